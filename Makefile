@@ -1,0 +1,93 @@
+# coursepack: plain POSIX-ish make (GNU make on Debian).  Honours CC,
+# CFLAGS, LDFLAGS, PREFIX and DESTDIR.  `make test SANITIZE=1` builds into
+# its own folder with AddressSanitizer and UBSan.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/coursepack
+CFLAGS  ?= -O2 -g
+
+PKGS    = libxml-2.0 libzip libcmark-gfm libsodium
+WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
+          -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
+          -Wno-format-nonliteral
+
+ifeq ($(SANITIZE),1)
+B       = build/san
+SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+B       = build/plain
+SAN     =
+endif
+
+# Expanded when a recipe runs, so after builder/deps.sh installed them.
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SAN) -I builder $(shell pkg-config --cflags $(PKGS))
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+# Debian's libcmark-gfm.pc already links the extensions library.
+LIBS        = $(shell pkg-config --libs $(PKGS))
+
+SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/recipe.xsd \
+          schemas/township.xsd schemas/village.xsd
+LIBSRC  = builder/check.c builder/cmd_check.c builder/diag.c builder/load.c \
+          builder/markdown.c builder/model.c builder/util.c builder/xml.c
+LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/schemas.o
+HEADERS = $(wildcard builder/*.h)
+UNITSRC = $(wildcard tests/unit/*.c)
+
+all: coursepack
+
+coursepack: $(B)/coursepack
+	cp $(B)/coursepack $@
+
+$(B)/.deps:
+	@builder/deps.sh build
+	@mkdir -p $(B) && touch $@
+
+$(B)/%.o: builder/%.c $(HEADERS) $(B)/.deps
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/schemas.c: $(SCHEMAS) builder/embed.sh $(B)/.deps
+	builder/embed.sh $(SCHEMAS) > $@.tmp && mv $@.tmp $@
+
+$(B)/schemas.o: $(B)/schemas.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/coursepack: $(LIBOBJ) $(B)/main.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/main.o $(LIBOBJ) $(LIBS)
+
+$(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(UNITSRC) $(LIBOBJ) $(LIBS)
+
+test: $(B)/coursepack $(B)/unit
+	@builder/deps.sh test
+	@tests/run.sh $(B)
+
+check: test
+
+# Rewrites the golden files from the program's current output: for
+# deliberate changes only; review the diff before committing.
+regen: $(B)/coursepack
+	@tests/run.sh $(B) --regen
+
+demo: coursepack
+	./coursepack check courses examples
+
+install: coursepack
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas
+	cp coursepack $(DESTDIR)$(BINDIR)/coursepack
+	chmod 755 $(DESTDIR)$(BINDIR)/coursepack
+	cp builder/coursepack.1 $(DESTDIR)$(MANDIR)/man1/coursepack.1
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/coursepack.1
+	cp $(SCHEMAS) $(DESTDIR)$(DATADIR)/schemas/
+	chmod 644 $(DESTDIR)$(DATADIR)/schemas/*.xsd
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/coursepack $(DESTDIR)$(MANDIR)/man1/coursepack.1
+	rm -f $(SCHEMAS:schemas/%=$(DESTDIR)$(DATADIR)/schemas/%)
+	-rmdir $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR) 2>/dev/null
+
+clean:
+	rm -rf build coursepack
+
+.PHONY: all test check regen demo install uninstall clean

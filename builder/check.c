@@ -1,0 +1,411 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "markdown.h"
+#include "util.h"
+
+/* Byte offset to 1-based line and column. */
+static void
+text_linecol(const char *text, size_t off, int *line, int *col)
+{
+	size_t i, start = 0;
+
+	*line = 1;
+	for (i = 0; i < off; i++)
+		if (text[i] == '\n') {
+			(*line)++;
+			start = i + 1;
+		}
+	*col = (int)(off - start) + 1;
+}
+
+static int
+has_scheme(const char *url)
+{
+	const char *p = url;
+
+	if (url[0] == '/' && url[1] == '/')
+		return 1;
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	for (p++; *p; p++) {
+		if (*p == ':')
+			return 1;
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.'))
+			return 0;
+	}
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The file part of a local URL: query and fragment cut, %XX decoded.
+ * NULL when the decoding yields a NUL. */
+static char *
+url_to_path(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+	char *out = xmalloc(n + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (url[i] == '%' && i + 2 < n + 1 && (hi = hexval(url[i + 1])) >= 0 &&
+		    (lo = hexval(url[i + 2])) >= 0) {
+			if (hi == 0 && lo == 0) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			*o++ = url[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+/* A path written in a course (manifest or Markdown) must name a regular
+ * file inside the course folder.  `what` is the path as written. */
+static int
+check_inside(const struct course *c, const char *rel, const char *what, const struct loc *loc,
+    enum diag_code missing, enum diag_code outside)
+{
+	if (!path_is_safe_relative(rel)) {
+		if (rel[0] == '/' || strstr(rel, ".."))
+			diag(outside, loc, what);
+		else
+			diag(E_PATH_UNSAFE, loc, what);
+		return 1;
+	}
+	switch (path_inside(c->dir, rel)) {
+	case INSIDE_OK:
+		return 0;
+	case INSIDE_MISSING:
+		diag(missing, loc, what);
+		return 1;
+	case INSIDE_OUTSIDE:
+		diag(outside, loc, what);
+		return 1;
+	case INSIDE_NOT_FILE:
+		diag(E_FILE_KIND, loc, what);
+		return 1;
+	}
+	return 1;
+}
+
+static int
+check_refs(const struct course *c, const char *mdpath, const struct md_info *info)
+{
+	size_t i;
+	int errors = 0;
+
+	for (i = 0; i < info->nrefs; i++) {
+		const struct md_ref *r = &info->refs[i];
+		struct loc loc = {mdpath, r->line, r->col};
+		char *rel;
+
+		if (r->image && r->alt[0] == '\0') {
+			diag(E_IMAGE_NO_ALT, &loc, r->url);
+			errors++;
+		}
+		if (r->url[0] == '#' || r->url[0] == '\0')
+			continue;
+		if (has_scheme(r->url)) {
+			if (r->image) {
+				diag(E_LINK_REMOTE_IMAGE, &loc, r->url);
+				errors++;
+			}
+			continue;
+		}
+		if ((rel = url_to_path(r->url)) == NULL) {
+			diag(E_LINK_OUTSIDE, &loc, r->url);
+			errors++;
+			continue;
+		}
+		if (rel[0] != '\0')
+			errors += check_inside(c, rel, r->url, &loc, E_LINK_MISSING, E_LINK_OUTSIDE);
+		free(rel);
+	}
+	return errors;
+}
+
+/* Reads and parses one lesson's Markdown: bounded in size before cmark-gfm
+ * sees it (CVE-2023-22486), valid UTF-8, no NUL. */
+static int
+check_lesson_text(struct course *c, struct lesson *l)
+{
+	char *mdpath = path_join(c->dir, l->src), *text = NULL;
+	struct loc loc = {mdpath, 0, 0};
+	struct md_info info;
+	size_t len, bad;
+	int errors = 0;
+
+	if (read_file(mdpath, MD_MAX_BYTES, &text, &len) == -1) {
+		if (errno == EFBIG)
+			diag(E_LESSON_TOO_LARGE, &loc, MD_MAX_BYTES / 1024);
+		else
+			diag(S_READ, NULL, mdpath, strerror(errno));
+		errors++;
+		goto out;
+	}
+	if (memchr(text, '\0', len)) {
+		text_linecol(text, (size_t)((char *)memchr(text, '\0', len) - text), &loc.line, &loc.col);
+		diag(E_LESSON_NUL, &loc);
+		errors++;
+		goto out;
+	}
+	if (!utf8_valid(text, len, &bad)) {
+		text_linecol(text, bad, &loc.line, &loc.col);
+		diag(E_LESSON_UTF8, &loc);
+		errors++;
+		goto out;
+	}
+	if (strspn(text, " \t\r\n") == len) {
+		diag(E_LESSON_EMPTY, &loc);
+		errors++;
+		goto out;
+	}
+	if (md_scan(text, len, &info) == -1) {
+		diag(S_READ, NULL, mdpath, strerror(ENOMEM));
+		errors++;
+		goto out;
+	}
+	if (l->title == NULL && info.title && info.title[0]) {
+		l->title = info.title;
+		info.title = NULL;
+	}
+	if (l->title == NULL) {
+		diag(E_LESSON_NO_TITLE, &l->loc, l->id);
+		errors++;
+	}
+	errors += check_refs(c, mdpath, &info);
+	md_info_release(&info);
+out:
+	free(text);
+	free(mdpath);
+	return errors;
+}
+
+int
+check_course(struct course *c, const struct categories *cats, struct check_stats *st)
+{
+	const char *folder = path_basename(c->dir);
+	size_t i, j, k;
+	int errors = 0;
+
+	st->courses++;
+	if (!streq(folder, ".") && !streq(folder, c->id)) {
+		diag(E_COURSE_DIR, &c->loc, c->id, folder);
+		errors++;
+	}
+	if (cats == NULL)
+		diag(W_NO_CATEGORIES, &c->loc, c->category);
+	else if (categories_find(cats, c->category) == NULL) {
+		diag(E_UNKNOWN_CATEGORY, &c->loc, c->category, cats->path);
+		errors++;
+	}
+	for (i = 0; i < c->nlessons; i++) {
+		struct lesson *l = &c->lessons[i];
+		int bad;
+
+		st->lessons++;
+		for (j = 0; j < i; j++)
+			if (streq(c->lessons[j].src, l->src))
+				break;
+		if (j < i) {
+			diag(E_DUP_SRC, &l->src_loc, l->src, c->lessons[j].id);
+			errors++;
+			continue;
+		}
+		bad = check_inside(c, l->src, l->src, &l->src_loc, E_FILE_MISSING, E_PATH_OUTSIDE);
+		errors += bad;
+		if (!bad)
+			errors += check_lesson_text(c, l);
+		for (k = 0; k < l->nassets; k++)
+			errors += check_inside(c, l->assets[k].id, l->assets[k].id, &l->assets[k].loc,
+			    E_FILE_MISSING, E_PATH_OUTSIDE);
+	}
+	return errors;
+}
+
+int
+check_library(struct library *lib, struct check_stats *st)
+{
+	size_t i;
+	int errors = 0;
+
+	for (i = 0; i < lib->ncourses; i++) {
+		if (i > 0 && streq(lib->courses[i]->id, lib->courses[i - 1]->id)) {
+			char *where = xasprintf("%s:%d", lib->courses[i - 1]->path,
+			    lib->courses[i - 1]->loc.line);
+
+			diag(E_DUP_COURSE, &lib->courses[i]->loc, lib->courses[i]->id, where);
+			free(where);
+			errors++;
+		}
+		errors += check_course(lib->courses[i], lib->categories, st);
+	}
+	if (lib->categories)
+		st->files++;
+	return errors;
+}
+
+static int
+recipe_lists(const struct recipe *r, const char *category)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncategories; i++)
+		if (streq(r->categories[i].ref, category))
+			return 1;
+	return 0;
+}
+
+/* A course the recipe names must be in a category the recipe lists, or
+ * its lessons could never be placed. */
+static int
+check_listed(const struct recipe *r, const struct course *c, const char *what,
+    const char *id, const struct loc *loc)
+{
+	if (recipe_lists(r, c->category))
+		return 0;
+	diag(E_CATEGORY_UNLISTED, loc, what, id, c->category);
+	return 1;
+}
+
+int
+check_recipe(const struct recipe *r, const struct library *lib)
+{
+	const struct categories *cats = lib ? lib->categories : NULL;
+	const struct lesson *first;
+	const struct course *c;
+	size_t i, j;
+	int errors = 0, first_core = 0;
+
+	for (i = 0; cats && i < r->ncategories; i++)
+		if (categories_find(cats, r->categories[i].ref) == NULL) {
+			diag(E_NO_CATEGORY, &r->categories[i].loc, r->categories[i].ref);
+			errors++;
+		}
+	for (i = 0; i < r->ncore; i++) {
+		const struct ref *core = &r->core[i];
+
+		for (j = 0; j < i; j++)
+			if (streq(r->core[j].id, core->id))
+				break;
+		if (j < i) {
+			diag(E_DUP_CORE, &core->loc, core->id);
+			errors++;
+			continue;
+		}
+		if ((c = library_find_course(lib, core->id)) == NULL) {
+			diag(E_NO_COURSE, &core->loc, core->id);
+			errors++;
+			continue;
+		}
+		errors += check_listed(r, c, "core course", core->id, &core->loc);
+		if (strncmp(r->first_lesson.id, core->id, strlen(core->id)) == 0 &&
+		    r->first_lesson.id[strlen(core->id)] == '/')
+			first_core = 1;
+	}
+	if ((first = library_find_lesson(lib, r->first_lesson.id)) == NULL) {
+		diag(E_NO_LESSON, &r->first_lesson.loc, r->first_lesson.id);
+		errors++;
+	} else {
+		errors += check_listed(r, first->course, "first lesson", r->first_lesson.id,
+		    &r->first_lesson.loc);
+		if (!first_core)
+			diag(W_FIRST_NOT_CORE, &r->first_lesson.loc, r->first_lesson.id);
+	}
+	for (i = 0; i < r->nby_need; i++) {
+		const struct by_need *bn = &r->by_need[i];
+
+		if (cats && categories_find(cats, bn->category) == NULL) {
+			diag(E_NO_CATEGORY, &bn->loc, bn->category);
+			errors++;
+		} else if (!recipe_lists(r, bn->category)) {
+			diag(E_BY_NEED_UNLISTED, &bn->loc, bn->category);
+			errors++;
+		}
+	}
+	if (r->activity_course.id) {
+		if ((c = library_find_course(lib, r->activity_course.id)) == NULL) {
+			diag(E_NO_COURSE, &r->activity_course.loc, r->activity_course.id);
+			errors++;
+		} else
+			errors += check_listed(r, c, "activity course", c->id, &r->activity_course.loc);
+	}
+	return errors;
+}
+
+/* Does a course the recipe could choose by need carry `tag`?  Without a
+ * recipe, any course will do. */
+static int
+need_matches(const char *tag, const struct recipe *r, const struct library *lib)
+{
+	size_t i, j;
+
+	for (i = 0; i < lib->ncourses; i++) {
+		const struct course *c = lib->courses[i];
+
+		if (!course_has_tag(c, tag))
+			continue;
+		if (r == NULL)
+			return 1;
+		for (j = 0; j < r->nby_need; j++)
+			if (streq(r->by_need[j].category, c->category))
+				return 1;
+	}
+	return 0;
+}
+
+int
+check_village(const struct village *v, const struct township *t,
+    const struct recipe *r, const struct library *lib)
+{
+	size_t i;
+	int errors = 0;
+
+	if (t && !streq(v->township, t->id)) {
+		struct loc loc = v->loc;
+
+		diag(E_WRONG_TOWNSHIP, &loc, v->township, t->id);
+		errors++;
+	}
+	if (v->members[GROUP_RESIDENT] + v->members[GROUP_HOMEBOUND] + v->members[GROUP_MOBILE] == 0)
+		diag(W_NO_MEMBERS, &v->loc);
+	for (i = 0; lib && i < v->nneeds; i++)
+		if (!need_matches(v->needs[i].id, r, lib))
+			diag(W_NEED_UNMATCHED, &v->needs[i].loc, v->needs[i].id);
+	if (v->activity.id && lib) {
+		const struct lesson *l = library_find_lesson(lib, v->activity.id);
+
+		if (l == NULL) {
+			diag(E_NO_LESSON, &v->activity.loc, v->activity.id);
+			errors++;
+		} else if (r && r->activity_course.id == NULL) {
+			diag(E_ACTIVITY_NONE, &v->activity.loc, v->activity.id);
+			errors++;
+		} else if (r && !streq(l->course->id, r->activity_course.id)) {
+			diag(E_ACTIVITY_COURSE, &v->activity.loc, v->activity.id, r->activity_course.id);
+			errors++;
+		}
+	} else if (v->activity.id == NULL && r && r->activity_course.id)
+		diag(W_NO_ACTIVITY, &v->loc, r->activity_course.id);
+	return errors;
+}

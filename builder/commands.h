@@ -1,0 +1,11 @@
+/* The subcommands, one file each (cmd_*.c), dispatched by main.c.  Each
+ * gets argv with argv[0] the command's name and returns the exit status:
+ * 0 success, 1 problems in the inputs, 2 usage, 3 system error. */
+#ifndef COURSEPACK_COMMANDS_H
+#define COURSEPACK_COMMANDS_H
+
+#define COURSEPACK_VERSION "0.1.0"
+
+int cmd_check(int argc, char *argv[]);
+
+#endif

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Makes sure what the build (and, with "test", the test suite) needs is
+# installed.  On Debian as root it installs what is missing with apt-get
+# (after one apt-get update); otherwise it prints the exact command to run
+# and fails.  Usage: builder/deps.sh [build|test]
+set -u
+what=${1:-build}
+missing=""
+
+need_pkg() { # pkg-config module, Debian package
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$1" 2>/dev/null; then
+		missing="$missing $2"
+	fi
+}
+need_header() { # header, Debian package
+	if ! printf '#include <%s>\n' "$1" | ${CC:-cc} -E -x c - >/dev/null 2>&1; then
+		missing="$missing $2"
+	fi
+}
+need_cmd() { # command, Debian package
+	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+
+need_cmd pkg-config pkg-config
+need_pkg libxml-2.0 libxml2-dev
+need_pkg libzip libzip-dev
+need_pkg libcmark-gfm libcmark-gfm-dev
+# Debian ships no .pc file for the extensions library: look for its header.
+need_header cmark-gfm-core-extensions.h libcmark-gfm-extensions-dev
+need_pkg libsodium libsodium-dev
+if [ "$what" = test ]; then
+	need_cmd xmllint libxml2-utils
+	need_cmd mandoc mandoc
+fi
+
+[ -z "$missing" ] && exit 0
+# Each package once, in a stable order.
+missing=$(printf '%s\n' $missing | sort -u | tr '\n' ' ')
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "coursepack: installing missing packages: $missing" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 ||
+		{ echo "coursepack: apt-get failed; install by hand: $missing" >&2; exit 1; }
+	exit 0
+fi
+echo "coursepack: missing packages; run as root:" >&2
+echo "  apt-get update && apt-get install -y $missing" >&2
+exit 1

@@ -1,0 +1,101 @@
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+static const struct {
+	enum diag_level level;
+	const char *format;
+} catalogue[DIAG__COUNT] = {
+#define X(code, level, fmt) [code] = {level, fmt},
+	DIAG_CATALOGUE(X)
+#undef X
+};
+
+static const char *const level_names[] = {
+	[DL_WARNING] = "warning",
+	[DL_ERROR] = "error",
+	[DL_SYSERR] = "error",
+};
+
+static int counts[3];
+static int werror;
+
+enum diag_level
+diag_level(enum diag_code code)
+{
+	return catalogue[code].level;
+}
+
+const char *
+diag_format(enum diag_code code)
+{
+	return catalogue[code].format;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void
+diag(enum diag_code code, const struct loc *loc, ...)
+{
+	va_list ap;
+	enum diag_level level = catalogue[code].level;
+
+	fputs("coursepack: ", stderr);
+	if (loc && loc->path) {
+		fputs(loc->path, stderr);
+		if (loc->line > 0) {
+			fprintf(stderr, ":%d", loc->line);
+			if (loc->col > 0)
+				fprintf(stderr, ":%d", loc->col);
+		}
+		fputs(": ", stderr);
+	}
+	fprintf(stderr, "%s: ", level_names[level]);
+	va_start(ap, loc);
+	vfprintf(stderr, catalogue[code].format, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	counts[level]++;
+}
+#pragma GCC diagnostic pop
+
+void
+diag_werror(int on)
+{
+	werror = on;
+}
+
+void
+diag_reset(void)
+{
+	counts[DL_WARNING] = counts[DL_ERROR] = counts[DL_SYSERR] = 0;
+}
+
+int
+diag_count(enum diag_level level)
+{
+	return counts[level];
+}
+
+int
+diag_exit(void)
+{
+	if (counts[DL_SYSERR])
+		return 3;
+	if (counts[DL_ERROR] || (werror && counts[DL_WARNING]))
+		return 1;
+	return 0;
+}
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("coursepack: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,105 @@
+/* Diagnostics: one catalogue of messages, one sink.
+ *
+ * Every message the program prints about its inputs is listed here, in
+ * severity bands, with its format.  The man page's DIAGNOSTICS section
+ * explains each one; tests/golden pins their exact wording.  Output is
+ * GNU style, so that editors jump to it:
+ *
+ *     coursepack: path:line:col: error: message
+ */
+#ifndef COURSEPACK_DIAG_H
+#define COURSEPACK_DIAG_H
+
+enum diag_level {
+	DL_WARNING,	/* suspicious; exit 0 unless --werror */
+	DL_ERROR,	/* the inputs are wrong; exit 1 */
+	DL_SYSERR,	/* the program cannot do its work; exit 3 */
+};
+
+/* X(code, level, format) */
+#define DIAG_CATALOGUE(X) \
+	/* warnings */ \
+	X(W_NEED_UNMATCHED, DL_WARNING, "need '%s' matches no course tag in the library") \
+	X(W_NO_MEMBERS, DL_WARNING, "village has no members") \
+	X(W_FIRST_NOT_CORE, DL_WARNING, "first lesson '%s' is not in a core course") \
+	X(W_NO_CATEGORIES, DL_WARNING, "no categories.xml next to the course folder: category '%s' not checked") \
+	X(W_UNLISTED_FILE, DL_WARNING, "'%s' is not used by any lesson of the course") \
+	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
+	/* errors in the inputs: XML */ \
+	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \
+	X(E_XML_DOCTYPE, DL_ERROR, "document type declarations are not allowed") \
+	X(E_XML_TOO_LARGE, DL_ERROR, "file is larger than the %d KiB limit for XML files") \
+	X(E_XML_ROOT, DL_ERROR, "unknown root element '%s': expected categories, course, recipe, township or village") \
+	X(E_XML_VERSION, DL_ERROR, "unsupported %s format version '%s': this coursepack reads version 1") \
+	X(E_XML_SCHEMA, DL_ERROR, "%s") \
+	X(E_XML_WRONG_KIND, DL_ERROR, "'%s' is a %s file, expected a %s file") \
+	/* errors in the inputs: course */ \
+	X(E_DUP_COURSE, DL_ERROR, "duplicate course id '%s', also used at %s") \
+	X(E_DUP_MODE, DL_ERROR, "mode '%s' listed twice") \
+	X(E_UNKNOWN_CATEGORY, DL_ERROR, "unknown category '%s': not in %s") \
+	X(E_COURSE_DIR, DL_ERROR, "course id '%s' differs from its folder name '%s'") \
+	X(E_PATH_UNSAFE, DL_ERROR, "path '%s' must be relative, without '..', '.', '\\\\' or empty components") \
+	X(E_PATH_OUTSIDE, DL_ERROR, "'%s' leads outside the course folder") \
+	X(E_FILE_MISSING, DL_ERROR, "'%s' does not exist") \
+	X(E_FILE_KIND, DL_ERROR, "'%s' is not a regular file") \
+	X(E_LESSON_TOO_LARGE, DL_ERROR, "lesson is larger than the %d KiB limit for Markdown files") \
+	X(E_LESSON_UTF8, DL_ERROR, "not valid UTF-8") \
+	X(E_LESSON_NUL, DL_ERROR, "lesson contains a NUL byte") \
+	X(E_LESSON_NO_TITLE, DL_ERROR, "lesson '%s' has no title: add a title attribute or start the Markdown with '# title'") \
+	X(E_LESSON_EMPTY, DL_ERROR, "lesson is empty") \
+	X(E_LINK_MISSING, DL_ERROR, "'%s' does not exist in the course folder") \
+	X(E_LINK_OUTSIDE, DL_ERROR, "'%s' points outside the course folder") \
+	X(E_LINK_REMOTE_IMAGE, DL_ERROR, "image '%s' is not in the course folder: bundles must open without a network") \
+	X(E_IMAGE_NO_ALT, DL_ERROR, "image '%s' has no alt text") \
+	X(E_DUP_SRC, DL_ERROR, "lesson file '%s' is also used by lesson '%s'") \
+	/* errors in the inputs: recipe, village, township */ \
+	X(E_NO_COURSE, DL_ERROR, "no course '%s' in the library") \
+	X(E_NO_LESSON, DL_ERROR, "no lesson '%s' in the library") \
+	X(E_NO_CATEGORY, DL_ERROR, "no category '%s' in the library") \
+	X(E_CATEGORY_UNLISTED, DL_ERROR, "%s '%s' is in category '%s', which the recipe does not list") \
+	X(E_BY_NEED_UNLISTED, DL_ERROR, "category '%s' is chosen by need but the recipe does not list it") \
+	X(E_DUP_CORE, DL_ERROR, "course '%s' is listed twice") \
+	X(E_ACTIVITY_COURSE, DL_ERROR, "activity '%s' is not a lesson of the recipe's activity course '%s'") \
+	X(E_ACTIVITY_NONE, DL_ERROR, "village names activity '%s', but the recipe has no activity course") \
+	X(E_WRONG_TOWNSHIP, DL_ERROR, "village belongs to township '%s', but is listed by township '%s'") \
+	X(E_DUP_VILLAGE, DL_ERROR, "duplicate village id '%s', also used at %s") \
+	X(E_DUP_VILLAGE_FILE, DL_ERROR, "village file '%s' is listed twice") \
+	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
+	/* the program cannot go on */ \
+	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
+	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \
+	X(S_WRITE, DL_SYSERR, "cannot write '%s': %s") \
+	X(S_SCHEMA, DL_SYSERR, "cannot compile the built-in schema '%s'")
+
+enum diag_code {
+#define X(code, level, fmt) code,
+	DIAG_CATALOGUE(X)
+#undef X
+	DIAG__COUNT
+};
+
+/* Where a message points.  line 0: the whole file; col 0: the whole line. */
+struct loc {
+	const char *path;
+	int line;
+	int col;
+};
+
+/* Prints one message for `code` at `loc` (NULL: no location) with the
+ * arguments its catalogue format takes, and counts it. */
+void diag(enum diag_code code, const struct loc *loc, ...);
+
+enum diag_level diag_level(enum diag_code code);
+const char *diag_format(enum diag_code code);
+
+/* Counting: diag_werror makes warnings count as errors.  diag_exit is the
+ * exit status the messages so far call for: 0, 1, or 3. */
+void diag_werror(int on);
+void diag_reset(void);
+int diag_count(enum diag_level level);
+int diag_exit(void);
+
+/* Usage errors: "coursepack: message" and exit 2 is the caller's job. */
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

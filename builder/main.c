@@ -1,0 +1,103 @@
+/* coursepack: compiles a library of Markdown lessons, described by XML
+ * manifests, into one training package per village.  This file holds the
+ * table of subcommands, which also produces --help. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "diag.h"
+#include "util.h"
+#include "xml.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int, char *[]);
+	const char *args;
+	const char *summary;
+};
+
+/* Sorted by name. */
+static const struct command commands[] = {
+	{"check", cmd_check, "[--werror] [PATH...]", "validate sources; report every problem found"},
+};
+
+static int cmd_help(int argc, char *argv[]);
+
+static void
+print_usage(FILE *fp)
+{
+	size_t i;
+
+	fputs("usage: coursepack COMMAND [ARGS...]\n\ncommands:\n", fp);
+	for (i = 0; i < NELEM(commands); i++)
+		fprintf(fp, "  %-7s %-22s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+	fprintf(fp, "  %-7s %-22s %s\n", "help", "[COMMAND]", "show this summary or a command's usage");
+	fputs("\noptions: --help, --version\nSee coursepack(1).\n", fp);
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(commands); i++)
+		if (streq(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int
+cmd_help(int argc, char *argv[])
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		print_usage(stdout);
+		return 0;
+	}
+	if ((c = find_command(argv[1])) == NULL) {
+		usage_error("unknown command '%s'; see 'coursepack help'", argv[1]);
+		return 2;
+	}
+	printf("usage: coursepack %s %s\n  %s\n", c->name, c->args, c->summary);
+	return 0;
+}
+
+/* Output is only done when it reached its file: check for a full disk or
+ * a closed pipe before claiming success. */
+static int
+finish(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fputs("coursepack: cannot write to standard output\n", stderr);
+		if (rc == 0)
+			rc = 3;
+	}
+	xml_cleanup();
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		print_usage(stderr);
+		return 2;
+	}
+	if (streq(argv[1], "--help") || streq(argv[1], "-h"))
+		return finish(cmd_help(1, argv));
+	if (streq(argv[1], "--version")) {
+		printf("coursepack %s\n", COURSEPACK_VERSION);
+		return finish(0);
+	}
+	if (streq(argv[1], "help"))
+		return finish(cmd_help(argc - 1, argv + 1));
+	if ((c = find_command(argv[1])) == NULL) {
+		usage_error("unknown command '%s'; see 'coursepack help'", argv[1]);
+		return 2;
+	}
+	return finish(c->fn(argc - 1, argv + 1));
+}

@@ -1,0 +1,165 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+
+#include "markdown.h"
+#include "util.h"
+
+static const char *const extensions[] = {"table", "strikethrough", "autolink", "tagfilter"};
+
+static cmark_parser *
+parser_new(void)
+{
+	static int registered;
+	cmark_parser *p;
+	size_t i;
+
+	if (!registered) {
+		cmark_gfm_core_extensions_ensure_registered();
+		registered = 1;
+	}
+	if ((p = cmark_parser_new(CMARK_OPT_DEFAULT)) == NULL)
+		return NULL;
+	for (i = 0; i < NELEM(extensions); i++) {
+		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
+
+		if (ext)
+			cmark_parser_attach_syntax_extension(p, ext);
+	}
+	return p;
+}
+
+static cmark_node *
+parse(const char *text, size_t len, cmark_parser **pp)
+{
+	cmark_parser *p = parser_new();
+	cmark_node *doc;
+
+	*pp = p;
+	if (p == NULL)
+		return NULL;
+	cmark_parser_feed(p, text, len);
+	doc = cmark_parser_finish(p);
+	return doc;
+}
+
+/* The plain text under `node`: what a heading's title or an image's alt
+ * text reads as. */
+static void
+plain_text(cmark_node *node, struct buf *b)
+{
+	cmark_node *c;
+
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_TEXT:
+	case CMARK_NODE_CODE:
+		buf_puts(b, cmark_node_get_literal(node));
+		return;
+	case CMARK_NODE_SOFTBREAK:
+	case CMARK_NODE_LINEBREAK:
+		buf_puts(b, " ");
+		return;
+	default:
+		break;
+	}
+	for (c = cmark_node_first_child(node); c; c = cmark_node_next(c))
+		plain_text(c, b);
+}
+
+int
+md_scan(const char *text, size_t len, struct md_info *info)
+{
+	cmark_parser *p;
+	cmark_node *doc, *node;
+	cmark_iter *it;
+	cmark_event_type ev;
+	size_t cap = 0;
+
+	memset(info, 0, sizeof *info);
+	if ((doc = parse(text, len, &p)) == NULL) {
+		if (p)
+			cmark_parser_free(p);
+		return -1;
+	}
+	it = cmark_iter_new(doc);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node_type type;
+
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		node = cmark_iter_get_node(it);
+		type = cmark_node_get_type(node);
+		if (type == CMARK_NODE_HEADING && info->title == NULL &&
+		    cmark_node_get_heading_level(node) == 1) {
+			struct buf b = {0};
+
+			plain_text(node, &b);
+			info->title = buf_detach(&b);
+		} else if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
+			struct md_ref *r;
+			struct buf b = {0};
+			cmark_node *up;
+
+			if (info->nrefs == cap) {
+				cap = cap ? cap * 2 : 8;
+				info->refs = xreallocarray(info->refs, cap, sizeof *info->refs);
+			}
+			r = &info->refs[info->nrefs++];
+			r->image = type == CMARK_NODE_IMAGE;
+			r->url = xstrdup(cmark_node_get_url(node) ? cmark_node_get_url(node) : "");
+			if (r->image)
+				plain_text(node, &b);
+			r->alt = buf_detach(&b);
+			/* Inline nodes carry no position of their own in this
+			 * cmark-gfm; the nearest block that has one says where. */
+			r->line = cmark_node_get_start_line(node);
+			r->col = cmark_node_get_start_column(node);
+			for (up = node; r->line == 0 && up; up = cmark_node_parent(up)) {
+				r->line = cmark_node_get_start_line(up);
+				r->col = cmark_node_get_start_column(up);
+			}
+		}
+	}
+	cmark_iter_free(it);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+	return 0;
+}
+
+void
+md_info_release(struct md_info *info)
+{
+	size_t i;
+
+	for (i = 0; i < info->nrefs; i++) {
+		free(info->refs[i].url);
+		free(info->refs[i].alt);
+	}
+	free(info->refs);
+	free(info->title);
+	memset(info, 0, sizeof *info);
+}
+
+char *
+md_render_html(const char *text, size_t len)
+{
+	cmark_parser *p;
+	cmark_node *doc = parse(text, len, &p);
+	char *html, *out;
+
+	if (doc == NULL) {
+		if (p)
+			cmark_parser_free(p);
+		return NULL;
+	}
+	/* cmark allocates with its own allocator; copy into ours so that the
+	 * caller frees with free(). */
+	html = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(p));
+	out = xstrdup(html);
+	cmark_get_default_mem_allocator()->free(html);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+	return out;
+}

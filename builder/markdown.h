@@ -1,0 +1,42 @@
+/* The Markdown wrapper: the only file that includes cmark-gfm.
+ *
+ * Lessons are GitHub-flavoured Markdown (tables, strikethrough, autolinks,
+ * tagfilter).  Raw HTML is never passed through: cmark's safe mode replaces
+ * it.  Debian's cmark-gfm 0.29.0.gfm.6 lacks the fix for CVE-2023-22486, a
+ * superlinear-time input, so callers refuse lessons over MD_MAX_BYTES before
+ * anything here sees them. */
+#ifndef COURSEPACK_MARKDOWN_H
+#define COURSEPACK_MARKDOWN_H
+
+#include <stddef.h>
+
+/* Largest lesson we parse.  Measured worst case at this size on Debian 12's
+ * cmark-gfm: see README ("Limits"). */
+#define MD_MAX_BYTES (64 * 1024)
+
+/* A link or image of a lesson. */
+struct md_ref {
+	int image;	/* 1 image, 0 link */
+	char *url;	/* as written */
+	char *alt;	/* images: their text alternative, "" when none */
+	int line, col;	/* where it starts in the Markdown */
+};
+
+/* What the checks need to know of a parsed lesson. */
+struct md_info {
+	char *title;	/* plain text of the first level-1 heading, or NULL */
+	struct md_ref *refs;
+	size_t nrefs;
+};
+
+/* Parses `len` bytes of valid UTF-8 (at most MD_MAX_BYTES) and fills
+ * *info; release it with md_info_release.  Returns 0, or -1 if cmark-gfm
+ * could not allocate. */
+int md_scan(const char *text, size_t len, struct md_info *info);
+void md_info_release(struct md_info *);
+
+/* Renders the lesson to an HTML fragment (raw HTML suppressed); the
+ * caller frees the result. */
+char *md_render_html(const char *text, size_t len);
+
+#endif

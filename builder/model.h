@@ -1,0 +1,147 @@
+/* The model: the library, recipe, villages and township as plain C
+ * structs, built by load.c from validated XML and read by every later
+ * stage.  Each struct owns its strings; the *_free functions accept NULL.
+ * Hours are integer tenths of a class hour (15 = 1.5 h). */
+#ifndef COURSEPACK_MODEL_H
+#define COURSEPACK_MODEL_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+enum mode {
+	MODE_CLASSROOM = 1 << 0,
+	MODE_FIELD = 1 << 1,
+	MODE_HOME = 1 << 2,
+	MODE_ONLINE = 1 << 3,
+};
+
+enum group {
+	GROUP_RESIDENT,		/* reaches classroom and field lessons */
+	GROUP_HOMEBOUND,	/* reaches home lessons */
+	GROUP_MOBILE,		/* reaches online lessons */
+	GROUP__COUNT
+};
+
+/* Mode names in canonical order, and parsing; mode_parse returns 0 for an
+ * unknown name. */
+const char *mode_name(enum mode);
+enum mode mode_parse(const char *name);
+const char *group_name(enum group);
+/* The modes through which members of `group` are reached. */
+unsigned group_modes(enum group);
+
+/* An id or path someone wrote, and where. */
+struct ref {
+	char *id;
+	struct loc loc;
+};
+
+struct category {
+	char *id, *name, *description, *color;
+	int order;
+	struct loc loc;
+};
+
+struct categories {
+	char *path;
+	struct category *v;
+	size_t n;
+};
+
+struct lesson {
+	char *id;
+	char *src;		/* relative to the course folder */
+	char *title;		/* manifest title, else the Markdown's '# ...'; may be NULL until checked */
+	int hours;
+	unsigned modes;		/* enum mode bits */
+	struct ref *assets;	/* listed <asset src> */
+	size_t nassets;
+	struct loc loc, src_loc;
+	struct course *course;	/* back pointer, not owned */
+};
+
+struct course {
+	char *path;		/* the course.xml file, as given */
+	char *dir;		/* its folder */
+	char *id, *category, *lang, *title, *summary;
+	char **authors;
+	size_t nauthors;
+	struct ref *tags;
+	size_t ntags;
+	struct lesson *lessons;
+	size_t nlessons;
+	struct loc loc;
+};
+
+struct library {
+	char *dir;
+	struct categories *categories;
+	struct course **courses;	/* sorted by id */
+	size_t ncourses;
+};
+
+struct recipe_category {
+	char *ref;
+	int min_hours;
+	struct loc loc;
+};
+
+struct by_need {
+	char *category;
+	int max_courses;
+	struct loc loc;
+};
+
+struct recipe {
+	char *path, *id, *title, *season;
+	int min_hours;
+	struct recipe_category *categories;	/* in package order */
+	size_t ncategories;
+	struct ref first_lesson;
+	struct ref *core;
+	size_t ncore;
+	struct by_need *by_need;
+	size_t nby_need;
+	struct ref activity_course;	/* id NULL when none */
+	struct loc loc;
+};
+
+struct session {
+	char *date, *place, *topic;
+};
+
+struct village {
+	char *path, *id, *township, *kind, *name, *dialect;
+	int members[GROUP__COUNT];
+	struct ref *needs;
+	size_t nneeds;
+	struct ref activity;	/* full lesson id; id NULL when none */
+	char *activity_date;
+	struct session *sessions;
+	size_t nsessions;
+	struct loc loc;
+};
+
+struct township {
+	char *path, *dir, *id, *name, *county;
+	struct ref recipe_src, library_src;
+	struct ref *village_srcs;
+	size_t nvillages;
+	struct loc loc;
+};
+
+void categories_free(struct categories *);
+void course_free(struct course *);
+void library_free(struct library *);
+void recipe_free(struct recipe *);
+void village_free(struct village *);
+void township_free(struct township *);
+
+const struct category *categories_find(const struct categories *, const char *id);
+const struct course *library_find_course(const struct library *, const char *id);
+/* Finds "course/lesson". */
+const struct lesson *library_find_lesson(const struct library *, const char *full_id);
+int course_has_tag(const struct course *, const char *tag);
+
+#endif

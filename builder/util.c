@@ -1,0 +1,409 @@
+#define _XOPEN_SOURCE 700
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static void
+oom(void)
+{
+	fputs("coursepack: out of memory\n", stderr);
+	exit(3);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		oom();
+	p = realloc(p, n * size != 0 ? n * size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+	char *p;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		oom();
+	p = xmalloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+
+		while (cap < b->len + n + 1) {
+			if (cap > SIZE_MAX / 2)
+				oom();
+			cap *= 2;
+		}
+		b->data = xreallocarray(b->data, cap, 1);
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_puts(b, s);
+	free(s);
+}
+
+char *
+buf_detach(struct buf *b)
+{
+	char *p = b->data ? b->data : xstrdup("");
+
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void
+buf_release(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+int
+read_file(const char *path, size_t limit, char **out, size_t *len)
+{
+	struct stat st;
+	struct buf b = {0};
+	char chunk[16384];
+	ssize_t n;
+	int fd, saved;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	/* Read to the limit and one byte past it rather than trusting
+	 * st_size: the file may grow while we read. */
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > limit) {
+			errno = EFBIG;
+			goto fail;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	*len = b.len;
+	*out = buf_detach(&b);
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	buf_release(&b);
+	errno = saved;
+	return -1;
+}
+
+char *
+path_join(const char *dir, const char *name)
+{
+	if (name[0] == '/' || dir[0] == '\0' || streq(dir, "."))
+		return xstrdup(name);
+	if (dir[strlen(dir) - 1] == '/')
+		return xasprintf("%s%s", dir, name);
+	return xasprintf("%s/%s", dir, name);
+}
+
+char *
+path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	while (slash > path && slash[-1] == '/')
+		slash--;
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+const char *
+path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+char *
+path_normalize(const char *path)
+{
+	struct buf b = {0};
+	const char **part;
+	size_t nparts = 0, i;
+	char *copy = xstrdup(path), *tok, *save = NULL;
+	int absolute = path[0] == '/';
+
+	part = xcalloc(strlen(path) + 1, sizeof *part);
+	for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (streq(tok, "."))
+			continue;
+		if (streq(tok, "..") && nparts > 0 && !streq(part[nparts - 1], "..")) {
+			nparts--;
+			continue;
+		}
+		if (streq(tok, "..") && absolute)
+			continue;
+		part[nparts++] = tok;
+	}
+	if (absolute)
+		buf_puts(&b, "/");
+	for (i = 0; i < nparts; i++) {
+		if (i)
+			buf_puts(&b, "/");
+		buf_puts(&b, part[i]);
+	}
+	if (b.len == 0)
+		buf_puts(&b, ".");
+	free(part);
+	free(copy);
+	return buf_detach(&b);
+}
+
+int
+path_is_safe_relative(const char *s)
+{
+	const char *p, *comp = s;
+
+	if (*s == '\0' || *s == '/')
+		return 0;
+	for (p = s;; p++) {
+		if (*p == '/' || *p == '\0') {
+			size_t n = (size_t)(p - comp);
+
+			if (n == 0 || (n == 1 && comp[0] == '.') ||
+			    (n == 2 && comp[0] == '.' && comp[1] == '.'))
+				return 0;
+			if (*p == '\0')
+				return 1;
+			comp = p + 1;
+			continue;
+		}
+		if (*p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	}
+}
+
+int
+hours_parse(const char *s, int *tenths)
+{
+	long whole = 0;
+	int frac = 0, digits = 0;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (++digits > 4)
+			return -1;
+		whole = whole * 10 + (*s - '0');
+	}
+	if (digits == 0)
+		return -1;
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return -1;
+		frac = *s++ - '0';
+	}
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (*s != '\0')
+		return -1;
+	*tenths = (int)whole * 10 + frac;
+	return 0;
+}
+
+void
+hours_format(int tenths, char out[16])
+{
+	if (tenths % 10)
+		snprintf(out, 16, "%d.%d", tenths / 10, tenths % 10);
+	else
+		snprintf(out, 16, "%d", tenths / 10);
+}
+
+int
+streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+enum inside
+path_inside(const char *dir, const char *rel)
+{
+	char *joined = path_join(dir, rel), *rdir = NULL, *rfile = NULL;
+	enum inside result = INSIDE_MISSING;
+	struct stat st;
+	size_t n;
+
+	if ((rdir = realpath(dir, NULL)) == NULL)
+		goto out;
+	if ((rfile = realpath(joined, NULL)) == NULL) {
+		/* A dangling link is missing; a path through a missing
+		 * folder too. */
+		goto out;
+	}
+	n = strlen(rdir);
+	if (strncmp(rfile, rdir, n) != 0 || (rfile[n] != '/' && !(n == 1 && rdir[0] == '/'))) {
+		result = INSIDE_OUTSIDE;
+		goto out;
+	}
+	if (stat(rfile, &st) == -1)
+		goto out;
+	result = S_ISREG(st.st_mode) ? INSIDE_OK : INSIDE_NOT_FILE;
+out:
+	free(joined);
+	free(rdir);
+	free(rfile);
+	return result;
+}
+
+int
+utf8_valid(const char *str, size_t len, size_t *bad)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n, k;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			goto fail;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				goto fail;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			goto fail;
+		i += n + 1;
+	}
+	return 1;
+fail:
+	*bad = i;
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* Small helpers every stage uses: allocation that cannot fail, growable
+ * buffers, file reading with a size bound, and path strings. */
+#ifndef COURSEPACK_UTIL_H
+#define COURSEPACK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocators: on out-of-memory they print a message and exit 3. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Append-only byte buffer, always NUL-terminated.  buf_detach hands the
+ * bytes to the caller (free them) and leaves the buffer empty. */
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+void buf_add(struct buf *, const void *p, size_t n);
+void buf_puts(struct buf *, const char *s);
+void buf_printf(struct buf *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *buf_detach(struct buf *);
+void buf_release(struct buf *);
+
+/* Reads a whole regular file of at most `limit` bytes into *out (NUL-
+ * terminated, caller frees).  Returns 0, or -1 with errno set; EFBIG when
+ * the file is larger than `limit`, EISDIR/EINVAL for non-regular files. */
+int read_file(const char *path, size_t limit, char **out, size_t *len);
+
+/* Path strings.  path_join never produces "./x" for an empty or "." dir.
+ * path_dirname returns "." for a bare name.  path_normalize removes "."
+ * and folds "a/.." lexically, for display only (all caller-frees). */
+char *path_join(const char *dir, const char *name);
+char *path_dirname(const char *path);
+const char *path_basename(const char *path);
+char *path_normalize(const char *path);
+
+/* 1 if `s` is a safe relative path: not empty, not absolute, no
+ * backslash, no "." or ".." component, no empty component, no control
+ * characters.  This is how every path in a manifest must look. */
+int path_is_safe_relative(const char *s);
+
+/* Resolves `rel` (a safe relative path) under `dir` through the file
+ * system, symbolic links included, and says whether it is a regular file
+ * inside `dir`. */
+enum inside {
+	INSIDE_OK,
+	INSIDE_MISSING,
+	INSIDE_OUTSIDE,
+	INSIDE_NOT_FILE,
+};
+enum inside path_inside(const char *dir, const char *rel);
+
+/* Class hours are held as integer tenths.  hours_parse accepts what the
+ * schemas accept (digits, optionally '.' and one digit, surrounding
+ * blanks); returns 0 or -1.  hours_format writes "1.5", "16", "0.5". */
+int hours_parse(const char *s, int *tenths);
+void hours_format(int tenths, char out[16]);
+
+/* 1 if s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF); else 0 with *bad the offending byte offset. */
+int utf8_valid(const char *s, size_t len, size_t *bad);
+
+int streq(const char *a, const char *b);
+
+#endif

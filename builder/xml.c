@@ -1,0 +1,511 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+#include "diag.h"
+#include "util.h"
+#include "xml.h"
+
+/* Generated from the files in schemas/ at build time (see Makefile). */
+extern const unsigned char schema_categories_xsd[], schema_course_xsd[],
+    schema_recipe_xsd[], schema_township_xsd[], schema_village_xsd[];
+extern const size_t schema_categories_xsd_len, schema_course_xsd_len,
+    schema_recipe_xsd_len, schema_township_xsd_len, schema_village_xsd_len;
+
+struct xml_doc {
+	xmlDocPtr doc;
+	char *path;
+	const char *text;	/* the source, for columns; owned by us */
+	size_t len;
+	size_t *lines;		/* offset of each line's start */
+	size_t nlines;
+};
+
+static const struct {
+	const char *root;
+	const unsigned char *xsd;
+	const size_t *len;
+} kinds[XK__COUNT] = {
+	[XK_CATEGORIES] = {"categories", schema_categories_xsd, &schema_categories_xsd_len},
+	[XK_COURSE] = {"course", schema_course_xsd, &schema_course_xsd_len},
+	[XK_RECIPE] = {"recipe", schema_recipe_xsd, &schema_recipe_xsd_len},
+	[XK_TOWNSHIP] = {"township", schema_township_xsd, &schema_township_xsd_len},
+	[XK_VILLAGE] = {"village", schema_village_xsd, &schema_village_xsd_len},
+};
+
+static xmlSchemaPtr schemas[XK__COUNT];
+
+/* No network, no DTD, no entity substitution, no XInclude; line numbers
+ * past 65535 kept.  Recovery stays off so a broken file yields no tree. */
+#define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING)
+
+static void
+silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void
+quiet_libxml(void)
+{
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	xmlInitParser();
+	xmlSetGenericErrorFunc(NULL, silent);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+}
+
+const char *
+xml_kind_name(enum xml_kind kind)
+{
+	return kind > XK_NONE && kind < XK__COUNT ? kinds[kind].root : "unknown";
+}
+
+enum xml_kind
+xml_kind_from_name(const char *root)
+{
+	int k;
+
+	for (k = XK_NONE + 1; k < XK__COUNT; k++)
+		if (streq(kinds[k].root, root))
+			return (enum xml_kind)k;
+	return XK_NONE;
+}
+
+const char *
+xml_schema_text(enum xml_kind kind, size_t *len)
+{
+	*len = *kinds[kind].len;
+	return (const char *)kinds[kind].xsd;
+}
+
+static xmlSchemaPtr
+schema_get(enum xml_kind kind)
+{
+	xmlSchemaParserCtxtPtr pctx;
+
+	if (schemas[kind])
+		return schemas[kind];
+	pctx = xmlSchemaNewMemParserCtxt((const char *)kinds[kind].xsd, (int)*kinds[kind].len);
+	if (pctx == NULL)
+		return NULL;
+	xmlSchemaSetParserStructuredErrors(pctx, NULL, NULL);
+	xmlSchemaSetParserErrors(pctx, silent, silent, NULL);
+	schemas[kind] = xmlSchemaParse(pctx);
+	xmlSchemaFreeParserCtxt(pctx);
+	return schemas[kind];
+}
+
+static void
+index_lines(struct xml_doc *d)
+{
+	size_t i, n = 1;
+
+	for (i = 0; i < d->len; i++)
+		if (d->text[i] == '\n')
+			n++;
+	d->lines = xreallocarray(NULL, n, sizeof *d->lines);
+	d->lines[0] = 0;
+	d->nlines = 1;
+	for (i = 0; i < d->len; i++)
+		if (d->text[i] == '\n')
+			d->lines[d->nlines++] = i + 1;
+}
+
+static void
+offset_to_linecol(const struct xml_doc *d, size_t off, int *line, int *col)
+{
+	size_t lo = 0, hi = d->nlines;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (d->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*line = (int)lo + 1;
+	*col = (int)(off - d->lines[lo]) + 1;
+}
+
+/* Finds where the start tag of `name` at `line` begins, and within it the
+ * attribute `attr`: a textual search from the line libxml2 recorded. */
+static void
+locate_in_text(const struct xml_doc *d, int line, const char *name, const char *attr,
+    int *oline, int *ocol)
+{
+	size_t start, i, nlen = strlen(name);
+
+	*oline = line;
+	*ocol = 0;
+	if (line < 1 || (size_t)line > d->nlines)
+		return;
+	/* libxml2 records the line where the start tag ends; a tag spread
+	 * over several lines began earlier.  Search back a few lines. */
+	for (int back = 0; back < 8 && line - back >= 1; back++) {
+		start = d->lines[line - 1 - back];
+		for (i = start; i + nlen < d->len && d->text[i] != '\n'; i++) {
+			if (d->text[i] != '<' || memcmp(d->text + i + 1, name, nlen) != 0)
+				continue;
+			char c = d->text[i + 1 + nlen];
+			if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '>' && c != '/')
+				continue;
+			offset_to_linecol(d, i, oline, ocol);
+			if (attr == NULL)
+				return;
+			size_t alen = strlen(attr);
+			for (size_t j = i + 1 + nlen; j < d->len && d->text[j] != '>'; j++) {
+				char p = d->text[j - 1];
+				if ((p == ' ' || p == '\t' || p == '\n' || p == '\r') &&
+				    j + alen < d->len && memcmp(d->text + j, attr, alen) == 0 &&
+				    (d->text[j + alen] == '=' || d->text[j + alen] == ' ' ||
+				     d->text[j + alen] == '\t' || d->text[j + alen] == '\n')) {
+					offset_to_linecol(d, j, oline, ocol);
+					return;
+				}
+			}
+			return;
+		}
+	}
+}
+
+void
+xml_locate(const struct xml_doc *d, const struct xml_node *node, const char *attr, int *line, int *col)
+{
+	const xmlNode *n = (const xmlNode *)node;
+
+	locate_in_text(d, (int)xmlGetLineNo(n), (const char *)n->name, attr, line, col);
+}
+
+struct errctx {
+	struct xml_doc *d;
+	int count;
+};
+
+static void
+on_parse_error(void *data, xmlErrorPtr err)
+{
+	struct errctx *ec = data;
+	struct loc loc = {ec->d->path, err->line, err->int2};
+	char *msg;
+	size_t n;
+
+	/* libxml2 goes on reporting after the first fatal error; later
+	 * messages repeat the first one's consequences. */
+	if (err->level == XML_ERR_WARNING || ec->count++ > 0)
+		return;
+	msg = xstrdup(err->message ? err->message : "syntax error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '.' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
+		msg[0] = (char)(msg[0] - 'A' + 'a');
+	diag(E_XML_SYNTAX, &loc, msg);
+	free(msg);
+}
+
+static void
+on_schema_error(void *data, xmlErrorPtr err)
+{
+	struct errctx *ec = data;
+	const xmlNode *node = err->node;
+	struct loc loc = {ec->d->path, err->line, 0};
+	char *msg;
+	size_t n;
+
+	if (node && node->type == XML_ATTRIBUTE_NODE && node->parent)
+		locate_in_text(ec->d, (int)xmlGetLineNo(node->parent),
+		    (const char *)node->parent->name, (const char *)node->name, &loc.line, &loc.col);
+	else if (node && node->type == XML_ELEMENT_NODE) {
+		/* Attribute errors come with the element as their node; the
+		 * message names the attribute: "Element 'x', attribute 'y': ". */
+		const char *a = err->message ? strstr(err->message, ", attribute '") : NULL;
+		char *attr = NULL;
+
+		if (a) {
+			a += strlen(", attribute '");
+			attr = xstrndup(a, strcspn(a, "'"));
+		}
+		locate_in_text(ec->d, (int)xmlGetLineNo(node), (const char *)node->name,
+		    attr, &loc.line, &loc.col);
+		free(attr);
+	}
+	msg = xstrdup(err->message ? err->message : "invalid");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '.' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	diag(E_XML_SCHEMA, &loc, msg);
+	ec->count++;
+	free(msg);
+}
+
+/* A DOCTYPE lets a document declare entities that libxml2 2.9 expands
+ * lazily and may fetch through file://, so our formats have none, and we
+ * refuse one before any parser sees the bytes. */
+static const char *
+find_doctype(const char *text, size_t len)
+{
+	static const char needle[] = "<!DOCTYPE";
+	size_t i, n = sizeof needle - 1;
+
+	for (i = 0; i + n <= len; i++)
+		if (text[i] == '<' && memcmp(text + i, needle, n) == 0)
+			return text + i;
+	return NULL;
+}
+
+static enum xml_kind
+root_kind(xmlDocPtr doc)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+
+	if (root == NULL || root->ns != NULL)
+		return XK_NONE;
+	return xml_kind_from_name((const char *)root->name);
+}
+
+int
+xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_kind *kindp)
+{
+	struct xml_doc *d = xcalloc(1, sizeof *d);
+	struct errctx ec = {d, 0};
+	xmlParserCtxtPtr pctx = NULL;
+	xmlSchemaValidCtxtPtr vctx = NULL;
+	xmlSchemaPtr schema;
+	enum xml_kind kind = XK_NONE;
+	char *text = NULL, *version = NULL;
+	const char *doctype;
+	size_t len;
+	int rc = -1;
+
+	quiet_libxml();
+	*out = NULL;
+	if (kindp)
+		*kindp = XK_NONE;
+	d->path = xstrdup(path);
+	if (read_file(path, XML_MAX_BYTES, &text, &len) == -1) {
+		if (errno == EFBIG) {
+			struct loc loc = {path, 0, 0};
+			diag(E_XML_TOO_LARGE, &loc, XML_MAX_BYTES / 1024);
+		} else
+			diag(S_OPEN, NULL, path, strerror(errno));
+		goto out;
+	}
+	d->text = text;
+	d->len = len;
+	index_lines(d);
+	if ((doctype = find_doctype(text, len)) != NULL) {
+		struct loc loc = {path, 0, 0};
+		offset_to_linecol(d, (size_t)(doctype - text), &loc.line, &loc.col);
+		diag(E_XML_DOCTYPE, &loc);
+		goto out;
+	}
+	if ((pctx = xmlNewParserCtxt()) == NULL) {
+		diag(S_READ, NULL, path, strerror(ENOMEM));
+		goto out;
+	}
+	xmlSetStructuredErrorFunc(&ec, on_parse_error);
+	d->doc = xmlCtxtReadMemory(pctx, text, (int)len, path, "UTF-8", PARSE_OPTIONS);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (d->doc == NULL || ec.count > 0) {
+		if (ec.count == 0) {
+			struct loc loc = {path, 0, 0};
+			diag(E_XML_SYNTAX, &loc, "empty or unreadable document");
+		}
+		goto out;
+	}
+	xmlNodePtr root = xmlDocGetRootElement(d->doc);
+	kind = root_kind(d->doc);
+	if (kindp)
+		*kindp = kind;
+	if (kind == XK_NONE) {
+		struct loc loc = {path, 0, 0};
+		locate_in_text(d, (int)xmlGetLineNo(root), (const char *)root->name, NULL, &loc.line, &loc.col);
+		diag(E_XML_ROOT, &loc, (const char *)root->name);
+		goto out;
+	}
+	if (want != XK_NONE && kind != want) {
+		struct loc loc = {path, 0, 0};
+		locate_in_text(d, (int)xmlGetLineNo(root), (const char *)root->name, NULL, &loc.line, &loc.col);
+		diag(E_XML_WRONG_KIND, &loc, path, xml_kind_name(kind), xml_kind_name(want));
+		goto out;
+	}
+	/* An unknown version is an error of its own, not a schema quibble:
+	 * the file may be fine for a newer coursepack. */
+	version = xml_attr((struct xml_node *)root, "version");
+	if (version && !streq(version, "1")) {
+		struct loc loc = {path, 0, 0};
+		xml_locate(d, (struct xml_node *)root, "version", &loc.line, &loc.col);
+		diag(E_XML_VERSION, &loc, xml_kind_name(kind), version);
+		goto out;
+	}
+	if ((schema = schema_get(kind)) == NULL) {
+		diag(S_SCHEMA, NULL, xml_kind_name(kind));
+		goto out;
+	}
+	if ((vctx = xmlSchemaNewValidCtxt(schema)) == NULL) {
+		diag(S_READ, NULL, path, strerror(ENOMEM));
+		goto out;
+	}
+	xmlSchemaSetValidErrors(vctx, silent, silent, NULL);
+	xmlSchemaSetValidStructuredErrors(vctx, on_schema_error, &ec);
+	if (xmlSchemaValidateDoc(vctx, d->doc) != 0 || ec.count > 0) {
+		if (ec.count == 0) {
+			struct loc loc = {path, 0, 0};
+			diag(E_XML_SCHEMA, &loc, "invalid document");
+		}
+		goto out;
+	}
+	rc = 0;
+out:
+	free(version);
+	if (vctx)
+		xmlSchemaFreeValidCtxt(vctx);
+	if (pctx)
+		xmlFreeParserCtxt(pctx);
+	if (rc == 0)
+		*out = d;
+	else
+		xml_doc_free(d);
+	return rc;
+}
+
+void
+xml_doc_free(struct xml_doc *d)
+{
+	if (d == NULL)
+		return;
+	if (d->doc)
+		xmlFreeDoc(d->doc);
+	free((char *)d->text);
+	free(d->lines);
+	free(d->path);
+	free(d);
+}
+
+enum xml_kind
+xml_sniff(const char *path)
+{
+	char *text = NULL;
+	size_t len, i;
+	enum xml_kind kind = XK_NONE;
+
+	if (read_file(path, XML_MAX_BYTES, &text, &len) == -1)
+		return XK_NONE;
+	/* The root's name is the first name after '<' that does not open a
+	 * declaration, comment or processing instruction. */
+	for (i = 0; i < len; i++) {
+		if (text[i] != '<')
+			continue;
+		if (i + 1 < len && (text[i + 1] == '?' || text[i + 1] == '!'))
+			continue;
+		size_t j = i + 1;
+		while (j < len && ((text[j] >= 'a' && text[j] <= 'z') || text[j] == '-'))
+			j++;
+		char *name = xstrndup(text + i + 1, j - i - 1);
+		kind = xml_kind_from_name(name);
+		free(name);
+		break;
+	}
+	free(text);
+	return kind;
+}
+
+struct xml_node *
+xml_root(const struct xml_doc *d)
+{
+	return (struct xml_node *)xmlDocGetRootElement(d->doc);
+}
+
+static int
+element_named(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && (name == NULL || streq((const char *)n->name, name));
+}
+
+struct xml_node *
+xml_first(const struct xml_node *parent, const char *name)
+{
+	const xmlNode *n;
+
+	for (n = ((const xmlNode *)parent)->children; n; n = n->next)
+		if (element_named(n, name))
+			return (struct xml_node *)n;
+	return NULL;
+}
+
+struct xml_node *
+xml_next(const struct xml_node *node, const char *name)
+{
+	const xmlNode *n;
+
+	for (n = ((const xmlNode *)node)->next; n; n = n->next)
+		if (element_named(n, name))
+			return (struct xml_node *)n;
+	return NULL;
+}
+
+const char *
+xml_name(const struct xml_node *n)
+{
+	return (const char *)((const xmlNode *)n)->name;
+}
+
+static char *
+own(xmlChar *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	p = xstrdup((const char *)s);
+	xmlFree(s);
+	return p;
+}
+
+char *
+xml_attr(const struct xml_node *n, const char *name)
+{
+	return own(xmlGetNoNsProp((const xmlNode *)n, (const xmlChar *)name));
+}
+
+char *
+xml_text(const struct xml_node *n)
+{
+	char *s = own(xmlNodeGetContent((const xmlNode *)n));
+	char *b, *e;
+
+	if (s == NULL)
+		return xstrdup("");
+	for (b = s; *b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'; b++)
+		;
+	e = b + strlen(b);
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		e--;
+	memmove(s, b, (size_t)(e - b));
+	s[e - b] = '\0';
+	return s;
+}
+
+void
+xml_cleanup(void)
+{
+	int k;
+
+	for (k = 0; k < XK__COUNT; k++) {
+		if (schemas[k])
+			xmlSchemaFree(schemas[k]);
+		schemas[k] = NULL;
+	}
+	xmlCleanupParser();
+}

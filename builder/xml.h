@@ -1,0 +1,66 @@
+/* The XML wrapper: the only file that includes libxml2.
+ *
+ * It reads one of our documents with the limits and refusals our formats
+ * promise (size, no DOCTYPE, no network, no entity expansion), validates it
+ * against the schema its root element names, and turns libxml2's errors
+ * into our diagnostics.  The rest of the program walks the tree through
+ * the small API below and never sees a libxml2 type. */
+#ifndef COURSEPACK_XML_H
+#define COURSEPACK_XML_H
+
+#include <stddef.h>
+
+/* Our formats, by root element. */
+enum xml_kind {
+	XK_NONE,
+	XK_CATEGORIES,
+	XK_COURSE,
+	XK_RECIPE,
+	XK_TOWNSHIP,
+	XK_VILLAGE,
+	XK__COUNT
+};
+
+#define XML_MAX_BYTES (1024 * 1024)	/* largest XML file we read */
+
+struct xml_doc;
+struct xml_node;
+
+/* Reads, parses and schema-validates `path` (used as given in messages).
+ * `want` is the kind the caller needs, or XK_NONE for any of ours.
+ * Returns 0 and a document when it is well-formed, of a known (or the
+ * wanted) kind, of version 1 and valid against its schema; else -1 after
+ * diagnosing every problem found, with *out NULL.  Caller frees *out with
+ * xml_doc_free.  *kind (may be NULL) gets the root's kind when known, even
+ * on failure. */
+int xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_kind *kind);
+void xml_doc_free(struct xml_doc *);
+
+/* Peeks at the root element's kind only (no validation, no diagnostics):
+ * XK_NONE when the file cannot be read or is not ours. */
+enum xml_kind xml_sniff(const char *path);
+
+const char *xml_kind_name(enum xml_kind);
+enum xml_kind xml_kind_from_name(const char *root);
+
+/* The built-in schema of `kind`, as text (for install and tests). */
+const char *xml_schema_text(enum xml_kind kind, size_t *len);
+
+struct xml_node *xml_root(const struct xml_doc *);
+/* First child / next sibling element named `name` (NULL: any element). */
+struct xml_node *xml_first(const struct xml_node *parent, const char *name);
+struct xml_node *xml_next(const struct xml_node *node, const char *name);
+const char *xml_name(const struct xml_node *);
+/* An attribute's value or the element's whitespace-trimmed text, as a
+ * new string the caller frees; NULL when the attribute is absent. */
+char *xml_attr(const struct xml_node *, const char *name);
+char *xml_text(const struct xml_node *);
+/* Where an element (attr NULL) or one of its attributes begins: 1-based
+ * line and byte column. */
+void xml_locate(const struct xml_doc *, const struct xml_node *, const char *attr, int *line, int *col);
+
+/* Frees libxml2's global state; call once before exit (keeps leak
+ * checkers quiet). */
+void xml_cleanup(void);
+
+#endif
