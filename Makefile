@@ -56,10 +56,13 @@ $(B)/schemas.o: $(B)/schemas.c
 $(B)/coursepack: $(LIBOBJ) $(B)/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/main.o $(LIBOBJ) $(LIBS)
 
-$(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(UNITSRC) $(LIBOBJ) $(LIBS)
+$(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) tests/unit/unit.h
+	$(CC) $(ALL_CFLAGS) -I tests/unit $(ALL_LDFLAGS) -o $@ $(UNITSRC) $(LIBOBJ) $(LIBS)
 
-test: $(B)/coursepack $(B)/unit
+$(B)/cjkcount: tests/cjkcount.c $(B)/.deps
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/cjkcount.c
+
+test: $(B)/coursepack $(B)/unit $(B)/cjkcount
 	@builder/deps.sh test
 	@tests/run.sh $(B)
 
@@ -71,11 +74,11 @@ regen: $(B)/coursepack
 	@tests/run.sh $(B) --regen
 
 demo: coursepack
-	./coursepack check courses examples
+	./coursepack check --verbose courses examples
 
-install: coursepack
+install: $(B)/coursepack
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas
-	cp coursepack $(DESTDIR)$(BINDIR)/coursepack
+	cp $(B)/coursepack $(DESTDIR)$(BINDIR)/coursepack
 	chmod 755 $(DESTDIR)$(BINDIR)/coursepack
 	cp builder/coursepack.1 $(DESTDIR)$(MANDIR)/man1/coursepack.1
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/coursepack.1

@@ -213,9 +213,7 @@ check_course(struct course *c, const struct categories *cats, struct check_stats
 		diag(E_COURSE_DIR, &c->loc, c->id, folder);
 		errors++;
 	}
-	if (cats == NULL)
-		diag(W_NO_CATEGORIES, &c->loc, c->category);
-	else if (categories_find(cats, c->category) == NULL) {
+	if (cats && categories_find(cats, c->category) == NULL) {
 		diag(E_UNKNOWN_CATEGORY, &c->loc, c->category, cats->path);
 		errors++;
 	}

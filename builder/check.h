@@ -12,7 +12,7 @@ struct check_stats {
 };
 
 /* A course against the file system and the category vocabulary (NULL:
- * none found; a warning).  Fills in lesson titles from the Markdown. */
+ * category not checked).  Fills in lesson titles from the Markdown. */
 int check_course(struct course *, const struct categories *, struct check_stats *);
 /* Every course of the library, and course ids unique. */
 int check_library(struct library *, struct check_stats *);

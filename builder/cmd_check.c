@@ -37,6 +37,7 @@ struct libcache {
 };
 
 struct checker {
+	int verbose;
 	struct found *files;
 	size_t nfiles;
 	struct libcache *libs;
@@ -115,7 +116,8 @@ walk(struct checker *ck, const char *dir, int depth)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, name_cmp);
 	for (i = 0; i < n; i++) {
 		char *p = path_join(dir, names[i]);
 		struct stat st;
@@ -141,9 +143,53 @@ mark_done(struct checker *ck, const char *path)
 	free(real);
 }
 
-/* The library in `dir`, loaded and checked once per run. */
+/* --verbose: what the library holds, a line per course. */
+static void
+list_library(const struct library *lib)
+{
+	size_t i, j;
+
+	printf("library %s: %zu course%s\n", lib->dir, lib->ncourses, lib->ncourses == 1 ? "" : "s");
+	for (i = 0; i < lib->ncourses; i++) {
+		const struct course *c = lib->courses[i];
+		int hours = 0;
+		char h[16];
+
+		for (j = 0; j < c->nlessons; j++)
+			hours += c->lessons[j].hours;
+		hours_format(hours, h);
+		printf("  %-16s %-13s %2zu lesson%s %5s h  %s\n", c->id, c->category, c->nlessons,
+		    c->nlessons == 1 ? " " : "s", h, c->title);
+	}
+}
+
+/* Marks every DIR/NAME/course.xml as checked: the library load saw them
+ * all, whether or not they loaded. */
+static void
+mark_courses_done(struct checker *ck, const char *dir)
+{
+	char *rdir = realpath(dir, NULL);
+	size_t i, n;
+
+	if (rdir == NULL)
+		return;
+	n = strlen(rdir);
+	for (i = 0; i < ck->nfiles; i++) {
+		const char *r = ck->files[i].real, *rest;
+
+		if (strncmp(r, rdir, n) != 0 || r[n] != '/')
+			continue;
+		rest = r + n + 1;
+		if (strchr(rest, '/') && streq(strchr(rest, '/'), "/course.xml"))
+			ck->files[i].done = 1;
+	}
+	free(rdir);
+}
+
+/* The library in `dir`, loaded and checked once per run; `where` is the
+ * reference that named it, if any. */
 static struct library *
-get_library(struct checker *ck, const char *dir)
+get_library(struct checker *ck, const char *dir, const struct ref *where)
 {
 	char *real = realpath(dir, NULL);
 	struct library *lib;
@@ -155,16 +201,17 @@ get_library(struct checker *ck, const char *dir)
 			free(real);
 			return ck->libs[i].lib;
 		}
-	lib = load_library(dir, &failed);
+	lib = load_library(dir, where, &failed);
 	ck->errors += failed;
 	if (lib) {
 		char *cat = path_join(dir, "categories.xml");
 
 		mark_done(ck, cat);
 		free(cat);
-		for (i = 0; i < lib->ncourses; i++)
-			mark_done(ck, lib->courses[i]->path);
+		mark_courses_done(ck, dir);
 		ck->errors += check_library(lib, &ck->st);
+		if (ck->verbose)
+			list_library(lib);
 	}
 	ck->libs = xreallocarray(ck->libs, ck->nlibs + 1, sizeof *ck->libs);
 	ck->libs[ck->nlibs].real = real ? real : xstrdup(dir);
@@ -189,10 +236,13 @@ check_township_file(struct checker *ck, const char *path)
 		return;
 	}
 	ck->st.files++;
+	if (ck->verbose)
+		printf("township %s (%s): %zu village%s\n", t->id, t->name, t->nvillages,
+		    t->nvillages == 1 ? "" : "s");
 	p = path_join(t->dir, t->library_src.id);
 	char *libdir = path_normalize(p);
 	free(p);
-	lib = get_library(ck, libdir);
+	lib = get_library(ck, libdir, &t->library_src);
 	free(libdir);
 
 	p = path_join(t->dir, t->recipe_src.id);
@@ -297,7 +347,9 @@ check_alone(struct checker *ck, struct found *f)
 		}
 		up = path_dirname(c->dir);
 		cat = path_join(up, "categories.xml");
-		if (stat(cat, &st) == 0 && (cats = load_categories(cat)) == NULL)
+		if (stat(cat, &st) == -1)
+			diag(W_NO_CATEGORIES, &c->loc, c->category);
+		else if ((cats = load_categories(cat)) == NULL)
 			ck->errors++;
 		ck->errors += check_course(c, cats, &ck->st);
 		categories_free(cats);
@@ -343,7 +395,7 @@ check_alone(struct checker *ck, struct found *f)
 static void
 usage(void)
 {
-	fputs("usage: coursepack check [--werror] [PATH...]\n", stderr);
+	fputs("usage: coursepack check [-v] [--werror] [PATH ...]\n", stderr);
 }
 
 int
@@ -351,6 +403,7 @@ cmd_check(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{"werror", no_argument, NULL, 'W'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -361,15 +414,20 @@ cmd_check(int argc, char *argv[])
 	size_t i;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'W':
 			diag_werror(1);
 			break;
+		case 'v':
+			ck.verbose = 1;
+			break;
 		case 'h':
-			printf("usage: coursepack check [--werror] [PATH...]\n");
+			printf("usage: coursepack check [-v] [--werror] [PATH ...]\n");
 			return 0;
 		default:
+			usage_error("check: unknown option '%s'", argv[optind - 1]);
 			usage();
 			return 2;
 		}
@@ -392,7 +450,8 @@ cmd_check(int argc, char *argv[])
 		else
 			add_file(&ck, paths[k]);
 	}
-	qsort(ck.files, ck.nfiles, sizeof *ck.files, found_cmp);
+	if (ck.nfiles > 1)
+		qsort(ck.files, ck.nfiles, sizeof *ck.files, found_cmp);
 
 	/* Richest context first: libraries, then townships, then the rest.
 	 * Files reached through them are marked done and not checked again. */
@@ -400,14 +459,15 @@ cmd_check(int argc, char *argv[])
 		if (ck.files[i].kind == XK_CATEGORIES && !ck.files[i].done) {
 			char *dir = path_dirname(ck.files[i].path);
 
-			get_library(&ck, dir);
+			get_library(&ck, dir, NULL);
 			free(dir);
 		}
 	for (i = 0; i < ck.nfiles; i++)
 		if ((ck.files[i].kind == XK_RECIPE || ck.files[i].kind == XK_VILLAGE) &&
 		    !ck.files[i].done)
 			find_township_for(&ck, &ck.files[i]);
-	qsort(ck.files, ck.nfiles, sizeof *ck.files, found_cmp);
+	if (ck.nfiles > 1)
+		qsort(ck.files, ck.nfiles, sizeof *ck.files, found_cmp);
 	for (i = 0; i < ck.nfiles; i++)
 		if (ck.files[i].kind == XK_TOWNSHIP && !ck.files[i].done) {
 			char *p = xstrdup(ck.files[i].path);

@@ -325,7 +325,7 @@ course_cmp(const void *a, const void *b)
 }
 
 struct library *
-load_library(const char *dir, int *failed)
+load_library(const char *dir, const struct ref *where, int *failed)
 {
 	struct library *lib;
 	char *catpath = path_join(dir, "categories.xml"), **names = NULL;
@@ -338,7 +338,7 @@ load_library(const char *dir, int *failed)
 	if (stat(catpath, &st) == -1) {
 		struct loc loc = {dir, 0, 0};
 
-		diag(E_NO_LIBRARY, &loc, dir);
+		diag(E_NO_LIBRARY, where ? &where->loc : &loc, where ? where->id : dir);
 		free(catpath);
 		(*failed)++;
 		return NULL;
@@ -369,7 +369,8 @@ load_library(const char *dir, int *failed)
 		free(manifest);
 	}
 	closedir(dp);
-	qsort(names, nnames, sizeof *names, name_cmp);
+	if (nnames > 1)
+		qsort(names, nnames, sizeof *names, name_cmp);
 	lib->courses = xcalloc(nnames, sizeof *lib->courses);
 	for (i = 0; i < nnames; i++) {
 		char *sub = path_join(dir, names[i]);
@@ -385,6 +386,7 @@ load_library(const char *dir, int *failed)
 		free(names[i]);
 	}
 	free(names);
-	qsort(lib->courses, lib->ncourses, sizeof *lib->courses, course_cmp);
+	if (lib->ncourses > 1)
+		qsort(lib->courses, lib->ncourses, sizeof *lib->courses, course_cmp);
 	return lib;
 }

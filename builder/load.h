@@ -15,9 +15,10 @@ struct village *load_village(const char *path);
 struct township *load_township(const char *path);
 
 /* Loads DIR/categories.xml and every DIR/NAME/course.xml, in name order.
- * Returns NULL only when DIR has no categories.xml or it cannot be read;
- * courses that fail to load are left out (their problems diagnosed).
- * *failed counts files that could not be loaded. */
-struct library *load_library(const char *dir, int *failed);
+ * Returns NULL only when DIR has no categories.xml (diagnosed at `where`,
+ * the reference that named DIR, or at DIR itself when NULL); courses that
+ * fail to load are left out, and so are categories that fail (their
+ * problems diagnosed).  *failed counts files that could not be loaded. */
+struct library *load_library(const char *dir, const struct ref *where, int *failed);
 
 #endif

@@ -19,7 +19,7 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
-	{"check", cmd_check, "[--werror] [PATH...]", "validate sources; report every problem found"},
+	{"check", cmd_check, "[-v] [--werror] [PATH ...]", "validate sources; report every problem found"},
 };
 
 static int cmd_help(int argc, char *argv[]);

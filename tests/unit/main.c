@@ -1,0 +1,18 @@
+#include <stdio.h>
+
+#include "unit.h"
+#include "xml.h"
+
+int unit_n, unit_failed;
+
+int
+main(void)
+{
+	test_util();
+	test_load();
+	test_markdown();
+	test_check();
+	xml_cleanup();
+	printf("# done: %d tests, %d failed\n", unit_n, unit_failed);
+	return unit_failed != 0;
+}
