@@ -194,6 +194,11 @@ check_lesson_text(struct course *c, struct lesson *l)
 		errors++;
 	}
 	errors += check_refs(c, mdpath, &info);
+	for (size_t i = 0; i < info.nstray; i++) {
+		struct loc sloc = {mdpath, info.stray[i].line, info.stray[i].col};
+
+		diag(W_STRAY_STARS, &sloc);
+	}
 	md_info_release(&info);
 out:
 	free(text);

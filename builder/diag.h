@@ -24,6 +24,7 @@ enum diag_level {
 	X(W_FIRST_NOT_CORE, DL_WARNING, "first lesson '%s' is not in a core course") \
 	X(W_NO_CATEGORIES, DL_WARNING, "no categories.xml next to the course folder: category '%s' not checked") \
 	X(W_UNLISTED_FILE, DL_WARNING, "'%s' is not used by any lesson of the course") \
+	X(W_STRAY_STARS, DL_WARNING, "'**' shows as literal text: bold next to Chinese punctuation does not close; move the punctuation outside the '**'") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	/* errors in the inputs: XML */ \
 	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \

@@ -31,8 +31,8 @@ print_usage(FILE *fp)
 
 	fputs("usage: coursepack COMMAND [ARGS...]\n\ncommands:\n", fp);
 	for (i = 0; i < NELEM(commands); i++)
-		fprintf(fp, "  %-7s %-22s %s\n", commands[i].name, commands[i].args, commands[i].summary);
-	fprintf(fp, "  %-7s %-22s %s\n", "help", "[COMMAND]", "show this summary or a command's usage");
+		fprintf(fp, "  %-7s %-28s %s\n", commands[i].name, commands[i].args, commands[i].summary);
+	fprintf(fp, "  %-7s %-28s %s\n", "help", "[COMMAND]", "show this summary or a command's usage");
 	fputs("\noptions: --help, --version\nSee coursepack(1).\n", fp);
 }
 

@@ -68,6 +68,17 @@ plain_text(cmark_node *node, struct buf *b)
 		plain_text(c, b);
 }
 
+/* Where a node starts.  Some inline nodes carry no position of their own
+ * in this cmark-gfm; the nearest ancestor that has one says where. */
+static void
+node_pos(cmark_node *node, int *line, int *col)
+{
+	for (*line = 0; *line == 0 && node; node = cmark_node_parent(node)) {
+		*line = cmark_node_get_start_line(node);
+		*col = cmark_node_get_start_column(node);
+	}
+}
+
 int
 md_scan(const char *text, size_t len, struct md_info *info)
 {
@@ -97,10 +108,13 @@ md_scan(const char *text, size_t len, struct md_info *info)
 
 			plain_text(node, &b);
 			info->title = buf_detach(&b);
+		} else if (type == CMARK_NODE_TEXT && strstr(cmark_node_get_literal(node), "**")) {
+			info->stray = xreallocarray(info->stray, info->nstray + 1, sizeof *info->stray);
+			node_pos(node, &info->stray[info->nstray].line, &info->stray[info->nstray].col);
+			info->nstray++;
 		} else if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
 			struct md_ref *r;
 			struct buf b = {0};
-			cmark_node *up;
 
 			if (info->nrefs == cap) {
 				cap = cap ? cap * 2 : 8;
@@ -112,14 +126,7 @@ md_scan(const char *text, size_t len, struct md_info *info)
 			if (r->image)
 				plain_text(node, &b);
 			r->alt = buf_detach(&b);
-			/* Inline nodes carry no position of their own in this
-			 * cmark-gfm; the nearest block that has one says where. */
-			r->line = cmark_node_get_start_line(node);
-			r->col = cmark_node_get_start_column(node);
-			for (up = node; r->line == 0 && up; up = cmark_node_parent(up)) {
-				r->line = cmark_node_get_start_line(up);
-				r->col = cmark_node_get_start_column(up);
-			}
+			node_pos(node, &r->line, &r->col);
 		}
 	}
 	cmark_iter_free(it);
@@ -138,6 +145,7 @@ md_info_release(struct md_info *info)
 		free(info->refs[i].alt);
 	}
 	free(info->refs);
+	free(info->stray);
 	free(info->title);
 	memset(info, 0, sizeof *info);
 }

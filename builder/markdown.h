@@ -22,11 +22,20 @@ struct md_ref {
 	int line, col;	/* where it starts in the Markdown */
 };
 
+/* A place in the Markdown. */
+struct md_pos {
+	int line, col;
+};
+
 /* What the checks need to know of a parsed lesson. */
 struct md_info {
 	char *title;	/* plain text of the first level-1 heading, or NULL */
 	struct md_ref *refs;
 	size_t nrefs;
+	/* Text nodes where "**" survived parsing: emphasis that did not
+	 * close, typically "**…。**字" (CommonMark's flanking rules). */
+	struct md_pos *stray;
+	size_t nstray;
 };
 
 /* Parses `len` bytes of valid UTF-8 (at most MD_MAX_BYTES) and fills

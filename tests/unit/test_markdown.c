@@ -29,6 +29,13 @@ test_markdown(void)
 
 	EXPECT(md_scan("no heading\n", 11, &info) == 0 && info.title == NULL, "no title without '# '");
 	md_info_release(&info);
+	{
+		static const char s[] = "# t\n\n**一看阴凉。**箬竹 and **ok**。\n";
+
+		EXPECT(md_scan(s, strlen(s), &info) == 0 && info.nstray == 1 && info.stray[0].line == 3,
+		    "unclosed bold next to Chinese punctuation found");
+		md_info_release(&info);
+	}
 
 	html = md_render_html(doc, strlen(doc));
 	EXPECT(html && strstr(html, "<table>") != NULL, "tables render (cmark-gfm)");
