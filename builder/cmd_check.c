@@ -43,7 +43,6 @@ struct checker {
 	struct libcache *libs;
 	size_t nlibs;
 	struct check_stats st;
-	int errors;
 };
 
 static int
@@ -202,14 +201,13 @@ get_library(struct checker *ck, const char *dir, const struct ref *where)
 			return ck->libs[i].lib;
 		}
 	lib = load_library(dir, where, &failed);
-	ck->errors += failed;
 	if (lib) {
 		char *cat = path_join(dir, "categories.xml");
 
 		mark_done(ck, cat);
 		free(cat);
 		mark_courses_done(ck, dir);
-		ck->errors += check_library(lib, &ck->st);
+		check_library(lib, &ck->st);
 		if (ck->verbose)
 			list_library(lib);
 	}
@@ -231,10 +229,8 @@ check_township_file(struct checker *ck, const char *path)
 	size_t i, j;
 
 	mark_done(ck, path);
-	if (t == NULL) {
-		ck->errors++;
+	if (t == NULL)
 		return;
-	}
 	ck->st.files++;
 	if (ck->verbose)
 		printf("township %s (%s): %zu village%s\n", t->id, t->name, t->nvillages,
@@ -249,15 +245,12 @@ check_township_file(struct checker *ck, const char *path)
 	char *rpath = path_normalize(p);
 	free(p);
 	struct stat st;
-	if (stat(rpath, &st) == -1) {
+	if (stat(rpath, &st) == -1)
 		diag(E_FILE_MISSING, &t->recipe_src.loc, t->recipe_src.id);
-		ck->errors++;
-	} else if ((r = load_recipe(rpath)) == NULL)
-		ck->errors++;
-	else {
+	else if ((r = load_recipe(rpath)) != NULL) {
 		ck->st.files++;
 		if (lib)
-			ck->errors += check_recipe(r, lib);
+			check_recipe(r, lib);
 	}
 	mark_done(ck, rpath);
 	free(rpath);
@@ -273,15 +266,11 @@ check_township_file(struct checker *ck, const char *path)
 		for (j = 0; j < i; j++)
 			if (streq(t->village_srcs[j].id, src->id))
 				break;
-		if (j < i) {
+		if (j < i)
 			diag(E_DUP_VILLAGE_FILE, &src->loc, src->id);
-			ck->errors++;
-		} else if (stat(vpath, &st) == -1) {
+		else if (stat(vpath, &st) == -1)
 			diag(E_FILE_MISSING, &src->loc, src->id);
-			ck->errors++;
-		} else if ((vs[i] = load_village(vpath)) == NULL)
-			ck->errors++;
-		else {
+		else if ((vs[i] = load_village(vpath)) != NULL) {
 			ck->st.files++;
 			for (j = 0; j < i; j++)
 				if (vs[j] && streq(vs[j]->id, vs[i]->id)) {
@@ -289,10 +278,9 @@ check_township_file(struct checker *ck, const char *path)
 
 					diag(E_DUP_VILLAGE, &vs[i]->loc, vs[i]->id, where);
 					free(where);
-					ck->errors++;
 					break;
 				}
-			ck->errors += check_village(vs[i], t, r, lib);
+			check_village(vs[i], t, r, lib);
 		}
 		mark_done(ck, vpath);
 		free(vpath);
@@ -341,17 +329,15 @@ check_alone(struct checker *ck, struct found *f)
 		struct categories *cats = NULL;
 		struct stat st;
 
-		if (c == NULL) {
-			ck->errors++;
+		if (c == NULL)
 			break;
-		}
 		up = path_dirname(c->dir);
 		cat = path_join(up, "categories.xml");
 		if (stat(cat, &st) == -1)
 			diag(W_NO_CATEGORIES, &c->loc, c->category);
-		else if ((cats = load_categories(cat)) == NULL)
-			ck->errors++;
-		ck->errors += check_course(c, cats, &ck->st);
+		else
+			cats = load_categories(cat);
+		check_course(c, cats, &ck->st);
 		categories_free(cats);
 		course_free(c);
 		free(up);
@@ -361,7 +347,6 @@ check_alone(struct checker *ck, struct found *f)
 	case XK_RECIPE: {
 		struct recipe *r = load_recipe(f->path);
 
-		ck->errors += r == NULL;
 		ck->st.files += r != NULL;
 		recipe_free(r);
 		break;
@@ -369,11 +354,9 @@ check_alone(struct checker *ck, struct found *f)
 	case XK_VILLAGE: {
 		struct village *v = load_village(f->path);
 
-		if (v == NULL)
-			ck->errors++;
-		else {
+		if (v != NULL) {
 			ck->st.files++;
-			ck->errors += check_village(v, NULL, NULL, NULL);
+			check_village(v, NULL, NULL, NULL);
 		}
 		village_free(v);
 		break;
@@ -382,9 +365,7 @@ check_alone(struct checker *ck, struct found *f)
 		/* Unknown root, or unreadable: let the loader say why. */
 		struct xml_doc *d;
 
-		if (xml_load(f->path, XK_NONE, &d, NULL) == -1)
-			ck->errors++;
-		else
+		if (xml_load(f->path, XK_NONE, &d, NULL) == 0)
 			ck->st.files++;
 		xml_doc_free(d);
 		break;

@@ -122,7 +122,7 @@ load_categories(const char *path)
 /* Modes are a schema list of known names; what the schema cannot say is
  * that each appears once. */
 static unsigned
-parse_modes(const char *list, const struct loc *loc, int *bad)
+parse_modes(const char *list, const struct loc *loc)
 {
 	char *copy = xstrdup(list), *tok, *save = NULL;
 	unsigned modes = 0;
@@ -130,10 +130,8 @@ parse_modes(const char *list, const struct loc *loc, int *bad)
 	for (tok = strtok_r(copy, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
 		enum mode m = mode_parse(tok);
 
-		if (modes & m) {
+		if (modes & m)
 			diag(E_DUP_MODE, loc, tok);
-			*bad = 1;
-		}
 		modes |= m;
 	}
 	free(copy);
@@ -147,7 +145,6 @@ load_course(const char *path)
 	const struct xml_node *root, *n;
 	struct course *c;
 	size_t i = 0;
-	int bad = 0;
 
 	if (xml_load(path, XK_COURSE, &d, NULL) == -1)
 		return NULL;
@@ -181,12 +178,11 @@ load_course(const char *path)
 		l->src = xml_attr(n, "src");
 		l->title = xml_attr(n, "title");
 		l->hours = hours_attr(n, "hours", 0);
-		l->modes = parse_modes(modes, &mloc, &bad);
+		l->modes = parse_modes(modes, &mloc);
 		l->assets = load_refs(d, n, "asset", "src", c->path, &l->nassets);
 		free(modes);
 	}
 	xml_doc_free(d);
-	(void)bad;	/* diagnosed; the course is still usable */
 	return c;
 }
 

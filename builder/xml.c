@@ -298,10 +298,13 @@ xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_ki
 		*kindp = XK_NONE;
 	d->path = xstrdup(path);
 	if (read_file(path, XML_MAX_BYTES, &text, &len) == -1) {
-		if (errno == EFBIG) {
-			struct loc loc = {path, 0, 0};
+		struct loc loc = {path, 0, 0};
+
+		if (errno == EFBIG)
 			diag(E_XML_TOO_LARGE, &loc, XML_MAX_BYTES / 1024);
-		} else
+		else if (errno == EISDIR || errno == EINVAL)
+			diag(E_FILE_KIND, &loc, path);
+		else
 			diag(S_OPEN, NULL, path, strerror(errno));
 		goto out;
 	}
