@@ -35,10 +35,15 @@ LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/schemas.o
 HEADERS = $(wildcard builder/*.h)
 UNITSRC = $(wildcard tests/unit/*.c)
 
+# ./coursepack is always the plain build; SANITIZE=1 builds stay in build/san.
+ifeq ($(SANITIZE),1)
+all: $(B)/coursepack
+else
 all: coursepack
+endif
 
-coursepack: $(B)/coursepack
-	cp $(B)/coursepack $@
+coursepack: build/plain/coursepack
+	cp build/plain/coursepack $@
 
 $(B)/.deps:
 	@builder/deps.sh build
@@ -73,8 +78,8 @@ check: test
 regen: $(B)/coursepack
 	@tests/run.sh $(B) --regen
 
-demo: coursepack
-	./coursepack check --verbose courses examples
+demo: $(B)/coursepack
+	$(B)/coursepack check --verbose courses examples
 
 install: $(B)/coursepack
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas

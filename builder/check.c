@@ -119,7 +119,12 @@ check_refs(const struct course *c, const char *mdpath, const struct md_info *inf
 		struct loc loc = {mdpath, r->line, r->col};
 		char *rel;
 
-		if (r->image && r->alt[0] == '\0') {
+		if (r->image && r->url[0] == '\0') {
+			diag(E_IMAGE_NO_SRC, &loc);
+			errors++;
+			continue;
+		}
+		if (r->image && strspn(r->alt, " \t\r\n") == strlen(r->alt)) {
 			diag(E_IMAGE_NO_ALT, &loc, r->url);
 			errors++;
 		}
@@ -206,6 +211,41 @@ out:
 	return errors;
 }
 
+static int
+has_md_suffix(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 3 && streq(name + n - 3, ".md");
+}
+
+/* Markdown files in the course folder that no lesson names: a lesson the
+ * trainer wrote and forgot to list. */
+static void
+check_unlisted(const struct course *c)
+{
+	char **names;
+	size_t n, i, j;
+
+	if (list_dir(c->dir, &names, &n) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!has_md_suffix(names[i]))
+			continue;
+		for (j = 0; j < c->nlessons; j++)
+			if (streq(c->lessons[j].src, names[i]))
+				break;
+		if (j == c->nlessons) {
+			char *p = path_join(c->dir, names[i]);
+			struct loc loc = {p, 0, 0};
+
+			diag(W_UNLISTED_FILE, &loc, names[i]);
+			free(p);
+		}
+	}
+	free_names(names, n);
+}
+
 int
 check_course(struct course *c, const struct categories *cats, struct check_stats *st)
 {
@@ -243,6 +283,7 @@ check_course(struct course *c, const struct categories *cats, struct check_stats
 			errors += check_inside(c, l->assets[k].id, l->assets[k].id, &l->assets[k].loc,
 			    E_FILE_MISSING, E_PATH_OUTSIDE);
 	}
+	check_unlisted(c);
 	return errors;
 }
 
@@ -289,6 +330,96 @@ check_listed(const struct recipe *r, const struct course *c, const char *what,
 		return 0;
 	diag(E_CATEGORY_UNLISTED, loc, what, id, c->category);
 	return 1;
+}
+
+static int
+course_hours(const struct course *c)
+{
+	size_t i;
+	int h = 0;
+
+	for (i = 0; i < c->nlessons; i++)
+		h += c->lessons[i].hours;
+	return h;
+}
+
+static int
+int_desc(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x < y) - (x > y);
+}
+
+/* The most hours of `category` any village could get: all of the core
+ * courses, the largest courses chosen by need, the longest activity.  A
+ * minimum above that can never be met, whatever the village. */
+static int
+reachable_hours(const struct recipe *r, const struct library *lib, const char *category)
+{
+	const struct course *c;
+	size_t i, j;
+	int h = 0;
+
+	for (i = 0; i < r->ncore; i++)
+		if ((c = library_find_course(lib, r->core[i].id)) && streq(c->category, category))
+			h += course_hours(c);
+	for (i = 0; i < r->nby_need; i++) {
+		int *v, n = 0;
+
+		if (!streq(r->by_need[i].category, category))
+			continue;
+		v = xcalloc(lib->ncourses, sizeof *v);
+		for (j = 0; j < lib->ncourses; j++)
+			if (streq(lib->courses[j]->category, category) && lib->courses[j]->ntags > 0)
+				v[n++] = course_hours(lib->courses[j]);
+		if (n > 1)
+			qsort(v, (size_t)n, sizeof *v, int_desc);
+		for (j = 0; j < (size_t)n && j < (size_t)r->by_need[i].max_courses; j++)
+			h += v[j];
+		free(v);
+	}
+	if (r->activity_course.id && (c = library_find_course(lib, r->activity_course.id)) &&
+	    streq(c->category, category)) {
+		int longest = 0;
+
+		for (j = 0; j < c->nlessons; j++)
+			if (c->lessons[j].hours > longest)
+				longest = c->lessons[j].hours;
+		h += longest;
+	}
+	return h;
+}
+
+static int
+check_reachable(const struct recipe *r, const struct library *lib)
+{
+	char need[16], have[16];
+	size_t i;
+	int errors = 0, total = 0;
+
+	for (i = 0; i < r->ncategories; i++) {
+		const struct recipe_category *rc = &r->categories[i];
+		int h = reachable_hours(r, lib, rc->ref);
+
+		total += h;
+		if (rc->min_hours > h) {
+			char *what = xasprintf("category '%s'", rc->ref);
+
+			hours_format(rc->min_hours, need);
+			hours_format(h, have);
+			diag(E_RECIPE_UNREACHABLE, &rc->loc, what, need, have);
+			free(what);
+			errors++;
+		}
+	}
+	if (r->min_hours > total) {
+		hours_format(r->min_hours, need);
+		hours_format(total, have);
+		diag(E_RECIPE_UNREACHABLE, &r->min_hours_loc, "the package", need, have);
+		errors++;
+	}
+	return errors;
 }
 
 int
@@ -353,28 +484,40 @@ check_recipe(const struct recipe *r, const struct library *lib)
 		} else
 			errors += check_listed(r, c, "activity course", c->id, &r->activity_course.loc);
 	}
+	if (errors == 0)
+		errors += check_reachable(r, lib);
 	return errors;
 }
 
-/* Does a course the recipe could choose by need carry `tag`?  Without a
- * recipe, any course will do. */
 static int
-need_matches(const char *tag, const struct recipe *r, const struct library *lib)
+chosen_by_need(const struct recipe *r, const char *category)
 {
-	size_t i, j;
+	size_t j;
+
+	for (j = 0; r && j < r->nby_need; j++)
+		if (streq(r->by_need[j].category, category))
+			return 1;
+	return 0;
+}
+
+/* A need is met by a course carrying its tag, in a category the recipe
+ * chooses by need (any category without a recipe). */
+static void
+check_need(const struct ref *need, const struct recipe *r, const struct library *lib)
+{
+	size_t i;
+	int tagged = 0;
 
 	for (i = 0; i < lib->ncourses; i++) {
 		const struct course *c = lib->courses[i];
 
-		if (!course_has_tag(c, tag))
+		if (!course_has_tag(c, need->id))
 			continue;
-		if (r == NULL)
-			return 1;
-		for (j = 0; j < r->nby_need; j++)
-			if (streq(r->by_need[j].category, c->category))
-				return 1;
+		if (r == NULL || chosen_by_need(r, c->category))
+			return;
+		tagged = 1;
 	}
-	return 0;
+	diag(tagged ? W_NEED_NOT_BY_NEED : W_NEED_UNMATCHED, &need->loc, need->id);
 }
 
 int
@@ -393,8 +536,7 @@ check_village(const struct village *v, const struct township *t,
 	if (v->members[GROUP_RESIDENT] + v->members[GROUP_HOMEBOUND] + v->members[GROUP_MOBILE] == 0)
 		diag(W_NO_MEMBERS, &v->loc);
 	for (i = 0; lib && i < v->nneeds; i++)
-		if (!need_matches(v->needs[i].id, r, lib))
-			diag(W_NEED_UNMATCHED, &v->needs[i].loc, v->needs[i].id);
+		check_need(&v->needs[i], r, lib);
 	if (v->activity.id && lib) {
 		const struct lesson *l = library_find_lesson(lib, v->activity.id);
 
@@ -410,5 +552,24 @@ check_village(const struct village *v, const struct township *t,
 		}
 	} else if (v->activity.id == NULL && r && r->activity_course.id)
 		diag(W_NO_ACTIVITY, &v->loc, r->activity_course.id);
+	return errors;
+}
+
+int
+check_villages_unique(struct village *const *vs, size_t n)
+{
+	size_t i, j;
+	int errors = 0;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; vs[i] && j < i; j++)
+			if (vs[j] && streq(vs[j]->id, vs[i]->id)) {
+				char *where = xasprintf("%s:%d", vs[j]->path, vs[j]->loc.line);
+
+				diag(E_DUP_VILLAGE, &vs[i]->loc, vs[i]->id, where);
+				free(where);
+				errors++;
+				break;
+			}
 	return errors;
 }

@@ -20,5 +20,8 @@ int check_recipe(const struct recipe *, const struct library *);
 /* `recipe` and `township` may be NULL when the village is checked alone. */
 int check_village(const struct village *, const struct township *,
     const struct recipe *, const struct library *);
+/* A township's villages, once loaded (NULL entries failed to load): ids
+ * unique. */
+int check_villages_unique(struct village *const *vs, size_t n);
 
 #endif

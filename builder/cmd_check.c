@@ -1,11 +1,13 @@
-/* coursepack check [--werror] [PATH...]: validate sources and report every
- * problem found.
+/* coursepack check [-v] [--werror] [PATH ...]: validate sources and report
+ * every problem found.
  *
  * PATH is a course folder, a library (a folder with categories.xml), any
  * XML file of ours, or a folder searched recursively; none means
  * "courses" and "examples" under the current folder.  Each file is checked
  * once, in the richest context found: a library's courses against its
- * categories, a township's recipe and villages against its library. */
+ * categories, a township's recipe and villages against its library.  The
+ * checks themselves are check.c's; this file finds the files and the
+ * context. */
 #define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 
@@ -25,8 +27,8 @@
 #define MAX_DEPTH 16	/* folders deeper than this are not searched */
 
 struct found {
-	char *path;	/* as the user will read it */
-	char *real;	/* identity */
+	char *path;	/* normalized, as the user will read it */
+	char *real;	/* identity (the path itself when it cannot be resolved) */
 	enum xml_kind kind;
 	int done;
 };
@@ -52,37 +54,43 @@ found_cmp(const void *a, const void *b)
 }
 
 static struct found *
-find_real(struct checker *ck, const char *real)
+find_file(struct checker *ck, const char *path)
 {
+	char *real = realpath(path, NULL), *norm = path_normalize(path);
+	struct found *f = NULL;
 	size_t i;
 
-	for (i = 0; real && i < ck->nfiles; i++)
-		if (streq(ck->files[i].real, real))
-			return &ck->files[i];
-	return NULL;
+	for (i = 0; i < ck->nfiles && f == NULL; i++)
+		if ((real && streq(ck->files[i].real, real)) || streq(ck->files[i].path, norm))
+			f = &ck->files[i];
+	free(real);
+	free(norm);
+	return f;
 }
 
 static void
 add_file(struct checker *ck, const char *path)
 {
-	char *real = realpath(path, NULL);
+	char *real;
 
-	if (real && find_real(ck, real)) {
-		free(real);
+	if (find_file(ck, path))
 		return;
-	}
+	real = realpath(path, NULL);
 	ck->files = xreallocarray(ck->files, ck->nfiles + 1, sizeof *ck->files);
 	ck->files[ck->nfiles].path = path_normalize(path);
-	ck->files[ck->nfiles].real = real ? real : xstrdup(path);
+	ck->files[ck->nfiles].real = real ? real : xstrdup(ck->files[ck->nfiles].path);
 	ck->files[ck->nfiles].kind = xml_sniff(path);
 	ck->files[ck->nfiles].done = 0;
 	ck->nfiles++;
 }
 
-static int
-name_cmp(const void *a, const void *b)
+static void
+mark_done(struct checker *ck, const char *path)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct found *f = find_file(ck, path);
+
+	if (f)
+		f->done = 1;
 }
 
 static int
@@ -93,53 +101,39 @@ has_suffix(const char *s, const char *suffix)
 	return n >= m && streq(s + n - m, suffix);
 }
 
-/* Collects every *.xml file under `dir`, in name order. */
-static void
+/* Collects every *.xml file under `dir`, in name order; returns how many. */
+static size_t
 walk(struct checker *ck, const char *dir, int depth)
 {
-	DIR *dp;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, i;
+	char **names;
+	size_t n, i, count = 0;
 
-	if (depth > MAX_DEPTH)
-		return;
-	if ((dp = opendir(dir)) == NULL) {
+	if (depth > MAX_DEPTH) {
+		struct loc loc = {dir, 0, 0};
+
+		diag(W_TOO_DEEP, &loc, MAX_DEPTH);
+		return 0;
+	}
+	if (list_dir(dir, &names, &n) == -1) {
 		diag(S_OPEN, NULL, dir, strerror(errno));
-		return;
+		return 0;
 	}
-	while ((de = readdir(dp)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(dp);
-	if (n > 1)
-		qsort(names, n, sizeof *names, name_cmp);
 	for (i = 0; i < n; i++) {
 		char *p = path_join(dir, names[i]);
 		struct stat st;
 
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			walk(ck, p, depth + 1);
-		else if (has_suffix(names[i], ".xml") && stat(p, &st) == 0 && S_ISREG(st.st_mode))
+		/* Links to folders are not followed: no loops, no wandering.
+		 * Anything named *.xml is ours to read, and to refuse when it
+		 * is not a regular file. */
+		if (has_suffix(names[i], ".xml")) {
 			add_file(ck, p);
+			count++;
+		} else if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			count += walk(ck, p, depth + 1);
 		free(p);
-		free(names[i]);
 	}
-	free(names);
-}
-
-static void
-mark_done(struct checker *ck, const char *path)
-{
-	char *real = realpath(path, NULL);
-	struct found *f = find_real(ck, real);
-
-	if (f)
-		f->done = 1;
-	free(real);
+	free_names(names, n);
+	return count;
 }
 
 /* --verbose: what the library holds, a line per course. */
@@ -162,37 +156,15 @@ list_library(const struct library *lib)
 	}
 }
 
-/* Marks every DIR/NAME/course.xml as checked: the library load saw them
- * all, whether or not they loaded. */
-static void
-mark_courses_done(struct checker *ck, const char *dir)
-{
-	char *rdir = realpath(dir, NULL);
-	size_t i, n;
-
-	if (rdir == NULL)
-		return;
-	n = strlen(rdir);
-	for (i = 0; i < ck->nfiles; i++) {
-		const char *r = ck->files[i].real, *rest;
-
-		if (strncmp(r, rdir, n) != 0 || r[n] != '/')
-			continue;
-		rest = r + n + 1;
-		if (strchr(rest, '/') && streq(strchr(rest, '/'), "/course.xml"))
-			ck->files[i].done = 1;
-	}
-	free(rdir);
-}
-
 /* The library in `dir`, loaded and checked once per run; `where` is the
- * reference that named it, if any. */
+ * reference that named it, if any.  Every DIR/NAME/course.xml counts as
+ * checked: the library load saw them all, whether or not they loaded. */
 static struct library *
 get_library(struct checker *ck, const char *dir, const struct ref *where)
 {
-	char *real = realpath(dir, NULL);
+	char *real = realpath(dir, NULL), **names;
 	struct library *lib;
-	size_t i;
+	size_t i, n;
 	int failed;
 
 	for (i = 0; real && i < ck->nlibs; i++)
@@ -206,7 +178,16 @@ get_library(struct checker *ck, const char *dir, const struct ref *where)
 
 		mark_done(ck, cat);
 		free(cat);
-		mark_courses_done(ck, dir);
+		if (list_dir(dir, &names, &n) == 0) {
+			for (i = 0; i < n; i++) {
+				char *sub = path_join(dir, names[i]), *m = path_join(sub, "course.xml");
+
+				mark_done(ck, m);
+				free(sub);
+				free(m);
+			}
+			free_names(names, n);
+		}
 		check_library(lib, &ck->st);
 		if (ck->verbose)
 			list_library(lib);
@@ -218,6 +199,28 @@ get_library(struct checker *ck, const char *dir, const struct ref *where)
 	return lib;
 }
 
+/* The file a township names, as a normalized path, or NULL after saying
+ * at the reference why it cannot be used. */
+static char *
+township_file(const struct township *t, const struct ref *ref, enum xml_kind want)
+{
+	char *p = path_join(t->dir, ref->id), *path = path_normalize(p);
+	enum xml_kind kind;
+	struct stat st;
+
+	free(p);
+	if (stat(path, &st) == -1) {
+		diag(errno == ENOENT || errno == ENOTDIR ? E_FILE_MISSING : E_FILE_KIND, &ref->loc, ref->id);
+	} else if (!S_ISREG(st.st_mode)) {
+		diag(E_FILE_KIND, &ref->loc, ref->id);
+	} else if ((kind = xml_sniff(path)) != XK_NONE && kind != want) {
+		diag(E_XML_WRONG_KIND, &ref->loc, ref->id, xml_kind_name(kind), xml_kind_name(want));
+	} else
+		return path;
+	free(path);
+	return NULL;
+}
+
 static void
 check_township_file(struct checker *ck, const char *path)
 {
@@ -225,93 +228,87 @@ check_township_file(struct checker *ck, const char *path)
 	struct recipe *r = NULL;
 	struct library *lib;
 	struct village **vs;
-	char *p;
-	size_t i, j;
+	char *p, *libdir, *rpath, **reals;
+	size_t i;
 
 	mark_done(ck, path);
 	if (t == NULL)
 		return;
 	ck->st.files++;
-	if (ck->verbose)
-		printf("township %s (%s): %zu village%s\n", t->id, t->name, t->nvillages,
-		    t->nvillages == 1 ? "" : "s");
 	p = path_join(t->dir, t->library_src.id);
-	char *libdir = path_normalize(p);
+	libdir = path_normalize(p);
 	free(p);
 	lib = get_library(ck, libdir, &t->library_src);
 	free(libdir);
 
-	p = path_join(t->dir, t->recipe_src.id);
-	char *rpath = path_normalize(p);
-	free(p);
-	struct stat st;
-	if (stat(rpath, &st) == -1)
-		diag(E_FILE_MISSING, &t->recipe_src.loc, t->recipe_src.id);
-	else if ((r = load_recipe(rpath)) != NULL) {
-		ck->st.files++;
-		if (lib)
-			check_recipe(r, lib);
+	if ((rpath = township_file(t, &t->recipe_src, XK_RECIPE)) != NULL) {
+		if ((r = load_recipe(rpath)) != NULL) {
+			ck->st.files++;
+			if (lib)
+				check_recipe(r, lib);
+		}
+		mark_done(ck, rpath);
+		free(rpath);
 	}
-	mark_done(ck, rpath);
-	free(rpath);
 
+	if (ck->verbose)
+		printf("township %s (%s): %zu village%s\n", t->id, t->name, t->nvillages,
+		    t->nvillages == 1 ? "" : "s");
 	vs = xcalloc(t->nvillages, sizeof *vs);
+	reals = xcalloc(t->nvillages, sizeof *reals);
 	for (i = 0; i < t->nvillages; i++) {
-		const struct ref *src = &t->village_srcs[i];
-		char *vpath;
+		char *vpath = township_file(t, &t->village_srcs[i], XK_VILLAGE);
+		size_t j;
 
-		p = path_join(t->dir, src->id);
-		vpath = path_normalize(p);
-		free(p);
+		if (vpath == NULL)
+			continue;
+		/* The same file under two spellings is one village listed twice. */
+		if ((reals[i] = realpath(vpath, NULL)) == NULL)
+			reals[i] = xstrdup(vpath);
 		for (j = 0; j < i; j++)
-			if (streq(t->village_srcs[j].id, src->id))
+			if (reals[j] && streq(reals[j], reals[i]))
 				break;
 		if (j < i)
-			diag(E_DUP_VILLAGE_FILE, &src->loc, src->id);
-		else if (stat(vpath, &st) == -1)
-			diag(E_FILE_MISSING, &src->loc, src->id);
+			diag(E_DUP_VILLAGE_FILE, &t->village_srcs[i].loc, t->village_srcs[i].id);
 		else if ((vs[i] = load_village(vpath)) != NULL) {
 			ck->st.files++;
-			for (j = 0; j < i; j++)
-				if (vs[j] && streq(vs[j]->id, vs[i]->id)) {
-					char *where = xasprintf("%s:%d", vs[j]->path, vs[j]->loc.line);
-
-					diag(E_DUP_VILLAGE, &vs[i]->loc, vs[i]->id, where);
-					free(where);
-					break;
-				}
 			check_village(vs[i], t, r, lib);
+			if (ck->verbose)
+				printf("  %-14s %s\n", vs[i]->id, vs[i]->name);
 		}
+		add_file(ck, vpath);
 		mark_done(ck, vpath);
 		free(vpath);
 	}
-	for (i = 0; i < t->nvillages; i++)
+	check_villages_unique(vs, t->nvillages);
+	for (i = 0; i < t->nvillages; i++) {
 		village_free(vs[i]);
+		free(reals[i]);
+	}
 	free(vs);
+	free(reals);
 	recipe_free(r);
 	township_free(t);
 }
 
-/* A recipe or village found alone is checked through the township that
- * lists it, when one sits in its folder or the folder above. */
-static int
-find_township_for(struct checker *ck, const struct found *f)
+/* The township.xml in the folder of `f` or the folder above, if any. */
+static char *
+nearby_township(const struct found *f)
 {
 	char *dir = path_dirname(f->path), *up = path_join(dir, "..");
 	const char *tries[2] = {dir, up};
-	int hit = 0;
+	char *hit = NULL;
 	size_t i;
 
-	for (i = 0; i < 2 && !hit; i++) {
+	for (i = 0; i < 2 && hit == NULL; i++) {
 		char *p = path_join(tries[i], "township.xml"), *tp = path_normalize(p);
 		struct stat st;
 
 		free(p);
-		if (stat(tp, &st) == 0 && xml_sniff(tp) == XK_TOWNSHIP) {
-			add_file(ck, tp);
-			hit = 1;
-		}
-		free(tp);
+		if (stat(tp, &st) == 0 && S_ISREG(st.st_mode) && xml_sniff(tp) == XK_TOWNSHIP)
+			hit = tp;
+		else
+			free(tp);
 	}
 	free(dir);
 	free(up);
@@ -331,6 +328,14 @@ check_alone(struct checker *ck, struct found *f)
 
 		if (c == NULL)
 			break;
+		/* A library finds courses by this name only. */
+		if (!streq(path_basename(f->path), "course.xml")) {
+			struct loc loc = {f->path, 0, 0};
+
+			diag(E_COURSE_NAME, &loc);
+			course_free(c);
+			break;
+		}
 		up = path_dirname(c->dir);
 		cat = path_join(up, "categories.xml");
 		if (stat(cat, &st) == -1)
@@ -344,21 +349,27 @@ check_alone(struct checker *ck, struct found *f)
 		free(cat);
 		break;
 	}
-	case XK_RECIPE: {
-		struct recipe *r = load_recipe(f->path);
-
-		ck->st.files += r != NULL;
-		recipe_free(r);
-		break;
-	}
+	case XK_RECIPE:
 	case XK_VILLAGE: {
-		struct village *v = load_village(f->path);
+		/* Reaching here, no township lists the file: say which one
+		 * could, then check the file on its own. */
+		char *tp = nearby_township(f);
+		struct village *v = NULL;
+		struct recipe *r = NULL;
 
-		if (v != NULL) {
+		if (f->kind == XK_VILLAGE && (v = load_village(f->path)) != NULL) {
 			ck->st.files++;
+			if (tp)
+				diag(W_NOT_LISTED, &v->loc, xml_kind_name(f->kind), tp);
 			check_village(v, NULL, NULL, NULL);
+		} else if (f->kind == XK_RECIPE && (r = load_recipe(f->path)) != NULL) {
+			ck->st.files++;
+			if (tp)
+				diag(W_NOT_LISTED, &r->loc, xml_kind_name(f->kind), tp);
 		}
 		village_free(v);
+		recipe_free(r);
+		free(tp);
 		break;
 	}
 	default: {
@@ -373,11 +384,7 @@ check_alone(struct checker *ck, struct found *f)
 	}
 }
 
-static void
-usage(void)
-{
-	fputs("usage: coursepack check [-v] [--werror] [PATH ...]\n", stderr);
-}
+static const char usage_text[] = "usage: coursepack check [-v] [--werror] [PATH ...]\n";
 
 int
 cmd_check(int argc, char *argv[])
@@ -391,12 +398,12 @@ cmd_check(int argc, char *argv[])
 	static char *defaults[] = {"courses", "examples"};
 	struct checker ck = {0};
 	char **paths;
-	int npaths, ch, rc;
+	int npaths, ch, k;
 	size_t i;
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:v", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:hv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'W':
 			diag_werror(1);
@@ -405,11 +412,11 @@ cmd_check(int argc, char *argv[])
 			ck.verbose = 1;
 			break;
 		case 'h':
-			printf("usage: coursepack check [-v] [--werror] [PATH ...]\n");
+			fputs(usage_text, stdout);
 			return 0;
 		default:
 			usage_error("check: unknown option '%s'", argv[optind - 1]);
-			usage();
+			fputs(usage_text, stderr);
 			return 2;
 		}
 	}
@@ -419,23 +426,28 @@ cmd_check(int argc, char *argv[])
 		paths = defaults;
 		npaths = 2;
 	}
-	for (int k = 0; k < npaths; k++) {
+	for (k = 0; k < npaths; k++) {
 		struct stat st;
 
 		if (stat(paths[k], &st) == -1) {
 			diag(S_OPEN, NULL, paths[k], strerror(errno));
 			continue;
 		}
-		if (S_ISDIR(st.st_mode))
-			walk(&ck, paths[k], 0);
-		else
+		if (S_ISDIR(st.st_mode)) {
+			if (walk(&ck, paths[k], 0) == 0) {
+				struct loc loc = {paths[k], 0, 0};
+
+				diag(W_NOTHING, &loc);
+			}
+		} else
 			add_file(&ck, paths[k]);
 	}
+
+	/* Richest context first: libraries, then townships (including the
+	 * ones beside loose recipes and villages), then the rest.  Files
+	 * reached through them are marked done and not checked again. */
 	if (ck.nfiles > 1)
 		qsort(ck.files, ck.nfiles, sizeof *ck.files, found_cmp);
-
-	/* Richest context first: libraries, then townships, then the rest.
-	 * Files reached through them are marked done and not checked again. */
 	for (i = 0; i < ck.nfiles; i++)
 		if (ck.files[i].kind == XK_CATEGORIES && !ck.files[i].done) {
 			char *dir = path_dirname(ck.files[i].path);
@@ -444,16 +456,20 @@ cmd_check(int argc, char *argv[])
 			free(dir);
 		}
 	for (i = 0; i < ck.nfiles; i++)
-		if ((ck.files[i].kind == XK_RECIPE || ck.files[i].kind == XK_VILLAGE) &&
-		    !ck.files[i].done)
-			find_township_for(&ck, &ck.files[i]);
+		if ((ck.files[i].kind == XK_RECIPE || ck.files[i].kind == XK_VILLAGE) && !ck.files[i].done) {
+			char *tp = nearby_township(&ck.files[i]);
+
+			if (tp)
+				add_file(&ck, tp);
+			free(tp);
+		}
 	if (ck.nfiles > 1)
 		qsort(ck.files, ck.nfiles, sizeof *ck.files, found_cmp);
 	for (i = 0; i < ck.nfiles; i++)
 		if (ck.files[i].kind == XK_TOWNSHIP && !ck.files[i].done) {
 			char *p = xstrdup(ck.files[i].path);
 
-			check_township_file(&ck, p);
+			check_township_file(&ck, p);	/* may grow ck.files */
 			free(p);
 		}
 	for (i = 0; i < ck.nfiles; i++)
@@ -478,6 +494,5 @@ cmd_check(int argc, char *argv[])
 		free(ck.libs[i].real);
 	}
 	free(ck.libs);
-	rc = diag_exit();
-	return rc;
+	return diag_exit();
 }

@@ -1,7 +1,9 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "diag.h"
+#include "util.h"
 
 static const struct {
 	enum diag_level level;
@@ -21,16 +23,19 @@ static const char *const level_names[] = {
 static int counts[3];
 static int werror;
 
-enum diag_level
-diag_level(enum diag_code code)
+/* Messages quote what the inputs say; a control character there must
+ * not reach the terminal (escape sequences) or split the line. */
+static void
+put_safe(const char *s)
 {
-	return catalogue[code].level;
-}
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
 
-const char *
-diag_format(enum diag_code code)
-{
-	return catalogue[code].format;
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
 }
 
 #pragma GCC diagnostic push
@@ -40,10 +45,11 @@ diag(enum diag_code code, const struct loc *loc, ...)
 {
 	va_list ap;
 	enum diag_level level = catalogue[code].level;
+	char *msg;
 
 	fputs("coursepack: ", stderr);
 	if (loc && loc->path) {
-		fputs(loc->path, stderr);
+		put_safe(loc->path);
 		if (loc->line > 0) {
 			fprintf(stderr, ":%d", loc->line);
 			if (loc->col > 0)
@@ -53,8 +59,10 @@ diag(enum diag_code code, const struct loc *loc, ...)
 	}
 	fprintf(stderr, "%s: ", level_names[level]);
 	va_start(ap, loc);
-	vfprintf(stderr, catalogue[code].format, ap);
+	msg = xvasprintf(catalogue[code].format, ap);
 	va_end(ap);
+	put_safe(msg);
+	free(msg);
 	fputc('\n', stderr);
 	counts[level]++;
 }

@@ -20,15 +20,24 @@ enum diag_level {
 #define DIAG_CATALOGUE(X) \
 	/* warnings */ \
 	X(W_NEED_UNMATCHED, DL_WARNING, "need '%s' matches no course tag in the library") \
+	X(W_NEED_NOT_BY_NEED, DL_WARNING, "need '%s' matches only courses of categories the recipe does not choose by need") \
 	X(W_NO_MEMBERS, DL_WARNING, "village has no members") \
 	X(W_FIRST_NOT_CORE, DL_WARNING, "first lesson '%s' is not in a core course") \
 	X(W_NO_CATEGORIES, DL_WARNING, "no categories.xml next to the course folder: category '%s' not checked") \
-	X(W_UNLISTED_FILE, DL_WARNING, "'%s' is not used by any lesson of the course") \
-	X(W_STRAY_STARS, DL_WARNING, "'**' shows as literal text: bold next to Chinese punctuation does not close; move the punctuation outside the '**'") \
+	X(W_UNLISTED_FILE, DL_WARNING, "'%s' is not a lesson of the course: list it in course.xml or remove it") \
+	X(W_STRAY_STARS, DL_WARNING, "'**' shows as literal text: bold did not close; next to punctuation, put the punctuation outside the '**'") \
+	X(W_NO_MANIFEST, DL_WARNING, "folder of the library holds no course.xml") \
+	X(W_NOTHING, DL_WARNING, "no XML files of ours found here") \
+	X(W_TOO_DEEP, DL_WARNING, "not searched: folders nest deeper than %d levels") \
+	X(W_NOT_LISTED, DL_WARNING, "%s is not listed by '%s': checked on its own") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	/* errors in the inputs: XML */ \
 	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \
 	X(E_XML_DOCTYPE, DL_ERROR, "document type declarations are not allowed") \
+	X(E_XML_UTF8, DL_ERROR, "not valid UTF-8") \
+	X(E_XML_ENCODING, DL_ERROR, "encoding '%s' declared: files must be UTF-8") \
+	X(E_XML_NUL, DL_ERROR, "file contains a NUL byte") \
+	X(E_XML_TOO_MANY, DL_ERROR, "%d more schema errors not shown") \
 	X(E_XML_TOO_LARGE, DL_ERROR, "file is larger than the %d KiB limit for XML files") \
 	X(E_XML_ROOT, DL_ERROR, "unknown root element '%s': expected categories, course, recipe, township or village") \
 	X(E_XML_VERSION, DL_ERROR, "unsupported %s format version '%s': this coursepack reads version 1") \
@@ -38,8 +47,9 @@ enum diag_level {
 	X(E_DUP_COURSE, DL_ERROR, "duplicate course id '%s', also used at %s") \
 	X(E_DUP_MODE, DL_ERROR, "mode '%s' listed twice") \
 	X(E_UNKNOWN_CATEGORY, DL_ERROR, "unknown category '%s': not in %s") \
+	X(E_COURSE_NAME, DL_ERROR, "a course manifest must be named course.xml") \
 	X(E_COURSE_DIR, DL_ERROR, "course id '%s' differs from its folder name '%s'") \
-	X(E_PATH_UNSAFE, DL_ERROR, "path '%s' must be relative, without '..', '.', '\\\\' or empty components") \
+	X(E_PATH_UNSAFE, DL_ERROR, "path '%s' must be a plain relative path: no '.' or '..' component, backslash, empty component or control character") \
 	X(E_PATH_OUTSIDE, DL_ERROR, "'%s' leads outside the course folder") \
 	X(E_FILE_MISSING, DL_ERROR, "'%s' does not exist") \
 	X(E_FILE_KIND, DL_ERROR, "'%s' is not a regular file") \
@@ -52,6 +62,7 @@ enum diag_level {
 	X(E_LINK_OUTSIDE, DL_ERROR, "'%s' points outside the course folder") \
 	X(E_LINK_REMOTE_IMAGE, DL_ERROR, "image '%s' is not in the course folder: bundles must open without a network") \
 	X(E_IMAGE_NO_ALT, DL_ERROR, "image '%s' has no alt text") \
+	X(E_IMAGE_NO_SRC, DL_ERROR, "image has no source") \
 	X(E_DUP_SRC, DL_ERROR, "lesson file '%s' is also used by lesson '%s'") \
 	/* errors in the inputs: recipe, village, township */ \
 	X(E_NO_COURSE, DL_ERROR, "no course '%s' in the library") \
@@ -65,11 +76,11 @@ enum diag_level {
 	X(E_WRONG_TOWNSHIP, DL_ERROR, "village belongs to township '%s', but is listed by township '%s'") \
 	X(E_DUP_VILLAGE, DL_ERROR, "duplicate village id '%s', also used at %s") \
 	X(E_DUP_VILLAGE_FILE, DL_ERROR, "village file '%s' is listed twice") \
+	X(E_RECIPE_UNREACHABLE, DL_ERROR, "%s needs %s h, but the courses the recipe can choose hold at most %s h") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
 	/* the program cannot go on */ \
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
 	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \
-	X(S_WRITE, DL_SYSERR, "cannot write '%s': %s") \
 	X(S_SCHEMA, DL_SYSERR, "cannot compile the built-in schema '%s'")
 
 enum diag_code {
@@ -89,9 +100,6 @@ struct loc {
 /* Prints one message for `code` at `loc` (NULL: no location) with the
  * arguments its catalogue format takes, and counts it. */
 void diag(enum diag_code code, const struct loc *loc, ...);
-
-enum diag_level diag_level(enum diag_code code);
-const char *diag_format(enum diag_code code);
 
 /* Counting: diag_werror makes warnings count as errors.  diag_exit is the
  * exit status the messages so far call for: 0, 1, or 3. */

@@ -1,7 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +203,7 @@ load_recipe(const char *path)
 	r->title = child_text(root, "title");
 	r->season = child_text(root, "season");
 	n = xml_first(root, "min-hours");
+	r->min_hours_loc = at(d, n, NULL, r->path);
 	{
 		char *s = xml_text(n);
 
@@ -309,12 +309,6 @@ load_township(const char *path)
 }
 
 static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 course_cmp(const void *a, const void *b)
 {
 	return strcmp((*(struct course *const *)a)->id, (*(struct course *const *)b)->id);
@@ -324,10 +318,8 @@ struct library *
 load_library(const char *dir, const struct ref *where, int *failed)
 {
 	struct library *lib;
-	char *catpath = path_join(dir, "categories.xml"), **names = NULL;
-	size_t nnames = 0, i;
-	DIR *dp;
-	struct dirent *de;
+	char *catpath = path_join(dir, "categories.xml"), **names = NULL, **all;
+	size_t nnames = 0, nall, i;
 	struct stat st;
 
 	*failed = 0;
@@ -344,29 +336,30 @@ load_library(const char *dir, const struct ref *where, int *failed)
 	if ((lib->categories = load_categories(catpath)) == NULL)
 		(*failed)++;
 	free(catpath);
-	if ((dp = opendir(dir)) == NULL) {
+	if (list_dir(dir, &all, &nall) == -1) {
 		diag(S_OPEN, NULL, dir, strerror(errno));
 		(*failed)++;
 		return lib;
 	}
-	/* Directory order differs between file systems; sort. */
-	while ((de = readdir(dp)) != NULL) {
-		char *sub, *manifest;
+	names = xcalloc(nall, sizeof *names);
+	for (i = 0; i < nall; i++) {
+		char *sub = path_join(dir, all[i]), *manifest = path_join(sub, "course.xml");
 
-		if (de->d_name[0] == '.')
-			continue;
-		sub = path_join(dir, de->d_name);
-		manifest = path_join(sub, "course.xml");
-		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) && stat(manifest, &st) == 0) {
-			names = xreallocarray(names, nnames + 1, sizeof *names);
-			names[nnames++] = xstrdup(de->d_name);
+		/* A folder is a course when it holds a course.xml, of
+		 * whatever kind: a bad one is the loader's to report. */
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (lstat(manifest, &st) == 0)
+				names[nnames++] = xstrdup(all[i]);
+			else {
+				struct loc loc = {sub, 0, 0};
+
+				diag(W_NO_MANIFEST, &loc);
+			}
 		}
 		free(sub);
 		free(manifest);
 	}
-	closedir(dp);
-	if (nnames > 1)
-		qsort(names, nnames, sizeof *names, name_cmp);
+	free_names(all, nall);
 	lib->courses = xcalloc(nnames, sizeof *lib->courses);
 	for (i = 0; i < nnames; i++) {
 		char *sub = path_join(dir, names[i]);

@@ -1,6 +1,7 @@
 /* coursepack: compiles a library of Markdown lessons, described by XML
- * manifests, into one training package per village.  This file holds the
- * table of subcommands, which also produces --help. */
+ * manifests, into training packages for villages.  This release checks
+ * the sources; plan and build come next.  This file holds the table of
+ * subcommands, which also produces --help. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,10 @@ cmd_help(int argc, char *argv[])
 
 	if (argc < 2) {
 		print_usage(stdout);
+		return 0;
+	}
+	if (streq(argv[1], "help")) {
+		printf("usage: coursepack help [COMMAND]\n  show the commands, or a command's usage\n");
 		return 0;
 	}
 	if ((c = find_command(argv[1])) == NULL) {

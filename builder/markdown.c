@@ -9,6 +9,9 @@
 
 static const char *const extensions[] = {"table", "strikethrough", "autolink", "tagfilter"};
 
+/* Safe (no raw HTML) is cmark's default; footnotes are GitHub's. */
+#define OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES)
+
 static cmark_parser *
 parser_new(void)
 {
@@ -20,7 +23,7 @@ parser_new(void)
 		cmark_gfm_core_extensions_ensure_registered();
 		registered = 1;
 	}
-	if ((p = cmark_parser_new(CMARK_OPT_DEFAULT)) == NULL)
+	if ((p = cmark_parser_new(OPTIONS)) == NULL)
 		return NULL;
 	for (i = 0; i < NELEM(extensions); i++) {
 		cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
@@ -79,6 +82,57 @@ node_pos(cmark_node *node, int *line, int *col)
 	}
 }
 
+static int
+count_strong(cmark_node *node)
+{
+	cmark_node *c;
+	int n = cmark_node_get_type(node) == CMARK_NODE_STRONG;
+
+	for (c = cmark_node_first_child(node); c; c = cmark_node_next(c))
+		n += count_strong(c);
+	return n;
+}
+
+/* Whether the block holding `node` has more unescaped "**" runs in its
+ * source than its bold spans used (two each); if so, where the first run
+ * is.  "\*\*" leaves "**" in the text on purpose and is not counted. */
+static int
+find_stars(const char *text, size_t len, cmark_node *node, cmark_node **blockp, struct md_pos *pos)
+{
+	cmark_node *block = node;
+	int first, last, line = 1, runs = 0;
+	size_t i, start = 0;
+
+	while (block && ((cmark_node_get_type(block) & CMARK_NODE_TYPE_MASK) != CMARK_NODE_TYPE_BLOCK ||
+	    cmark_node_get_start_line(block) == 0))
+		block = cmark_node_parent(block);
+	*blockp = block;
+	if (block == NULL)
+		return -1;
+	first = cmark_node_get_start_line(block);
+	last = cmark_node_get_end_line(block);
+	for (i = 0; i < len && line <= last; i++) {
+		if (text[i] == '\n') {
+			line++;
+			start = i + 1;
+			continue;
+		}
+		if (text[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (line < first || text[i] != '*' || i + 1 >= len || text[i + 1] != '*')
+			continue;
+		if (runs++ == 0) {
+			pos->line = line;
+			pos->col = (int)(i - start) + 1;
+		}
+		while (i + 1 < len && text[i + 1] == '*')
+			i++;
+	}
+	return runs > 2 * count_strong(block) ? 0 : -1;
+}
+
 int
 md_scan(const char *text, size_t len, struct md_info *info)
 {
@@ -86,6 +140,7 @@ md_scan(const char *text, size_t len, struct md_info *info)
 	cmark_node *doc, *node;
 	cmark_iter *it;
 	cmark_event_type ev;
+	cmark_node *reported = NULL;	/* one stray-'**' report per block */
 	size_t cap = 0;
 
 	memset(info, 0, sizeof *info);
@@ -109,9 +164,14 @@ md_scan(const char *text, size_t len, struct md_info *info)
 			plain_text(node, &b);
 			info->title = buf_detach(&b);
 		} else if (type == CMARK_NODE_TEXT && strstr(cmark_node_get_literal(node), "**")) {
-			info->stray = xreallocarray(info->stray, info->nstray + 1, sizeof *info->stray);
-			node_pos(node, &info->stray[info->nstray].line, &info->stray[info->nstray].col);
-			info->nstray++;
+			struct md_pos pos;
+			cmark_node *block;
+
+			if (find_stars(text, len, node, &block, &pos) == 0 && block != reported) {
+				reported = block;
+				info->stray = xreallocarray(info->stray, info->nstray + 1, sizeof *info->stray);
+				info->stray[info->nstray++] = pos;
+			}
 		} else if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
 			struct md_ref *r;
 			struct buf b = {0};
@@ -164,7 +224,7 @@ md_render_html(const char *text, size_t len)
 	}
 	/* cmark allocates with its own allocator; copy into ours so that the
 	 * caller frees with free(). */
-	html = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(p));
+	html = cmark_render_html(doc, OPTIONS, cmark_parser_get_syntax_extensions(p));
 	out = xstrdup(html);
 	cmark_get_default_mem_allocator()->free(html);
 	cmark_node_free(doc);

@@ -96,6 +96,7 @@ struct by_need {
 struct recipe {
 	char *path, *id, *title, *season;
 	int min_hours;
+	struct loc min_hours_loc;
 	struct recipe_category *categories;	/* in package order */
 	size_t ncategories;
 	struct ref first_lesson;

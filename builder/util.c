@@ -1,6 +1,7 @@
 #define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -163,7 +164,9 @@ read_file(const char *path, size_t limit, char **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer.  It has
+	 * no effect on reading a regular file, the only kind we read. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1)
 		goto fail;
@@ -406,4 +409,42 @@ utf8_valid(const char *str, size_t len, size_t *bad)
 fail:
 	*bad = i;
 	return 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+list_dir(const char *dir, char ***names, size_t *n)
+{
+	DIR *dp;
+	struct dirent *de;
+
+	*names = NULL;
+	*n = 0;
+	if ((dp = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		*names = xreallocarray(*names, *n + 1, sizeof **names);
+		(*names)[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, name_cmp);
+	return 0;
+}
+
+void
+free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }

@@ -34,6 +34,12 @@ void buf_release(struct buf *);
  * the file is larger than `limit`, EISDIR/EINVAL for non-regular files. */
 int read_file(const char *path, size_t limit, char **out, size_t *len);
 
+/* The names in folder `dir` except those starting with '.', sorted (the
+ * order must not depend on the file system).  Returns 0, or -1 with errno
+ * set.  Free with free_names. */
+int list_dir(const char *dir, char ***names, size_t *n);
+void free_names(char **names, size_t n);
+
 /* Path strings.  path_join never produces "./x" for an empty or "." dir.
  * path_dirname returns "." for a bare name.  path_normalize removes "."
  * and folds "a/.." lexically, for display only (all caller-frees). */

@@ -81,13 +81,6 @@ xml_kind_from_name(const char *root)
 	return XK_NONE;
 }
 
-const char *
-xml_schema_text(enum xml_kind kind, size_t *len)
-{
-	*len = *kinds[kind].len;
-	return (const char *)kinds[kind].xsd;
-}
-
 static xmlSchemaPtr
 schema_get(enum xml_kind kind)
 {
@@ -192,22 +185,39 @@ struct errctx {
 	int count;
 };
 
+#define MAX_SCHEMA_ERRORS 20	/* per file; the rest are counted */
+
+/* libxml2's message as one line of ours: its first line only (later
+ * lines quote raw bytes of the input), without the trailing full stop. */
+static char *
+one_line(const char *message)
+{
+	char *msg = xstrndup(message, strcspn(message, "\n"));
+	size_t n = strlen(msg);
+
+	while (n > 0 && (msg[n - 1] == '.' || msg[n - 1] == ' ' || msg[n - 1] == '!'))
+		msg[--n] = '\0';
+	return msg;
+}
+
 static void
 on_parse_error(void *data, xmlErrorPtr err)
 {
 	struct errctx *ec = data;
 	struct loc loc = {ec->d->path, err->line, err->int2};
 	char *msg;
-	size_t n;
 
 	/* libxml2 goes on reporting after the first fatal error; later
 	 * messages repeat the first one's consequences. */
 	if (err->level == XML_ERR_WARNING || ec->count++ > 0)
 		return;
-	msg = xstrdup(err->message ? err->message : "syntax error");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '.' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
+	if (err->code == XML_ERR_INVALID_CHAR || err->code == XML_ERR_INVALID_ENCODING) {
+		/* Its advice ("indicate encoding") does not apply: our
+		 * formats are UTF-8 only. */
+		diag(E_XML_UTF8, &loc);
+		return;
+	}
+	msg = one_line(err->message ? err->message : "syntax error");
 	if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
 		msg[0] = (char)(msg[0] - 'A' + 'a');
 	diag(E_XML_SYNTAX, &loc, msg);
@@ -221,7 +231,6 @@ on_schema_error(void *data, xmlErrorPtr err)
 	const xmlNode *node = err->node;
 	struct loc loc = {ec->d->path, err->line, 0};
 	char *msg;
-	size_t n;
 
 	if (node && node->type == XML_ATTRIBUTE_NODE && node->parent)
 		locate_in_text(ec->d, (int)xmlGetLineNo(node->parent),
@@ -244,12 +253,10 @@ on_schema_error(void *data, xmlErrorPtr err)
 	 * nothing to the user. */
 	if (err->message && strstr(err->message, "No precomputed value available"))
 		return;
-	msg = xstrdup(err->message ? err->message : "invalid");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '.' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
+	if (ec->count++ >= MAX_SCHEMA_ERRORS)
+		return;
+	msg = one_line(err->message ? err->message : "invalid");
 	diag(E_XML_SCHEMA, &loc, msg);
-	ec->count++;
 	free(msg);
 }
 
@@ -266,6 +273,38 @@ find_doctype(const char *text, size_t len)
 		if (text[i] == '<' && memcmp(text + i, needle, n) == 0)
 			return text + i;
 	return NULL;
+}
+
+/* The encoding an XML declaration names, or NULL.  We parse every file
+ * as UTF-8 (libxml2 is told so), which hides the declaration from the
+ * tree: read it from the bytes. */
+static char *
+declared_encoding(const char *text, size_t len)
+{
+	const char *end, *p;
+	char quote;
+	size_t n;
+
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		text += 3, len -= 3;
+	if (len < 5 || memcmp(text, "<?xml", 5) != 0)
+		return NULL;
+	if ((end = memchr(text, '>', len)) == NULL)
+		return NULL;
+	for (p = text; p + 8 < end; p++)
+		if (memcmp(p, "encoding", 8) == 0)
+			break;
+	if (p + 8 >= end)
+		return NULL;
+	for (p += 8; p < end && (*p == ' ' || *p == '=' || *p == '\t'); p++)
+		;
+	if (p >= end || (*p != '"' && *p != '\''))
+		return NULL;
+	quote = *p++;
+	n = 0;
+	while (p + n < end && p[n] != quote)
+		n++;
+	return xstrndup(p, n);
 }
 
 static enum xml_kind
@@ -287,7 +326,7 @@ xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_ki
 	xmlSchemaValidCtxtPtr vctx = NULL;
 	xmlSchemaPtr schema;
 	enum xml_kind kind = XK_NONE;
-	char *text = NULL, *version = NULL;
+	char *text = NULL, *version = NULL, *encoding = NULL;
 	const char *doctype;
 	size_t len;
 	int rc = -1;
@@ -311,10 +350,23 @@ xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_ki
 	d->text = text;
 	d->len = len;
 	index_lines(d);
+	if (memchr(text, '\0', len) != NULL) {
+		struct loc loc = {path, 0, 0};
+		offset_to_linecol(d, (size_t)((const char *)memchr(text, '\0', len) - text), &loc.line, &loc.col);
+		diag(E_XML_NUL, &loc);
+		goto out;
+	}
 	if ((doctype = find_doctype(text, len)) != NULL) {
 		struct loc loc = {path, 0, 0};
 		offset_to_linecol(d, (size_t)(doctype - text), &loc.line, &loc.col);
 		diag(E_XML_DOCTYPE, &loc);
+		goto out;
+	}
+	if ((encoding = declared_encoding(text, len)) != NULL &&
+	    xmlStrcasecmp((const xmlChar *)encoding, (const xmlChar *)"UTF-8") != 0) {
+		struct loc loc = {path, 1, 0};
+
+		diag(E_XML_ENCODING, &loc, encoding);
 		goto out;
 	}
 	if ((pctx = xmlNewParserCtxt()) == NULL) {
@@ -367,15 +419,18 @@ xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_ki
 	xmlSchemaSetValidErrors(vctx, silent, silent, NULL);
 	xmlSchemaSetValidStructuredErrors(vctx, on_schema_error, &ec);
 	if (xmlSchemaValidateDoc(vctx, d->doc) != 0 || ec.count > 0) {
-		if (ec.count == 0) {
-			struct loc loc = {path, 0, 0};
+		struct loc loc = {path, 0, 0};
+
+		if (ec.count == 0)
 			diag(E_XML_SCHEMA, &loc, "invalid document");
-		}
+		else if (ec.count > MAX_SCHEMA_ERRORS)
+			diag(E_XML_TOO_MANY, &loc, ec.count - MAX_SCHEMA_ERRORS);
 		goto out;
 	}
 	rc = 0;
 out:
 	free(version);
+	free(encoding);
 	if (vctx)
 		xmlSchemaFreeValidCtxt(vctx);
 	if (pctx)

@@ -43,9 +43,6 @@ enum xml_kind xml_sniff(const char *path);
 const char *xml_kind_name(enum xml_kind);
 enum xml_kind xml_kind_from_name(const char *root);
 
-/* The built-in schema of `kind`, as text (for install and tests). */
-const char *xml_schema_text(enum xml_kind kind, size_t *len);
-
 struct xml_node *xml_root(const struct xml_doc *);
 /* First child / next sibling element named `name` (NULL: any element). */
 struct xml_node *xml_first(const struct xml_node *parent, const char *name);

@@ -57,17 +57,20 @@ done
 check_that "shipped: coursepack check --werror courses examples" "$BIN" check --werror courses examples
 
 # Every XML file in the tree: xmllint and coursepack agree on schema validity.
-# Files with a DOCTYPE are left out: coursepack refuses them before any
-# schema is consulted, by design.
+# Files with a DOCTYPE, a non-UTF-8 encoding declaration or a NUL byte
+# (libxml2 stops reading there) are left out: coursepack refuses them
+# before any schema is consulted, by design.
 agree=0 disagree=""
 for f in $(find courses examples tests/golden -name '*.xml' | sort); do
 	grep -q '<!DOCTYPE' "$f" && continue
+	tr -d '\000' <"$f" | cmp -s - "$f" || continue
+	head -n 1 "$f" | grep -q 'encoding="\(UTF\|utf\)-8"' || ! head -n 1 "$f" | grep -q 'encoding=' || continue
 	root=$(sed -n 's/^[[:space:]]*<\([a-z][a-z-]*\)[[:space:]>/].*/\1/p' "$f" | grep -v '^xml$' | head -n 1)
 	[ -f "schemas/$root.xsd" ] || continue
 	if xmllint --noout --nonet --schema "schemas/$root.xsd" "$f" >/dev/null 2>&1; then x=valid; else x=invalid; fi
 	# coursepack's verdict: any XML-layer message about this very file.
 	"$BIN" check "$f" >/dev/null 2>"$tmp/err"
-	if grep -q "^coursepack: $f:[0-9:]* error: \(Element\|not well-formed\|unsupported\|unknown root\|Duplicate\)" "$tmp/err"; then
+	if grep -q "^coursepack: $f:[0-9:]* error: \(Element\|not well-formed\|not valid UTF-8\|file contains a NUL\|unsupported\|unknown root\|Duplicate\)" "$tmp/err"; then
 		c=invalid; else c=valid; fi
 	if [ "$x" = "$c" ]; then agree=$((agree + 1)); else disagree="$disagree $f(xmllint $x, coursepack $c)"; fi
 done
@@ -117,6 +120,12 @@ check_that "hostile: XML over 1 MiB refused" grep -q "error: file is larger than
 { printf '<course>'; i=0; while [ $i -lt 3000 ]; do printf '<a>'; i=$((i + 1)); done; printf '\n'; } >"$h/deep.xml"
 "$BIN" check "$h/deep.xml" >/dev/null 2>"$tmp/err"; st=$?
 check_that "hostile: 3,000-deep XML fails cleanly with 1 (got $st)" test $st -eq 1
+# A FIFO where a manifest should be: refused, not waited on.
+mkdir -p "$h/fifo/lib/c" && cp tests/golden/ok-library/lib/categories.xml "$h/fifo/lib/"
+mkfifo "$h/fifo/lib/c/course.xml"
+timeout 10 "$BIN" check "$h/fifo/lib" >/dev/null 2>"$tmp/err"; st=$?
+check_that "hostile: a FIFO named course.xml is refused without blocking (exit $st)" test $st -eq 1
+check_that "hostile: the FIFO is named as not a regular file" grep -q "c/course.xml: error: '.*c/course.xml' is not a regular file" "$tmp/err"
 # Billion laughs without a DOCTYPE cannot exist; with one it is refused.
 printf '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n<course>&lol2;</course>\n' >"$h/lol.xml"
 "$BIN" check "$h/lol.xml" >/dev/null 2>"$tmp/err"
@@ -129,6 +138,16 @@ check_that "cli: --help lists check" sh -c "'$BIN' --help | grep -q '^  check '"
 check_that "cli: no arguments is a usage error (2, got $st)" test $st -eq 2
 check_that "cli: stdout write errors are reported" sh -c "! '$BIN' check courses >/dev/full 2>/dev/null"
 check_that "man: mandoc -Tlint is clean" mandoc -Tlint -W warning builder/coursepack.1
+# Every message of the catalogue is explained in the man page: its longest
+# fixed run of words appears there.
+sed -n 's/^[[:space:]]*X([A-Z_]*, DL_[A-Z]*, "\(.*\)") \\$/\1/p' builder/diag.h >"$tmp/formats"
+nfmt=0 undocumented=""
+while IFS= read -r fmt; do
+	nfmt=$((nfmt + 1))
+	piece=$(printf '%s\n' "$fmt" | sed 's/%[sd]/\n/g' | awk '{ if (length($0) > length(best)) best = $0 } END { print best }')
+	grep -qF -- "$piece" builder/coursepack.1 || undocumented="$undocumented [$fmt]"
+done <"$tmp/formats"
+if [ -z "$undocumented" ] && [ "$nfmt" -gt 50 ]; then ok; else ko "man: messages not in DIAGNOSTICS ($nfmt read):$undocumented"; fi
 # The man page's synopsis names the same commands and arguments as --help.
 "$BIN" --help | sed -n 's/^  \([a-z]*\) \{1,\}\(.*[^ ]\) \{2,\}.*/\1 \2/p' | sort >"$tmp/help"
 mandoc -Tascii builder/coursepack.1 | sed 's/.\x08//g' | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |

@@ -24,6 +24,7 @@ course(const char *id, const char *category, const char *tag, const char *lesson
 	c->lessons = xcalloc(1, sizeof *c->lessons);
 	c->lessons[0].id = xstrdup(lesson);
 	c->lessons[0].src = xstrdup("x.md");
+	c->lessons[0].hours = 20;
 	c->lessons[0].course = c;
 	c->nlessons = 1;
 	return c;
@@ -79,7 +80,7 @@ test_check(void)
 	struct recipe r = {0};
 	struct village v = {0};
 	struct township t = {0};
-	struct recipe_category rc[2] = {{"theory", 30, {0}}, {"skills", 20, {0}}};
+	struct recipe_category rc[2] = {{"theory", 20, {0}}, {"skills", 20, {0}}};
 	struct by_need bn = {"skills", 2, {0}};
 	struct vcase vc = {&v, &t, &r, &lib};
 	int w, e;
@@ -100,6 +101,17 @@ test_check(void)
 	r.nby_need = 1;
 	e = errors_of(run_recipe, &vc, &w);
 	EXPECT(e == 0 && w == 0, "recipe: clean");
+
+	rc[0].min_hours = 25;
+	e = errors_of(run_recipe, &vc, &w);
+	EXPECT(e == 1, "recipe: a category minimum no village can reach");
+	rc[0].min_hours = 20;
+	r.min_hours = 45;
+	e = errors_of(run_recipe, &vc, &w);
+	EXPECT(e == 1, "recipe: a total no village can reach");
+	r.min_hours = 40;
+	e = errors_of(run_recipe, &vc, &w);
+	EXPECT(e == 0, "recipe: a total the core and by-need courses reach");
 
 	r.first_lesson.id = "intro/second";
 	e = errors_of(run_recipe, &vc, &w);
