@@ -224,13 +224,118 @@ on_parse_error(void *data, xmlErrorPtr err)
 	free(msg);
 }
 
+/* The text between `open` and the next `close` after `from`, as a new
+ * string, or NULL; *rest (may be NULL) gets what follows. */
+static char *
+between(const char *from, const char *open, char close, const char **rest)
+{
+	const char *a = from ? strstr(from, open) : NULL, *b;
+
+	if (a == NULL)
+		return NULL;
+	a += strlen(open);
+	if ((b = strchr(a, close)) == NULL)
+		return NULL;
+	if (rest)
+		*rest = b + 1;
+	return xstrndup(a, (size_t)(b - a));
+}
+
+/* What each of our schemas' patterns means, for people. */
+static const struct {
+	const char *pattern;
+	const char *meaning;
+} patterns[] = {
+	{"[a-z0-9]+(-[a-z0-9]+)*/", "not a lesson id: COURSE-ID/LESSON-ID, as in 'congress20/rejuvenation'"},
+	{"[a-z0-9]+(-[a-z0-9]+)*", "not an id: lowercase ASCII letters and digits, words joined by single hyphens, as in 'yellow-peach'"},
+	{"[0-9]", "not a number of hours: digits with at most one after the point, as in '1.5'"},
+	{"[^/", "not a path inside the course: relative, with '/' between folders, no '\\' or ':'"},
+	{"#[0-9a-fA-F]{6}", "not a colour: '#' and six hexadecimal digits, as in '#2e7d32'"},
+};
+
+/* libxml2's schema messages name XSD machinery (facets, key-sequences,
+ * list types); say the same in the trainer's terms.  Returns a new
+ * message, "" to drop one that only repeats the previous, or NULL to
+ * keep libxml2's. */
+static char *
+friendly(const char *msg)
+{
+	char *el = between(msg, "Element '", '\'', NULL), *attr = between(msg, "attribute '", '\'', NULL);
+	char *what, *v = NULL, *w = NULL, *out = NULL;
+	const char *rest;
+	size_t i;
+
+	if (el == NULL) {
+		free(attr);
+		return NULL;
+	}
+	what = attr ? xasprintf("<%s> attribute '%s'", el, attr) : xasprintf("<%s>", el);
+	if (strstr(msg, "is not a valid value of the list type")) {
+		out = xstrdup("");	/* the item's own message came first */
+	} else if (strstr(msg, "atomic type") && !strstr(msg, "xs:language") &&
+	    (v = between(msg, ": '", '\'', NULL))) {
+		out = xasprintf("%s: '%s' is %s", what, v,
+		    strstr(msg, "xs:decimal") ? "not a number" :
+		    strstr(msg, "Integer") || strstr(msg, "local atomic type") ? "not a whole number in range" :
+		    strstr(msg, "xs:date") ? "not a date like '2023-02-23'" : "not a valid value here");
+	} else if (strstr(msg, "[facet 'pattern']") && (v = between(msg, "The value '", '\'', &rest)) &&
+	    (w = between(rest, "pattern '", '\'', NULL))) {
+		for (i = 0; i < NELEM(patterns); i++)
+			if (strncmp(w, patterns[i].pattern, strlen(patterns[i].pattern)) == 0)
+				break;
+		if (i < NELEM(patterns))
+			out = xasprintf("%s: '%s' is %s", what, v, patterns[i].meaning);
+	} else if (strstr(msg, "[facet 'enumeration']") && (v = between(msg, "The value '", '\'', NULL)) &&
+	    (w = between(msg, "set {", '}', NULL))) {
+		out = xasprintf("%s: '%s' is not one of %s", what, v, w);
+	} else if (strstr(msg, "[facet 'maxInclusive']") && (v = between(msg, "The value '", '\'', NULL)) &&
+	    (w = between(msg, "allowed ('", '\'', NULL))) {
+		out = xasprintf("%s: '%s' is more than the largest allowed, %s", what, v, w);
+	} else if (strstr(msg, "[facet 'minInclusive']") && (v = between(msg, "The value '", '\'', NULL)) &&
+	    (w = between(msg, "allowed ('", '\'', NULL))) {
+		out = xasprintf("%s: '%s' is less than the smallest allowed, %s", what, v, w);
+	} else if (strstr(msg, "[facet 'maxLength']") && (w = between(msg, "maximum length of '", '\'', NULL))) {
+		out = xasprintf("%s: longer than %s characters", what, w);
+	} else if (strstr(msg, "[facet 'minLength']")) {
+		out = xasprintf("%s: must not be empty", what);
+	} else if (strstr(msg, "xs:language") && (v = between(msg, ": '", '\'', NULL))) {
+		out = xasprintf("%s: '%s' is not a language tag such as 'zh-CN'", what, v);
+	} else if ((v = between(msg, "Duplicate key-sequence ['", '\'', NULL)) &&
+	    (w = between(msg, "identity-constraint '", '\'', NULL))) {
+		char *kind = xstrdup(w), *dash = strrchr(kind, '-');
+
+		if (dash)
+			*dash = ' ';
+		out = xasprintf("duplicate %s '%s'", kind, v);
+		free(kind);
+	} else if (strstr(msg, "This element is not expected") && (w = between(msg, "Expected is ", ')', NULL))) {
+		out = xasprintf("<%s> is not expected here: the schema expects %s)", el, w);
+	} else if (strstr(msg, "This element is not expected")) {
+		out = xasprintf("<%s> is not expected here", el);
+	} else if (strstr(msg, "Missing child element") && (w = between(msg, "Expected is ", ')', NULL))) {
+		out = xasprintf("<%s> is missing a child: the schema expects %s)", el, w);
+	} else if ((v = between(msg, "The attribute '", '\'', NULL)) && strstr(msg, "is required but missing")) {
+		out = xasprintf("<%s> needs the attribute '%s'", el, v);
+	} else if (attr && strstr(msg, "is not allowed")) {
+		out = xasprintf("<%s> has no attribute '%s'", el, attr);
+	} else if (strstr(msg, "Character content other than whitespace is not allowed")) {
+		out = xasprintf("<%s> holds text where only elements belong", el);
+	}
+	free(el);
+	free(attr);
+	free(what);
+	free(v);
+	free(w);
+	return out;
+}
+
 static void
 on_schema_error(void *data, xmlErrorPtr err)
 {
 	struct errctx *ec = data;
 	const xmlNode *node = err->node;
 	struct loc loc = {ec->d->path, err->line, 0};
-	char *msg;
+	char *msg, *nice;
 
 	if (node && node->type == XML_ATTRIBUTE_NODE && node->parent)
 		locate_in_text(ec->d, (int)xmlGetLineNo(node->parent),
@@ -253,10 +358,13 @@ on_schema_error(void *data, xmlErrorPtr err)
 	 * nothing to the user. */
 	if (err->message && strstr(err->message, "No precomputed value available"))
 		return;
-	if (ec->count++ >= MAX_SCHEMA_ERRORS)
-		return;
 	msg = one_line(err->message ? err->message : "invalid");
-	diag(E_XML_SCHEMA, &loc, msg);
+	if ((nice = friendly(msg)) != NULL) {
+		free(msg);
+		msg = nice;
+	}
+	if (msg[0] != '\0' && ec->count++ < MAX_SCHEMA_ERRORS)
+		diag(E_XML_SCHEMA, &loc, msg);
 	free(msg);
 }
 
