@@ -40,6 +40,7 @@ enum diag_level {
 	X(E_XML_TOO_MANY, DL_ERROR, "%d more schema errors not shown") \
 	X(E_XML_TOO_LARGE, DL_ERROR, "file is larger than the %d KiB limit for XML files") \
 	X(E_XML_ROOT, DL_ERROR, "unknown root element '%s': expected categories, course, recipe, township or village") \
+	X(E_XML_NAMESPACE, DL_ERROR, "root element '%s' is in namespace '%s': our formats use none") \
 	X(E_XML_VERSION, DL_ERROR, "unsupported %s format version '%s': this coursepack reads version 1") \
 	X(E_XML_SCHEMA, DL_ERROR, "%s") \
 	X(E_XML_WRONG_KIND, DL_ERROR, "'%s' is a %s file, expected a %s file") \

@@ -498,7 +498,10 @@ xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_ki
 	if (kind == XK_NONE) {
 		struct loc loc = {path, 0, 0};
 		locate_in_text(d, (int)xmlGetLineNo(root), (const char *)root->name, NULL, &loc.line, &loc.col);
-		diag(E_XML_ROOT, &loc, (const char *)root->name);
+		if (root->ns && root->ns->href)
+			diag(E_XML_NAMESPACE, &loc, (const char *)root->name, (const char *)root->ns->href);
+		else
+			diag(E_XML_ROOT, &loc, (const char *)root->name);
 		goto out;
 	}
 	if (want != XK_NONE && kind != want) {
