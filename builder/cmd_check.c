@@ -21,6 +21,7 @@
 #include "check.h"
 #include "commands.h"
 #include "load.h"
+#include "project.h"
 #include "util.h"
 #include "xml.h"
 
@@ -199,120 +200,35 @@ get_library(struct checker *ck, const char *dir, const struct ref *where)
 	return lib;
 }
 
-/* The file a township names, as a normalized path, or NULL after saying
- * at the reference why it cannot be used. */
-static char *
-township_file(const struct township *t, const struct ref *ref, enum xml_kind want)
+static struct library *
+library_for_project(void *ctx, const char *dir, const struct ref *where)
 {
-	char *p = path_join(t->dir, ref->id), *path = path_normalize(p);
-	enum xml_kind kind;
-	struct stat st;
-
-	free(p);
-	if (stat(path, &st) == -1) {
-		diag(errno == ENOENT || errno == ENOTDIR ? E_FILE_MISSING : E_FILE_KIND, &ref->loc, ref->id);
-	} else if (!S_ISREG(st.st_mode)) {
-		diag(E_FILE_KIND, &ref->loc, ref->id);
-	} else if ((kind = xml_sniff(path)) != XK_NONE && kind != want) {
-		diag(E_XML_WRONG_KIND, &ref->loc, ref->id, xml_kind_name(kind), xml_kind_name(want));
-	} else
-		return path;
-	free(path);
-	return NULL;
+	return get_library(ctx, dir, where);
 }
 
 static void
 check_township_file(struct checker *ck, const char *path)
 {
-	struct township *t = load_township(path);
-	struct recipe *r = NULL;
-	struct library *lib;
-	struct village **vs;
-	char *p, *libdir, *rpath, **reals;
+	struct project p;
 	size_t i;
 
 	mark_done(ck, path);
-	if (t == NULL)
+	if (project_load(&p, path, library_for_project, ck, &ck->st) == -1)
 		return;
-	ck->st.files++;
-	p = path_join(t->dir, t->library_src.id);
-	libdir = path_normalize(p);
-	free(p);
-	lib = get_library(ck, libdir, &t->library_src);
-	free(libdir);
-
-	if ((rpath = township_file(t, &t->recipe_src, XK_RECIPE)) != NULL) {
-		if ((r = load_recipe(rpath)) != NULL) {
-			ck->st.files++;
-			if (lib)
-				check_recipe(r, lib);
-		}
-		mark_done(ck, rpath);
-		free(rpath);
-	}
-
+	if (p.recipe_path)
+		mark_done(ck, p.recipe_path);
 	if (ck->verbose)
-		printf("township %s (%s): %zu village%s\n", t->id, t->name, t->nvillages,
-		    t->nvillages == 1 ? "" : "s");
-	vs = xcalloc(t->nvillages, sizeof *vs);
-	reals = xcalloc(t->nvillages, sizeof *reals);
-	for (i = 0; i < t->nvillages; i++) {
-		char *vpath = township_file(t, &t->village_srcs[i], XK_VILLAGE);
-		size_t j;
-
-		if (vpath == NULL)
-			continue;
-		/* The same file under two spellings is one village listed twice. */
-		if ((reals[i] = realpath(vpath, NULL)) == NULL)
-			reals[i] = xstrdup(vpath);
-		for (j = 0; j < i; j++)
-			if (reals[j] && streq(reals[j], reals[i]))
-				break;
-		if (j < i)
-			diag(E_DUP_VILLAGE_FILE, &t->village_srcs[i].loc, t->village_srcs[i].id);
-		else if ((vs[i] = load_village(vpath)) != NULL) {
-			ck->st.files++;
-			check_village(vs[i], t, r, lib);
-			if (ck->verbose)
-				printf("  %-14s %s\n", vs[i]->id, vs[i]->name);
+		printf("township %s (%s): %zu village%s\n", p.township->id, p.township->name,
+		    p.nvillages, p.nvillages == 1 ? "" : "s");
+	for (i = 0; i < p.nvillages; i++) {
+		if (p.village_paths[i]) {
+			add_file(ck, p.village_paths[i]);
+			mark_done(ck, p.village_paths[i]);
 		}
-		add_file(ck, vpath);
-		mark_done(ck, vpath);
-		free(vpath);
+		if (ck->verbose && p.villages[i])
+			printf("  %-14s %s\n", p.villages[i]->id, p.villages[i]->name);
 	}
-	check_villages_unique(vs, t->nvillages);
-	for (i = 0; i < t->nvillages; i++) {
-		village_free(vs[i]);
-		free(reals[i]);
-	}
-	free(vs);
-	free(reals);
-	recipe_free(r);
-	township_free(t);
-}
-
-/* The township.xml in the folder of `f` or the folder above, if any. */
-static char *
-nearby_township(const struct found *f)
-{
-	char *dir = path_dirname(f->path), *up = path_join(dir, "..");
-	const char *tries[2] = {dir, up};
-	char *hit = NULL;
-	size_t i;
-
-	for (i = 0; i < 2 && hit == NULL; i++) {
-		char *p = path_join(tries[i], "township.xml"), *tp = path_normalize(p);
-		struct stat st;
-
-		free(p);
-		if (stat(tp, &st) == 0 && S_ISREG(st.st_mode) && xml_sniff(tp) == XK_TOWNSHIP)
-			hit = tp;
-		else
-			free(tp);
-	}
-	free(dir);
-	free(up);
-	return hit;
+	project_release(&p);
 }
 
 static void
@@ -353,7 +269,7 @@ check_alone(struct checker *ck, struct found *f)
 	case XK_VILLAGE: {
 		/* Reaching here, no township lists the file: say which one
 		 * could, then check the file on its own. */
-		char *tp = nearby_township(f);
+		char *tp = project_nearby_township(f->path);
 		struct village *v = NULL;
 		struct recipe *r = NULL;
 
@@ -457,7 +373,7 @@ cmd_check(int argc, char *argv[])
 		}
 	for (i = 0; i < ck.nfiles; i++)
 		if ((ck.files[i].kind == XK_RECIPE || ck.files[i].kind == XK_VILLAGE) && !ck.files[i].done) {
-			char *tp = nearby_township(&ck.files[i]);
+			char *tp = project_nearby_township(ck.files[i].path);
 
 			if (tp)
 				add_file(&ck, tp);

@@ -78,6 +78,9 @@ enum diag_level {
 	X(E_DUP_VILLAGE, DL_ERROR, "duplicate village id '%s', also used at %s") \
 	X(E_DUP_VILLAGE_FILE, DL_ERROR, "village file '%s' is listed twice") \
 	X(E_RECIPE_UNREACHABLE, DL_ERROR, "%s needs %s h, but the courses the recipe can choose hold at most %s h") \
+	X(E_NO_TOWNSHIP, DL_ERROR, "no township.xml beside the village file or in the folder above") \
+	X(E_NOT_TOWNSHIP, DL_ERROR, "'%s' is neither a township nor a village file") \
+	X(E_VILLAGE_UNLISTED, DL_ERROR, "village '%s' is not listed by the township") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
 	/* the program cannot go on */ \
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \

@@ -61,10 +61,10 @@ check_that "shipped: coursepack check --werror courses examples" "$BIN" check --
 # (libxml2 stops reading there) are left out: coursepack refuses them
 # before any schema is consulted, by design.
 agree=0 disagree=""
-for f in $(find courses examples tests/golden -name '*.xml' | sort); do
+for f in $(find courses examples tests/golden -type f -name '*.xml' | sort); do
 	grep -q '<!DOCTYPE' "$f" && continue
 	tr -d '\000' <"$f" | cmp -s - "$f" || continue
-	head -n 1 "$f" | grep -q 'encoding="\(UTF\|utf\)-8"' || ! head -n 1 "$f" | grep -q 'encoding=' || continue
+	head -n 1 "$f" | grep -aq 'encoding="\(UTF\|utf\)-8"' || ! head -n 1 "$f" | grep -aq 'encoding=' || continue
 	root=$(sed -n 's/^[[:space:]]*<\([a-z][a-z-]*\)[[:space:]>/].*/\1/p' "$f" | grep -v '^xml$' | head -n 1)
 	[ -f "schemas/$root.xsd" ] || continue
 	if xmllint --noout --nonet --schema "schemas/$root.xsd" "$f" >/dev/null 2>&1; then x=valid; else x=invalid; fi

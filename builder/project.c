@@ -1,0 +1,183 @@
+#define _XOPEN_SOURCE 700
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load.h"
+#include "project.h"
+#include "util.h"
+#include "xml.h"
+
+/* The file a township names, as a normalized path, or NULL after saying
+ * at the reference why it cannot be used. */
+static char *
+township_file(const struct township *t, const struct ref *ref, enum xml_kind want)
+{
+	char *p = path_join(t->dir, ref->id), *path = path_normalize(p);
+	enum xml_kind kind;
+	struct stat st;
+
+	free(p);
+	if (stat(path, &st) == -1) {
+		diag(errno == ENOENT || errno == ENOTDIR ? E_FILE_MISSING : E_FILE_KIND, &ref->loc, ref->id);
+	} else if (!S_ISREG(st.st_mode)) {
+		diag(E_FILE_KIND, &ref->loc, ref->id);
+	} else if ((kind = xml_sniff(path)) != XK_NONE && kind != want) {
+		diag(E_XML_WRONG_KIND, &ref->loc, ref->id, xml_kind_name(kind), xml_kind_name(want));
+	} else
+		return path;
+	free(path);
+	return NULL;
+}
+
+static struct library *
+own_library(void *ctx, const char *dir, const struct ref *where)
+{
+	struct check_stats *st = ctx;
+	struct library *lib;
+	int failed;
+
+	if ((lib = load_library(dir, where, &failed)) != NULL)
+		check_library(lib, st);
+	return lib;
+}
+
+int
+project_load(struct project *p, const char *path, library_getter get, void *ctx, struct check_stats *st)
+{
+	int e0 = diag_count(DL_ERROR) + diag_count(DL_SYSERR);
+	struct township *t;
+	char *libdir, *tmp, **reals;
+	size_t i, j;
+
+	memset(p, 0, sizeof *p);
+	if ((t = p->township = load_township(path)) == NULL) {
+		p->errors = 1;
+		return -1;
+	}
+	st->files++;
+	tmp = path_join(t->dir, t->library_src.id);
+	libdir = path_normalize(tmp);
+	free(tmp);
+	if (get == NULL) {
+		get = own_library;
+		ctx = st;
+		p->own_library = 1;
+	}
+	p->library = get(ctx, libdir, &t->library_src);
+	free(libdir);
+
+	if ((p->recipe_path = township_file(t, &t->recipe_src, XK_RECIPE)) != NULL &&
+	    (p->recipe = load_recipe(p->recipe_path)) != NULL) {
+		st->files++;
+		if (p->library)
+			check_recipe(p->recipe, p->library);
+	}
+
+	p->nvillages = t->nvillages;
+	p->villages = xcalloc(t->nvillages, sizeof *p->villages);
+	p->village_paths = xcalloc(t->nvillages, sizeof *p->village_paths);
+	reals = xcalloc(t->nvillages, sizeof *reals);
+	for (i = 0; i < t->nvillages; i++) {
+		char *vpath = township_file(t, &t->village_srcs[i], XK_VILLAGE);
+
+		if (vpath == NULL)
+			continue;
+		/* The same file under two spellings is one village listed twice. */
+		if ((reals[i] = realpath(vpath, NULL)) == NULL)
+			reals[i] = xstrdup(vpath);
+		for (j = 0; j < i; j++)
+			if (reals[j] && streq(reals[j], reals[i]))
+				break;
+		p->village_paths[i] = vpath;
+		if (j < i)
+			diag(E_DUP_VILLAGE_FILE, &t->village_srcs[i].loc, t->village_srcs[i].id);
+		else if ((p->villages[i] = load_village(vpath)) != NULL) {
+			st->files++;
+			check_village(p->villages[i], t, p->recipe, p->library);
+		}
+	}
+	check_villages_unique(p->villages, p->nvillages);
+	for (i = 0; i < t->nvillages; i++)
+		free(reals[i]);
+	free(reals);
+	p->errors = diag_count(DL_ERROR) + diag_count(DL_SYSERR) > e0 || p->library == NULL ||
+	    p->recipe == NULL;
+	return 0;
+}
+
+void
+project_release(struct project *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nvillages; i++) {
+		village_free(p->villages[i]);
+		free(p->village_paths[i]);
+	}
+	free(p->villages);
+	free(p->village_paths);
+	free(p->recipe_path);
+	recipe_free(p->recipe);
+	if (p->own_library)
+		library_free(p->library);
+	township_free(p->township);
+	memset(p, 0, sizeof *p);
+}
+
+char *
+project_nearby_township(const char *path)
+{
+	char *dir = path_dirname(path), *up = path_join(dir, "..");
+	const char *tries[2] = {dir, up};
+	char *hit = NULL;
+	size_t i;
+
+	for (i = 0; i < 2 && hit == NULL; i++) {
+		char *p = path_join(tries[i], "township.xml"), *tp = path_normalize(p);
+		struct stat st;
+
+		free(p);
+		if (stat(tp, &st) == 0 && S_ISREG(st.st_mode) && xml_sniff(tp) == XK_TOWNSHIP)
+			hit = tp;
+		else
+			free(tp);
+	}
+	free(dir);
+	free(up);
+	return hit;
+}
+
+char *
+project_resolve(const char *path, char **village_only)
+{
+	struct loc loc = {path, 0, 0};
+	struct stat st;
+	char *tp;
+
+	*village_only = NULL;
+	if (stat(path, &st) == -1) {
+		diag(S_OPEN, NULL, path, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag(E_FILE_KIND, &loc, path);
+		return NULL;
+	}
+	switch (xml_sniff(path)) {
+	case XK_TOWNSHIP:
+		return path_normalize(path);
+	case XK_VILLAGE:
+		if ((tp = project_nearby_township(path)) == NULL) {
+			diag(E_NO_TOWNSHIP, &loc);
+			return NULL;
+		}
+		*village_only = path_normalize(path);
+		return tp;
+	default:
+		diag(E_NOT_TOWNSHIP, &loc, path);
+		return NULL;
+	}
+}
