@@ -29,9 +29,9 @@ LIBS        = $(shell pkg-config --libs $(PKGS))
 
 SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/recipe.xsd \
           schemas/township.xsd schemas/village.xsd
-LIBSRC  = builder/check.c builder/cmd_check.c builder/diag.c builder/load.c \
-          builder/markdown.c builder/model.c builder/project.c builder/util.c \
-          builder/xml.c
+LIBSRC  = builder/check.c builder/cmd_check.c builder/cmd_plan.c builder/diag.c \
+          builder/load.c builder/markdown.c builder/model.c builder/plan.c \
+          builder/project.c builder/util.c builder/xml.c
 LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/schemas.o
 HEADERS = $(wildcard builder/*.h)
 UNITSRC = $(wildcard tests/unit/*.c)

@@ -7,5 +7,6 @@
 #define COURSEPACK_VERSION "0.1.0"
 
 int cmd_check(int argc, char *argv[]);
+int cmd_plan(int argc, char *argv[]);
 
 #endif

@@ -21,6 +21,7 @@ struct command {
 /* Sorted by name. */
 static const struct command commands[] = {
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", "validate sources; report every problem found"},
+	{"plan", cmd_plan, "[--csv] TOWNSHIP|VILLAGE", "print each village's package and its coverage"},
 };
 
 static int cmd_help(int argc, char *argv[]);

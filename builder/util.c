@@ -448,3 +448,84 @@ free_names(char **names, size_t n)
 		free(names[i]);
 	free(names);
 }
+
+/* Decodes one code point of valid UTF-8; returns its length. */
+static size_t
+utf8_decode(const unsigned char *s, unsigned long *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0 && s[1]) {
+		*cp = (unsigned long)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		return 2;
+	}
+	if ((s[0] & 0xf0) == 0xe0 && s[1] && s[2]) {
+		*cp = (unsigned long)(s[0] & 0x0f) << 12 | (unsigned long)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+		return 3;
+	}
+	if ((s[0] & 0xf8) == 0xf0 && s[1] && s[2] && s[3]) {
+		*cp = (unsigned long)(s[0] & 0x07) << 18 | (unsigned long)(s[1] & 0x3f) << 12 |
+		    (unsigned long)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+		return 4;
+	}
+	*cp = 0xfffd;
+	return 1;
+}
+
+static int
+cp_width(unsigned long c)
+{
+	if ((c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200f) || (c >= 0xfe00 && c <= 0xfe0f))
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) || (c >= 0x3041 && c <= 0x33ff) ||
+	    (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) ||
+	    (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+int
+utf8_width(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned long cp;
+	int w = 0;
+
+	while (*s) {
+		s += utf8_decode(s, &cp);
+		w += cp_width(cp);
+	}
+	return w;
+}
+
+void
+put_padded(FILE *fp, const char *str, int width)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned long cp;
+	int w = 0;
+
+	if (utf8_width(str) > width) {
+		/* Leave one column for the ellipsis. */
+		while (*s) {
+			size_t n = utf8_decode(s, &cp);
+
+			if (w + cp_width(cp) > width - 1)
+				break;
+			fwrite(s, 1, n, fp);
+			w += cp_width(cp);
+			s += n;
+		}
+		fputs("\xe2\x80\xa6", fp);
+		w++;
+	} else {
+		fputs(str, fp);
+		w = utf8_width(str);
+	}
+	for (; w < width; w++)
+		fputc(' ', fp);
+}

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -73,6 +74,13 @@ void hours_format(int tenths, char out[16]);
 /* 1 if s[0..len) is well-formed UTF-8 (no overlong forms, surrogates or
  * code points past U+10FFFF); else 0 with *bad the offending byte offset. */
 int utf8_valid(const char *s, size_t len, size_t *bad);
+
+/* Terminal columns of valid UTF-8 `s`: East Asian wide and fullwidth
+ * characters take two, combining marks none, the rest one. */
+int utf8_width(const char *s);
+/* Writes `s` to `fp` padded with spaces to `width` columns, cut with
+ * "…" when wider. */
+void put_padded(FILE *fp, const char *s, int width);
 
 int streq(const char *a, const char *b);
 

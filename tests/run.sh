@@ -70,7 +70,7 @@ for f in $(find courses examples tests/golden -type f -name '*.xml' | sort); do
 	if xmllint --noout --nonet --schema "schemas/$root.xsd" "$f" >/dev/null 2>&1; then x=valid; else x=invalid; fi
 	# coursepack's verdict: any XML-layer message about this very file.
 	"$BIN" check "$f" >/dev/null 2>"$tmp/err"
-	if grep -q "^coursepack: $f:[0-9:]* error: \(<\|duplicate lesson id\|duplicate category\|duplicate recipe category\|Element\|not well-formed\|not valid UTF-8\|file contains a NUL\|unsupported\|unknown root\|root element\)" "$tmp/err"; then
+	if grep -aq "^coursepack: $f:[0-9:]* error: \(<\|duplicate lesson id\|duplicate category\|duplicate recipe category\|Element\|not well-formed\|not valid UTF-8\|file contains a NUL\|unsupported\|unknown root\|root element\)" "$tmp/err"; then
 		c=invalid; else c=valid; fi
 	if [ "$x" = "$c" ]; then agree=$((agree + 1)); else disagree="$disagree $f(xmllint $x, coursepack $c)"; fi
 done

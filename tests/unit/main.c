@@ -12,6 +12,7 @@ main(void)
 	test_load();
 	test_markdown();
 	test_check();
+	test_plan();
 	xml_cleanup();
 	printf("# done: %d tests, %d failed\n", unit_n, unit_failed);
 	return unit_failed != 0;

@@ -28,5 +28,6 @@ void test_util(void);
 void test_load(void);
 void test_markdown(void);
 void test_check(void);
+void test_plan(void);
 
 #endif

@@ -1,0 +1,212 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "util.h"
+
+static void
+add_lesson(struct plan *p, const struct lesson *l)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlessons; i++)
+		if (p->lessons[i] == l)
+			return;
+	p->lessons = xreallocarray(p->lessons, p->nlessons + 1, sizeof *p->lessons);
+	p->lessons[p->nlessons++] = l;
+}
+
+static int
+is_core(const struct recipe *r, const char *course)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncore; i++)
+		if (streq(r->core[i].id, course))
+			return 1;
+	return 0;
+}
+
+static int
+matching_needs(const struct course *c, const struct village *v)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < v->nneeds; i++)
+		n += course_has_tag(c, v->needs[i].id);
+	return n;
+}
+
+struct ranked {
+	const struct course *course;
+	int score;
+};
+
+static int
+ranked_cmp(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->score != y->score)
+		return y->score - x->score;
+	return strcmp(x->course->id, y->course->id);
+}
+
+/* Courses of `category` chosen for the village's needs, best first. */
+static void
+choose_by_need(struct plan *p, const struct library *lib, const struct by_need *bn)
+{
+	struct ranked *v = xcalloc(lib->ncourses, sizeof *v);
+	size_t i, n = 0;
+
+	for (i = 0; i < lib->ncourses; i++) {
+		const struct course *c = lib->courses[i];
+		int score;
+
+		if (!streq(c->category, bn->category) || is_core(p->recipe, c->id))
+			continue;
+		if ((score = matching_needs(c, p->village)) > 0) {
+			v[n].course = c;
+			v[n++].score = score;
+		}
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, ranked_cmp);
+	for (i = 0; i < n && i < (size_t)bn->max_courses; i++) {
+		p->by_need = xreallocarray(p->by_need, p->nby_need + 1, sizeof *p->by_need);
+		p->by_need[p->nby_need++] = v[i].course;
+	}
+	free(v);
+}
+
+size_t
+plan_category_index(const struct plan *p, const struct lesson *l)
+{
+	size_t i;
+
+	for (i = 0; i < p->recipe->ncategories; i++)
+		if (streq(p->recipe->categories[i].ref, l->course->category))
+			return i;
+	return p->recipe->ncategories;
+}
+
+static void
+note_shortfall(struct plan *p, enum group g, enum shortfall_kind kind, size_t cat, int have, int need)
+{
+	struct shortfall *s;
+
+	p->shortfalls = xreallocarray(p->shortfalls, p->nshortfalls + 1, sizeof *p->shortfalls);
+	s = &p->shortfalls[p->nshortfalls++];
+	s->group = g;
+	s->kind = kind;
+	s->category = cat;
+	s->have = have;
+	s->need = need;
+}
+
+/* Hours per category and per group, and what each group with members
+ * misses. */
+static void
+measure(struct plan *p)
+{
+	const struct recipe *r = p->recipe;
+	size_t i, c;
+	int g;
+
+	p->hours = xcalloc(r->ncategories, sizeof *p->hours);
+	for (g = 0; g < GROUP__COUNT; g++)
+		p->reach[g] = xcalloc(r->ncategories, sizeof *p->reach[g]);
+	for (i = 0; i < p->nlessons; i++) {
+		const struct lesson *l = p->lessons[i];
+
+		c = plan_category_index(p, l);
+		p->hours[c] += l->hours;
+		p->total += l->hours;
+		for (g = 0; g < GROUP__COUNT; g++)
+			if (l->modes & group_modes((enum group)g)) {
+				p->reach[g][c] += l->hours;
+				p->reach_total[g] += l->hours;
+			}
+	}
+	for (g = 0; g < GROUP__COUNT; g++) {
+		if (p->village->members[g] == 0)
+			continue;
+		if (p->reach_total[g] < r->min_hours)
+			note_shortfall(p, (enum group)g, SHORT_TOTAL, 0, p->reach_total[g], r->min_hours);
+		for (c = 0; c < r->ncategories; c++)
+			if (p->reach[g][c] < r->categories[c].min_hours)
+				note_shortfall(p, (enum group)g, SHORT_CATEGORY, c, p->reach[g][c],
+				    r->categories[c].min_hours);
+	}
+}
+
+struct plan *
+plan_village(const struct library *lib, const struct recipe *r, const struct village *v)
+{
+	struct plan *p = xcalloc(1, sizeof *p);
+	const struct lesson *first = library_find_lesson(lib, r->first_lesson.id);
+	const struct lesson *activity = NULL;
+	size_t i, j, k, c;
+
+	p->village = v;
+	p->recipe = r;
+	for (i = 0; i < r->nby_need; i++)
+		choose_by_need(p, lib, &r->by_need[i]);
+	for (i = 0; i < v->nneeds; i++) {
+		for (j = 0; j < p->nby_need; j++)
+			if (course_has_tag(p->by_need[j], v->needs[i].id))
+				break;
+		if (j == p->nby_need) {
+			p->unmet = xreallocarray(p->unmet, p->nunmet + 1, sizeof *p->unmet);
+			p->unmet[p->nunmet++] = &v->needs[i];
+		}
+	}
+	if (v->activity.id && r->activity_course.id) {
+		activity = library_find_lesson(lib, v->activity.id);
+		if (activity && !streq(activity->course->id, r->activity_course.id))
+			activity = NULL;
+	}
+
+	if (first)
+		add_lesson(p, first);
+	for (c = 0; c < r->ncategories; c++) {
+		const char *cat = r->categories[c].ref;
+
+		for (i = 0; i < r->ncore; i++) {
+			const struct course *co = library_find_course(lib, r->core[i].id);
+
+			for (k = 0; co && streq(co->category, cat) && k < co->nlessons; k++)
+				add_lesson(p, &co->lessons[k]);
+		}
+		for (i = 0; i < p->nby_need; i++)
+			for (k = 0; streq(p->by_need[i]->category, cat) && k < p->by_need[i]->nlessons; k++)
+				add_lesson(p, &p->by_need[i]->lessons[k]);
+		if (activity && streq(activity->course->category, cat))
+			add_lesson(p, activity);
+	}
+	/* The first lesson counts only when its category is listed. */
+	if (first && plan_category_index(p, first) == r->ncategories) {
+		memmove(p->lessons, p->lessons + 1, (p->nlessons - 1) * sizeof *p->lessons);
+		p->nlessons--;
+	}
+	measure(p);
+	return p;
+}
+
+void
+plan_free(struct plan *p)
+{
+	int g;
+
+	if (p == NULL)
+		return;
+	free(p->lessons);
+	free(p->by_need);
+	free(p->unmet);
+	free(p->hours);
+	for (g = 0; g < GROUP__COUNT; g++)
+		free(p->reach[g]);
+	free(p->shortfalls);
+	free(p);
+}

@@ -1,0 +1,148 @@
+/* plan_village on structs built in memory. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "unit.h"
+#include "util.h"
+
+/* A course with one tag and lessons given as (id, hours, modes). */
+static struct course *
+mkcourse(const char *id, const char *category, const char *tag, int n, const char **ids,
+    const int *hours, const unsigned *modes)
+{
+	struct course *c = xcalloc(1, sizeof *c);
+	int i;
+
+	c->id = xstrdup(id);
+	c->category = xstrdup(category);
+	if (tag) {
+		c->tags = xcalloc(1, sizeof *c->tags);
+		c->tags[0].id = xstrdup(tag);
+		c->ntags = 1;
+	}
+	c->lessons = xcalloc((size_t)n, sizeof *c->lessons);
+	c->nlessons = (size_t)n;
+	for (i = 0; i < n; i++) {
+		c->lessons[i].id = xstrdup(ids[i]);
+		c->lessons[i].hours = hours[i];
+		c->lessons[i].modes = modes[i];
+		c->lessons[i].course = c;
+	}
+	return c;
+}
+
+static int
+position(const struct plan *p, const char *course, const char *lesson)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlessons; i++)
+		if (streq(p->lessons[i]->course->id, course) && streq(p->lessons[i]->id, lesson))
+			return (int)i;
+	return -1;
+}
+
+void
+test_plan(void)
+{
+	const unsigned ALL = MODE_CLASSROOM | MODE_HOME | MODE_ONLINE;
+	const char *t_ids[] = {"a", "first"}, *i_ids[] = {"case"}, *s_ids[] = {"x", "y"},
+	    *p_ids[] = {"clean", "plant"};
+	const int t_h[] = {10, 20}, i_h[] = {5}, s_h[] = {10, 15}, p_h[] = {20, 20};
+	const unsigned t_m[] = {ALL, ALL}, i_m[] = {MODE_CLASSROOM | MODE_ONLINE},
+	    s_m[] = {ALL, MODE_FIELD}, p_m[] = {MODE_FIELD, MODE_FIELD};
+	struct course *cs[6];
+	struct library lib = {0};
+	struct recipe r = {0};
+	struct village v = {0};
+	struct recipe_category rc[4] = {
+	    {"theory", 20, {0}}, {"integrity", 10, {0}}, {"skills", 10, {0}}, {"practice", 0, {0}}};
+	struct ref core[2] = {{"theory1", {0}}, {"integ", {0}}};
+	struct ref needs[2] = {{"peach", {0}}, {"tea", {0}}};
+	struct by_need bn = {"skills", 1, {0}};
+	struct plan *p;
+
+	/* Sorted by id, as load_library leaves them; two skills courses
+	 * tie on one matching need and are ranked by id. */
+	cs[0] = mkcourse("act", "practice", NULL, 2, p_ids, p_h, p_m);
+	cs[1] = mkcourse("integ", "integrity", NULL, 1, i_ids, i_h, i_m);
+	cs[2] = mkcourse("peach-a", "skills", "peach", 2, s_ids, s_h, s_m);
+	cs[3] = mkcourse("peach-b", "skills", "peach", 2, s_ids, s_h, s_m);
+	cs[4] = mkcourse("rice", "skills", "rice", 2, s_ids, s_h, s_m);
+	cs[5] = mkcourse("theory1", "theory", NULL, 2, t_ids, t_h, t_m);
+	lib.courses = cs;
+	lib.ncourses = 6;
+
+	r.min_hours = 60;
+	r.categories = rc;
+	r.ncategories = 4;
+	r.first_lesson.id = "theory1/first";
+	r.core = core;
+	r.ncore = 2;
+	r.by_need = &bn;
+	r.nby_need = 1;
+	r.activity_course.id = "act";
+
+	v.members[GROUP_RESIDENT] = 10;
+	v.members[GROUP_HOMEBOUND] = 2;
+	v.needs = needs;
+	v.nneeds = 2;
+	v.activity.id = "act/plant";
+
+	p = plan_village(&lib, &r, &v);
+	EXPECT(position(p, "theory1", "first") == 0, "plan: the first lesson comes first");
+	EXPECT(position(p, "theory1", "a") == 1, "plan: then its course's other lessons");
+	EXPECT(position(p, "integ", "case") == 2, "plan: categories in the recipe's order");
+	EXPECT(position(p, "peach-a", "x") == 3 && position(p, "peach-b", "x") == -1,
+	    "plan: a tie between by-need courses goes to the lower id, max-courses respected");
+	EXPECT(position(p, "rice", "x") == -1, "plan: a course whose tag no need names is left out");
+	EXPECT(position(p, "act", "plant") == 5 && position(p, "act", "clean") == -1,
+	    "plan: the village's activity only, last (its category is last)");
+	EXPECT(p->nlessons == 6, "plan: six lessons");
+	EXPECT(p->nunmet == 1 && streq(p->unmet[0]->id, "tea"), "plan: the unmatched need is named");
+	EXPECT(p->hours[0] == 30 && p->hours[1] == 5 && p->hours[2] == 25 && p->hours[3] == 20,
+	    "plan: hours per category");
+	EXPECT(p->total == 80, "plan: total hours");
+	EXPECT(p->reach_total[GROUP_RESIDENT] == 80, "plan: residents reach classroom and field lessons");
+	EXPECT(p->reach_total[GROUP_HOMEBOUND] == 40, "plan: homebound reach home lessons only");
+	EXPECT(p->reach[GROUP_HOMEBOUND][1] == 0, "plan: no integrity lesson is marked home");
+	/* Residents: integrity 0.5 < 1 h; homebound: total 4 < 6 h and
+	 * integrity 0 < 1 h; mobile has no members, so no shortfall. */
+	EXPECT(p->nshortfalls == 3, "plan: three shortfalls");
+	EXPECT(p->nshortfalls == 3 && p->shortfalls[0].group == GROUP_RESIDENT &&
+	    p->shortfalls[0].kind == SHORT_CATEGORY && p->shortfalls[0].have == 5 &&
+	    p->shortfalls[0].need == 10, "plan: residents short of integrity");
+	EXPECT(p->nshortfalls == 3 && p->shortfalls[1].group == GROUP_HOMEBOUND &&
+	    p->shortfalls[1].kind == SHORT_TOTAL && p->shortfalls[1].have == 40 &&
+	    p->shortfalls[1].need == 60, "plan: the homebound total shortfall");
+	EXPECT(p->nshortfalls == 3 && p->shortfalls[2].kind == SHORT_CATEGORY &&
+	    p->shortfalls[2].category == 1 && p->shortfalls[2].have == 0, "plan: the homebound integrity shortfall");
+	plan_free(p);
+
+	/* Mobile members now count, and two needs match peach-b better. */
+	v.members[GROUP_MOBILE] = 3;
+	needs[1].id = "peach";
+	bn.max_courses = 3;
+	p = plan_village(&lib, &r, &v);
+	EXPECT(position(p, "peach-a", "x") == 3 && position(p, "peach-b", "x") == 5,
+	    "plan: by-need courses in rank order, then id");
+	EXPECT(p->reach_total[GROUP_MOBILE] > 0 && p->reach[GROUP_MOBILE][1] == 5,
+	    "plan: mobile members reach online lessons");
+	plan_free(p);
+
+	/* A first lesson outside the listed categories is left out. */
+	r.ncategories = 3;
+	v.activity.id = NULL;
+	p = plan_village(&lib, &r, &v);
+	EXPECT(position(p, "act", "plant") == -1, "plan: no activity without one named");
+	plan_free(p);
+	r.first_lesson.id = "act/clean";
+	p = plan_village(&lib, &r, &v);
+	EXPECT(position(p, "act", "clean") == -1 && position(p, "theory1", "a") == 0,
+	    "plan: a first lesson of an unlisted category is not placed");
+	plan_free(p);
+
+	for (int i = 0; i < 6; i++)
+		course_free(cs[i]);
+}
