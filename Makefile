@@ -22,17 +22,20 @@ SAN     =
 endif
 
 # Expanded when a recipe runs, so after builder/deps.sh installed them.
-ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SAN) -I builder $(shell pkg-config --cflags $(PKGS))
-ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SAN) -pthread -I builder $(shell pkg-config --cflags $(PKGS))
+ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 # Debian's libcmark-gfm.pc already links the extensions library.
 LIBS        = $(shell pkg-config --libs $(PKGS))
 
-SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/recipe.xsd \
+SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/recipe.xsd \
           schemas/township.xsd schemas/village.xsd
-LIBSRC  = builder/check.c builder/cmd_check.c builder/cmd_plan.c builder/diag.c \
-          builder/load.c builder/markdown.c builder/model.c builder/plan.c \
-          builder/project.c builder/util.c builder/xml.c
-LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/schemas.o
+LIBSRC  = builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c \
+          builder/cmd_check.c builder/cmd_info.c builder/cmd_plan.c builder/cmd_verify.c \
+          builder/diag.c builder/hash.c builder/load.c \
+          builder/markdown.c builder/model.c builder/package.c builder/plan.c \
+          builder/project.c builder/render.c builder/util.c builder/xml.c \
+          builder/zipfile.c
+LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/embedded.o
 HEADERS = $(wildcard builder/*.h)
 UNITSRC = $(wildcard tests/unit/*.c)
 
@@ -53,10 +56,10 @@ $(B)/.deps:
 $(B)/%.o: builder/%.c $(HEADERS) $(B)/.deps
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/schemas.c: $(SCHEMAS) builder/embed.sh $(B)/.deps
-	builder/embed.sh $(SCHEMAS) > $@.tmp && mv $@.tmp $@
+$(B)/embedded.c: $(SCHEMAS) builder/style.css builder/embed.sh $(B)/.deps
+	builder/embed.sh $(SCHEMAS) builder/style.css > $@.tmp && mv $@.tmp $@
 
-$(B)/schemas.o: $(B)/schemas.c
+$(B)/embedded.o: $(B)/embedded.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/coursepack: $(LIBOBJ) $(B)/main.o

@@ -21,64 +21,6 @@ text_linecol(const char *text, size_t off, int *line, int *col)
 	*col = (int)(off - start) + 1;
 }
 
-static int
-has_scheme(const char *url)
-{
-	const char *p = url;
-
-	if (url[0] == '/' && url[1] == '/')
-		return 1;
-	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-		return 0;
-	for (p++; *p; p++) {
-		if (*p == ':')
-			return 1;
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.'))
-			return 0;
-	}
-	return 0;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The file part of a local URL: query and fragment cut, %XX decoded.
- * NULL when the decoding yields a NUL. */
-static char *
-url_to_path(const char *url)
-{
-	size_t n = strcspn(url, "?#");
-	char *out = xmalloc(n + 1), *o = out;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int hi, lo;
-
-		if (url[i] == '%' && i + 2 < n + 1 && (hi = hexval(url[i + 1])) >= 0 &&
-		    (lo = hexval(url[i + 2])) >= 0) {
-			if (hi == 0 && lo == 0) {
-				free(out);
-				return NULL;
-			}
-			*o++ = (char)(hi << 4 | lo);
-			i += 2;
-		} else
-			*o++ = url[i];
-	}
-	*o = '\0';
-	return out;
-}
-
 /* A path written in a course (manifest or Markdown) must name a regular
  * file inside the course folder.  `what` is the path as written. */
 static int
@@ -130,14 +72,14 @@ check_refs(const struct course *c, const char *mdpath, const struct md_info *inf
 		}
 		if (r->url[0] == '#' || r->url[0] == '\0')
 			continue;
-		if (has_scheme(r->url)) {
+		if (url_has_scheme(r->url)) {
 			if (r->image) {
 				diag(E_LINK_REMOTE_IMAGE, &loc, r->url);
 				errors++;
 			}
 			continue;
 		}
-		if ((rel = url_to_path(r->url)) == NULL) {
+		if ((rel = url_local_path(r->url)) == NULL) {
 			diag(E_LINK_OUTSIDE, &loc, r->url);
 			errors++;
 			continue;

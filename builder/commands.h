@@ -4,9 +4,14 @@
 #ifndef COURSEPACK_COMMANDS_H
 #define COURSEPACK_COMMANDS_H
 
-#define COURSEPACK_VERSION "0.1.0"
+#include "diag.h"
+
+#define COURSEPACK_VERSION "0.2.0"
 
 int cmd_check(int argc, char *argv[]);
 int cmd_plan(int argc, char *argv[]);
+int cmd_build(int argc, char *argv[]);
+int cmd_info(int argc, char *argv[]);
+int cmd_verify(int argc, char *argv[]);
 
 #endif

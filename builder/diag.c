@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@ static const char *const level_names[] = {
 	[DL_SYSERR] = "error",
 };
 
+/* build writes bundles from several threads; one message at a time. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int counts[3];
 static int werror;
 
@@ -47,6 +50,10 @@ diag(enum diag_code code, const struct loc *loc, ...)
 	enum diag_level level = catalogue[code].level;
 	char *msg;
 
+	va_start(ap, loc);
+	msg = xvasprintf(catalogue[code].format, ap);
+	va_end(ap);
+	pthread_mutex_lock(&lock);
 	fputs("coursepack: ", stderr);
 	if (loc && loc->path) {
 		put_safe(loc->path);
@@ -58,13 +65,11 @@ diag(enum diag_code code, const struct loc *loc, ...)
 		fputs(": ", stderr);
 	}
 	fprintf(stderr, "%s: ", level_names[level]);
-	va_start(ap, loc);
-	msg = xvasprintf(catalogue[code].format, ap);
-	va_end(ap);
 	put_safe(msg);
-	free(msg);
 	fputc('\n', stderr);
 	counts[level]++;
+	pthread_mutex_unlock(&lock);
+	free(msg);
 }
 #pragma GCC diagnostic pop
 

@@ -81,10 +81,25 @@ enum diag_level {
 	X(E_NO_TOWNSHIP, DL_ERROR, "no township.xml beside the village file or in the folder above") \
 	X(E_NOT_TOWNSHIP, DL_ERROR, "'%s' is neither a township nor a village file") \
 	X(E_VILLAGE_UNLISTED, DL_ERROR, "village '%s' is not listed by the township") \
+	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
+	/* errors in bundles */ \
+	X(E_ZIP_BAD, DL_ERROR, "not a readable zip archive: %s") \
+	X(E_ZIP_LIMIT, DL_ERROR, "archive exceeds the limit on %s (%llu)") \
+	X(E_ZIP_ENTRY_LIMIT, DL_ERROR, "entry '%s' exceeds the limit on %s (%llu)") \
+	X(E_ZIP_METHOD, DL_ERROR, "entry '%s' is encrypted or compressed with an unsupported method") \
+	X(E_ZIP_ENTRY_BAD, DL_ERROR, "entry '%s' cannot be read: %s") \
+	X(E_VERIFY_NO_MANIFEST, DL_ERROR, "the first entry is not manifest.xml") \
+	X(E_VERIFY_NAME, DL_ERROR, "entry '%s' has an unsafe name") \
+	X(E_VERIFY_UNLISTED, DL_ERROR, "'%s' is not listed in the manifest") \
+	X(E_VERIFY_MISSING, DL_ERROR, "'%s' is listed in the manifest but missing") \
+	X(E_VERIFY_SIZE, DL_ERROR, "'%s' has %llu bytes, the manifest says %llu") \
+	X(E_VERIFY_HASH, DL_ERROR, "'%s' does not match its SHA-256 in the manifest") \
+	X(E_VERIFY_LINK, DL_ERROR, "page '%s' links to '%s', which is not in the bundle") \
 	/* the program cannot go on */ \
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
 	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \
+	X(S_WRITE, DL_SYSERR, "cannot write '%s': %s") \
 	X(S_SCHEMA, DL_SYSERR, "cannot compile the built-in schema '%s'")
 
 enum diag_code {

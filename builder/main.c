@@ -2,9 +2,11 @@
  * manifests, into training packages for villages.  This release checks
  * the sources; plan and build come next.  This file holds the table of
  * subcommands, which also produces --help. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "diag.h"
@@ -20,8 +22,11 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"build", cmd_build, "[-o DIR] [-j N] [--allow-short] TOWNSHIP|VILLAGE", "build one offline bundle per village"},
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", "validate sources; report every problem found"},
+	{"info", cmd_info, "BUNDLE", "summarise a bundle"},
 	{"plan", cmd_plan, "[--csv] TOWNSHIP|VILLAGE", "print each village's package and its coverage"},
+	{"verify", cmd_verify, "BUNDLE ...", "check bundles against their manifests"},
 };
 
 static int cmd_help(int argc, char *argv[]);
@@ -30,11 +35,15 @@ static void
 print_usage(FILE *fp)
 {
 	size_t i;
+	int w = (int)strlen("[COMMAND]");
 
+	for (i = 0; i < NELEM(commands); i++)
+		if ((int)strlen(commands[i].args) > w)
+			w = (int)strlen(commands[i].args);
 	fputs("usage: coursepack COMMAND [ARGS...]\n\ncommands:\n", fp);
 	for (i = 0; i < NELEM(commands); i++)
-		fprintf(fp, "  %-7s %-28s %s\n", commands[i].name, commands[i].args, commands[i].summary);
-	fprintf(fp, "  %-7s %-28s %s\n", "help", "[COMMAND]", "show this summary or a command's usage");
+		fprintf(fp, "  %-7s %-*s  %s\n", commands[i].name, w, commands[i].args, commands[i].summary);
+	fprintf(fp, "  %-7s %-*s  %s\n", "help", w, "[COMMAND]", "show this summary or a command's usage");
 	fputs("\noptions: --help, --version\nSee coursepack(1).\n", fp);
 }
 
@@ -89,6 +98,10 @@ main(int argc, char *argv[])
 {
 	const struct command *c;
 
+	/* libzip turns entry times into DOS times through localtime(): the
+	 * same bundle bytes in every time zone. */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	if (argc < 2) {
 		print_usage(stderr);
 		return 2;

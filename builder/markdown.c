@@ -231,3 +231,65 @@ md_render_html(const char *text, size_t len)
 	cmark_parser_free(p);
 	return out;
 }
+
+/* Replaces `node` by its children. */
+static void
+unwrap(cmark_node *node)
+{
+	cmark_node *c;
+
+	while ((c = cmark_node_first_child(node)) != NULL)
+		cmark_node_insert_before(node, c);
+	cmark_node_free(node);
+}
+
+char *
+md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx)
+{
+	cmark_parser *p;
+	cmark_node *doc = parse(text, len, &p), *node, *h1 = NULL, **drop = NULL;
+	cmark_iter *it;
+	cmark_event_type ev;
+	size_t ndrop = 0, i;
+	char *html, *out;
+
+	if (doc == NULL) {
+		if (p)
+			cmark_parser_free(p);
+		return NULL;
+	}
+	it = cmark_iter_new(doc);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node_type type;
+		char *url;
+
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		node = cmark_iter_get_node(it);
+		type = cmark_node_get_type(node);
+		if (type == CMARK_NODE_HEADING && h1 == NULL && cmark_node_get_heading_level(node) == 1)
+			h1 = node;
+		if (type != CMARK_NODE_LINK && type != CMARK_NODE_IMAGE)
+			continue;
+		url = fn(ctx, cmark_node_get_url(node) ? cmark_node_get_url(node) : "", type == CMARK_NODE_IMAGE);
+		if (url && url[0] == '\0') {
+			/* Changing the tree under the iterator is unsafe: later. */
+			drop = xreallocarray(drop, ndrop + 1, sizeof *drop);
+			drop[ndrop++] = node;
+		} else if (url)
+			cmark_node_set_url(node, url);
+		free(url);
+	}
+	cmark_iter_free(it);
+	for (i = 0; i < ndrop; i++)
+		unwrap(drop[i]);
+	free(drop);
+	if (h1)
+		cmark_node_free(h1);
+	html = cmark_render_html(doc, OPTIONS, cmark_parser_get_syntax_extensions(p));
+	out = xstrdup(html);
+	cmark_get_default_mem_allocator()->free(html);
+	cmark_node_free(doc);
+	cmark_parser_free(p);
+	return out;
+}

@@ -48,4 +48,15 @@ void md_info_release(struct md_info *);
  * caller frees the result. */
 char *md_render_html(const char *text, size_t len);
 
+/* Maps a link's or image's URL as written to the URL the page uses:
+ * returns a new string (the caller of md_render_page frees it), NULL to
+ * keep the URL, or a new empty string to drop the link and keep its
+ * text. */
+typedef char *(*md_url_fn)(void *ctx, const char *url, int image);
+
+/* Renders a lesson for its page: URLs mapped through `fn`, and the first
+ * level-1 heading left out (the page shows the title itself).  The
+ * caller frees the result; NULL if cmark-gfm could not allocate. */
+char *md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx);
+
 #endif

@@ -529,3 +529,100 @@ put_padded(FILE *fp, const char *str, int width)
 	for (; w < width; w++)
 		fputc(' ', fp);
 }
+
+int
+url_has_scheme(const char *url)
+{
+	const char *p = url;
+
+	if (url[0] == '/' && url[1] == '/')
+		return 1;
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		return 0;
+	for (p++; *p; p++) {
+		if (*p == ':')
+			return 1;
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.'))
+			return 0;
+	}
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+url_local_path(const char *url)
+{
+	size_t n = strcspn(url, "?#");
+	char *out = xmalloc(n + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (url[i] == '%' && i + 2 < n && (hi = hexval(url[i + 1])) >= 0 &&
+		    (lo = hexval(url[i + 2])) >= 0) {
+			if (hi == 0 && lo == 0) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			*o++ = url[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+
+void
+buf_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			buf_add(b, s, 1);
+		}
+}
+
+int
+strcasecmp_ascii(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int x = (unsigned char)*a, y = (unsigned char)*b;
+
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y || x == 0)
+			return x - y;
+	}
+}

@@ -82,6 +82,18 @@ int utf8_width(const char *s);
  * "…" when wider. */
 void put_padded(FILE *fp, const char *s, int width);
 
+/* URLs in lessons.  url_has_scheme: "http:", "mailto:", "//host"...
+ * url_local_path: the file part of a local URL, query and fragment cut,
+ * %XX decoded; NULL when that yields a NUL (caller frees). */
+int url_has_scheme(const char *url);
+char *url_local_path(const char *url);
+
+/* Appends `s` escaped for XML and HTML text and attribute values. */
+void buf_escape(struct buf *, const char *s);
+
+/* strcasecmp for ASCII letters only, whatever the locale. */
+int strcasecmp_ascii(const char *a, const char *b);
+
 int streq(const char *a, const char *b);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -12,10 +13,12 @@
 #include "xml.h"
 
 /* Generated from the files in schemas/ at build time (see Makefile). */
-extern const unsigned char schema_categories_xsd[], schema_course_xsd[],
-    schema_recipe_xsd[], schema_township_xsd[], schema_village_xsd[];
-extern const size_t schema_categories_xsd_len, schema_course_xsd_len,
-    schema_recipe_xsd_len, schema_township_xsd_len, schema_village_xsd_len;
+extern const unsigned char embedded_categories_xsd[], embedded_course_xsd[],
+    embedded_recipe_xsd[], embedded_township_xsd[], embedded_village_xsd[],
+    embedded_package_xsd[];
+extern const size_t embedded_categories_xsd_len, embedded_course_xsd_len,
+    embedded_recipe_xsd_len, embedded_township_xsd_len, embedded_village_xsd_len,
+    embedded_package_xsd_len;
 
 struct xml_doc {
 	xmlDocPtr doc;
@@ -31,11 +34,12 @@ static const struct {
 	const unsigned char *xsd;
 	const size_t *len;
 } kinds[XK__COUNT] = {
-	[XK_CATEGORIES] = {"categories", schema_categories_xsd, &schema_categories_xsd_len},
-	[XK_COURSE] = {"course", schema_course_xsd, &schema_course_xsd_len},
-	[XK_RECIPE] = {"recipe", schema_recipe_xsd, &schema_recipe_xsd_len},
-	[XK_TOWNSHIP] = {"township", schema_township_xsd, &schema_township_xsd_len},
-	[XK_VILLAGE] = {"village", schema_village_xsd, &schema_village_xsd_len},
+	[XK_CATEGORIES] = {"categories", embedded_categories_xsd, &embedded_categories_xsd_len},
+	[XK_COURSE] = {"course", embedded_course_xsd, &embedded_course_xsd_len},
+	[XK_RECIPE] = {"recipe", embedded_recipe_xsd, &embedded_recipe_xsd_len},
+	[XK_TOWNSHIP] = {"township", embedded_township_xsd, &embedded_township_xsd_len},
+	[XK_VILLAGE] = {"village", embedded_village_xsd, &embedded_village_xsd_len},
+	[XK_PACKAGE] = {"package", embedded_package_xsd, &embedded_package_xsd_len},
 };
 
 static xmlSchemaPtr schemas[XK__COUNT];
@@ -425,8 +429,10 @@ root_kind(xmlDocPtr doc)
 	return xml_kind_from_name((const char *)root->name);
 }
 
-int
-xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_kind *kindp)
+/* Parses and validates `text` (taken: freed with the document or here). */
+static int
+parse(const char *path, char *text, size_t len, enum xml_kind want, struct xml_doc **out,
+    enum xml_kind *kindp)
 {
 	struct xml_doc *d = xcalloc(1, sizeof *d);
 	struct errctx ec = {d, 0};
@@ -434,27 +440,12 @@ xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_ki
 	xmlSchemaValidCtxtPtr vctx = NULL;
 	xmlSchemaPtr schema;
 	enum xml_kind kind = XK_NONE;
-	char *text = NULL, *version = NULL, *encoding = NULL;
+	char *version = NULL, *encoding = NULL;
 	const char *doctype;
-	size_t len;
 	int rc = -1;
 
 	quiet_libxml();
-	*out = NULL;
-	if (kindp)
-		*kindp = XK_NONE;
 	d->path = xstrdup(path);
-	if (read_file(path, XML_MAX_BYTES, &text, &len) == -1) {
-		struct loc loc = {path, 0, 0};
-
-		if (errno == EFBIG)
-			diag(E_XML_TOO_LARGE, &loc, XML_MAX_BYTES / 1024);
-		else if (errno == EISDIR || errno == EINVAL)
-			diag(E_FILE_KIND, &loc, path);
-		else
-			diag(S_OPEN, NULL, path, strerror(errno));
-		goto out;
-	}
 	d->text = text;
 	d->len = len;
 	index_lines(d);
@@ -551,6 +542,44 @@ out:
 	else
 		xml_doc_free(d);
 	return rc;
+}
+
+int
+xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_kind *kindp)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (kindp)
+		*kindp = XK_NONE;
+	if (read_file(path, XML_MAX_BYTES, &text, &len) == -1) {
+		struct loc loc = {path, 0, 0};
+
+		if (errno == EFBIG)
+			diag(E_XML_TOO_LARGE, &loc, XML_MAX_BYTES / 1024);
+		else if (errno == EISDIR || errno == EINVAL)
+			diag(E_FILE_KIND, &loc, path);
+		else
+			diag(S_OPEN, NULL, path, strerror(errno));
+		return -1;
+	}
+	rc = parse(path, text, len, want, out, kindp);
+	return rc;
+}
+
+int
+xml_load_memory(const char *name, const char *text, size_t len, enum xml_kind want, struct xml_doc **out)
+{
+	*out = NULL;
+	if (len > XML_MAX_BYTES) {
+		struct loc loc = {name, 0, 0};
+
+		diag(E_XML_TOO_LARGE, &loc, XML_MAX_BYTES / 1024);
+		return -1;
+	}
+	return parse(name, xstrndup(text, len), len, want, out, NULL);
 }
 
 void
@@ -681,4 +710,40 @@ xml_cleanup(void)
 		schemas[k] = NULL;
 	}
 	xmlCleanupParser();
+}
+
+static void
+html_walk(const xmlNode *n, void (*fn)(void *, const char *), void *ctx)
+{
+	static const char *const attrs[] = {"href", "src"};
+
+	for (; n; n = n->next) {
+		size_t i;
+
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		for (i = 0; i < NELEM(attrs); i++) {
+			xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)attrs[i]);
+
+			if (v) {
+				fn(ctx, (const char *)v);
+				xmlFree(v);
+			}
+		}
+		html_walk(n->children, fn, ctx);
+	}
+}
+
+void
+xml_html_links(const char *text, size_t len, void (*fn)(void *ctx, const char *url), void *ctx)
+{
+	htmlDocPtr doc;
+
+	quiet_libxml();
+	doc = htmlReadMemory(text, (int)len, NULL, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+	if (doc == NULL)
+		return;
+	html_walk(xmlDocGetRootElement(doc), fn, ctx);
+	xmlFreeDoc(doc);
 }

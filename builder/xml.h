@@ -18,6 +18,7 @@ enum xml_kind {
 	XK_RECIPE,
 	XK_TOWNSHIP,
 	XK_VILLAGE,
+	XK_PACKAGE,	/* a bundle's manifest.xml */
 	XK__COUNT
 };
 
@@ -34,6 +35,10 @@ struct xml_node;
  * xml_doc_free.  *kind (may be NULL) gets the root's kind when known, even
  * on failure. */
 int xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_kind *kind);
+/* The same for a document already in memory (copied), named `name` in
+ * messages. */
+int xml_load_memory(const char *name, const char *text, size_t len, enum xml_kind want,
+    struct xml_doc **out);
 void xml_doc_free(struct xml_doc *);
 
 /* Peeks at the root element's kind only (no validation, no diagnostics):
@@ -55,6 +60,10 @@ char *xml_text(const struct xml_node *);
 /* Where an element (attr NULL) or one of its attributes begins: 1-based
  * line and byte column. */
 void xml_locate(const struct xml_doc *, const struct xml_node *, const char *attr, int *line, int *col);
+
+/* Calls `fn` with every href and src of an HTML page (libxml2's HTML
+ * parser, forgiving, no network). */
+void xml_html_links(const char *text, size_t len, void (*fn)(void *ctx, const char *url), void *ctx);
 
 /* Frees libxml2's global state; call once before exit (keeps leak
  * checkers quiet). */

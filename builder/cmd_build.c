@@ -1,0 +1,383 @@
+/* coursepack build [-o DIR] [-j N] [--allow-short] TOWNSHIP|VILLAGE:
+ * one bundle per village, DIR/TOWNSHIP/TOWNSHIP-VILLAGE.zip, with
+ * SHA256SUMS and the township catalogue index.html beside them.
+ *
+ * Villages build in parallel, each into its own archive, so the bytes of
+ * a bundle cannot depend on -j; libzip writes each to a temporary file
+ * and renames it, so a bundle appears complete or not at all. */
+#define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "commands.h"
+#include "hash.h"
+#include "package.h"
+#include "plan.h"
+#include "project.h"
+#include "util.h"
+#include "zipfile.h"
+
+#define DEFAULT_EPOCH 1672531200	/* 2023-01-01 00:00:00 UTC */
+#define ZIP_EPOCH_MIN 315532800		/* 1980-01-01, the first DOS date */
+#define MAX_JOBS 64
+
+static const char usage_text[] =
+    "usage: coursepack build [-o DIR] [-j N] [--allow-short] TOWNSHIP|VILLAGE\n";
+
+struct job {
+	const struct project *pr;
+	const struct plan *plan;
+	char *path;		/* DIR/TOWNSHIP/TOWNSHIP-VILLAGE.zip */
+	char *file;		/* its base name */
+	time_t mtime;
+	int ok;
+	size_t size;
+	char sha256[65];
+};
+
+struct queue {
+	pthread_mutex_t lock;
+	struct job *jobs;
+	size_t n, next, done;
+	int progress;
+};
+
+/* Entry times: SOURCE_DATE_EPOCH when set (reproducible-builds.org), else
+ * a fixed date; never the clock. */
+static int
+entry_time(time_t *t)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	*t = DEFAULT_EPOCH;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end != '\0' || v < 0) {
+		usage_error("build: SOURCE_DATE_EPOCH '%s' is not a number of seconds", s);
+		return -1;
+	}
+	*t = v < ZIP_EPOCH_MIN ? ZIP_EPOCH_MIN : (time_t)v;
+	return 0;
+}
+
+static int
+file_digest(const char *path, size_t *size, char out[65])
+{
+	char *data;
+	size_t len;
+
+	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+		diag(S_READ, NULL, path, strerror(errno));
+		return -1;
+	}
+	sha256_hex(data, len, out);
+	*size = len;
+	free(data);
+	return 0;
+}
+
+static int
+build_one(struct job *j)
+{
+	struct package pk;
+	struct zip_writer *w;
+	size_t i;
+	int rc = -1;
+
+	if (package_build(j->pr, j->plan, &pk) == -1)
+		return -1;
+	if ((w = zipw_open(j->path)) == NULL)
+		goto out;
+	for (i = 0; i < pk.nfiles; i++)
+		if (zipw_add(w, pk.files[i].name, pk.files[i].data, pk.files[i].len, pk.files[i].compress,
+		    j->mtime) == -1) {
+			zipw_discard(w);
+			goto out;
+		}
+	/* The package's buffers live until here: libzip reads them now. */
+	if (zipw_close(w) == -1)
+		goto out;
+	rc = file_digest(j->path, &j->size, j->sha256);
+out:
+	package_release(&pk);
+	return rc;
+}
+
+static void *
+worker(void *arg)
+{
+	struct queue *q = arg;
+
+	for (;;) {
+		struct job *j;
+
+		pthread_mutex_lock(&q->lock);
+		if (q->next == q->n) {
+			pthread_mutex_unlock(&q->lock);
+			return NULL;
+		}
+		j = &q->jobs[q->next++];
+		pthread_mutex_unlock(&q->lock);
+
+		j->ok = build_one(j) == 0;
+		if (!j->ok)
+			unlink(j->path);	/* no stale bundle for a failed village */
+
+		pthread_mutex_lock(&q->lock);
+		q->done++;
+		if (q->progress)
+			fprintf(stderr, "\rcoursepack: built %zu of %zu bundles", q->done, q->n);
+		pthread_mutex_unlock(&q->lock);
+	}
+}
+
+static int
+mkdirs(const char *path)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, 0777) == -1 && errno != EEXIST)
+		rc = -1;
+	if (rc == -1)
+		diag(S_WRITE, NULL, p, strerror(errno));
+	free(p);
+	return rc;
+}
+
+/* Writes `data` to `path` through a temporary file and a rename. */
+static int
+write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+	int fd, rc = -1;
+	FILE *fp;
+
+	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		diag(S_WRITE, NULL, path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto out;
+	}
+	if (fwrite(data, 1, len, fp) != len || fflush(fp) != 0 || fchmod(fd, 0644) == -1) {
+		diag(S_WRITE, NULL, path, strerror(errno));
+		fclose(fp);
+		goto out;
+	}
+	if (fclose(fp) != 0 || rename(tmp, path) == -1) {
+		diag(S_WRITE, NULL, path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+static int
+job_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct built *)a)->file, ((const struct built *)b)->file);
+}
+
+/* SHA256SUMS in the format sha256sum -c reads, and the catalogue. */
+static int
+write_index(const struct project *pr, const char *dir, struct job *jobs, size_t n)
+{
+	struct built *v = xcalloc(n, sizeof *v);
+	struct buf sums = {0};
+	char *path, *html;
+	size_t i, k = 0;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (jobs[i].ok) {
+			v[k].plan = jobs[i].plan;
+			v[k].file = jobs[i].file;
+			v[k].size = jobs[i].size;
+			memcpy(v[k].sha256, jobs[i].sha256, sizeof v[k].sha256);
+			k++;
+		}
+	html = catalog_render(pr, v, k);
+	if (k > 1)
+		qsort(v, k, sizeof *v, job_name_cmp);
+	for (i = 0; i < k; i++)
+		buf_printf(&sums, "%s  %s\n", v[i].sha256, v[i].file);
+	path = path_join(dir, "SHA256SUMS");
+	rc = write_atomic(path, sums.data ? sums.data : "", sums.len);
+	free(path);
+	path = path_join(dir, "index.html");
+	if (rc == 0)
+		rc = write_atomic(path, html, strlen(html));
+	free(path);
+	free(html);
+	buf_release(&sums);
+	free(v);
+	return rc;
+}
+
+int
+cmd_build(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"allow-short", no_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *outdir = "dist";
+	struct check_stats st = {0};
+	struct project pr;
+	struct plan **plans = NULL;
+	struct queue q = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	pthread_t threads[MAX_JOBS];
+	char *township = NULL, *only = NULL, *dir = NULL, *end;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0;
+	time_t mtime;
+	size_t i, nthreads;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:ho:j:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'j':
+			errno = 0;
+			jobs = strtol(optarg, &end, 10);
+			if (errno || *end || jobs < 1 || jobs > MAX_JOBS) {
+				usage_error("build: -j wants a number from 1 to %d, not '%s'", MAX_JOBS, optarg);
+				return 2;
+			}
+			break;
+		case 'S':
+			allow_short = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			usage_error("build: option '%s' needs a value", argv[optind - 1]);
+			fputs(usage_text, stderr);
+			return 2;
+		default:
+			usage_error("build: unknown option '%s'", argv[optind - 1]);
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > MAX_JOBS)
+		jobs = MAX_JOBS;
+	if (entry_time(&mtime) == -1)
+		return 2;
+	if (hash_init() == -1) {
+		usage_error("build: libsodium cannot start");
+		return 3;
+	}
+	if ((township = project_resolve(argv[optind], &only)) == NULL)
+		return diag_exit();
+	if (project_load(&pr, township, NULL, NULL, &st) == -1 || pr.errors) {
+		usage_error("build: fix the problems above first; nothing was built");
+		rc = diag_exit() ? diag_exit() : 1;
+		goto out;
+	}
+	loaded = 1;
+
+	plans = xcalloc(pr.nvillages, sizeof *plans);
+	q.jobs = xcalloc(pr.nvillages, sizeof *q.jobs);
+	dir = path_join(outdir, pr.township->id);
+	for (i = 0; i < pr.nvillages; i++) {
+		struct plan *p;
+
+		if (only && !streq(pr.village_paths[i], only))
+			continue;
+		p = plans[i] = plan_village(pr.library, pr.recipe, pr.villages[i]);
+		if (p->nshortfalls && !allow_short) {
+			diag(E_BUILD_SHORT, &pr.villages[i]->loc, p->village->id);
+			continue;
+		}
+		q.jobs[q.n].pr = &pr;
+		q.jobs[q.n].plan = p;
+		q.jobs[q.n].file = xasprintf("%s-%s.zip", pr.township->id, p->village->id);
+		q.jobs[q.n].path = path_join(dir, q.jobs[q.n].file);
+		q.jobs[q.n].mtime = mtime;
+		q.n++;
+	}
+	if (only && q.n == 0 && diag_count(DL_ERROR) == 0) {
+		struct loc loc = {only, 0, 0};
+
+		diag(E_VILLAGE_UNLISTED, &loc, only);
+	}
+	if (q.n > 0 && mkdirs(dir) == 0) {
+		q.progress = isatty(STDERR_FILENO);
+		nthreads = (size_t)jobs < q.n ? (size_t)jobs : q.n;
+		for (i = 0; i < nthreads; i++)
+			if (pthread_create(&threads[i], NULL, worker, &q) != 0) {
+				nthreads = i;
+				break;
+			}
+		if (nthreads == 0)
+			worker(&q);
+		for (i = 0; i < nthreads; i++)
+			pthread_join(threads[i], NULL);
+		if (q.progress)
+			fputc('\n', stderr);
+		for (i = 0; i < q.n; i++)
+			if (q.jobs[i].ok) {
+				built++;
+				printf("%s  %9zu  %s\n", q.jobs[i].sha256, q.jobs[i].size, q.jobs[i].path);
+			}
+		if (only == NULL)
+			write_index(&pr, dir, q.jobs, q.n);
+	}
+	printf("built %d of %zu bundle%s in %s\n", built, only ? (size_t)1 : pr.nvillages,
+	    pr.nvillages == 1 ? "" : "s", dir ? dir : outdir);
+	rc = diag_exit() ? diag_exit() : built == (int)(only ? 1 : pr.nvillages) ? 0 : 1;
+out:
+	for (i = 0; i < q.n; i++) {
+		free(q.jobs[i].path);
+		free(q.jobs[i].file);
+	}
+	free(q.jobs);
+	for (i = 0; plans && i < pr.nvillages; i++)
+		plan_free(plans[i]);
+	free(plans);
+	free(dir);
+	if (loaded || pr.township)
+		project_release(&pr);
+	free(township);
+	free(only);
+	return rc;
+}

@@ -1,0 +1,130 @@
+/* coursepack info BUNDLE: what a bundle holds — village, recipe, lessons
+ * by category with hours, coverage per member group, files and sizes —
+ * read from its manifest (use verify to trust it). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "commands.h"
+#include "util.h"
+
+static const char usage_text[] = "usage: coursepack info BUNDLE\n";
+
+static void
+text_of(const struct xml_node *parent, const char *name, const char *attr, char **out)
+{
+	const struct xml_node *n = xml_first(parent, name);
+
+	*out = n ? (attr ? xml_attr(n, attr) : xml_text(n)) : NULL;
+	if (*out == NULL)
+		*out = xstrdup("?");
+}
+
+static int
+hours_of(const struct xml_node *n, const char *attr)
+{
+	char *s = xml_attr(n, attr);
+	int t = 0;
+
+	if (s && hours_parse(s, &t) == -1)
+		t = 0;
+	free(s);
+	return t;
+}
+
+int
+cmd_info(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const struct xml_node *root, *n, *hours;
+	char *village, *vid, *township, *tid, *recipe, *rid, *gen, *genv, h[16];
+	struct bundle b;
+	unsigned long long unpacked = 0, packed = 0;
+	size_t i;
+	int ch, nlessons = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		usage_error("info: unknown option '%s'", argv[optind - 1]);
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (argc - optind != 1) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (bundle_open(&b, argv[optind]) == -1) {
+		bundle_release(&b);
+		return diag_exit() ? diag_exit() : 1;
+	}
+	root = xml_root(b.manifest);
+	text_of(root, "village", NULL, &village);
+	text_of(root, "village", "id", &vid);
+	text_of(root, "township", NULL, &township);
+	text_of(root, "township", "id", &tid);
+	text_of(root, "recipe", NULL, &recipe);
+	text_of(root, "recipe", "id", &rid);
+	text_of(root, "generator", "name", &gen);
+	text_of(root, "generator", "version", &genv);
+	printf("%s\n  village    %s (%s), %s (%s)\n  recipe     %s (%s), at least ", argv[optind], village,
+	    vid, township, tid, recipe, rid);
+	hours_format(hours_of(xml_first(root, "recipe"), "min-hours"), h);
+	printf("%s h per member\n  generator  %s %s\n", h, gen, genv);
+	for (n = xml_first(xml_first(root, "lessons"), "lesson"); n; n = xml_next(n, "lesson"))
+		nlessons++;
+	hours = xml_first(root, "hours");
+	hours_format(hours_of(hours, "total"), h);
+	printf("  lessons    %d, %s h\n", nlessons, h);
+	for (n = xml_first(hours, "category"); n; n = xml_next(n, "category")) {
+		char *ref = xml_attr(n, "ref"), need[16];
+		const struct xml_node *l;
+		int count = 0;
+
+		for (l = xml_first(xml_first(root, "lessons"), "lesson"); l; l = xml_next(l, "lesson")) {
+			char *cat = xml_attr(l, "category");
+
+			count += streq(cat, ref);
+			free(cat);
+		}
+		hours_format(hours_of(n, "hours"), h);
+		hours_format(hours_of(n, "min-hours"), need);
+		printf("    %-14s %3d lesson%s %6s h  (at least %s)\n", ref, count, count == 1 ? " " : "s", h, need);
+		free(ref);
+	}
+	printf("  coverage\n");
+	for (n = xml_first(hours, "group"); n; n = xml_next(n, "group")) {
+		char *ref = xml_attr(n, "ref"), *members = xml_attr(n, "members"), *complete = xml_attr(n, "complete");
+
+		hours_format(hours_of(n, "hours"), h);
+		printf("    %-10s %6s members %6s h  %s\n", ref, members, h,
+		    streq(complete, "true") ? "complete" : "short");
+		free(ref);
+		free(members);
+		free(complete);
+	}
+	for (i = 0; i < zipr_count(b.zip); i++) {
+		unpacked += zipr_entry(b.zip, i)->size;
+		packed += zipr_entry(b.zip, i)->csize;
+	}
+	printf("  files      %zu, %llu bytes, %llu compressed\n", zipr_count(b.zip), unpacked, packed);
+	free(village);
+	free(vid);
+	free(township);
+	free(tid);
+	free(recipe);
+	free(rid);
+	free(gen);
+	free(genv);
+	bundle_release(&b);
+	return 0;
+}

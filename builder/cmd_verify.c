@@ -1,0 +1,168 @@
+/* coursepack verify BUNDLE...: check each bundle against its manifest —
+ * manifest first and valid, every file listed present with its size and
+ * SHA-256, nothing unlisted, every link of every page resolving inside
+ * the bundle.  Exit 0 when all are good, 1 when any is not. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "commands.h"
+#include "hash.h"
+#include "util.h"
+
+static const char usage_text[] = "usage: coursepack verify BUNDLE ...\n";
+
+struct page_ctx {
+	const struct bundle *b;
+	const char *page;
+	int problems;
+};
+
+static int
+in_bundle(const struct bundle *b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < zipr_count(b->zip); i++)
+		if (streq(zipr_entry(b->zip, i)->name, name))
+			return 1;
+	return 0;
+}
+
+/* A page's link, resolved against the page's folder, must name a file of
+ * the bundle.  Links with a scheme, and fragments, are not followed. */
+static void
+check_link(void *arg, const char *url)
+{
+	struct page_ctx *ctx = arg;
+	struct loc loc = {ctx->b->path, 0, 0};
+	char *rel, *dir, *joined, *target;
+
+	if (url[0] == '#' || url[0] == '\0' || url_has_scheme(url))
+		return;
+	if ((rel = url_local_path(url)) == NULL || rel[0] == '/') {
+		diag(E_VERIFY_LINK, &loc, ctx->page, url);
+		ctx->problems++;
+		free(rel);
+		return;
+	}
+	dir = path_dirname(ctx->page);
+	joined = path_join(dir, rel);
+	target = path_normalize(joined);
+	if (strncmp(target, "../", 3) == 0 || streq(target, "..") || !in_bundle(ctx->b, target)) {
+		diag(E_VERIFY_LINK, &loc, ctx->page, url);
+		ctx->problems++;
+	}
+	free(rel);
+	free(dir);
+	free(joined);
+	free(target);
+}
+
+static int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && streq(s + n - m, suffix);
+}
+
+/* Returns the number of problems found (diagnosed). */
+static int
+verify_one(const char *path)
+{
+	struct loc loc = {path, 0, 0};
+	struct bundle b;
+	size_t i, j;
+	int problems = 0;
+
+	if (bundle_open(&b, path) == -1) {
+		bundle_release(&b);
+		return 1;
+	}
+	for (i = 1; i < zipr_count(b.zip); i++) {
+		const struct zip_entry *e = zipr_entry(b.zip, i);
+		const struct bundle_file *f;
+		char *data, sha[65];
+		size_t len;
+
+		if (!path_is_safe_relative(e->name) || e->is_dir) {
+			diag(E_VERIFY_NAME, &loc, e->name);
+			problems++;
+			continue;
+		}
+		if ((f = bundle_listed(&b, e->name)) == NULL) {
+			diag(E_VERIFY_UNLISTED, &loc, e->name);
+			problems++;
+			continue;
+		}
+		if (e->size != f->size) {
+			diag(E_VERIFY_SIZE, &loc, e->name, (unsigned long long)e->size, f->size);
+			problems++;
+			continue;
+		}
+		if (zipr_read(b.zip, i, &data, &len) == -1) {
+			problems++;
+			continue;
+		}
+		sha256_hex(data, len, sha);
+		if (!streq(sha, f->sha256)) {
+			diag(E_VERIFY_HASH, &loc, e->name);
+			problems++;
+		} else if (has_suffix(e->name, ".html")) {
+			struct page_ctx ctx = {&b, e->name, 0};
+
+			xml_html_links(data, len, check_link, &ctx);
+			problems += ctx.problems;
+		}
+		free(data);
+	}
+	for (j = 0; j < b.nfiles; j++)
+		if (!in_bundle(&b, b.files[j].path)) {
+			diag(E_VERIFY_MISSING, &loc, b.files[j].path);
+			problems++;
+		}
+	bundle_release(&b);
+	return problems;
+}
+
+int
+cmd_verify(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch, k, bad = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		usage_error("verify: unknown option '%s'", argv[optind - 1]);
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (optind == argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (hash_init() == -1) {
+		usage_error("verify: libsodium cannot start");
+		return 3;
+	}
+	for (k = optind; k < argc; k++) {
+		int problems = verify_one(argv[k]);
+
+		printf("%s: %s\n", argv[k], problems ? "BAD" : "OK");
+		bad += problems != 0;
+	}
+	if (diag_count(DL_SYSERR))
+		return 3;
+	return bad ? 1 : 0;
+}

@@ -1,0 +1,205 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "hash.h"
+#include "markdown.h"
+#include "package.h"
+#include "render.h"
+#include "util.h"
+#include "zipfile.h"
+
+int
+package_compressible(const char *name)
+{
+	static const char *const packed[] = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".m4a",
+	    ".aac", ".ogg", ".opus", ".mp4", ".m4v", ".webm", ".zip", ".gz", ".xz", ".epub"};
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < NELEM(packed); i++) {
+		size_t m = strlen(packed[i]);
+
+		if (n >= m && strcasecmp_ascii(name + n - m, packed[i]) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Puts a file at position `at` of the package, taking `name` and `data`. */
+static void
+insert_file(struct package *pk, size_t at, char *name, char *data, size_t len)
+{
+	struct package_file *f;
+
+	pk->files = xreallocarray(pk->files, pk->nfiles + 1, sizeof *pk->files);
+	memmove(pk->files + at + 1, pk->files + at, (pk->nfiles - at) * sizeof *pk->files);
+	pk->nfiles++;
+	f = &pk->files[at];
+	f->name = name;
+	f->data = data;
+	f->len = len;
+	f->compress = package_compressible(name);
+	sha256_hex(data, len, f->sha256);
+}
+
+static int
+file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct package_file *)a)->name, ((const struct package_file *)b)->name);
+}
+
+static void
+manifest(struct package *pk, const struct project *pr, const struct plan *p)
+{
+	const struct village *v = p->village;
+	const struct recipe *r = p->recipe;
+	struct buf b = {0};
+	char h[16];
+	size_t i, c;
+	int g;
+	unsigned m;
+
+	buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<package id=\"%s\" version=\"1\">\n"
+	    "  <generator name=\"coursepack\" version=\"%s\"/>\n", pk->id, COURSEPACK_VERSION);
+	buf_printf(&b, "  <township id=\"%s\">", pr->township->id);
+	buf_escape(&b, pr->township->name);
+	buf_printf(&b, "</township>\n  <village id=\"%s\" kind=\"%s\">", v->id, v->kind);
+	buf_escape(&b, v->name);
+	hours_format(r->min_hours, h);
+	buf_printf(&b, "</village>\n  <recipe id=\"%s\" min-hours=\"%s\">", r->id, h);
+	buf_escape(&b, r->title);
+	buf_puts(&b, "</recipe>\n  <lessons>\n");
+	for (i = 0; i < p->nlessons; i++) {
+		const struct lesson *l = p->lessons[i];
+		char *page = render_page_name(l);
+		const char *sep = "";
+
+		hours_format(l->hours, h);
+		buf_printf(&b, "    <lesson id=\"%s/%s\" category=\"%s\" hours=\"%s\" modes=\"", l->course->id,
+		    l->id, l->course->category, h);
+		for (m = MODE_CLASSROOM; m <= MODE_ONLINE; m <<= 1)
+			if (l->modes & m) {
+				buf_printf(&b, "%s%s", sep, mode_name((enum mode)m));
+				sep = " ";
+			}
+		buf_printf(&b, "\" page=\"%s\">", page);
+		buf_escape(&b, l->title);
+		buf_puts(&b, "</lesson>\n");
+		free(page);
+	}
+	hours_format(p->total, h);
+	buf_printf(&b, "  </lessons>\n  <hours total=\"%s\">\n", h);
+	for (c = 0; c < r->ncategories; c++) {
+		char need[16];
+
+		hours_format(p->hours[c], h);
+		hours_format(r->categories[c].min_hours, need);
+		buf_printf(&b, "    <category ref=\"%s\" hours=\"%s\" min-hours=\"%s\"/>\n",
+		    r->categories[c].ref, h, need);
+	}
+	for (g = 0; g < GROUP__COUNT; g++) {
+		int short_ = 0;
+
+		for (i = 0; i < p->nshortfalls; i++)
+			short_ |= p->shortfalls[i].group == (enum group)g;
+		hours_format(p->reach_total[g], h);
+		buf_printf(&b, "    <group ref=\"%s\" members=\"%d\" hours=\"%s\" complete=\"%s\"/>\n",
+		    group_name((enum group)g), v->members[g], h, short_ ? "false" : "true");
+	}
+	buf_puts(&b, "  </hours>\n  <files>\n");
+	for (i = 0; i < pk->nfiles; i++) {
+		buf_puts(&b, "    <file path=\"");
+		buf_escape(&b, pk->files[i].name);
+		buf_printf(&b, "\" size=\"%zu\" sha256=\"%s\"/>\n", pk->files[i].len, pk->files[i].sha256);
+	}
+	buf_puts(&b, "  </files>\n</package>\n");
+
+	/* The manifest goes first in the archive. */
+	{
+		size_t len = b.len;
+
+		insert_file(pk, 0, xstrdup("manifest.xml"), buf_detach(&b), len);
+	}
+}
+
+static void
+add_file(struct package *pk, char *name, char *data, size_t len)
+{
+	insert_file(pk, pk->nfiles, name, data, len);
+}
+
+static void
+add_text(struct package *pk, char *name, char *text)
+{
+	add_file(pk, name, text, strlen(text));
+}
+
+int
+package_build(const struct project *pr, const struct plan *p, struct package *pk)
+{
+	struct asset_set assets = {0};
+	size_t i, css_len, first_asset;
+	const char *css;
+	int rc = -1;
+
+	memset(pk, 0, sizeof *pk);
+	pk->id = xasprintf("%s-%s", pr->township->id, p->village->id);
+	add_text(pk, xstrdup("index.html"), render_index(pr, p));
+	css = render_stylesheet(&css_len);
+	add_file(pk, xstrdup("style.css"), xstrndup(css, css_len), css_len);
+	for (i = 0; i < p->nlessons; i++) {
+		const struct lesson *l = p->lessons[i];
+		char *mdpath = path_join(l->course->dir, l->src), *md, *page;
+		size_t len;
+
+		if (read_file(mdpath, MD_MAX_BYTES, &md, &len) == -1) {
+			diag(S_READ, NULL, mdpath, strerror(errno));
+			free(mdpath);
+			goto out;
+		}
+		page = render_lesson(pr, p, i, md, len, &assets);
+		add_text(pk, render_page_name(l), page);
+		free(md);
+		free(mdpath);
+	}
+	first_asset = pk->nfiles;
+	for (i = 0; i < assets.n; i++) {
+		const struct asset_ref *a = &assets.v[i];
+		char *path = path_join(a->course->dir, a->path), *data;
+		size_t len;
+
+		/* check has refused paths leading out of the course. */
+		if (path_inside(a->course->dir, a->path) != INSIDE_OK ||
+		    read_file(path, ZIP_MAX_ENTRY_BYTES, &data, &len) == -1) {
+			diag(S_READ, NULL, path, errno ? strerror(errno) : "not a file inside the course");
+			free(path);
+			goto out;
+		}
+		add_file(pk, xasprintf("assets/%s/%s", a->course->id, a->path), data, len);
+		free(path);
+	}
+	if (pk->nfiles - first_asset > 1)
+		qsort(pk->files + first_asset, pk->nfiles - first_asset, sizeof *pk->files, file_cmp);
+	manifest(pk, pr, p);
+	rc = 0;
+out:
+	asset_set_release(&assets);
+	if (rc == -1)
+		package_release(pk);
+	return rc;
+}
+
+void
+package_release(struct package *pk)
+{
+	size_t i;
+
+	for (i = 0; i < pk->nfiles; i++) {
+		free(pk->files[i].name);
+		free(pk->files[i].data);
+	}
+	free(pk->files);
+	free(pk->id);
+	memset(pk, 0, sizeof *pk);
+}

@@ -1,0 +1,386 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "markdown.h"
+#include "render.h"
+#include "util.h"
+
+extern const unsigned char embedded_style_css[];
+extern const size_t embedded_style_css_len;
+
+const char *
+render_stylesheet(size_t *len)
+{
+	*len = embedded_style_css_len;
+	return (const char *)embedded_style_css;
+}
+
+const char *
+render_mode_zh(enum mode m)
+{
+	switch (m) {
+	case MODE_CLASSROOM:
+		return "集中学习";
+	case MODE_FIELD:
+		return "田间课堂";
+	case MODE_HOME:
+		return "送学上门";
+	case MODE_ONLINE:
+		return "线上学习";
+	}
+	return "";
+}
+
+const char *
+render_group_zh(enum group g)
+{
+	switch (g) {
+	case GROUP_RESIDENT:
+		return "在村党员";
+	case GROUP_HOMEBOUND:
+		return "居家党员";
+	case GROUP_MOBILE:
+		return "流动党员";
+	default:
+		return "";
+	}
+}
+
+const char *
+render_category_zh(const struct project *pr, const char *category)
+{
+	const struct category *c = categories_find(pr->library->categories, category);
+
+	return c && c->name ? c->name : category;
+}
+
+void
+asset_set_add(struct asset_set *s, const struct course *c, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].course == c && streq(s->v[i].path, path))
+			return;
+	s->v = xreallocarray(s->v, s->n + 1, sizeof *s->v);
+	s->v[s->n].course = c;
+	s->v[s->n].path = xstrdup(path);
+	s->n++;
+}
+
+void
+asset_set_release(struct asset_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].path);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+char *
+render_page_name(const struct lesson *l)
+{
+	return xasprintf("lessons/%s/%s.html", l->course->id, l->id);
+}
+
+static void
+hours_text(struct buf *b, int tenths)
+{
+	char h[16];
+
+	hours_format(tenths, h);
+	buf_puts(b, h);
+}
+
+static void
+modes_text(struct buf *b, unsigned modes)
+{
+	unsigned m;
+	int first = 1;
+
+	for (m = MODE_CLASSROOM; m <= MODE_ONLINE; m <<= 1)
+		if (modes & m) {
+			if (!first)
+				buf_puts(b, "、");
+			buf_puts(b, render_mode_zh((enum mode)m));
+			first = 0;
+		}
+}
+
+static void
+page_head(struct buf *b, const char *lang, const char *title, const char *village, const char *up)
+{
+	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", lang);
+	buf_escape(b, title);
+	buf_puts(b, " · ");
+	buf_escape(b, village);
+	buf_printf(b, "</title>\n<link rel=\"stylesheet\" href=\"%sstyle.css\">\n</head>\n<body>\n", up);
+}
+
+static void
+page_foot(struct buf *b, const struct project *pr)
+{
+	buf_puts(b, "<footer>");
+	buf_escape(b, pr->recipe->title);
+	buf_puts(b, " · ");
+	if (pr->township->county)
+		buf_escape(b, pr->township->county);
+	buf_escape(b, pr->township->name);
+	buf_printf(b, " · 由 coursepack %s 生成</footer>\n</body>\n</html>\n", COURSEPACK_VERSION);
+}
+
+/* Tables scroll sideways on a phone instead of overflowing the page. */
+static void
+add_content(struct buf *b, const char *html)
+{
+	const char *p = html, *t;
+
+	while ((t = strstr(p, "<table>")) != NULL) {
+		buf_add(b, p, (size_t)(t - p));
+		buf_puts(b, "<div class=\"table-wrap\"><table>");
+		p = t + strlen("<table>");
+		if ((t = strstr(p, "</table>")) == NULL)
+			break;
+		buf_add(b, p, (size_t)(t - p));
+		buf_puts(b, "</table></div>");
+		p = t + strlen("</table>");
+	}
+	buf_puts(b, p);
+}
+
+struct link_ctx {
+	const struct plan *plan;
+	const struct lesson *lesson;
+	struct asset_set *assets;
+};
+
+/* A lesson's URLs as its page uses them: links to lessons of the package
+ * go to their pages, links to lessons outside it are dropped, files of
+ * the course go to assets/. */
+static char *
+map_url(void *arg, const char *url, int image)
+{
+	struct link_ctx *ctx = arg;
+	const struct course *c = ctx->lesson->course;
+	const char *frag = strchr(url, '#');
+	char *rel, *out = NULL;
+	size_t i, n;
+
+	(void)image;
+	if (url[0] == '#' || url[0] == '\0' || url_has_scheme(url))
+		return NULL;
+	if ((rel = url_local_path(url)) == NULL || !path_is_safe_relative(rel)) {
+		free(rel);
+		return xstrdup("");
+	}
+	n = strlen(rel);
+	if (n > 3 && streq(rel + n - 3, ".md")) {
+		out = xstrdup("");
+		for (i = 0; i < ctx->plan->nlessons; i++) {
+			const struct lesson *l = ctx->plan->lessons[i];
+
+			if (l->course == c && streq(l->src, rel)) {
+				free(out);
+				out = xasprintf("%s.html%s", l->id, frag ? frag : "");
+				break;
+			}
+		}
+	} else {
+		asset_set_add(ctx->assets, c, rel);
+		out = xasprintf("../../assets/%s/%s", c->id, rel);
+	}
+	free(rel);
+	return out;
+}
+
+static void
+pager(struct buf *b, const struct plan *p, size_t i)
+{
+	buf_puts(b, "<nav class=\"pager\">");
+	if (i > 0) {
+		const struct lesson *l = p->lessons[i - 1];
+
+		buf_printf(b, "<a rel=\"prev\" href=\"../%s/%s.html\">← 上一课：", l->course->id, l->id);
+		buf_escape(b, l->title);
+		buf_puts(b, "</a>");
+	}
+	buf_puts(b, "<a class=\"index\" href=\"../../index.html\">目录</a>");
+	if (i + 1 < p->nlessons) {
+		const struct lesson *l = p->lessons[i + 1];
+
+		buf_printf(b, "<a rel=\"next\" href=\"../%s/%s.html\">下一课：", l->course->id, l->id);
+		buf_escape(b, l->title);
+		buf_puts(b, " →</a>");
+	}
+	buf_puts(b, "</nav>\n");
+}
+
+char *
+render_lesson(const struct project *pr, const struct plan *p, size_t i, const char *md, size_t len,
+    struct asset_set *assets)
+{
+	const struct lesson *l = p->lessons[i];
+	struct link_ctx ctx = {p, l, assets};
+	struct buf b = {0};
+	char *html;
+	size_t k;
+
+	page_head(&b, "zh-CN", l->title, p->village->name, "../../");
+	buf_puts(&b, "<header class=\"top\"><a href=\"../../index.html\">");
+	buf_escape(&b, p->village->name);
+	buf_puts(&b, "学习包</a> · ");
+	buf_escape(&b, render_category_zh(pr, l->course->category));
+	buf_puts(&b, " · ");
+	buf_escape(&b, l->course->title);
+	buf_puts(&b, "</header>\n");
+	pager(&b, p, i);
+	buf_printf(&b, "<main lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ", l->course->lang, i + 1);
+	hours_text(&b, l->hours);
+	buf_puts(&b, " 学时 · ");
+	modes_text(&b, l->modes);
+	buf_puts(&b, "</p>\n<h1>");
+	buf_escape(&b, l->title);
+	buf_puts(&b, "</h1>\n");
+	html = md_render_page(md, len, map_url, &ctx);
+	add_content(&b, html ? html : "");
+	free(html);
+	buf_puts(&b, "</main>\n");
+	pager(&b, p, i);
+	page_foot(&b, pr);
+	/* Media the manifest lists without the Markdown naming them. */
+	for (k = 0; k < l->nassets; k++)
+		asset_set_add(assets, l->course, l->assets[k].id);
+	return buf_detach(&b);
+}
+
+static void
+coverage_table(struct buf *b, const struct project *pr, const struct plan *p)
+{
+	const struct recipe *r = p->recipe;
+	size_t c;
+	int g;
+
+	buf_puts(b, "<div class=\"table-wrap\"><table>\n<tr><th>党员</th><th class=\"num\">人数</th>"
+	    "<th class=\"num\">可学学时</th>");
+	for (c = 0; c < r->ncategories; c++) {
+		buf_puts(b, "<th class=\"num\">");
+		buf_escape(b, render_category_zh(pr, r->categories[c].ref));
+		buf_puts(b, "</th>");
+	}
+	buf_puts(b, "<th>是否达标</th></tr>\n");
+	for (g = 0; g < GROUP__COUNT; g++) {
+		int short_ = 0;
+		size_t k;
+
+		for (k = 0; k < p->nshortfalls; k++)
+			short_ |= p->shortfalls[k].group == (enum group)g;
+		buf_printf(b, "<tr><td>%s</td><td class=\"num\">%d</td><td class=\"num\">",
+		    render_group_zh((enum group)g), p->village->members[g]);
+		hours_text(b, p->reach_total[g]);
+		buf_puts(b, "</td>");
+		for (c = 0; c < r->ncategories; c++) {
+			buf_puts(b, "<td class=\"num\">");
+			hours_text(b, p->reach[g][c]);
+			buf_puts(b, "</td>");
+		}
+		buf_printf(b, "<td>%s</td></tr>\n", p->village->members[g] == 0 ? "无此类党员" :
+		    short_ ? "<span class=\"short\">未达标</span>" : "<span class=\"ok\">达标</span>");
+	}
+	buf_puts(b, "<tr><th>要求</th><td></td><td class=\"num\">");
+	hours_text(b, r->min_hours);
+	buf_puts(b, "</td>");
+	for (c = 0; c < r->ncategories; c++) {
+		buf_puts(b, "<td class=\"num\">");
+		hours_text(b, r->categories[c].min_hours);
+		buf_puts(b, "</td>");
+	}
+	buf_puts(b, "<td></td></tr>\n</table></div>\n");
+}
+
+char *
+render_index(const struct project *pr, const struct plan *p)
+{
+	const struct village *v = p->village;
+	const struct recipe *r = p->recipe;
+	struct buf b = {0};
+	size_t i, c;
+
+	page_head(&b, "zh-CN", "学习包目录", v->name, "");
+	buf_puts(&b, "<main>\n<h1>");
+	buf_escape(&b, v->name);
+	buf_puts(&b, "党员冬春训学习包</h1>\n<p class=\"meta\">");
+	buf_escape(&b, r->title);
+	buf_puts(&b, "</p>\n<p>");
+	if (pr->township->county)
+		buf_escape(&b, pr->township->county);
+	buf_escape(&b, pr->township->name);
+	buf_escape(&b, v->name);
+	buf_printf(&b, "，共 %zu 课、", p->nlessons);
+	hours_text(&b, p->total);
+	buf_puts(&b, " 学时。每名党员至少学习 ");
+	hours_text(&b, r->min_hours);
+	buf_puts(&b, " 学时。");
+	if (v->dialect) {
+		buf_puts(&b, "授课使用普通话和");
+		buf_escape(&b, v->dialect);
+		buf_puts(&b, "。");
+	}
+	buf_puts(&b, "</p>\n<h2>课程目录</h2>\n<div class=\"table-wrap\"><table>\n"
+	    "<tr><th class=\"num\">序号</th><th>课程</th><th class=\"num\">学时</th><th>学习方式</th></tr>\n");
+	for (c = 0; c < r->ncategories; c++) {
+		int any = 0;
+
+		for (i = 0; i < p->nlessons; i++) {
+			const struct lesson *l = p->lessons[i];
+			char *page;
+
+			if (plan_category_index(p, l) != c)
+				continue;
+			if (!any) {
+				buf_puts(&b, "<tr class=\"category\"><th colspan=\"2\">");
+				buf_escape(&b, render_category_zh(pr, r->categories[c].ref));
+				buf_puts(&b, "</th><th class=\"num\">");
+				hours_text(&b, p->hours[c]);
+				buf_puts(&b, "</th><th></th></tr>\n");
+				any = 1;
+			}
+			page = render_page_name(l);
+			buf_printf(&b, "<tr><td class=\"num\">%zu</td><td><a href=\"%s\">", i + 1, page);
+			buf_escape(&b, l->title);
+			buf_puts(&b, "</a></td><td class=\"num\">");
+			hours_text(&b, l->hours);
+			buf_puts(&b, "</td><td>");
+			modes_text(&b, l->modes);
+			buf_puts(&b, "</td></tr>\n");
+			free(page);
+		}
+	}
+	buf_puts(&b, "<tr><th colspan=\"2\">合计</th><th class=\"num\">");
+	hours_text(&b, p->total);
+	buf_puts(&b, "</th><th></th></tr>\n</table></div>\n<h2>各类党员学时</h2>\n"
+	    "<p>在村党员参加集中学习和田间课堂，居家党员由支部送学上门，流动党员线上学习。</p>\n");
+	coverage_table(&b, pr, p);
+	if (v->nsessions) {
+		buf_puts(&b, "<h2>学习安排</h2>\n<ul>\n");
+		for (i = 0; i < v->nsessions; i++) {
+			buf_puts(&b, "<li>");
+			buf_escape(&b, v->sessions[i].date);
+			if (v->sessions[i].place) {
+				buf_puts(&b, "，");
+				buf_escape(&b, v->sessions[i].place);
+			}
+			buf_puts(&b, "：");
+			buf_escape(&b, v->sessions[i].topic);
+			buf_puts(&b, "</li>\n");
+		}
+		buf_puts(&b, "</ul>\n");
+	}
+	buf_puts(&b, "</main>\n");
+	page_foot(&b, pr);
+	return buf_detach(&b);
+}

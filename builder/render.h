@@ -1,0 +1,52 @@
+/* Render: a village's plan into the pages of its bundle (HTML5, zh-CN
+ * chrome, no script, nothing from the network).  Pages link to each
+ * other and to assets by relative paths:
+ *
+ *     index.html                     the package's home
+ *     style.css
+ *     lessons/COURSE/LESSON.html     one page per lesson
+ *     assets/COURSE/PATH             media, as in the course folder
+ */
+#ifndef COURSEPACK_RENDER_H
+#define COURSEPACK_RENDER_H
+
+#include <stddef.h>
+
+#include "plan.h"
+#include "project.h"
+
+/* A media file a page uses: COURSE's file at PATH (relative to its
+ * folder). */
+struct asset_ref {
+	const struct course *course;
+	char *path;
+};
+
+struct asset_set {
+	struct asset_ref *v;
+	size_t n;
+};
+
+/* Adds (course, path) unless present; path is copied. */
+void asset_set_add(struct asset_set *, const struct course *, const char *path);
+void asset_set_release(struct asset_set *);
+
+/* The bundle path of a lesson's page, "lessons/COURSE/LESSON.html"
+ * (caller frees). */
+char *render_page_name(const struct lesson *);
+
+/* Lesson i of the plan as a page, from its Markdown; the media it uses
+ * are added to `assets`.  Caller frees. */
+char *render_lesson(const struct project *, const struct plan *, size_t i, const char *md,
+    size_t len, struct asset_set *assets);
+/* The package's home page.  Caller frees. */
+char *render_index(const struct project *, const struct plan *);
+/* The style sheet (built in). */
+const char *render_stylesheet(size_t *len);
+
+/* Chinese names for the page chrome. */
+const char *render_mode_zh(enum mode);
+const char *render_group_zh(enum group);
+const char *render_category_zh(const struct project *, const char *category);
+
+#endif

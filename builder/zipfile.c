@@ -1,0 +1,243 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zip.h>
+
+#include "diag.h"
+#include "util.h"
+#include "zipfile.h"
+
+struct zip_writer {
+	zip_t *za;
+	char *path;
+};
+
+struct zip_reader {
+	zip_t *za;
+	char *path;
+	struct zip_entry *entries;
+	size_t n;
+};
+
+struct zip_writer *
+zipw_open(const char *path)
+{
+	struct zip_writer *w;
+	int err;
+	zip_t *za;
+
+	if ((za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err)) == NULL) {
+		zip_error_t ze;
+
+		zip_error_init_with_code(&ze, err);
+		diag(S_WRITE, NULL, path, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return NULL;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->za = za;
+	w->path = xstrdup(path);
+	return w;
+}
+
+int
+zipw_add(struct zip_writer *w, const char *name, const void *data, size_t len, int compress, time_t mtime)
+{
+	zip_source_t *src;
+	zip_int64_t idx;
+
+	/* The buffer is the caller's: freep 0, and it must outlive close. */
+	if ((src = zip_source_buffer(w->za, data, len, 0)) == NULL)
+		goto fail;
+	/* zip_file_add takes the source only when it succeeds. */
+	if ((idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
+		zip_source_free(src);
+		goto fail;
+	}
+	/* Level 6, not libzip's 9: nearly the same size, much faster.  Stored
+	 * entries are set explicitly: ZIP_CM_DEFAULT would deflate them. */
+	if (zip_set_file_compression(w->za, (zip_uint64_t)idx, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
+	    compress ? 6 : 0) < 0)
+		goto fail;
+	/* DOS times go through localtime(); main() runs in UTC. */
+	if (zip_file_set_mtime(w->za, (zip_uint64_t)idx, mtime, 0) < 0)
+		goto fail;
+	if (zip_file_set_external_attributes(w->za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+	    (zip_uint32_t)0100644 << 16) < 0)
+		goto fail;
+	return 0;
+fail:
+	diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
+	return -1;
+}
+
+int
+zipw_close(struct zip_writer *w)
+{
+	int rc = 0;
+
+	/* zip_close frees the archive only when it succeeds. */
+	if (zip_close(w->za) < 0) {
+		diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
+		zip_discard(w->za);
+		rc = -1;
+	}
+	free(w->path);
+	free(w);
+	return rc;
+}
+
+void
+zipw_discard(struct zip_writer *w)
+{
+	if (w == NULL)
+		return;
+	zip_discard(w->za);
+	free(w->path);
+	free(w);
+}
+
+int
+zipr_open(const char *path, struct zip_reader **out)
+{
+	struct zip_reader *r;
+	struct loc loc = {path, 0, 0};
+	zip_int64_t n;
+	uint64_t total = 0;
+	zip_t *za;
+	int err;
+	size_t i;
+
+	*out = NULL;
+	/* ZIP_CHECKCONS: libzip then also refuses duplicate names and a
+	 * central directory that disagrees with the local headers. */
+	if ((za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err)) == NULL) {
+		zip_error_t ze;
+
+		zip_error_init_with_code(&ze, err);
+		if (err == ZIP_ER_OPEN || err == ZIP_ER_READ)
+			diag(S_OPEN, NULL, path, zip_error_strerror(&ze));
+		else
+			diag(E_ZIP_BAD, &loc, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return -1;
+	}
+	n = zip_get_num_entries(za, 0);
+	if (n < 0 || n > ZIP_MAX_ENTRIES) {
+		diag(E_ZIP_LIMIT, &loc, "entries", (unsigned long long)ZIP_MAX_ENTRIES);
+		zip_discard(za);
+		return -1;
+	}
+	r = xcalloc(1, sizeof *r);
+	r->za = za;
+	r->path = xstrdup(path);
+	r->n = (size_t)n;
+	r->entries = xcalloc(r->n, sizeof *r->entries);
+	for (i = 0; i < r->n; i++) {
+		struct zip_entry *e = &r->entries[i];
+		zip_stat_t st;
+		const char *name;
+
+		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) < 0 ||
+		    (name = zip_get_name(za, i, ZIP_FL_ENC_RAW)) == NULL) {
+			diag(E_ZIP_BAD, &loc, zip_strerror(za));
+			goto fail;
+		}
+		e->name = xstrdup(name);
+		e->size = st.size;
+		e->csize = st.comp_size;
+		e->method = st.comp_method;
+		e->encrypted = st.encryption_method != ZIP_EM_NONE;
+		e->is_dir = e->name[0] && e->name[strlen(e->name) - 1] == '/';
+		total += e->size;
+		if (e->size > ZIP_MAX_ENTRY_BYTES) {
+			diag(E_ZIP_ENTRY_LIMIT, &loc, e->name, "bytes", (unsigned long long)ZIP_MAX_ENTRY_BYTES);
+			goto fail;
+		}
+		if (e->size > 1024 && e->size / (e->csize ? e->csize : 1) > ZIP_MAX_RATIO) {
+			diag(E_ZIP_ENTRY_LIMIT, &loc, e->name, "compression ratio", (unsigned long long)ZIP_MAX_RATIO);
+			goto fail;
+		}
+		if (total > ZIP_MAX_TOTAL_BYTES) {
+			diag(E_ZIP_LIMIT, &loc, "bytes in all", ZIP_MAX_TOTAL_BYTES);
+			goto fail;
+		}
+	}
+	*out = r;
+	return 0;
+fail:
+	zipr_close(r);
+	return -1;
+}
+
+size_t
+zipr_count(const struct zip_reader *r)
+{
+	return r->n;
+}
+
+const struct zip_entry *
+zipr_entry(const struct zip_reader *r, size_t i)
+{
+	return &r->entries[i];
+}
+
+int
+zipr_read(struct zip_reader *r, size_t i, char **data, size_t *len)
+{
+	const struct zip_entry *e = &r->entries[i];
+	struct loc loc = {r->path, 0, 0};
+	zip_file_t *zf;
+	zip_int64_t got;
+	char *buf, extra;
+
+	*data = NULL;
+	*len = 0;
+	if (e->encrypted || (e->method != ZIP_CM_STORE && e->method != ZIP_CM_DEFLATE)) {
+		diag(E_ZIP_METHOD, &loc, e->name);
+		return -1;
+	}
+	if ((zf = zip_fopen_index(r->za, i, 0)) == NULL) {
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, zip_strerror(r->za));
+		return -1;
+	}
+	buf = xmalloc((size_t)e->size + 1);
+	/* Read the declared size and one byte more: an entry that holds more
+	 * than it declares is refused without reading the rest. */
+	got = zip_fread(zf, buf, e->size);
+	if (got < 0 || (uint64_t)got != e->size || zip_fread(zf, &extra, 1) != 0) {
+		zip_error_t *ze = zip_file_get_error(zf);
+
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(ze) :
+		    "its data does not match its declared size");
+		zip_fclose(zf);
+		free(buf);
+		return -1;
+	}
+	/* The CRC is checked at the end of the data, by the read above. */
+	if (zip_fclose(zf) != 0) {
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, "CRC mismatch");
+		free(buf);
+		return -1;
+	}
+	buf[e->size] = '\0';
+	*data = buf;
+	*len = (size_t)e->size;
+	return 0;
+}
+
+void
+zipr_close(struct zip_reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++)
+		free(r->entries[i].name);
+	free(r->entries);
+	zip_discard(r->za);
+	free(r->path);
+	free(r);
+}

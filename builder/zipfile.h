@@ -1,0 +1,59 @@
+/* The zip wrapper: the only file that includes libzip.
+ *
+ * Writing: entries go in the order added, with the time, permissions and
+ * compression we choose, so that the same inputs give the same bytes.
+ * libzip writes to a temporary file beside the target and renames it on
+ * close: a bundle appears complete or not at all.
+ *
+ * Reading: archives are untrusted.  libzip 1.7.3 checks sizes and CRCs
+ * only after handing over every byte, so reads stop at our limits and at
+ * each entry's declared size. */
+#ifndef COURSEPACK_ZIPFILE_H
+#define COURSEPACK_ZIPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define ZIP_MAX_ENTRIES 10000
+#define ZIP_MAX_ENTRY_BYTES (256u * 1024 * 1024)	/* one entry, uncompressed */
+#define ZIP_MAX_TOTAL_BYTES (2ull * 1024 * 1024 * 1024)	/* all entries */
+#define ZIP_MAX_RATIO 1000				/* uncompressed : compressed */
+
+struct zip_writer;
+
+/* Starts a new archive that will replace `path` on zipw_close.  NULL
+ * after diagnosing. */
+struct zip_writer *zipw_open(const char *path);
+/* Adds an entry; `data` must stay valid until zipw_close or zipw_discard
+ * returns.  compress: 1 deflate (level 6), 0 store.  Returns 0, or -1
+ * after diagnosing. */
+int zipw_add(struct zip_writer *, const char *name, const void *data, size_t len, int compress,
+    time_t mtime);
+/* Writes the archive and frees the writer, whatever happens.  Returns 0,
+ * or -1 after diagnosing (nothing is left behind). */
+int zipw_close(struct zip_writer *);
+void zipw_discard(struct zip_writer *);
+
+struct zip_entry {
+	char *name;
+	uint64_t size;		/* as declared */
+	uint64_t csize;
+	int method;		/* 0 stored, 8 deflated, other: unsupported */
+	int encrypted;
+	int is_dir;
+};
+
+struct zip_reader;
+
+/* Opens an archive for reading and reads its directory, refusing what
+ * passes our limits.  Returns 0, or -1 after diagnosing. */
+int zipr_open(const char *path, struct zip_reader **out);
+size_t zipr_count(const struct zip_reader *);
+const struct zip_entry *zipr_entry(const struct zip_reader *, size_t i);
+/* Reads entry i whole (at most its declared size, itself within the
+ * limits); the caller frees *data.  Returns 0, or -1 after diagnosing. */
+int zipr_read(struct zip_reader *, size_t i, char **data, size_t *len);
+void zipr_close(struct zip_reader *);
+
+#endif
