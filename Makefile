@@ -82,8 +82,15 @@ check: test
 regen: $(B)/coursepack
 	@tests/run.sh $(B) --regen
 
+# The main job on the bundled example: check, plan, build, verify.
 demo: $(B)/coursepack
-	$(B)/coursepack check --verbose courses examples
+	$(B)/coursepack check courses examples
+	$(B)/coursepack plan examples/xiayang/township.xml
+	$(B)/coursepack build -o dist examples/xiayang/township.xml
+	$(B)/coursepack verify dist/xiayang/*.zip
+	@echo
+	@echo "Open the township catalogue: file://$(CURDIR)/dist/xiayang/index.html"
+	@echo "or one village's package: unzip dist/xiayang/xiayang-jili.zip, open index.html"
 
 install: $(B)/coursepack
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas
@@ -100,6 +107,6 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
-	rm -rf build coursepack
+	rm -rf build coursepack dist
 
 .PHONY: all test check regen demo install uninstall clean

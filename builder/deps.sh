@@ -31,6 +31,11 @@ need_pkg libsodium libsodium-dev
 if [ "$what" = test ]; then
 	need_cmd xmllint libxml2-utils
 	need_cmd mandoc mandoc
+	# Other programs must read our bundles: the tests ask them.
+	need_cmd zip zip
+	need_cmd unzip unzip
+	need_cmd bsdtar libarchive-tools
+	need_cmd python3 python3
 fi
 
 [ -z "$missing" ] && exit 0

@@ -65,7 +65,7 @@ for f in $(find courses examples tests/golden -type f -name '*.xml' | sort); do
 	grep -q '<!DOCTYPE' "$f" && continue
 	tr -d '\000' <"$f" | cmp -s - "$f" || continue
 	head -n 1 "$f" | grep -aq 'encoding="\(UTF\|utf\)-8"' || ! head -n 1 "$f" | grep -aq 'encoding=' || continue
-	root=$(sed -n 's/^[[:space:]]*<\([a-z][a-z-]*\)[[:space:]>/].*/\1/p' "$f" | grep -v '^xml$' | head -n 1)
+	root=$(sed -n 's/^[[:space:]]*<\([a-z][a-z-]*\)[[:space:]>/].*/\1/p' "$f" | grep -av '^xml$' | head -n 1)
 	[ -f "schemas/$root.xsd" ] || continue
 	if xmllint --noout --nonet --schema "schemas/$root.xsd" "$f" >/dev/null 2>&1; then x=valid; else x=invalid; fi
 	# coursepack's verdict: any XML-layer message about this very file.
@@ -130,6 +130,119 @@ check_that "hostile: the FIFO is named as not a regular file" grep -q "c/course.
 printf '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n<course>&lol2;</course>\n' >"$h/lol.xml"
 "$BIN" check "$h/lol.xml" >/dev/null 2>"$tmp/err"
 check_that "hostile: entity expansion refused at the DOCTYPE" grep -q "lol.xml:2:1: error: document type declarations are not allowed" "$tmp/err"
+
+# --- bundles -------------------------------------------------------------------
+# Build the Xiayang example twice under different clocks, time zones,
+# locales, input mtimes, creation order and -j: the bytes must not change.
+bd=$tmp/bundles
+mkdir -p "$bd"
+env -u SOURCE_DATE_EPOCH "$BIN" build -j1 -o "$bd/a" examples/xiayang/township.xml >"$tmp/build.out" 2>"$tmp/build.err"; st=$?
+check_that "build: the Xiayang example builds (exit $st)" test $st -eq 0
+check_that "build: eleven bundles" test "$(ls "$bd"/a/xiayang/*.zip 2>/dev/null | wc -l)" -eq 11
+check_that "build: reports 'built 11 of 11'" grep -q "^built 11 of 11 bundles in $bd/a/xiayang\$" "$tmp/build.out"
+# A copy of the inputs, files created in reverse order, with scattered times.
+mkdir -p "$bd/src"
+(cd "$top" && find courses examples -type d | sort) | while read -r d; do mkdir -p "$bd/src/$d"; done
+(cd "$top" && find courses examples -type f | sort -r) | while read -r f; do
+	cp "$top/$f" "$bd/src/$f"
+	touch -d "@$(( $(printf '%s' "$f" | cksum | cut -d' ' -f1) % 1000000000 ))" "$bd/src/$f"
+done
+(cd "$bd/src" && TZ=Asia/Shanghai LC_ALL=C env -u SOURCE_DATE_EPOCH "$BIN" build -j2 -o "$bd/b" examples/xiayang/township.xml >/dev/null 2>&1)
+(cd "$bd/a/xiayang" && sha256sum ./*) >"$tmp/a.sums"
+(cd "$bd/b/xiayang" && sha256sum ./*) >"$tmp/b.sums" 2>/dev/null
+check_that "build: byte-identical across TZ, locale, mtimes, file order and -j" cmp "$tmp/a.sums" "$tmp/b.sums"
+SOURCE_DATE_EPOCH=1700000000 "$BIN" build -o "$bd/c" examples/xiayang/township.xml >/dev/null 2>&1
+j=xiayang/xiayang-jili.zip
+check_that "build: SOURCE_DATE_EPOCH changes the bundle bytes" sh -c "! cmp -s '$bd/a/$j' '$bd/c/$j'"
+for z in a c; do
+	for e in $(unzip -Z1 "$bd/$z/$j"); do printf '%s ' "$e"; unzip -p "$bd/$z/$j" "$e" | sha256sum; done >"$tmp/$z.content"
+done
+check_that "build: ... but only the entry times" cmp "$tmp/a.content" "$tmp/c.content"
+check_that "build: entry times come from SOURCE_DATE_EPOCH" sh -c "unzip -Z -T '$bd/c/$j' | grep -q ' 20231114\.2213[0-9][0-9] manifest.xml'"
+check_that "build: without it, the fixed date" sh -c "unzip -Z -T '$bd/a/$j' | grep -q ' 20230101\.000000 manifest.xml'"
+check_that "build: manifest.xml is the first entry" test "$(unzip -Z1 "$bd/a/$j" | head -n 1)" = manifest.xml
+check_that "build: SVG deflated, stored only for compressed media" sh -c "unzip -Zv '$bd/a/$j' | grep -A12 'spacing.svg' | grep -q 'compression method: *deflated'"
+check_that "build: sha256sum -c accepts SHA256SUMS" sh -c "cd '$bd/a/xiayang' && sha256sum -c --quiet SHA256SUMS"
+check_that "build: the catalogue lists every bundle" test "$(grep -o 'href="xiayang-[a-z]*\.zip"' "$bd/a/xiayang/index.html" | sort -u | wc -l)" -eq 11
+check_that "build: the catalogue has its bar chart" grep -q '<svg xmlns="http://www.w3.org/2000/svg" role="img"' "$bd/a/xiayang/index.html"
+nok=0
+for z in "$bd"/a/xiayang/*.zip; do
+	"$BIN" verify "$z" >/dev/null 2>&1 && unzip -tq "$z" >/dev/null 2>&1 && bsdtar -tf "$z" >/dev/null 2>&1 &&
+	python3 -m zipfile -t "$z" >/dev/null 2>&1 &&
+	unzip -p "$z" manifest.xml >"$tmp/manifest.xml" && xmllint --noout --nonet --schema schemas/package.xsd "$tmp/manifest.xml" 2>/dev/null &&
+	nok=$((nok + 1))
+done
+check_that "bundles: all 11 pass verify, unzip -t, bsdtar -tf, python zipfile -t and package.xsd (passed $nok)" test $nok -eq 11
+unzip -q -o "$bd/a/$j" -d "$bd/jili"
+check_that "bundles: pages are Chinese HTML5" grep -q '<html lang="zh-CN">' "$bd/jili/index.html"
+check_that "bundles: pages are readable on a phone (viewport)" grep -q 'name="viewport"' "$bd/jili/lessons/zongzi-leaf/planting.html"
+check_that "bundles: nothing is loaded from the network" sh -c "! grep -rqE '(src|href)=.(https?:)?//' '$bd/jili'"
+check_that "bundles: no script" sh -c "! grep -rqi '<script' '$bd/jili'"
+check_that "bundles: images keep their alt text" grep -q '<img src="../../assets/zongzi-leaf/media/spacing.svg" alt="' "$bd/jili/lessons/zongzi-leaf/planting.html"
+npages=0
+for f in "$bd"/jili/lessons/*/*.html; do grep -q 'class="index" href="../../index.html"' "$f" && npages=$((npages + 1)); done
+check_that "bundles: every lesson page links back to the contents ($npages of 23)" test $npages -eq 23
+check_that "bundles: the plan's table is on index.html" grep -q '各类党员学时' "$bd/jili/index.html"
+"$BIN" info "$bd/a/$j" >"$tmp/info" 2>&1
+check_that "info: village, lessons, coverage, files" sh -c "grep -q '吉利村 (jili)' '$tmp/info' && grep -q 'lessons    23, 26.5 h' '$tmp/info' && grep -q 'homebound .* complete' '$tmp/info' && grep -q '^  files      35,' '$tmp/info'"
+
+# Tampered bundles: each fails verify, naming the problem.
+tamper() { # name, expected message; the bundle is $bd/t.zip
+	"$BIN" verify "$bd/t.zip" >"$tmp/v.out" 2>"$tmp/v.err"; vst=$?
+	if [ $vst -eq 1 ] && grep -q "BAD" "$tmp/v.out" && grep -qF -- "$2" "$tmp/v.err"; then ok; else
+		ko "verify: $1 (exit $vst)"; cat "$tmp/v.err" | head -5; fi
+}
+rm -rf "$bd/x" && unzip -q "$bd/a/$j" -d "$bd/x" && unzip -Z1 "$bd/a/$j" >"$tmp/order"
+rezip() { rm -f "$bd/t.zip"; (cd "$bd/x" && zip -X -q "$bd/t.zip" $(cat "$tmp/order")); }
+page=lessons/zongzi-leaf/planting.html
+sed -i '0,/箬竹/s//笋竹/' "$bd/x/$page"; rezip
+tamper "a changed character" "'$page' does not match its SHA-256 in the manifest"
+rm -rf "$bd/x" && unzip -q "$bd/a/$j" -d "$bd/x"; rezip; echo extra >"$bd/x/extra.txt"; (cd "$bd/x" && zip -X -q "$bd/t.zip" extra.txt)
+tamper "an extra file" "'extra.txt' is not listed in the manifest"
+rezip; zip -q -d "$bd/t.zip" style.css
+tamper "a missing file" "'style.css' is listed in the manifest but missing"
+sed -i 's/\(path="index.html" size="\)\([0-9]*\)/\11\2/' "$bd/x/manifest.xml"; rezip
+tamper "an edited manifest" "'index.html' has"
+rm -rf "$bd/x" && unzip -q "$bd/a/$j" -d "$bd/x"
+old=$(sha256sum "$bd/x/$page" | cut -d' ' -f1)
+sed -i 's|href="../../index.html"|href="../../indey.html"|' "$bd/x/$page"
+new=$(sha256sum "$bd/x/$page" | cut -d' ' -f1)
+sed -i "s/$old/$new/" "$bd/x/manifest.xml"; rezip
+tamper "a broken link (manifest updated to match)" "page '$page' links to '../../indey.html', which is not in the bundle"
+rm -rf "$bd/x" && unzip -q "$bd/a/$j" -d "$bd/x"; (cd "$bd/x" && rm -f "$bd/t.zip" && zip -X -q "$bd/t.zip" index.html manifest.xml)
+tamper "manifest not first" "the first entry is not manifest.xml"
+cp "$bd/a/$j" "$bd/t.zip"; off=$(( $(stat -c %s "$bd/t.zip") / 2 ))
+printf '\377\377\377\377' | dd of="$bd/t.zip" bs=1 seek=$off conv=notrunc 2>/dev/null
+tamper "corrupted compressed data" "cannot be read"
+head -c 5000 /dev/urandom >"$bd/t.zip"
+tamper "not a zip at all" "not a readable zip archive"
+"$BIN" verify "$bd/a/$j" "$bd/t.zip" >/dev/null 2>&1; st=$?
+check_that "verify: one bad bundle among good ones exits 1 (got $st)" test $st -eq 1
+
+# A village that falls short is refused, and builds with --allow-short.
+sb=$tmp/short && cp -r tests/golden/plan-short "$sb"
+(cd "$sb" && "$BIN" build -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
+check_that "build: a short village is refused (exit $st)" test $st -eq 1
+check_that "build: ... saying why" grep -q "village 'a' falls short of the recipe and is not built" "$tmp/err"
+check_that "build: ... and writes no bundle" test ! -e "$sb/out/town/town-a.zip"
+(cd "$sb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>&1); st=$?
+check_that "build: --allow-short builds it (exit $st)" test $st -eq 0
+check_that "build: ... and it verifies" "$BIN" verify "$sb/out/town/town-a.zip"
+# A village that fails at build time leaves nothing behind, not even an
+# older bundle, and the others still build: here an image grows past the
+# entry limit between two builds.
+fb=$tmp/failing && cp -r tests/golden/ok-library "$fb"
+sed 's/id="a"/id="b"/; s/<need>yellow-peach<\/need>//' "$fb/town/villages/a.xml" >"$fb/town/villages/b.xml"
+sed -i 's|<village src="villages/a.xml"/>|<village src="villages/a.xml"/>\n  <village src="villages/b.xml"/>|' "$fb/town/township.xml"
+(cd "$fb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>&1)
+check_that "build: the two-village fixture builds first" test -f "$fb/out/town/town-a.zip" -a -f "$fb/out/town/town-b.zip"
+truncate -s 300M "$fb/lib/grow/media/tree.svg"
+(cd "$fb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
+check_that "build: a failing village makes the exit status non-zero (got $st)" test $st -ne 0
+check_that "build: ... leaves no bundle of it behind" test ! -e "$fb/out/town/town-a.zip"
+check_that "build: ... nor a temporary file" test "$(ls -A "$fb/out/town" | grep -vc '^town-b.zip$\|^SHA256SUMS$\|^index.html$')" -eq 0
+check_that "build: ... while the other village still builds" "$BIN" verify "$fb/out/town/town-b.zip"
+check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d' ' -f3 "$fb/out/town/SHA256SUMS")" = town-b.zip
 
 # --- command line and man page ---------------------------------------------
 check_that "cli: --version" sh -c "'$BIN' --version | grep -q '^coursepack [0-9]'"
