@@ -129,8 +129,11 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 
 		buf_puts(&b, "<tr><td>");
 		buf_escape(&b, p->village->name);
-		buf_printf(&b, "</td><td><a href=\"%s\">%s</a></td><td class=\"num\">%.1f MB</td>", v[i].file,
-		    v[i].file, (double)v[i].size / (1024.0 * 1024.0));
+		buf_printf(&b, "</td><td><a href=\"%s\">%s</a></td><td class=\"num\">", v[i].file, v[i].file);
+		if (v[i].size < 1024 * 1024)
+			buf_printf(&b, "%zu KB</td>", (v[i].size + 1023) / 1024);
+		else
+			buf_printf(&b, "%.1f MB</td>", (double)v[i].size / (1024.0 * 1024.0));
 		for (c = 0; c < r->ncategories; c++) {
 			buf_puts(&b, "<td class=\"num\">");
 			hours_text(&b, p->hours[c]);

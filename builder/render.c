@@ -198,23 +198,31 @@ map_url(void *arg, const char *url, int image)
 	return out;
 }
 
+/* Previous, contents, next.  The top one is short, to leave a phone's
+ * first screen to the lesson; the bottom one names the neighbours. */
 static void
-pager(struct buf *b, const struct plan *p, size_t i)
+pager(struct buf *b, const struct plan *p, size_t i, int titles)
 {
 	buf_puts(b, "<nav class=\"pager\">");
 	if (i > 0) {
 		const struct lesson *l = p->lessons[i - 1];
 
-		buf_printf(b, "<a rel=\"prev\" href=\"../%s/%s.html\">← 上一课：", l->course->id, l->id);
-		buf_escape(b, l->title);
+		buf_printf(b, "<a rel=\"prev\" href=\"../%s/%s.html\">← 上一课", l->course->id, l->id);
+		if (titles) {
+			buf_puts(b, "：");
+			buf_escape(b, l->title);
+		}
 		buf_puts(b, "</a>");
 	}
 	buf_puts(b, "<a class=\"index\" href=\"../../index.html\">目录</a>");
 	if (i + 1 < p->nlessons) {
 		const struct lesson *l = p->lessons[i + 1];
 
-		buf_printf(b, "<a rel=\"next\" href=\"../%s/%s.html\">下一课：", l->course->id, l->id);
-		buf_escape(b, l->title);
+		buf_printf(b, "<a rel=\"next\" href=\"../%s/%s.html\">下一课", l->course->id, l->id);
+		if (titles) {
+			buf_puts(b, "：");
+			buf_escape(b, l->title);
+		}
 		buf_puts(b, " →</a>");
 	}
 	buf_puts(b, "</nav>\n");
@@ -238,7 +246,7 @@ render_lesson(const struct project *pr, const struct plan *p, size_t i, const ch
 	buf_puts(&b, " · ");
 	buf_escape(&b, l->course->title);
 	buf_puts(&b, "</header>\n");
-	pager(&b, p, i);
+	pager(&b, p, i, 0);
 	buf_printf(&b, "<main lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ", l->course->lang, i + 1);
 	hours_text(&b, l->hours);
 	buf_puts(&b, " 学时 · ");
@@ -250,7 +258,7 @@ render_lesson(const struct project *pr, const struct plan *p, size_t i, const ch
 	add_content(&b, html ? html : "");
 	free(html);
 	buf_puts(&b, "</main>\n");
-	pager(&b, p, i);
+	pager(&b, p, i, 1);
 	page_foot(&b, pr);
 	/* Media the manifest lists without the Markdown naming them. */
 	for (k = 0; k < l->nassets; k++)
