@@ -36,6 +36,8 @@ if [ "$what" = test ]; then
 	need_cmd unzip unzip
 	need_cmd bsdtar libarchive-tools
 	need_cmd python3 python3
+	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.
+	/usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1 || missing="$missing python3 python3-html5lib"
 fi
 
 [ -z "$missing" ] && exit 0

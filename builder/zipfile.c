@@ -116,7 +116,7 @@ zipr_open(const char *path, struct zip_reader **out)
 		zip_error_t ze;
 
 		zip_error_init_with_code(&ze, err);
-		if (err == ZIP_ER_OPEN || err == ZIP_ER_READ)
+		if (err == ZIP_ER_OPEN || err == ZIP_ER_READ || err == ZIP_ER_NOENT)
 			diag(S_OPEN, NULL, path, zip_error_strerror(&ze));
 		else
 			diag(E_ZIP_BAD, &loc, zip_error_strerror(&ze));

@@ -175,6 +175,19 @@ done
 check_that "bundles: all 11 pass verify, unzip -t, bsdtar -tf, python zipfile -t and package.xsd (passed $nok)" test $nok -eq 11
 unzip -q -o "$bd/a/$j" -d "$bd/jili"
 check_that "bundles: pages are Chinese HTML5" grep -q '<html lang="zh-CN">' "$bd/jili/index.html"
+# HTML5 syntax, by html5lib's strict parser (the WHATWG parsing algorithm).
+cat >"$tmp/html5.py" <<'EOF'
+import sys, html5lib
+bad = 0
+for f in sys.argv[1:]:
+    try:
+        html5lib.HTMLParser(strict=True).parse(open(f, 'rb').read().decode('utf-8'))
+    except Exception as e:
+        bad += 1
+        print(f, e)
+sys.exit(1 if bad else 0)
+EOF
+check_that "bundles: every page and the catalogue parse as HTML5 without errors" /usr/bin/python3 "$tmp/html5.py" "$bd/jili/index.html" "$bd"/jili/lessons/*/*.html "$bd/a/xiayang/index.html"
 check_that "bundles: pages are readable on a phone (viewport)" grep -q 'name="viewport"' "$bd/jili/lessons/zongzi-leaf/planting.html"
 check_that "bundles: nothing is loaded from the network" sh -c "! grep -rqE '(src|href)=.(https?:)?//' '$bd/jili'"
 check_that "bundles: no script" sh -c "! grep -rqi '<script' '$bd/jili'"
