@@ -227,6 +227,19 @@ tamper "manifest not first" "the first entry is not manifest.xml"
 cp "$bd/a/$j" "$bd/t.zip"; off=$(( $(stat -c %s "$bd/t.zip") / 2 ))
 printf '\377\377\377\377' | dd of="$bd/t.zip" bs=1 seek=$off conv=notrunc 2>/dev/null
 tamper "corrupted compressed data" "cannot be read"
+# Entry names that would escape a folder when unpacked, listed or not.
+cat >"$tmp/evil.py" <<'EOF'
+import sys, zipfile
+src, dst, name = sys.argv[1], sys.argv[2], sys.argv[3]
+with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, 'w') as out:
+    for i in z.infolist():
+        out.writestr(i, z.read(i.filename))
+    out.writestr(name, b'owned')
+EOF
+for name in ../evil.txt /abs.txt 'a\\b.txt'; do
+	rm -f "$bd/t.zip"; python3 "$tmp/evil.py" "$bd/a/$j" "$bd/t.zip" "$name"
+	tamper "an entry named '$name'" "has an unsafe name"
+done
 head -c 5000 /dev/urandom >"$bd/t.zip"
 tamper "not a zip at all" "not a readable zip archive"
 "$BIN" verify "$bd/a/$j" "$bd/t.zip" >/dev/null 2>&1; st=$?
