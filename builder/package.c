@@ -7,6 +7,7 @@
 #include "markdown.h"
 #include "package.h"
 #include "render.h"
+#include "scorm.h"
 #include "util.h"
 #include "zipfile.h"
 
@@ -138,8 +139,8 @@ add_text(struct package *pk, char *name, char *text)
 int
 package_build(const struct project *pr, const struct plan *p, struct package *pk)
 {
-	struct asset_set assets = {0};
-	size_t i, css_len, first_asset;
+	struct asset_set assets = {0}, *per_lesson = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *per_lesson);
+	size_t i, k, css_len, first_asset;
 	const char *css;
 	int rc = -1;
 
@@ -158,8 +159,10 @@ package_build(const struct project *pr, const struct plan *p, struct package *pk
 			free(mdpath);
 			goto out;
 		}
-		page = render_lesson(pr, p, i, md, len, &assets);
+		page = render_lesson(pr, p, i, md, len, &per_lesson[i]);
 		add_text(pk, render_page_name(l), page);
+		for (k = 0; k < per_lesson[i].n; k++)
+			asset_set_add(&assets, per_lesson[i].v[k].course, per_lesson[i].v[k].path);
 		free(md);
 		free(mdpath);
 	}
@@ -181,9 +184,18 @@ package_build(const struct project *pr, const struct plan *p, struct package *pk
 	}
 	if (pk->nfiles - first_asset > 1)
 		qsort(pk->files + first_asset, pk->nfiles - first_asset, sizeof *pk->files, file_cmp);
+	/* For learning-management systems, right after our own manifest. */
+	{
+		char *ims = scorm_manifest(pr, p, pk->id, per_lesson);
+
+		insert_file(pk, 0, xstrdup("imsmanifest.xml"), ims, strlen(ims));
+	}
 	manifest(pk, pr, p);
 	rc = 0;
 out:
+	for (i = 0; i < p->nlessons; i++)
+		asset_set_release(&per_lesson[i]);
+	free(per_lesson);
 	asset_set_release(&assets);
 	if (rc == -1)
 		package_release(pk);

@@ -1,0 +1,16 @@
+/* SCORM 1.2: imsmanifest.xml at the root of every bundle, so that a
+ * learning-management system imports the zip as it is — one
+ * organisation in plan order, one item and one resource per lesson with
+ * the files its page uses, the lesson's hours as typical learning time. */
+#ifndef COURSEPACK_SCORM_H
+#define COURSEPACK_SCORM_H
+
+#include "plan.h"
+#include "project.h"
+#include "render.h"
+
+/* `assets[i]` holds the media of lesson i.  Caller frees the result. */
+char *scorm_manifest(const struct project *, const struct plan *, const char *id,
+    const struct asset_set *assets);
+
+#endif
