@@ -11,15 +11,6 @@
 #define BAR_HEIGHT 22
 #define BAR_GAP 8
 
-static void
-hours_text(struct buf *b, int tenths)
-{
-	char h[16];
-
-	hours_format(tenths, h);
-	buf_puts(b, h);
-}
-
 static const char *
 colour(const struct project *pr, const char *category)
 {
@@ -62,12 +53,12 @@ chart(struct buf *b, const struct project *pr, const struct built *v, size_t n)
 			    x, y, w, BAR_HEIGHT, colour(pr, r->categories[c].ref));
 			buf_escape(b, render_category_zh(pr, r->categories[c].ref));
 			buf_puts(b, " ");
-			hours_text(b, p->hours[c]);
+			render_hours(b, p->hours[c]);
 			buf_puts(b, " 学时</title></rect>\n");
 			x += w;
 		}
 		buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"13\">", x + 6, y + BAR_HEIGHT - 6);
-		hours_text(b, p->total);
+		render_hours(b, p->total);
 		buf_puts(b, "</text>\n");
 	}
 	/* The legend, in the recipe's order. */
@@ -109,7 +100,7 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 	buf_puts(&b, "党员冬春训学习包</h1>\n<p>");
 	buf_escape(&b, r->title);
 	buf_printf(&b, "。共 %zu 个村（社区）学习包，每名党员至少 ", n);
-	hours_text(&b, r->min_hours);
+	render_hours(&b, r->min_hours);
 	buf_puts(&b, " 学时。把对应的 zip 文件拷到 U 盘或发到群里即可；收到后可用 <code>sha256sum -c "
 	    "SHA256SUMS</code> 或 <code>coursepack verify</code> 核对文件是否完好。</p>\n<h2>各村学时</h2>\n");
 	chart(&b, pr, v, n);
@@ -136,11 +127,11 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 			buf_printf(&b, "%.1f MB</td>", (double)v[i].size / (1024.0 * 1024.0));
 		for (c = 0; c < r->ncategories; c++) {
 			buf_puts(&b, "<td class=\"num\">");
-			hours_text(&b, p->hours[c]);
+			render_hours(&b, p->hours[c]);
 			buf_puts(&b, "</td>");
 		}
 		buf_puts(&b, "<td class=\"num\">");
-		hours_text(&b, p->total);
+		render_hours(&b, p->total);
 		buf_puts(&b, "</td>");
 		for (g = 0; g < GROUP__COUNT; g++) {
 			size_t k;
@@ -149,7 +140,7 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 			for (k = 0; k < p->nshortfalls; k++)
 				short_ |= p->shortfalls[k].group == (enum group)g;
 			buf_printf(&b, "<td class=\"num\">%d 人 · ", p->village->members[g]);
-			hours_text(&b, p->reach_total[g]);
+			render_hours(&b, p->reach_total[g]);
 			buf_printf(&b, " 学时 <span class=\"%s\">%s</span></td>", short_ ? "short" : "ok",
 			    short_ ? "未达标" : "✓");
 		}

@@ -1,6 +1,9 @@
 #include <sodium.h>
 
+#include <stdlib.h>
+
 #include "hash.h"
+#include "util.h"
 
 _Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct sha256 *)0)->state),
     "struct sha256 too small for libsodium's state");
@@ -45,4 +48,14 @@ sha256_end(struct sha256 *h, char out[65])
 
 	crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)h->state, digest);
 	to_hex(digest, out);
+}
+
+char *
+base64_encode(const void *p, size_t n)
+{
+	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *out = xmalloc(len);
+
+	sodium_bin2base64(out, len, p, n, sodium_base64_VARIANT_ORIGINAL);
+	return out;
 }

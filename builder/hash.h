@@ -10,6 +10,9 @@ int hash_init(void);
 /* Writes the lowercase hex SHA-256 of p[0..n) and a NUL to out. */
 void sha256_hex(const void *p, size_t n, char out[65]);
 
+/* Standard base64 of p[0..n), NUL-terminated; caller frees. */
+char *base64_encode(const void *p, size_t n);
+
 /* Incremental hashing, for data read in pieces. */
 struct sha256 {
 	_Alignas(16) unsigned char state[128];	/* crypto_hash_sha256_state, opaque */

@@ -210,28 +210,6 @@ md_info_release(struct md_info *info)
 	memset(info, 0, sizeof *info);
 }
 
-char *
-md_render_html(const char *text, size_t len)
-{
-	cmark_parser *p;
-	cmark_node *doc = parse(text, len, &p);
-	char *html, *out;
-
-	if (doc == NULL) {
-		if (p)
-			cmark_parser_free(p);
-		return NULL;
-	}
-	/* cmark allocates with its own allocator; copy into ours so that the
-	 * caller frees with free(). */
-	html = cmark_render_html(doc, OPTIONS, cmark_parser_get_syntax_extensions(p));
-	out = xstrdup(html);
-	cmark_get_default_mem_allocator()->free(html);
-	cmark_node_free(doc);
-	cmark_parser_free(p);
-	return out;
-}
-
 /* Replaces `node` by its children. */
 static void
 unwrap(cmark_node *node)
@@ -243,14 +221,68 @@ unwrap(cmark_node *node)
 	cmark_node_free(node);
 }
 
+/* Wraps an image in a block that holds it and its caption together:
+ * phrasing elements, as the image sits in a paragraph. */
+static void
+caption(cmark_node *image)
+{
+	cmark_node *wrap = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+	struct buf alt = {0}, exit = {0};
+	char *text;
+
+	plain_text(image, &alt);
+	text = buf_detach(&alt);
+	buf_puts(&exit, "<span class=\"caption\">");
+	buf_escape(&exit, text);
+	buf_puts(&exit, "</span></span>");
+	cmark_node_set_on_enter(wrap, "<span class=\"figure\">");
+	cmark_node_set_on_exit(wrap, exit.data);
+	cmark_node_insert_before(image, wrap);
+	cmark_node_append_child(wrap, image);
+	buf_release(&exit);
+	free(text);
+}
+
 char *
-md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx)
+md_plain_text(const char *text, size_t len)
 {
 	cmark_parser *p;
-	cmark_node *doc = parse(text, len, &p), *node, *h1 = NULL, **drop = NULL;
+	cmark_node *doc = parse(text, len, &p);
+	struct buf b = {0};
 	cmark_iter *it;
 	cmark_event_type ev;
-	size_t ndrop = 0, i;
+
+	if (doc) {
+		/* Blocks end with a newline, so that words of two blocks do
+		 * not run together. */
+		it = cmark_iter_new(doc);
+		while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+			cmark_node *node = cmark_iter_get_node(it);
+			cmark_node_type type = cmark_node_get_type(node);
+
+			if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE ||
+			    type == CMARK_NODE_CODE_BLOCK))
+				buf_puts(&b, cmark_node_get_literal(node));
+			else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK ||
+			    (ev == CMARK_EVENT_EXIT && (type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK))
+				buf_puts(&b, "\n");
+		}
+		cmark_iter_free(it);
+		cmark_node_free(doc);
+	}
+	if (p)
+		cmark_parser_free(p);
+	return buf_detach(&b);
+}
+
+char *
+md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captions)
+{
+	cmark_parser *p;
+	cmark_node *doc = parse(text, len, &p), *node, *h1 = NULL, **drop = NULL, **images = NULL;
+	cmark_iter *it;
+	cmark_event_type ev;
+	size_t ndrop = 0, nimages = 0, i;
 	char *html, *out;
 
 	if (doc == NULL) {
@@ -272,6 +304,10 @@ md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx)
 		if (type != CMARK_NODE_LINK && type != CMARK_NODE_IMAGE)
 			continue;
 		url = fn(ctx, cmark_node_get_url(node) ? cmark_node_get_url(node) : "", type == CMARK_NODE_IMAGE);
+		if (captions && type == CMARK_NODE_IMAGE && !(url && url[0] == '\0')) {
+			images = xreallocarray(images, nimages + 1, sizeof *images);
+			images[nimages++] = node;
+		}
 		if (url && url[0] == '\0') {
 			/* Changing the tree under the iterator is unsafe: later. */
 			drop = xreallocarray(drop, ndrop + 1, sizeof *drop);
@@ -284,6 +320,9 @@ md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx)
 	for (i = 0; i < ndrop; i++)
 		unwrap(drop[i]);
 	free(drop);
+	for (i = 0; i < nimages; i++)
+		caption(images[i]);
+	free(images);
 	if (h1)
 		cmark_node_free(h1);
 	html = cmark_render_html(doc, OPTIONS, cmark_parser_get_syntax_extensions(p));

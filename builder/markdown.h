@@ -44,10 +44,6 @@ struct md_info {
 int md_scan(const char *text, size_t len, struct md_info *info);
 void md_info_release(struct md_info *);
 
-/* Renders the lesson to an HTML fragment (raw HTML suppressed); the
- * caller frees the result. */
-char *md_render_html(const char *text, size_t len);
-
 /* Maps a link's or image's URL as written to the URL the page uses:
  * returns a new string (the caller of md_render_page frees it), NULL to
  * keep the URL, or a new empty string to drop the link and keep its
@@ -55,8 +51,13 @@ char *md_render_html(const char *text, size_t len);
 typedef char *(*md_url_fn)(void *ctx, const char *url, int image);
 
 /* Renders a lesson for its page: URLs mapped through `fn`, and the first
- * level-1 heading left out (the page shows the title itself).  The
- * caller frees the result; NULL if cmark-gfm could not allocate. */
-char *md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx);
+ * level-1 heading left out (the page shows the title itself).  With
+ * `captions`, each image is followed by its alt text as a visible caption
+ * and kept together with it (for paper).  The caller frees the result;
+ * NULL if cmark-gfm could not allocate. */
+char *md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captions);
+
+/* The plain text of a lesson (for the search index).  Caller frees. */
+char *md_plain_text(const char *text, size_t len);
 
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "hash.h"
 #include "markdown.h"
 #include "render.h"
 #include "util.h"
@@ -87,8 +88,14 @@ render_page_name(const struct lesson *l)
 	return xasprintf("lessons/%s/%s.html", l->course->id, l->id);
 }
 
-static void
-hours_text(struct buf *b, int tenths)
+char *
+render_anchor(const struct lesson *l)
+{
+	return xasprintf("%s--%s", l->course->id, l->id);
+}
+
+void
+render_hours(struct buf *b, int tenths)
 {
 	char h[16];
 
@@ -96,8 +103,8 @@ hours_text(struct buf *b, int tenths)
 	buf_puts(b, h);
 }
 
-static void
-modes_text(struct buf *b, unsigned modes)
+void
+render_modes(struct buf *b, unsigned modes)
 {
 	unsigned m;
 	int first = 1;
@@ -156,8 +163,52 @@ add_content(struct buf *b, const char *html)
 struct link_ctx {
 	const struct plan *plan;
 	const struct lesson *lesson;
+	enum link_style style;
 	struct asset_set *assets;
 };
+
+static const char *
+image_type(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {{".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
+	    {".jpeg", "image/jpeg"}, {".gif", "image/gif"}, {".webp", "image/webp"}};
+	size_t i, n = strlen(path);
+
+	for (i = 0; i < NELEM(types); i++) {
+		size_t m = strlen(types[i].ext);
+
+		if (n >= m && strcasecmp_ascii(path + n - m, types[i].ext) == 0)
+			return types[i].type;
+	}
+	return NULL;
+}
+
+/* An image of the course as a data: URI, or NULL when it is not an image
+ * or cannot be read. */
+static char *
+data_uri(const struct course *c, const char *rel, size_t *bytes)
+{
+	const char *type = image_type(rel);
+	char *path, *data, *b64, *uri;
+	size_t len;
+
+	if (type == NULL || path_inside(c->dir, rel) != INSIDE_OK)
+		return NULL;
+	path = path_join(c->dir, rel);
+	if (read_file(path, 64 * 1024 * 1024, &data, &len) == -1) {
+		free(path);
+		return NULL;
+	}
+	b64 = base64_encode(data, len);
+	uri = xasprintf("data:%s;base64,%s", type, b64);
+	*bytes = strlen(uri);
+	free(b64);
+	free(data);
+	free(path);
+	return uri;
+}
 
 /* A lesson's URLs as its page uses them: links to lessons of the package
  * go to their pages, links to lessons outside it are dropped, files of
@@ -171,7 +222,6 @@ map_url(void *arg, const char *url, int image)
 	char *rel, *out = NULL;
 	size_t i, n;
 
-	(void)image;
 	if (url[0] == '#' || url[0] == '\0' || url_has_scheme(url))
 		return NULL;
 	if ((rel = url_local_path(url)) == NULL || !path_is_safe_relative(rel)) {
@@ -184,15 +234,32 @@ map_url(void *arg, const char *url, int image)
 		for (i = 0; i < ctx->plan->nlessons; i++) {
 			const struct lesson *l = ctx->plan->lessons[i];
 
-			if (l->course == c && streq(l->src, rel)) {
-				free(out);
-				out = xasprintf("%s.html%s", l->id, frag ? frag : "");
-				break;
-			}
+			if (l->course != c || !streq(l->src, rel))
+				continue;
+			free(out);
+			if (ctx->style == LINKS_PAGE || ctx->style == LINKS_EPUB)
+				out = xasprintf("%s.%s%s", l->id, ctx->style == LINKS_PAGE ? "html" : "xhtml",
+				    frag ? frag : "");
+			else
+				out = xasprintf("#%s--%s", c->id, l->id);
+			break;
+		}
+	} else if (ctx->style == LINKS_PHONE) {
+		size_t bytes = 0;
+
+		/* One file: images inline, other media (audio, video,
+		 * documents) left out. */
+		if ((out = image ? data_uri(c, rel, &bytes) : NULL) == NULL)
+			out = xstrdup("");
+		else {
+			asset_set_add(ctx->assets, c, rel);
+			for (i = 0; i < ctx->assets->n; i++)
+				if (ctx->assets->v[i].course == c && streq(ctx->assets->v[i].path, rel))
+					ctx->assets->v[i].bytes += bytes;
 		}
 	} else {
 		asset_set_add(ctx->assets, c, rel);
-		out = xasprintf("../../assets/%s/%s", c->id, rel);
+		out = xasprintf("%sassets/%s/%s", ctx->style == LINKS_PRINT ? "" : "../../", c->id, rel);
 	}
 	free(rel);
 	return out;
@@ -200,6 +267,16 @@ map_url(void *arg, const char *url, int image)
 
 /* Previous, contents, next.  The top one is short, to leave a phone's
  * first screen to the lesson; the bottom one names the neighbours. */
+char *
+render_body(const struct plan *p, size_t i, const char *md, size_t len, enum link_style style,
+    struct asset_set *assets)
+{
+	struct link_ctx ctx = {p, p->lessons[i], style, assets};
+	char *html = md_render_page(md, len, map_url, &ctx, style == LINKS_PRINT || style == LINKS_PHONE);
+
+	return html ? html : xstrdup("");
+}
+
 static void
 pager(struct buf *b, const struct plan *p, size_t i, int titles)
 {
@@ -233,7 +310,6 @@ render_lesson(const struct project *pr, const struct plan *p, size_t i, const ch
     struct asset_set *assets)
 {
 	const struct lesson *l = p->lessons[i];
-	struct link_ctx ctx = {p, l, assets};
 	struct buf b = {0};
 	char *html;
 	size_t k;
@@ -248,14 +324,14 @@ render_lesson(const struct project *pr, const struct plan *p, size_t i, const ch
 	buf_puts(&b, "</header>\n");
 	pager(&b, p, i, 0);
 	buf_printf(&b, "<main lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ", l->course->lang, i + 1);
-	hours_text(&b, l->hours);
+	render_hours(&b, l->hours);
 	buf_puts(&b, " 学时 · ");
-	modes_text(&b, l->modes);
+	render_modes(&b, l->modes);
 	buf_puts(&b, "</p>\n<h1>");
 	buf_escape(&b, l->title);
 	buf_puts(&b, "</h1>\n");
-	html = md_render_page(md, len, map_url, &ctx);
-	add_content(&b, html ? html : "");
+	html = render_body(p, i, md, len, LINKS_PAGE, assets);
+	add_content(&b, html);
 	free(html);
 	buf_puts(&b, "</main>\n");
 	pager(&b, p, i, 1);
@@ -289,22 +365,22 @@ coverage_table(struct buf *b, const struct project *pr, const struct plan *p)
 			short_ |= p->shortfalls[k].group == (enum group)g;
 		buf_printf(b, "<tr><td>%s</td><td class=\"num\">%d</td><td class=\"num\">",
 		    render_group_zh((enum group)g), p->village->members[g]);
-		hours_text(b, p->reach_total[g]);
+		render_hours(b, p->reach_total[g]);
 		buf_puts(b, "</td>");
 		for (c = 0; c < r->ncategories; c++) {
 			buf_puts(b, "<td class=\"num\">");
-			hours_text(b, p->reach[g][c]);
+			render_hours(b, p->reach[g][c]);
 			buf_puts(b, "</td>");
 		}
 		buf_printf(b, "<td>%s</td></tr>\n", p->village->members[g] == 0 ? "无此类党员" :
 		    short_ ? "<span class=\"short\">未达标</span>" : "<span class=\"ok\">达标</span>");
 	}
 	buf_puts(b, "<tr><th>要求</th><td></td><td class=\"num\">");
-	hours_text(b, r->min_hours);
+	render_hours(b, r->min_hours);
 	buf_puts(b, "</td>");
 	for (c = 0; c < r->ncategories; c++) {
 		buf_puts(b, "<td class=\"num\">");
-		hours_text(b, r->categories[c].min_hours);
+		render_hours(b, r->categories[c].min_hours);
 		buf_puts(b, "</td>");
 	}
 	buf_puts(b, "<td></td></tr>\n</table></div>\n");
@@ -329,9 +405,9 @@ render_index(const struct project *pr, const struct plan *p)
 	buf_escape(&b, pr->township->name);
 	buf_escape(&b, v->name);
 	buf_printf(&b, "，共 %zu 课、", p->nlessons);
-	hours_text(&b, p->total);
+	render_hours(&b, p->total);
 	buf_puts(&b, " 学时。每名党员至少学习 ");
-	hours_text(&b, r->min_hours);
+	render_hours(&b, r->min_hours);
 	buf_puts(&b, " 学时。");
 	if (v->dialect) {
 		buf_puts(&b, "授课使用普通话和");
@@ -353,7 +429,7 @@ render_index(const struct project *pr, const struct plan *p)
 				buf_puts(&b, "<tr class=\"category\"><th colspan=\"2\">");
 				buf_escape(&b, render_category_zh(pr, r->categories[c].ref));
 				buf_puts(&b, "</th><th class=\"num\">");
-				hours_text(&b, p->hours[c]);
+				render_hours(&b, p->hours[c]);
 				buf_puts(&b, "</th><th></th></tr>\n");
 				any = 1;
 			}
@@ -361,15 +437,15 @@ render_index(const struct project *pr, const struct plan *p)
 			buf_printf(&b, "<tr><td class=\"num\">%zu</td><td><a href=\"%s\">", i + 1, page);
 			buf_escape(&b, l->title);
 			buf_puts(&b, "</a></td><td class=\"num\">");
-			hours_text(&b, l->hours);
+			render_hours(&b, l->hours);
 			buf_puts(&b, "</td><td>");
-			modes_text(&b, l->modes);
+			render_modes(&b, l->modes);
 			buf_puts(&b, "</td></tr>\n");
 			free(page);
 		}
 	}
 	buf_puts(&b, "<tr><th colspan=\"2\">合计</th><th class=\"num\">");
-	hours_text(&b, p->total);
+	render_hours(&b, p->total);
 	buf_puts(&b, "</th><th></th></tr>\n</table></div>\n<h2>各类党员学时</h2>\n"
 	    "<p>在村党员参加集中学习和田间课堂，居家党员由支部送学上门，流动党员线上学习。</p>\n");
 	coverage_table(&b, pr, p);

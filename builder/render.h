@@ -14,12 +14,14 @@
 
 #include "plan.h"
 #include "project.h"
+#include "util.h"
 
 /* A media file a page uses: COURSE's file at PATH (relative to its
  * folder). */
 struct asset_ref {
 	const struct course *course;
 	char *path;
+	size_t bytes;	/* phone edition: bytes it adds inline */
 };
 
 struct asset_set {
@@ -34,6 +36,25 @@ void asset_set_release(struct asset_set *);
 /* The bundle path of a lesson's page, "lessons/COURSE/LESSON.html"
  * (caller frees). */
 char *render_page_name(const struct lesson *);
+/* A lesson's anchor in one-page editions, "COURSE--LESSON" (caller frees). */
+char *render_anchor(const struct lesson *);
+
+/* Where a lesson's links and images point, by edition. */
+enum link_style {
+	LINKS_PAGE,	/* lessons/C/L.html: assets at ../../assets/C/, lessons L.html */
+	LINKS_EPUB,	/* the same layout, lessons L.xhtml */
+	LINKS_PRINT,	/* print.html: assets at assets/C/, lessons #C--L */
+	LINKS_PHONE,	/* one file: images inline as data: URIs, lessons #C--L, other media dropped */
+};
+
+/* Lesson i's Markdown as an HTML fragment for one edition (captions
+ * under images for print and phone); media used go into `assets`.
+ * Caller frees. */
+char *render_body(const struct plan *, size_t i, const char *md, size_t len, enum link_style,
+    struct asset_set *assets);
+/* Appends `s` HTML-escaped, and hours as "1.5". */
+void render_hours(struct buf *, int tenths);
+void render_modes(struct buf *, unsigned modes);
 
 /* Lesson i of the plan as a page, from its Markdown; the media it uses
  * are added to `assets`.  Caller frees. */

@@ -3,6 +3,25 @@
 
 #include "markdown.h"
 #include "unit.h"
+#include "util.h"
+
+static char *
+keep(void *ctx, const char *url, int image)
+{
+	(void)ctx;
+	(void)url;
+	(void)image;
+	return NULL;
+}
+
+static char *
+rewrite(void *ctx, const char *url, int image)
+{
+	(void)ctx;
+	if (strcmp(url, "a.md") == 0)
+		return xstrdup("");	/* drop the link, keep its text */
+	return image ? xasprintf("../../assets/%s", url) : NULL;
+}
 
 void
 test_markdown(void)
@@ -37,10 +56,24 @@ test_markdown(void)
 		md_info_release(&info);
 	}
 
-	html = md_render_html(doc, strlen(doc));
+	html = md_render_page(doc, strlen(doc), keep, NULL, 0);
 	EXPECT(html && strstr(html, "<table>") != NULL, "tables render (cmark-gfm)");
+	EXPECT(html && strstr(html, "黄桃") == NULL && strstr(html, "<h1>Second</h1>") != NULL,
+	    "the first level-1 heading, and only it, is left to the page");
 	free(html);
-	html = md_render_html("<script>alert(1)</script>\n\nx <b>y</b>\n", 41);
+	html = md_render_page("<script>alert(1)</script>\n\nx <b>y</b>\n", 41, keep, NULL, 0);
 	EXPECT(html && strstr(html, "<script") == NULL && strstr(html, "<b>") == NULL, "raw HTML suppressed");
 	free(html);
+	html = md_render_page(doc, strlen(doc), rewrite, NULL, 1);
+	EXPECT(html && strstr(html, "<a href=\"a.md\"") == NULL && strstr(html, "See a and") != NULL,
+	    "a link mapped to nothing keeps its text");
+	EXPECT(html && strstr(html, "src=\"../../assets/media/x.svg\"") != NULL, "image URLs mapped");
+	EXPECT(html && strstr(html, "<span class=\"caption\">图示</span>") != NULL, "captions from alt text");
+	free(html);
+	{
+		char *t = md_plain_text(doc, strlen(doc));
+
+		EXPECT(t && strstr(t, "黄桃 修剪\n") != NULL && strstr(t, "<") == NULL, "plain text, blocks on lines");
+		free(t);
+	}
 }
