@@ -197,7 +197,20 @@ for f in "$bd"/jili/lessons/*/*.html; do grep -q 'class="index" href="../../inde
 check_that "bundles: every lesson page links back to the contents ($npages of 23)" test $npages -eq 23
 check_that "bundles: the plan's table is on index.html" grep -q '各类党员学时' "$bd/jili/index.html"
 "$BIN" info "$bd/a/$j" >"$tmp/info" 2>&1
-check_that "info: village, lessons, coverage, files" sh -c "grep -q '吉利村 (jili)' '$tmp/info' && grep -q 'lessons    23, 26.5 h' '$tmp/info' && grep -q 'homebound .* complete' '$tmp/info' && grep -q '^  files      35,' '$tmp/info'"
+nentries=$(unzip -Z1 "$bd/a/$j" | wc -l)
+check_that "info: village, lessons, coverage, files" sh -c "grep -q '吉利村 (jili)' '$tmp/info' && grep -q 'lessons    23, 26.5 h' '$tmp/info' && grep -q 'homebound .* complete' '$tmp/info' && grep -q '^  files      $nentries,' '$tmp/info'"
+# SCORM 1.2: the standards' own schemas (from ../shared, beside the clone).
+scorm=$top/../shared/standards/scorm12/all.xsd
+if [ -f "$scorm" ]; then
+	nims=0
+	for z in "$bd"/a/xiayang/*.zip; do
+		unzip -p "$z" imsmanifest.xml >"$tmp/ims.xml" && xmllint --noout --nonet --schema "$scorm" "$tmp/ims.xml" 2>/dev/null && nims=$((nims + 1))
+	done
+	check_that "scorm: every imsmanifest.xml validates against the SCORM 1.2 schemas ($nims of 11)" test $nims -eq 11
+	check_that "scorm: one item per lesson, hours as typical learning time" sh -c "unzip -p '$bd/a/$j' imsmanifest.xml | grep -c '<item ' | grep -qx 23 && unzip -p '$bd/a/$j' imsmanifest.xml | grep -q '<imsmd:datetime>PT1H30M</imsmd:datetime>'"
+else
+	skipped "scorm: $scorm not found (the standards' schemas live in ../shared)"
+fi
 
 # Tampered bundles: each fails verify, naming the problem.
 tamper() { # name, expected message; the bundle is $bd/t.zip
