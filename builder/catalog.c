@@ -11,6 +11,15 @@
 #define BAR_HEIGHT 22
 #define BAR_GAP 8
 
+static void
+size_text(struct buf *b, size_t size)
+{
+	if (size < 1024 * 1024)
+		buf_printf(b, "%zu KB", (size + 1023) / 1024);
+	else
+		buf_printf(b, "%.1f MB", (double)size / (1024.0 * 1024.0));
+}
+
 static const char *
 colour(const struct project *pr, const char *category)
 {
@@ -101,7 +110,8 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 	buf_escape(&b, r->title);
 	buf_printf(&b, "。共 %zu 个村（社区）学习包，每名党员至少 ", n);
 	render_hours(&b, r->min_hours);
-	buf_puts(&b, " 学时。把对应的 zip 文件拷到 U 盘或发到群里即可；收到后可用 <code>sha256sum -c "
+	buf_puts(&b, " 学时。每村一个 zip 学习包（拷到 U 盘、电脑上解压后打开 index.html，内含送学上门的打印版），"
+	    "另有一个手机版网页文件（发到流动党员微信群，手机直接打开，不用解压）。收到后可用 <code>sha256sum -c "
 	    "SHA256SUMS</code> 或 <code>coursepack verify</code> 核对文件是否完好。</p>\n<h2>各村学时</h2>\n");
 	chart(&b, pr, v, n);
 	buf_puts(&b, "<h2>学习包清单</h2>\n<div class=\"wrap\"><table>\n<tr><th>村（社区）</th><th>学习包</th>"
@@ -120,11 +130,12 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 
 		buf_puts(&b, "<tr><td>");
 		buf_escape(&b, p->village->name);
-		buf_printf(&b, "</td><td><a href=\"%s\">%s</a></td><td class=\"num\">", v[i].file, v[i].file);
-		if (v[i].size < 1024 * 1024)
-			buf_printf(&b, "%zu KB</td>", (v[i].size + 1023) / 1024);
-		else
-			buf_printf(&b, "%.1f MB</td>", (double)v[i].size / (1024.0 * 1024.0));
+		buf_printf(&b, "</td><td><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a></td><td class=\"num\">",
+		    v[i].file, v[i].file, v[i].phone_file, v[i].phone_file);
+		size_text(&b, v[i].size);
+		buf_puts(&b, "<br>");
+		size_text(&b, v[i].phone_size);
+		buf_puts(&b, "</td>");
 		for (c = 0; c < r->ncategories; c++) {
 			buf_puts(&b, "<td class=\"num\">");
 			render_hours(&b, p->hours[c]);
@@ -144,7 +155,7 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 			buf_printf(&b, " 学时 <span class=\"%s\">%s</span></td>", short_ ? "short" : "ok",
 			    short_ ? "未达标" : "✓");
 		}
-		buf_printf(&b, "<td><code>%s</code></td></tr>\n", v[i].sha256);
+		buf_printf(&b, "<td><code>%s</code><br><code>%s</code></td></tr>\n", v[i].sha256, v[i].phone_sha256);
 	}
 	buf_printf(&b, "</table></div>\n<p>由 coursepack %s 生成。</p>\n</body>\n</html>\n", COURSEPACK_VERSION);
 	return buf_detach(&b);

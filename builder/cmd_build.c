@@ -31,17 +31,24 @@
 #define MAX_JOBS 64
 
 static const char usage_text[] =
-    "usage: coursepack build [-o DIR] [-j N] [--allow-short] TOWNSHIP|VILLAGE\n";
+    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--phone-budget SIZE] TOWNSHIP|VILLAGE\n";
+
+/* A file written beside the bundles. */
+struct output {
+	char *path;		/* DIR/TOWNSHIP/NAME */
+	char *file;		/* NAME */
+	size_t size;
+	char sha256[65];
+};
 
 struct job {
 	const struct project *pr;
 	const struct plan *plan;
-	char *path;		/* DIR/TOWNSHIP/TOWNSHIP-VILLAGE.zip */
-	char *file;		/* its base name */
+	struct output bundle;	/* TOWNSHIP-VILLAGE.zip */
+	struct output phone;	/* TOWNSHIP-VILLAGE-phone.html */
+	size_t phone_budget;
 	time_t mtime;
 	int ok;
-	size_t size;
-	char sha256[65];
 };
 
 struct queue {
@@ -73,6 +80,29 @@ entry_time(time_t *t)
 	return 0;
 }
 
+/* "8M", "500K", "2000000": decimal units, as phones report sizes. */
+static int
+parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v *= 1000, end++;
+	else if (*end == 'M' || *end == 'm')
+		v *= 1000 * 1000, end++;
+	if (end[0] == 'B' || end[0] == 'b')
+		end++;
+	if (*end != '\0' || v == 0 || v > 1000ull * 1000 * 1000)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
 static int
 file_digest(const char *path, size_t *size, char out[65])
 {
@@ -89,6 +119,8 @@ file_digest(const char *path, size_t *size, char out[65])
 	return 0;
 }
 
+static int write_atomic(const char *path, const char *data, size_t len);
+
 static int
 build_one(struct job *j)
 {
@@ -97,9 +129,13 @@ build_one(struct job *j)
 	size_t i;
 	int rc = -1;
 
-	if (package_build(j->pr, j->plan, &pk) == -1)
+	if (package_build(j->pr, j->plan, j->phone_budget, &pk) == -1)
 		return -1;
-	if ((w = zipw_open(j->path)) == NULL)
+	if (write_atomic(j->phone.path, pk.phone, pk.phone_len) == -1)
+		goto out;
+	j->phone.size = pk.phone_len;
+	sha256_hex(pk.phone, pk.phone_len, j->phone.sha256);
+	if ((w = zipw_open(j->bundle.path)) == NULL)
 		goto out;
 	for (i = 0; i < pk.nfiles; i++)
 		if (zipw_add(w, pk.files[i].name, pk.files[i].data, pk.files[i].len, pk.files[i].compress,
@@ -110,7 +146,7 @@ build_one(struct job *j)
 	/* The package's buffers live until here: libzip reads them now. */
 	if (zipw_close(w) == -1)
 		goto out;
-	rc = file_digest(j->path, &j->size, j->sha256);
+	rc = file_digest(j->bundle.path, &j->bundle.size, j->bundle.sha256);
 out:
 	package_release(&pk);
 	return rc;
@@ -133,8 +169,11 @@ worker(void *arg)
 		pthread_mutex_unlock(&q->lock);
 
 		j->ok = build_one(j) == 0;
-		if (!j->ok)
-			unlink(j->path);	/* no stale bundle for a failed village */
+		if (!j->ok) {
+			/* No stale files for a failed village. */
+			unlink(j->bundle.path);
+			unlink(j->phone.path);
+		}
 
 		pthread_mutex_lock(&q->lock);
 		q->done++;
@@ -216,16 +255,22 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 	for (i = 0; i < n; i++)
 		if (jobs[i].ok) {
 			v[k].plan = jobs[i].plan;
-			v[k].file = jobs[i].file;
-			v[k].size = jobs[i].size;
-			memcpy(v[k].sha256, jobs[i].sha256, sizeof v[k].sha256);
+			v[k].file = jobs[i].bundle.file;
+			v[k].size = jobs[i].bundle.size;
+			memcpy(v[k].sha256, jobs[i].bundle.sha256, sizeof v[k].sha256);
+			v[k].phone_file = jobs[i].phone.file;
+			v[k].phone_size = jobs[i].phone.size;
+			memcpy(v[k].phone_sha256, jobs[i].phone.sha256, sizeof v[k].phone_sha256);
 			k++;
 		}
 	html = catalog_render(pr, v, k);
 	if (k > 1)
 		qsort(v, k, sizeof *v, job_name_cmp);
-	for (i = 0; i < k; i++)
+	/* Every file beside the bundles but the catalogue, by name. */
+	for (i = 0; i < k; i++) {
+		buf_printf(&sums, "%s  %s\n", v[i].phone_sha256, v[i].phone_file);
 		buf_printf(&sums, "%s  %s\n", v[i].sha256, v[i].file);
+	}
 	path = path_join(dir, "SHA256SUMS");
 	rc = write_atomic(path, sums.data ? sums.data : "", sums.len);
 	free(path);
@@ -246,6 +291,7 @@ cmd_build(int argc, char *argv[])
 		{"output", required_argument, NULL, 'o'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"allow-short", no_argument, NULL, 'S'},
+		{"phone-budget", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -258,6 +304,7 @@ cmd_build(int argc, char *argv[])
 	char *township = NULL, *only = NULL, *dir = NULL, *end;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0;
+	size_t phone_budget = PHONE_BUDGET_DEFAULT;
 	time_t mtime;
 	size_t i, nthreads;
 
@@ -278,6 +325,12 @@ cmd_build(int argc, char *argv[])
 			break;
 		case 'S':
 			allow_short = 1;
+			break;
+		case 'B':
+			if (parse_size(optarg, &phone_budget) == -1) {
+				usage_error("build: --phone-budget wants a size like 8M, 500K or 2000000, not '%s'", optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -330,8 +383,11 @@ cmd_build(int argc, char *argv[])
 		}
 		q.jobs[q.n].pr = &pr;
 		q.jobs[q.n].plan = p;
-		q.jobs[q.n].file = xasprintf("%s-%s.zip", pr.township->id, p->village->id);
-		q.jobs[q.n].path = path_join(dir, q.jobs[q.n].file);
+		q.jobs[q.n].bundle.file = xasprintf("%s-%s.zip", pr.township->id, p->village->id);
+		q.jobs[q.n].bundle.path = path_join(dir, q.jobs[q.n].bundle.file);
+		q.jobs[q.n].phone.file = xasprintf("%s-%s-phone.html", pr.township->id, p->village->id);
+		q.jobs[q.n].phone.path = path_join(dir, q.jobs[q.n].phone.file);
+		q.jobs[q.n].phone_budget = phone_budget;
 		q.jobs[q.n].mtime = mtime;
 		q.n++;
 	}
@@ -357,7 +413,10 @@ cmd_build(int argc, char *argv[])
 		for (i = 0; i < q.n; i++)
 			if (q.jobs[i].ok) {
 				built++;
-				printf("%s  %9zu  %s\n", q.jobs[i].sha256, q.jobs[i].size, q.jobs[i].path);
+				printf("%s  %9zu  %s\n", q.jobs[i].bundle.sha256, q.jobs[i].bundle.size,
+				    q.jobs[i].bundle.path);
+				printf("%s  %9zu  %s\n", q.jobs[i].phone.sha256, q.jobs[i].phone.size,
+				    q.jobs[i].phone.path);
 			}
 		if (only == NULL)
 			write_index(&pr, dir, q.jobs, q.n);
@@ -367,8 +426,10 @@ cmd_build(int argc, char *argv[])
 	rc = diag_exit() ? diag_exit() : built == (int)(only ? 1 : pr.nvillages) ? 0 : 1;
 out:
 	for (i = 0; i < q.n; i++) {
-		free(q.jobs[i].path);
-		free(q.jobs[i].file);
+		free(q.jobs[i].bundle.path);
+		free(q.jobs[i].bundle.file);
+		free(q.jobs[i].phone.path);
+		free(q.jobs[i].phone.file);
 	}
 	free(q.jobs);
 	for (i = 0; plans && i < pr.nvillages; i++)

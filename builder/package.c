@@ -7,6 +7,7 @@
 #include "markdown.h"
 #include "package.h"
 #include "render.h"
+#include "editions.h"
 #include "scorm.h"
 #include "util.h"
 #include "zipfile.h"
@@ -136,10 +137,48 @@ add_text(struct package *pk, char *name, char *text)
 	add_file(pk, name, text, strlen(text));
 }
 
-int
-package_build(const struct project *pr, const struct plan *p, struct package *pk)
+static int
+contribution_cmp(const void *a, const void *b)
 {
-	struct asset_set assets = {0}, *per_lesson = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *per_lesson);
+	const struct asset_ref *x = a, *y = b;
+
+	return (x->bytes < y->bytes) - (x->bytes > y->bytes);
+}
+
+/* Over budget: name what weighs most, images and lesson texts alike. */
+static void
+over_budget(const struct package *pk, const struct plan *p, size_t budget, const struct asset_set *images,
+    char *const *bodies)
+{
+	struct asset_ref *v = xcalloc(images->n + p->nlessons, sizeof *v);
+	struct buf top = {0};
+	size_t i, n = 0;
+
+	for (i = 0; i < images->n; i++)
+		v[n++] = images->v[i];
+	for (i = 0; i < p->nlessons; i++) {
+		v[n].course = p->lessons[i]->course;
+		v[n].path = p->lessons[i]->src;
+		v[n++].bytes = strlen(bodies[i]);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, contribution_cmp);
+	for (i = 0; i < n && i < 3; i++)
+		buf_printf(&top, "%s%s/%s %.1f MB", i ? ", " : "", v[i].course->id, v[i].path,
+		    (double)v[i].bytes / 1e6);
+	diag(E_PHONE_BUDGET, NULL, pk->id, (double)pk->phone_len / 1e6, (double)budget / 1e6, top.data);
+	buf_release(&top);
+	free(v);
+}
+
+int
+package_build(const struct project *pr, const struct plan *p, size_t phone_budget, struct package *pk)
+{
+	size_t nl = p->nlessons ? p->nlessons : 1;
+	struct asset_set assets = {0}, phone_images = {0}, print_assets = {0};
+	struct asset_set *per_lesson = xcalloc(nl, sizeof *per_lesson);
+	char **print_bodies = xcalloc(nl, sizeof *print_bodies), **phone_bodies = xcalloc(nl, sizeof *phone_bodies);
+	char **texts = xcalloc(nl, sizeof *texts);
 	size_t i, k, css_len, first_asset;
 	const char *css;
 	int rc = -1;
@@ -161,11 +200,16 @@ package_build(const struct project *pr, const struct plan *p, struct package *pk
 		}
 		page = render_lesson(pr, p, i, md, len, &per_lesson[i]);
 		add_text(pk, render_page_name(l), page);
+		print_bodies[i] = render_body(p, i, md, len, LINKS_PRINT, &print_assets);
+		phone_bodies[i] = render_body(p, i, md, len, LINKS_PHONE, &phone_images);
+		texts[i] = md_plain_text(md, len);
 		for (k = 0; k < per_lesson[i].n; k++)
 			asset_set_add(&assets, per_lesson[i].v[k].course, per_lesson[i].v[k].path);
 		free(md);
 		free(mdpath);
 	}
+	add_text(pk, xstrdup("print.html"), print_render(pr, p, print_bodies));
+	add_text(pk, xstrdup("search.js"), search_script(p, texts));
 	first_asset = pk->nfiles;
 	for (i = 0; i < assets.n; i++) {
 		const struct asset_ref *a = &assets.v[i];
@@ -191,12 +235,27 @@ package_build(const struct project *pr, const struct plan *p, struct package *pk
 		insert_file(pk, 0, xstrdup("imsmanifest.xml"), ims, strlen(ims));
 	}
 	manifest(pk, pr, p);
+	pk->phone = phone_render(pr, p, phone_bodies);
+	pk->phone_len = strlen(pk->phone);
+	if (pk->phone_len > phone_budget) {
+		over_budget(pk, p, phone_budget, &phone_images, phone_bodies);
+		goto out;
+	}
 	rc = 0;
 out:
-	for (i = 0; i < p->nlessons; i++)
+	for (i = 0; i < p->nlessons; i++) {
 		asset_set_release(&per_lesson[i]);
+		free(print_bodies[i]);
+		free(phone_bodies[i]);
+		free(texts[i]);
+	}
 	free(per_lesson);
+	free(print_bodies);
+	free(phone_bodies);
+	free(texts);
 	asset_set_release(&assets);
+	asset_set_release(&phone_images);
+	asset_set_release(&print_assets);
 	if (rc == -1)
 		package_release(pk);
 	return rc;
@@ -213,5 +272,6 @@ package_release(struct package *pk)
 	}
 	free(pk->files);
 	free(pk->id);
+	free(pk->phone);
 	memset(pk, 0, sizeof *pk);
 }

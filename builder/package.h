@@ -22,11 +22,17 @@ struct package {
 	char *id;		/* TOWNSHIP-VILLAGE */
 	struct package_file *files;	/* manifest.xml first */
 	size_t nfiles;
+	char *phone;		/* the one-file phone edition */
+	size_t phone_len;
 };
 
-/* Builds the package of one planned village.  Returns 0, or -1 after
- * diagnosing (a file could not be read); *out is then empty. */
-int package_build(const struct project *, const struct plan *, struct package *out);
+#define PHONE_BUDGET_DEFAULT (8u * 1000 * 1000)	/* bytes */
+
+/* Builds the package of one planned village, and its phone edition
+ * within `phone_budget` bytes.  Returns 0, or -1 after diagnosing (a file
+ * could not be read, the phone edition is over budget); *out is then
+ * empty. */
+int package_build(const struct project *, const struct plan *, size_t phone_budget, struct package *out);
 void package_release(struct package *);
 
 /* Whether a file of this name is worth deflating. */

@@ -414,7 +414,14 @@ render_index(const struct project *pr, const struct plan *p)
 		buf_escape(&b, v->dialect);
 		buf_puts(&b, "。");
 	}
-	buf_puts(&b, "</p>\n<h2>课程目录</h2>\n<div class=\"table-wrap\"><table>\n"
+	buf_puts(&b, "</p>\n<p>送学上门用的大字读本：<a href=\"print.html\">打印版</a>（A4，每课另起一页，"
+	    "附学习记录表）。</p>\n"
+	    "<h2>查找课程</h2>\n<form id=\"search\" role=\"search\" action=\"index.html\">"
+	    "<label for=\"q\">输入两个字以上的词：</label> <input id=\"q\" name=\"q\" type=\"search\"> "
+	    "<button type=\"submit\">查找</button></form>\n"
+	    "<p id=\"search-status\" aria-live=\"polite\"></p>\n<ul id=\"search-results\"></ul>\n"
+	    "<noscript><p>查找要用到浏览器的脚本功能；不查找也可以从下面的目录阅读全部课程。</p></noscript>\n"
+	    "<h2>课程目录</h2>\n<div class=\"table-wrap\"><table>\n"
 	    "<tr><th class=\"num\">序号</th><th>课程</th><th class=\"num\">学时</th><th>学习方式</th></tr>\n");
 	for (c = 0; c < r->ncategories; c++) {
 		int any = 0;
@@ -466,5 +473,13 @@ render_index(const struct project *pr, const struct plan *p)
 	}
 	buf_puts(&b, "</main>\n");
 	page_foot(&b, pr);
+	/* After the footer's text, so that reading never waits for it. */
+	{
+		size_t n = b.len - strlen("</body>\n</html>\n");
+
+		b.len = n;
+		b.data[n] = '\0';
+		buf_puts(&b, "<script src=\"search.js\"></script>\n</body>\n</html>\n");
+	}
 	return buf_detach(&b);
 }

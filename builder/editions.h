@@ -1,0 +1,25 @@
+/* The one-page editions made from the same plan as the bundle's pages:
+ *
+ *   print.html   large-print booklet for members at home (送学上门): A4,
+ *                cover, contents, each lesson on a new page, and a study
+ *                record sheet to sign — paper proof of hours;
+ *   phone        one self-contained HTML file for migrant members: styles
+ *                and images inline, opens from a chat-group share;
+ *   search.js    the bundle's offline search: a character-bigram index
+ *                of the lessons, loaded as a plain script (browsers block
+ *                fetch() from file://).
+ *
+ * `bodies[i]` is lesson i rendered for that edition (render_body). */
+#ifndef COURSEPACK_EDITIONS_H
+#define COURSEPACK_EDITIONS_H
+
+#include "plan.h"
+#include "project.h"
+#include "render.h"
+
+char *print_render(const struct project *, const struct plan *, char *const *bodies);
+char *phone_render(const struct project *, const struct plan *, char *const *bodies);
+/* `texts[i]` is lesson i's plain text. */
+char *search_script(const struct plan *, char *const *texts);
+
+#endif
