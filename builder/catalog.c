@@ -130,11 +130,14 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 
 		buf_puts(&b, "<tr><td>");
 		buf_escape(&b, p->village->name);
-		buf_printf(&b, "</td><td><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a></td><td class=\"num\">",
-		    v[i].file, v[i].file, v[i].phone_file, v[i].phone_file);
+		buf_printf(&b, "</td><td><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a>"
+		    "</td><td class=\"num\">", v[i].file, v[i].file, v[i].phone_file, v[i].phone_file, v[i].epub_file,
+		    v[i].epub_file);
 		size_text(&b, v[i].size);
 		buf_puts(&b, "<br>");
 		size_text(&b, v[i].phone_size);
+		buf_puts(&b, "<br>");
+		size_text(&b, v[i].epub_size);
 		buf_puts(&b, "</td>");
 		for (c = 0; c < r->ncategories; c++) {
 			buf_puts(&b, "<td class=\"num\">");
@@ -155,7 +158,8 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 			buf_printf(&b, " 学时 <span class=\"%s\">%s</span></td>", short_ ? "short" : "ok",
 			    short_ ? "未达标" : "✓");
 		}
-		buf_printf(&b, "<td><code>%s</code><br><code>%s</code></td></tr>\n", v[i].sha256, v[i].phone_sha256);
+		buf_printf(&b, "<td><code>%s</code><br><code>%s</code><br><code>%s</code></td></tr>\n", v[i].sha256,
+		    v[i].phone_sha256, v[i].epub_sha256);
 	}
 	buf_printf(&b, "</table></div>\n<p>由 coursepack %s 生成。</p>\n</body>\n</html>\n", COURSEPACK_VERSION);
 	return buf_detach(&b);

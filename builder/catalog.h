@@ -14,6 +14,9 @@ struct built {
 	char *file;		/* bundle file name, e.g. "xiayang-jili.zip" */
 	size_t size;
 	char sha256[65];
+	char *epub_file;	/* the EPUB beside it */
+	size_t epub_size;
+	char epub_sha256[65];
 	char *phone_file;	/* the phone edition beside it */
 	size_t phone_size;
 	char phone_sha256[65];

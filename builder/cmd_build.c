@@ -46,6 +46,7 @@ struct job {
 	const struct plan *plan;
 	struct output bundle;	/* TOWNSHIP-VILLAGE.zip */
 	struct output phone;	/* TOWNSHIP-VILLAGE-phone.html */
+	struct output epub;	/* TOWNSHIP-VILLAGE.epub */
 	size_t phone_budget;
 	time_t mtime;
 	int ok;
@@ -121,30 +122,41 @@ file_digest(const char *path, size_t *size, char out[65])
 
 static int write_atomic(const char *path, const char *data, size_t len);
 
+/* The package's files as a zip, in their order. */
+static int
+write_zip(const char *path, const struct package *pk, time_t mtime)
+{
+	struct zip_writer *w;
+	size_t i;
+
+	if ((w = zipw_open(path)) == NULL)
+		return -1;
+	for (i = 0; i < pk->nfiles; i++)
+		if (zipw_add(w, pk->files[i].name, pk->files[i].data, pk->files[i].len, pk->files[i].compress,
+		    mtime) == -1) {
+			zipw_discard(w);
+			return -1;
+		}
+	/* The package's buffers live until here: libzip reads them now. */
+	return zipw_close(w);
+}
+
 static int
 build_one(struct job *j)
 {
 	struct package pk;
-	struct zip_writer *w;
-	size_t i;
 	int rc = -1;
 
-	if (package_build(j->pr, j->plan, j->phone_budget, &pk) == -1)
+	if (package_build(j->pr, j->plan, j->phone_budget, j->mtime, &pk) == -1)
 		return -1;
+	if (write_zip(j->epub.path, pk.epub, j->mtime) == -1 ||
+	    file_digest(j->epub.path, &j->epub.size, j->epub.sha256) == -1)
+		goto out;
 	if (write_atomic(j->phone.path, pk.phone, pk.phone_len) == -1)
 		goto out;
 	j->phone.size = pk.phone_len;
 	sha256_hex(pk.phone, pk.phone_len, j->phone.sha256);
-	if ((w = zipw_open(j->bundle.path)) == NULL)
-		goto out;
-	for (i = 0; i < pk.nfiles; i++)
-		if (zipw_add(w, pk.files[i].name, pk.files[i].data, pk.files[i].len, pk.files[i].compress,
-		    j->mtime) == -1) {
-			zipw_discard(w);
-			goto out;
-		}
-	/* The package's buffers live until here: libzip reads them now. */
-	if (zipw_close(w) == -1)
+	if (write_zip(j->bundle.path, &pk, j->mtime) == -1)
 		goto out;
 	rc = file_digest(j->bundle.path, &j->bundle.size, j->bundle.sha256);
 out:
@@ -173,6 +185,7 @@ worker(void *arg)
 			/* No stale files for a failed village. */
 			unlink(j->bundle.path);
 			unlink(j->phone.path);
+			unlink(j->epub.path);
 		}
 
 		pthread_mutex_lock(&q->lock);
@@ -258,6 +271,9 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 			v[k].file = jobs[i].bundle.file;
 			v[k].size = jobs[i].bundle.size;
 			memcpy(v[k].sha256, jobs[i].bundle.sha256, sizeof v[k].sha256);
+			v[k].epub_file = jobs[i].epub.file;
+			v[k].epub_size = jobs[i].epub.size;
+			memcpy(v[k].epub_sha256, jobs[i].epub.sha256, sizeof v[k].epub_sha256);
 			v[k].phone_file = jobs[i].phone.file;
 			v[k].phone_size = jobs[i].phone.size;
 			memcpy(v[k].phone_sha256, jobs[i].phone.sha256, sizeof v[k].phone_sha256);
@@ -270,6 +286,7 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 	for (i = 0; i < k; i++) {
 		buf_printf(&sums, "%s  %s\n", v[i].phone_sha256, v[i].phone_file);
 		buf_printf(&sums, "%s  %s\n", v[i].sha256, v[i].file);
+		buf_printf(&sums, "%s  %s\n", v[i].epub_sha256, v[i].epub_file);
 	}
 	path = path_join(dir, "SHA256SUMS");
 	rc = write_atomic(path, sums.data ? sums.data : "", sums.len);
@@ -387,6 +404,8 @@ cmd_build(int argc, char *argv[])
 		q.jobs[q.n].bundle.path = path_join(dir, q.jobs[q.n].bundle.file);
 		q.jobs[q.n].phone.file = xasprintf("%s-%s-phone.html", pr.township->id, p->village->id);
 		q.jobs[q.n].phone.path = path_join(dir, q.jobs[q.n].phone.file);
+		q.jobs[q.n].epub.file = xasprintf("%s-%s.epub", pr.township->id, p->village->id);
+		q.jobs[q.n].epub.path = path_join(dir, q.jobs[q.n].epub.file);
 		q.jobs[q.n].phone_budget = phone_budget;
 		q.jobs[q.n].mtime = mtime;
 		q.n++;
@@ -417,6 +436,8 @@ cmd_build(int argc, char *argv[])
 				    q.jobs[i].bundle.path);
 				printf("%s  %9zu  %s\n", q.jobs[i].phone.sha256, q.jobs[i].phone.size,
 				    q.jobs[i].phone.path);
+				printf("%s  %9zu  %s\n", q.jobs[i].epub.sha256, q.jobs[i].epub.size,
+				    q.jobs[i].epub.path);
 			}
 		if (only == NULL)
 			write_index(&pr, dir, q.jobs, q.n);
@@ -430,6 +451,8 @@ out:
 		free(q.jobs[i].bundle.file);
 		free(q.jobs[i].phone.path);
 		free(q.jobs[i].phone.file);
+		free(q.jobs[i].epub.path);
+		free(q.jobs[i].epub.file);
 	}
 	free(q.jobs);
 	for (i = 0; plans && i < pr.nvillages; i++)

@@ -9,8 +9,9 @@
 
 static const char *const extensions[] = {"table", "strikethrough", "autolink", "tagfilter"};
 
-/* Safe (no raw HTML) is cmark's default; footnotes are GitHub's. */
-#define OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES)
+/* Safe (no raw HTML) is cmark's default; footnotes are GitHub's; table
+ * alignment as style attributes, since HTML5 has no align. */
+#define OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES)
 
 static cmark_parser *
 parser_new(void)

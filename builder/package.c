@@ -8,6 +8,7 @@
 #include "package.h"
 #include "render.h"
 #include "editions.h"
+#include "epub.h"
 #include "scorm.h"
 #include "util.h"
 #include "zipfile.h"
@@ -172,13 +173,15 @@ over_budget(const struct package *pk, const struct plan *p, size_t budget, const
 }
 
 int
-package_build(const struct project *pr, const struct plan *p, size_t phone_budget, struct package *pk)
+package_build(const struct project *pr, const struct plan *p, size_t phone_budget, time_t modified,
+    struct package *pk)
 {
 	size_t nl = p->nlessons ? p->nlessons : 1;
 	struct asset_set assets = {0}, phone_images = {0}, print_assets = {0};
 	struct asset_set *per_lesson = xcalloc(nl, sizeof *per_lesson);
 	char **print_bodies = xcalloc(nl, sizeof *print_bodies), **phone_bodies = xcalloc(nl, sizeof *phone_bodies);
-	char **texts = xcalloc(nl, sizeof *texts);
+	char **texts = xcalloc(nl, sizeof *texts), **epub_bodies = xcalloc(nl, sizeof *epub_bodies);
+	struct asset_set epub_assets = {0};
 	size_t i, k, css_len, first_asset;
 	const char *css;
 	int rc = -1;
@@ -203,6 +206,7 @@ package_build(const struct project *pr, const struct plan *p, size_t phone_budge
 		print_bodies[i] = render_body(p, i, md, len, LINKS_PRINT, &print_assets);
 		phone_bodies[i] = render_body(p, i, md, len, LINKS_PHONE, &phone_images);
 		texts[i] = md_plain_text(md, len);
+		epub_bodies[i] = render_body(p, i, md, len, LINKS_EPUB, &epub_assets);
 		for (k = 0; k < per_lesson[i].n; k++)
 			asset_set_add(&assets, per_lesson[i].v[k].course, per_lesson[i].v[k].path);
 		free(md);
@@ -241,6 +245,9 @@ package_build(const struct project *pr, const struct plan *p, size_t phone_budge
 		over_budget(pk, p, phone_budget, &phone_images, phone_bodies);
 		goto out;
 	}
+	pk->epub = xcalloc(1, sizeof *pk->epub);
+	if (epub_build(pr, p, epub_bodies, &epub_assets, modified, pk->epub) == -1)
+		goto out;
 	rc = 0;
 out:
 	for (i = 0; i < p->nlessons; i++) {
@@ -248,7 +255,10 @@ out:
 		free(print_bodies[i]);
 		free(phone_bodies[i]);
 		free(texts[i]);
+		free(epub_bodies[i]);
 	}
+	free(epub_bodies);
+	asset_set_release(&epub_assets);
 	free(per_lesson);
 	free(print_bodies);
 	free(phone_bodies);
@@ -273,5 +283,9 @@ package_release(struct package *pk)
 	free(pk->files);
 	free(pk->id);
 	free(pk->phone);
+	if (pk->epub) {
+		package_release(pk->epub);
+		free(pk->epub);
+	}
 	memset(pk, 0, sizeof *pk);
 }

@@ -6,6 +6,7 @@
 #define COURSEPACK_PACKAGE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "plan.h"
 #include "project.h"
@@ -24,6 +25,7 @@ struct package {
 	size_t nfiles;
 	char *phone;		/* the one-file phone edition */
 	size_t phone_len;
+	struct package *epub;	/* the EPUB's files, in order */
 };
 
 #define PHONE_BUDGET_DEFAULT (8u * 1000 * 1000)	/* bytes */
@@ -32,7 +34,8 @@ struct package {
  * within `phone_budget` bytes.  Returns 0, or -1 after diagnosing (a file
  * could not be read, the phone edition is over budget); *out is then
  * empty. */
-int package_build(const struct project *, const struct plan *, size_t phone_budget, struct package *out);
+int package_build(const struct project *, const struct plan *, size_t phone_budget, time_t modified,
+    struct package *out);
 void package_release(struct package *);
 
 /* Whether a file of this name is worth deflating. */

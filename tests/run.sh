@@ -280,9 +280,9 @@ truncate -s 300M "$fb/lib/grow/media/tree.svg"
 (cd "$fb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: a failing village makes the exit status non-zero (got $st)" test $st -ne 0
 check_that "build: ... leaves no bundle of it behind" test ! -e "$fb/out/town/town-a.zip"
-check_that "build: ... nor a temporary file" test "$(ls -A "$fb/out/town" | grep -vc '^town-b.zip$\|^town-b-phone.html$\|^SHA256SUMS$\|^index.html$')" -eq 0
+check_that "build: ... nor a temporary file" test "$(ls -A "$fb/out/town" | grep -vc '^town-b.zip$\|^town-b-phone.html$\|^town-b.epub$\|^SHA256SUMS$\|^index.html$')" -eq 0
 check_that "build: ... while the other village still builds" "$BIN" verify "$fb/out/town/town-b.zip"
-check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d' ' -f3 "$fb/out/town/SHA256SUMS" | tr '\n' ' ')" = "town-b-phone.html town-b.zip "
+check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d' ' -f3 "$fb/out/town/SHA256SUMS" | tr '\n' ' ')" = "town-b-phone.html town-b.zip town-b.epub "
 
 # --- command line and man page ---------------------------------------------
 check_that "cli: --version" sh -c "'$BIN' --version | grep -q '^coursepack [0-9]'"

@@ -1,0 +1,193 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epub.h"
+#include "util.h"
+#include "zipfile.h"
+
+static void
+put(struct package *book, const char *name, char *data, size_t len)
+{
+	book->files = xreallocarray(book->files, book->nfiles + 1, sizeof *book->files);
+	book->files[book->nfiles].name = xstrdup(name);
+	book->files[book->nfiles].data = data;
+	book->files[book->nfiles].len = len;
+	book->files[book->nfiles].compress = package_compressible(name) && !streq(name, "mimetype");
+	book->files[book->nfiles].sha256[0] = '\0';
+	book->nfiles++;
+}
+
+static void
+put_text(struct package *book, const char *name, char *text)
+{
+	put(book, name, text, strlen(text));
+}
+
+/* cmark writes some attributes bare (data-footnotes), which XHTML, being
+ * XML, does not allow. */
+static char *
+xhtml(const char *html)
+{
+	static const char *const bare[] = {" data-footnotes>", " data-footnote-ref>", " data-footnote-backref "};
+	struct buf b = {0};
+	const char *p = html;
+
+	while (*p) {
+		size_t i;
+
+		for (i = 0; i < NELEM(bare); i++)
+			if (strncmp(p, bare[i], strlen(bare[i])) == 0)
+				break;
+		if (i < NELEM(bare)) {
+			size_t n = strlen(bare[i]);
+
+			buf_add(&b, p, n - 1);
+			buf_puts(&b, "=\"\"");
+			buf_add(&b, p + n - 1, 1);
+			p += n;
+		} else
+			buf_add(&b, p++, 1);
+	}
+	return buf_detach(&b);
+}
+
+static void
+head(struct buf *b, const char *lang, const char *title, const char *up)
+{
+	buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n"
+	    "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" "
+	    "lang=\"%s\" xml:lang=\"%s\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>", lang, lang);
+	buf_escape(b, title);
+	buf_printf(b, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"%sstyle.css\"/>\n</head>\n", up);
+}
+
+static const char *
+media_type(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {{".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
+	    {".jpeg", "image/jpeg"}, {".gif", "image/gif"}, {".webp", "image/webp"}, {".mp3", "audio/mpeg"},
+	    {".m4a", "audio/mp4"}, {".mp4", "video/mp4"}, {".css", "text/css"}, {".xhtml", "application/xhtml+xml"},
+	    {".pdf", "application/pdf"}};
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < NELEM(types); i++) {
+		size_t m = strlen(types[i].ext);
+
+		if (n >= m && strcasecmp_ascii(name + n - m, types[i].ext) == 0)
+			return types[i].type;
+	}
+	return "application/octet-stream";
+}
+
+int
+epub_build(const struct project *pr, const struct plan *p, char *const *bodies, const struct asset_set *assets,
+    time_t modified, struct package *book)
+{
+	const struct village *v = p->village;
+	struct buf opf = {0}, nav = {0}, title = {0};
+	struct tm tm;
+	char when[32], *css;
+	const char *style;
+	size_t i, css_len;
+
+	put_text(book, "mimetype", xstrdup("application/epub+zip"));
+	put_text(book, "META-INF/container.xml", xstrdup("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n"
+	    "  <rootfiles>\n    <rootfile full-path=\"EPUB/package.opf\" media-type=\"application/oebps-package+xml\"/>\n"
+	    "  </rootfiles>\n</container>\n"));
+
+	gmtime_r(&modified, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_printf(&opf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<package xmlns=\"http://www.idpf.org/2007/opf\" version=\"3.0\" unique-identifier=\"id\" xml:lang=\"zh-CN\">\n"
+	    "  <metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
+	    "    <dc:identifier id=\"id\">urn:coursepack:%s-%s:%s</dc:identifier>\n    <dc:title>",
+	    pr->township->id, v->id, p->recipe->id);
+	buf_escape(&opf, v->name);
+	buf_puts(&opf, "党员冬春训学习包</dc:title>\n    <dc:language>zh-CN</dc:language>\n    <dc:creator>");
+	if (pr->township->county)
+		buf_escape(&opf, pr->township->county);
+	buf_escape(&opf, pr->township->name);
+	buf_puts(&opf, "</dc:creator>\n    <dc:description>");
+	buf_escape(&opf, p->recipe->title);
+	buf_printf(&opf, "</dc:description>\n    <meta property=\"dcterms:modified\">%s</meta>\n  </metadata>\n"
+	    "  <manifest>\n    <item id=\"nav\" href=\"nav.xhtml\" media-type=\"application/xhtml+xml\" properties=\"nav\"/>\n"
+	    "    <item id=\"title\" href=\"title.xhtml\" media-type=\"application/xhtml+xml\"/>\n"
+	    "    <item id=\"css\" href=\"style.css\" media-type=\"text/css\"/>\n", when);
+
+	head(&title, "zh-CN", v->name, "");
+	buf_puts(&title, "<body>\n<section epub:type=\"titlepage\">\n<h1>");
+	buf_escape(&title, v->name);
+	buf_puts(&title, "党员冬春训学习包</h1>\n<p>");
+	buf_escape(&title, p->recipe->title);
+	buf_printf(&title, "</p>\n<p>共 %zu 课、", p->nlessons);
+	render_hours(&title, p->total);
+	buf_puts(&title, " 学时。</p>\n</section>\n</body>\n</html>\n");
+
+	head(&nav, "zh-CN", "目录", "");
+	buf_puts(&nav, "<body>\n<nav epub:type=\"toc\" id=\"toc\">\n<h1>目录</h1>\n<ol>\n");
+	for (i = 0; i < p->nlessons; i++) {
+		const struct lesson *l = p->lessons[i];
+
+		buf_printf(&opf, "    <item id=\"l%zu\" href=\"lessons/%s/%s.xhtml\" media-type=\"application/xhtml+xml\"/>\n",
+		    i + 1, l->course->id, l->id);
+		buf_printf(&nav, "<li><a href=\"lessons/%s/%s.xhtml\">", l->course->id, l->id);
+		buf_escape(&nav, l->title);
+		buf_puts(&nav, "</a></li>\n");
+	}
+	buf_puts(&nav, "</ol>\n</nav>\n</body>\n</html>\n");
+	for (i = 0; i < assets->n; i++) {
+		buf_printf(&opf, "    <item id=\"a%zu\" href=\"assets/%s/", i + 1, assets->v[i].course->id);
+		buf_escape(&opf, assets->v[i].path);
+		buf_printf(&opf, "\" media-type=\"%s\"/>\n", media_type(assets->v[i].path));
+	}
+	buf_puts(&opf, "  </manifest>\n  <spine>\n    <itemref idref=\"title\"/>\n    <itemref idref=\"nav\"/>\n");
+	for (i = 0; i < p->nlessons; i++)
+		buf_printf(&opf, "    <itemref idref=\"l%zu\"/>\n", i + 1);
+	buf_puts(&opf, "  </spine>\n</package>\n");
+
+	put_text(book, "EPUB/package.opf", buf_detach(&opf));
+	put_text(book, "EPUB/nav.xhtml", buf_detach(&nav));
+	put_text(book, "EPUB/title.xhtml", buf_detach(&title));
+	style = render_stylesheet(&css_len);
+	css = xstrndup(style, css_len);
+	put(book, "EPUB/style.css", css, css_len);
+	for (i = 0; i < p->nlessons; i++) {
+		const struct lesson *l = p->lessons[i];
+		struct buf page = {0};
+		char *name = xasprintf("EPUB/lessons/%s/%s.xhtml", l->course->id, l->id), *body = xhtml(bodies[i]);
+
+		head(&page, l->course->lang, l->title, "../../");
+		buf_printf(&page, "<body>\n<section epub:type=\"chapter\">\n<p class=\"meta\">第 %zu 课 · ", i + 1);
+		buf_escape(&page, render_category_zh(pr, l->course->category));
+		buf_puts(&page, " · ");
+		render_hours(&page, l->hours);
+		buf_puts(&page, " 学时</p>\n<h1>");
+		buf_escape(&page, l->title);
+		buf_puts(&page, "</h1>\n");
+		buf_puts(&page, body);
+		buf_puts(&page, "</section>\n</body>\n</html>\n");
+		put_text(book, name, buf_detach(&page));
+		free(name);
+		free(body);
+	}
+	for (i = 0; i < assets->n; i++) {
+		const struct asset_ref *a = &assets->v[i];
+		char *path = path_join(a->course->dir, a->path), *data, *name;
+		size_t len;
+
+		if (read_file(path, ZIP_MAX_ENTRY_BYTES, &data, &len) == -1) {
+			diag(S_READ, NULL, path, strerror(errno));
+			free(path);
+			return -1;
+		}
+		name = xasprintf("EPUB/assets/%s/%s", a->course->id, a->path);
+		put(book, name, data, len);
+		free(name);
+		free(path);
+	}
+	return 0;
+}
