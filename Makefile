@@ -33,7 +33,7 @@ LIBSRC  = builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c
           builder/cmd_check.c builder/cmd_info.c builder/cmd_plan.c builder/cmd_verify.c \
           builder/diag.c builder/epub.c builder/hash.c builder/load.c \
           builder/markdown.c builder/model.c builder/package.c builder/plan.c \
-          builder/phone.c builder/print.c builder/project.c builder/render.c \
+          builder/pdf.c builder/phone.c builder/print.c builder/project.c builder/render.c \
           builder/scorm.c builder/search.c builder/util.c builder/xml.c builder/zipfile.c
 LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/embedded.o
 HEADERS = $(wildcard builder/*.h)

@@ -131,8 +131,10 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 		buf_puts(&b, "<tr><td>");
 		buf_escape(&b, p->village->name);
 		buf_printf(&b, "</td><td><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a>"
-		    "</td><td class=\"num\">", v[i].file, v[i].file, v[i].phone_file, v[i].phone_file, v[i].epub_file,
-		    v[i].epub_file);
+		    "", v[i].file, v[i].file, v[i].phone_file, v[i].phone_file, v[i].epub_file, v[i].epub_file);
+		if (v[i].pdf_file)
+			buf_printf(&b, "<br><a href=\"%s\">%s</a>", v[i].pdf_file, v[i].pdf_file);
+		buf_puts(&b, "</td><td class=\"num\">");
 		size_text(&b, v[i].size);
 		buf_puts(&b, "<br>");
 		size_text(&b, v[i].phone_size);

@@ -17,6 +17,8 @@ struct built {
 	char *epub_file;	/* the EPUB beside it */
 	size_t epub_size;
 	char epub_sha256[65];
+	char *pdf_file;		/* the printed booklet, when built */
+	char pdf_sha256[65];
 	char *phone_file;	/* the phone edition beside it */
 	size_t phone_size;
 	char phone_sha256[65];

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "hash.h"
 #include "package.h"
+#include "pdf.h"
 #include "plan.h"
 #include "project.h"
 #include "util.h"
@@ -31,7 +32,7 @@
 #define MAX_JOBS 64
 
 static const char usage_text[] =
-    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--phone-budget SIZE] TOWNSHIP|VILLAGE\n";
+    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] TOWNSHIP|VILLAGE\n";
 
 /* A file written beside the bundles. */
 struct output {
@@ -47,6 +48,9 @@ struct job {
 	struct output bundle;	/* TOWNSHIP-VILLAGE.zip */
 	struct output phone;	/* TOWNSHIP-VILLAGE-phone.html */
 	struct output epub;	/* TOWNSHIP-VILLAGE.epub */
+	struct output pdf;	/* TOWNSHIP-VILLAGE-print.pdf, with --pdf */
+	const char *browser;	/* for --pdf */
+	const char *dir;
 	size_t phone_budget;
 	time_t mtime;
 	int ok;
@@ -158,7 +162,12 @@ build_one(struct job *j)
 	sha256_hex(pk.phone, pk.phone_len, j->phone.sha256);
 	if (write_zip(j->bundle.path, &pk, j->mtime) == -1)
 		goto out;
-	rc = file_digest(j->bundle.path, &j->bundle.size, j->bundle.sha256);
+	if (file_digest(j->bundle.path, &j->bundle.size, j->bundle.sha256) == -1)
+		goto out;
+	if (j->browser && (pdf_print(j->browser, &pk, j->dir, j->pdf.path, j->mtime) == -1 ||
+	    file_digest(j->pdf.path, &j->pdf.size, j->pdf.sha256) == -1))
+		goto out;
+	rc = 0;
 out:
 	package_release(&pk);
 	return rc;
@@ -186,6 +195,8 @@ worker(void *arg)
 			unlink(j->bundle.path);
 			unlink(j->phone.path);
 			unlink(j->epub.path);
+			if (j->browser)
+				unlink(j->pdf.path);
 		}
 
 		pthread_mutex_lock(&q->lock);
@@ -218,35 +229,13 @@ mkdirs(const char *path)
 	return rc;
 }
 
-/* Writes `data` to `path` through a temporary file and a rename. */
 static int
 write_atomic(const char *path, const char *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-	int fd, rc = -1;
-	FILE *fp;
-
-	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		diag(S_WRITE, NULL, path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		goto out;
-	}
-	if (fwrite(data, 1, len, fp) != len || fflush(fp) != 0 || fchmod(fd, 0644) == -1) {
-		diag(S_WRITE, NULL, path, strerror(errno));
-		fclose(fp);
-		goto out;
-	}
-	if (fclose(fp) != 0 || rename(tmp, path) == -1) {
-		diag(S_WRITE, NULL, path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc == -1)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	if (write_file_atomic(path, data, len) == 0)
+		return 0;
+	diag(S_WRITE, NULL, path, strerror(errno));
+	return -1;
 }
 
 static int
@@ -274,6 +263,8 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 			v[k].epub_file = jobs[i].epub.file;
 			v[k].epub_size = jobs[i].epub.size;
 			memcpy(v[k].epub_sha256, jobs[i].epub.sha256, sizeof v[k].epub_sha256);
+			v[k].pdf_file = jobs[i].browser ? jobs[i].pdf.file : NULL;
+			memcpy(v[k].pdf_sha256, jobs[i].pdf.sha256, sizeof v[k].pdf_sha256);
 			v[k].phone_file = jobs[i].phone.file;
 			v[k].phone_size = jobs[i].phone.size;
 			memcpy(v[k].phone_sha256, jobs[i].phone.sha256, sizeof v[k].phone_sha256);
@@ -287,6 +278,8 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 		buf_printf(&sums, "%s  %s\n", v[i].phone_sha256, v[i].phone_file);
 		buf_printf(&sums, "%s  %s\n", v[i].sha256, v[i].file);
 		buf_printf(&sums, "%s  %s\n", v[i].epub_sha256, v[i].epub_file);
+		if (v[i].pdf_file)
+			buf_printf(&sums, "%s  %s\n", v[i].pdf_sha256, v[i].pdf_file);
 	}
 	path = path_join(dir, "SHA256SUMS");
 	rc = write_atomic(path, sums.data ? sums.data : "", sums.len);
@@ -309,6 +302,7 @@ cmd_build(int argc, char *argv[])
 		{"jobs", required_argument, NULL, 'j'},
 		{"allow-short", no_argument, NULL, 'S'},
 		{"phone-budget", required_argument, NULL, 'B'},
+		{"pdf", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -322,6 +316,8 @@ cmd_build(int argc, char *argv[])
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0;
 	size_t phone_budget = PHONE_BUDGET_DEFAULT;
+	int want_pdf = 0;
+	char *browser = NULL;
 	time_t mtime;
 	size_t i, nthreads;
 
@@ -342,6 +338,9 @@ cmd_build(int argc, char *argv[])
 			break;
 		case 'S':
 			allow_short = 1;
+			break;
+		case 'P':
+			want_pdf = 1;
 			break;
 		case 'B':
 			if (parse_size(optarg, &phone_budget) == -1) {
@@ -376,6 +375,10 @@ cmd_build(int argc, char *argv[])
 		usage_error("build: libsodium cannot start");
 		return 3;
 	}
+	if (want_pdf && (browser = pdf_find_browser()) == NULL) {
+		diag(E_PDF_NO_BROWSER, NULL);
+		return 1;
+	}
 	if ((township = project_resolve(argv[optind], &only)) == NULL)
 		return diag_exit();
 	if (project_load(&pr, township, NULL, NULL, &st) == -1 || pr.errors) {
@@ -407,6 +410,10 @@ cmd_build(int argc, char *argv[])
 		q.jobs[q.n].epub.file = xasprintf("%s-%s.epub", pr.township->id, p->village->id);
 		q.jobs[q.n].epub.path = path_join(dir, q.jobs[q.n].epub.file);
 		q.jobs[q.n].phone_budget = phone_budget;
+		q.jobs[q.n].browser = browser;
+		q.jobs[q.n].dir = dir;
+		q.jobs[q.n].pdf.file = xasprintf("%s-%s-print.pdf", pr.township->id, p->village->id);
+		q.jobs[q.n].pdf.path = path_join(dir, q.jobs[q.n].pdf.file);
 		q.jobs[q.n].mtime = mtime;
 		q.n++;
 	}
@@ -438,6 +445,9 @@ cmd_build(int argc, char *argv[])
 				    q.jobs[i].phone.path);
 				printf("%s  %9zu  %s\n", q.jobs[i].epub.sha256, q.jobs[i].epub.size,
 				    q.jobs[i].epub.path);
+				if (browser)
+					printf("%s  %9zu  %s\n", q.jobs[i].pdf.sha256, q.jobs[i].pdf.size,
+					    q.jobs[i].pdf.path);
 			}
 		if (only == NULL)
 			write_index(&pr, dir, q.jobs, q.n);
@@ -453,6 +463,8 @@ out:
 		free(q.jobs[i].phone.file);
 		free(q.jobs[i].epub.path);
 		free(q.jobs[i].epub.file);
+		free(q.jobs[i].pdf.path);
+		free(q.jobs[i].pdf.file);
 	}
 	free(q.jobs);
 	for (i = 0; plans && i < pr.nvillages; i++)
@@ -463,5 +475,6 @@ out:
 		project_release(&pr);
 	free(township);
 	free(only);
+	free(browser);
 	return rc;
 }

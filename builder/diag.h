@@ -82,6 +82,8 @@ enum diag_level {
 	X(E_NOT_TOWNSHIP, DL_ERROR, "'%s' is neither a township nor a village file") \
 	X(E_VILLAGE_UNLISTED, DL_ERROR, "village '%s' is not listed by the township") \
 	X(E_PHONE_BUDGET, DL_ERROR, "phone edition of '%s' is %.1f MB, over the %.1f MB budget; largest: %s") \
+	X(E_PDF_FAILED, DL_ERROR, "cannot print the booklet of '%s' to PDF with '%s'") \
+	X(E_PDF_NO_BROWSER, DL_ERROR, "--pdf needs a headless Chromium: install Debian's 'chromium' package") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
 	/* errors in bundles */ \

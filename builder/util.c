@@ -626,3 +626,37 @@ strcasecmp_ascii(const char *a, const char *b)
 			return x - y;
 	}
 }
+
+int
+write_file_atomic(const char *path, const void *data, size_t len)
+{
+	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+	int fd, saved, rc = -1;
+	FILE *fp = NULL;
+
+	if ((fd = mkstemp(tmp)) == -1)
+		goto out;
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		goto out;
+	}
+	if (fwrite(data, 1, len, fp) != len || fflush(fp) != 0 || fchmod(fd, 0644) == -1)
+		goto out;
+	if (fclose(fp) != 0) {
+		fp = NULL;
+		goto out;
+	}
+	fp = NULL;
+	if (rename(tmp, path) == -1)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	if (fp)
+		fclose(fp);
+	if (rc == -1 && fd != -1)
+		unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return rc;
+}

@@ -41,6 +41,11 @@ int read_file(const char *path, size_t limit, char **out, size_t *len);
 int list_dir(const char *dir, char ***names, size_t *n);
 void free_names(char **names, size_t n);
 
+/* Writes a whole file through a temporary file beside it and a rename:
+ * it appears complete or not at all (mode 0644).  Returns 0, or -1 with
+ * errno set. */
+int write_file_atomic(const char *path, const void *data, size_t len);
+
 /* Path strings.  path_join never produces "./x" for an empty or "." dir.
  * path_dirname returns "." for a bare name.  path_normalize removes "."
  * and folds "a/.." lexically, for display only (all caller-frees). */

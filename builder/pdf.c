@@ -1,0 +1,239 @@
+#define _XOPEN_SOURCE 700
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pdf.h"
+#include "util.h"
+
+#define PRINT_TIMEOUT 180	/* seconds one booklet may take */
+
+char *
+pdf_find_browser(void)
+{
+	static const char *const names[] = {"chromium", "chromium-browser", "google-chrome"};
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	size_t i;
+
+	if (path == NULL)
+		path = "/usr/bin:/bin";
+	for (i = 0; i < NELEM(names); i++) {
+		copy = xstrdup(path);
+		for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+			char *p = path_join(*dir ? dir : ".", names[i]);
+
+			if (access(p, X_OK) == 0) {
+				free(copy);
+				return p;
+			}
+			free(p);
+		}
+		free(copy);
+	}
+	return NULL;
+}
+
+static int
+write_file(const char *path, const char *data, size_t len)
+{
+	char *dir = path_dirname(path), *p;
+	FILE *fp;
+	int ok;
+
+	/* Create the folders on the way; the names come from our package. */
+	for (p = dir + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0700);
+			*p = '/';
+		}
+	mkdir(dir, 0700);
+	free(dir);
+	if ((fp = fopen(path, "wb")) == NULL)
+		return -1;
+	ok = fwrite(data, 1, len, fp) == len;
+	return fclose(fp) == 0 && ok ? 0 : -1;
+}
+
+/* Removes a folder we made, dot files (Chromium's) included. */
+static void
+remove_tree(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dp;
+
+	if (lstat(path, &st) == -1)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	if ((dp = opendir(path)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			char *p;
+
+			if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+				continue;
+			p = path_join(path, de->d_name);
+			remove_tree(p);
+			free(p);
+		}
+		closedir(dp);
+	}
+	rmdir(path);
+}
+
+/* file:// URL of an absolute path, percent-encoding all but the safe. */
+static char *
+file_url(const char *path)
+{
+	struct buf b = {0};
+	const unsigned char *s = (const unsigned char *)path;
+
+	buf_puts(&b, "file://");
+	for (; *s; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    strchr("/-._~", *s))
+			buf_add(&b, s, 1);
+		else
+			buf_printf(&b, "%%%02X", *s);
+	}
+	return buf_detach(&b);
+}
+
+/* Chromium stamps the PDF with the wall clock; put the build's time
+ * there instead, in the same number of bytes. */
+static void
+fix_dates(char *pdf, size_t len, time_t when)
+{
+	struct tm tm;
+	char stamp[16];
+	size_t i;
+
+	gmtime_r(&when, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d%H%M%S", &tm);
+	for (i = 0; i + 17 < len; i++) {
+		size_t k;
+
+		if (memcmp(pdf + i, "(D:", 3) != 0)
+			continue;
+		for (k = 3; k < 17 && pdf[i + k] >= '0' && pdf[i + k] <= '9'; k++)
+			;
+		if (k == 17)
+			memcpy(pdf + i + 3, stamp, 14);
+	}
+}
+
+static int
+run(const char *browser, const char *profile, const char *pdf, const char *url)
+{
+	char *a_profile = xasprintf("--user-data-dir=%s", profile), *a_pdf = xasprintf("--print-to-pdf=%s", pdf);
+	char *argv[] = {(char *)browser, "--headless", "--disable-gpu", "--no-first-run",
+	    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+	    "--disable-default-apps", "--disable-extensions", "--disable-pdf-tagging", "--no-pdf-header-footer",
+	    "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND", a_profile, a_pdf,
+	    geteuid() == 0 ? "--no-sandbox" : (char *)url, geteuid() == 0 ? (char *)url : NULL, NULL};
+	int status = -1, waited;
+	pid_t pid;
+
+	if ((pid = fork()) == -1)
+		goto out;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null != -1) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execv(browser, argv);
+		_exit(127);
+	}
+	for (waited = 0; waited < PRINT_TIMEOUT * 10; waited++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r == -1 && errno != EINTR)
+			break;
+		nanosleep(&(struct timespec){0, 100000000}, NULL);
+	}
+	if (waited == PRINT_TIMEOUT * 10) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		status = -1;
+	}
+out:
+	free(a_profile);
+	free(a_pdf);
+	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int
+pdf_print(const char *browser, const struct package *pk, const char *workdir, const char *out, time_t when)
+{
+	char *tmpl = path_join(workdir, ".print-XXXXXX"), *dir = NULL, *abs = NULL, *page = NULL, *url = NULL;
+	char *profile = NULL, *pdf = NULL, *data = NULL;
+	size_t i, len;
+	int rc = -1;
+
+	if ((dir = mkdtemp(tmpl)) == NULL) {
+		diag(S_WRITE, NULL, tmpl, strerror(errno));
+		free(tmpl);
+		return -1;
+	}
+	for (i = 0; i < pk->nfiles; i++) {
+		const struct package_file *f = &pk->files[i];
+		char *p;
+
+		if (!streq(f->name, "print.html") && !streq(f->name, "style.css") &&
+		    strncmp(f->name, "assets/", 7) != 0)
+			continue;
+		p = path_join(dir, f->name);
+		if (write_file(p, f->data, f->len) == -1) {
+			diag(S_WRITE, NULL, p, strerror(errno));
+			free(p);
+			goto out;
+		}
+		free(p);
+	}
+	if ((abs = realpath(dir, NULL)) == NULL) {
+		diag(S_WRITE, NULL, dir, strerror(errno));
+		goto out;
+	}
+	page = path_join(abs, "print.html");
+	url = file_url(page);
+	profile = path_join(abs, "profile");
+	pdf = path_join(abs, "print.pdf");
+	if (run(browser, profile, pdf, url) == -1 || read_file(pdf, 1024u * 1024 * 1024, &data, &len) == -1) {
+		diag(E_PDF_FAILED, NULL, pk->id, browser);
+		goto out;
+	}
+	fix_dates(data, len, when);
+	if (write_file_atomic(out, data, len) == -1) {
+		diag(S_WRITE, NULL, out, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	remove_tree(dir);
+	free(data);
+	free(pdf);
+	free(profile);
+	free(url);
+	free(page);
+	free(abs);
+	free(dir);
+	return rc;
+}
