@@ -22,7 +22,8 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
-	{"build", cmd_build, "[-o DIR] [-j N] [--allow-short] TOWNSHIP|VILLAGE", "build one offline bundle per village"},
+	{"build", cmd_build, "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] TOWNSHIP|VILLAGE",
+	    "build each village's bundle and editions"},
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", "validate sources; report every problem found"},
 	{"info", cmd_info, "BUNDLE", "summarise a bundle"},
 	{"plan", cmd_plan, "[--csv] TOWNSHIP|VILLAGE", "print each village's package and its coverage"},
@@ -35,15 +36,11 @@ static void
 print_usage(FILE *fp)
 {
 	size_t i;
-	int w = (int)strlen("[COMMAND]");
 
-	for (i = 0; i < NELEM(commands); i++)
-		if ((int)strlen(commands[i].args) > w)
-			w = (int)strlen(commands[i].args);
 	fputs("usage: coursepack COMMAND [ARGS...]\n\ncommands:\n", fp);
 	for (i = 0; i < NELEM(commands); i++)
-		fprintf(fp, "  %-7s %-*s  %s\n", commands[i].name, w, commands[i].args, commands[i].summary);
-	fprintf(fp, "  %-7s %-*s  %s\n", "help", w, "[COMMAND]", "show this summary or a command's usage");
+		fprintf(fp, "  %-7s %s\n          %s\n", commands[i].name, commands[i].args, commands[i].summary);
+	fprintf(fp, "  %-7s %s\n          %s\n", "help", "[COMMAND]", "show this summary or a command's usage");
 	fputs("\noptions: --help, --version\nSee coursepack(1).\n", fp);
 }
 

@@ -302,8 +302,10 @@ while IFS= read -r fmt; do
 done <"$tmp/formats"
 if [ -z "$undocumented" ] && [ "$nfmt" -gt 50 ]; then ok; else ko "man: messages not in DIAGNOSTICS ($nfmt read):$undocumented"; fi
 # The man page's synopsis names the same commands and arguments as --help.
-"$BIN" --help | sed -n 's/^  \([a-z]*\) \{1,\}\(.*[^ ]\) \{2,\}.*/\1 \2/p' | sort >"$tmp/help"
+"$BIN" --help | sed -n 's/^  \([a-z][a-z]*\) \{1,\}\(.*[^ ]\) *$/\1 \2/p' | sort >"$tmp/help"
+# mandoc wraps long synopsis lines: join each continuation to its command.
 mandoc -Tascii builder/coursepack.1 | sed 's/.\x08//g' | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
+	awk '/^     coursepack / { if (line) print line; line = $0; next } /^      +[^ ]/ && line { sub(/^ +/, " "); line = line $0; next } END { if (line) print line }' |
 	sed -n 's/^ *coursepack \([a-z]*\) \(.*\)/\1 \2/p' | sed 's/  */ /g; s/ *$//' | sort >"$tmp/man"
 check_that "man: synopsis matches --help" diff -u "$tmp/help" "$tmp/man"
 
