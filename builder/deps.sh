@@ -36,6 +36,11 @@ if [ "$what" = test ]; then
 	need_cmd unzip unzip
 	need_cmd bsdtar libarchive-tools
 	need_cmd python3 python3
+	# The editions are checked by the tools their readers use.
+	need_cmd chromium chromium
+	[ -d /usr/share/fonts/opentype/noto ] || missing="$missing fonts-noto-cjk"
+	[ -f /usr/share/java/epubcheck.jar ] || missing="$missing epubcheck"
+	need_cmd pdftotext poppler-utils
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.
 	/usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1 || missing="$missing python3 python3-html5lib"
 fi

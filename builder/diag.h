@@ -81,7 +81,7 @@ enum diag_level {
 	X(E_NO_TOWNSHIP, DL_ERROR, "no township.xml beside the village file or in the folder above") \
 	X(E_NOT_TOWNSHIP, DL_ERROR, "'%s' is neither a township nor a village file") \
 	X(E_VILLAGE_UNLISTED, DL_ERROR, "village '%s' is not listed by the township") \
-	X(E_PHONE_BUDGET, DL_ERROR, "phone edition of '%s' is %.1f MB, over the %.1f MB budget; largest: %s") \
+	X(E_PHONE_BUDGET, DL_ERROR, "phone edition of '%s' is %s, over the %s budget; largest: %s") \
 	X(E_PDF_FAILED, DL_ERROR, "cannot print the booklet of '%s' to PDF with '%s'") \
 	X(E_PDF_NO_BROWSER, DL_ERROR, "--pdf needs a headless Chromium: install Debian's 'chromium' package") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \

@@ -146,6 +146,17 @@ contribution_cmp(const void *a, const void *b)
 	return (x->bytes < y->bytes) - (x->bytes > y->bytes);
 }
 
+/* "812 B", "4.2 KB", "8.0 MB": decimal, as phones count. */
+static char *
+human_size(size_t n)
+{
+	if (n < 1000)
+		return xasprintf("%zu B", n);
+	if (n < 1000 * 1000)
+		return xasprintf("%.1f KB", (double)n / 1e3);
+	return xasprintf("%.1f MB", (double)n / 1e6);
+}
+
 /* Over budget: name what weighs most, images and lesson texts alike. */
 static void
 over_budget(const struct package *pk, const struct plan *p, size_t budget, const struct asset_set *images,
@@ -164,10 +175,19 @@ over_budget(const struct package *pk, const struct plan *p, size_t budget, const
 	}
 	if (n > 1)
 		qsort(v, n, sizeof *v, contribution_cmp);
-	for (i = 0; i < n && i < 3; i++)
-		buf_printf(&top, "%s%s/%s %.1f MB", i ? ", " : "", v[i].course->id, v[i].path,
-		    (double)v[i].bytes / 1e6);
-	diag(E_PHONE_BUDGET, NULL, pk->id, (double)pk->phone_len / 1e6, (double)budget / 1e6, top.data);
+	for (i = 0; i < n && i < 3; i++) {
+		char *h = human_size(v[i].bytes);
+
+		buf_printf(&top, "%s%s/%s %s", i ? ", " : "", v[i].course->id, v[i].path, h);
+		free(h);
+	}
+	{
+		char *have = human_size(pk->phone_len), *most = human_size(budget);
+
+		diag(E_PHONE_BUDGET, NULL, pk->id, have, most, top.data);
+		free(have);
+		free(most);
+	}
 	buf_release(&top);
 	free(v);
 }

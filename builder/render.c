@@ -165,6 +165,8 @@ struct link_ctx {
 	const struct lesson *lesson;
 	enum link_style style;
 	struct asset_set *assets;
+	char **inline_uris;	/* phone: data: URIs, put in after rendering */
+	size_t ninline;
 };
 
 static const char *
@@ -249,9 +251,16 @@ map_url(void *arg, const char *url, int image)
 
 		/* One file: images inline, other media (audio, video,
 		 * documents) left out. */
-		if ((out = image ? data_uri(c, rel, &bytes) : NULL) == NULL)
+		char *uri = image ? data_uri(c, rel, &bytes) : NULL;
+
+		if (uri == NULL)
 			out = xstrdup("");
 		else {
+			/* cmark's safe mode empties data:image/svg+xml URLs;
+			 * a token goes through and is replaced afterwards. */
+			ctx->inline_uris = xreallocarray(ctx->inline_uris, ctx->ninline + 1, sizeof *ctx->inline_uris);
+			ctx->inline_uris[ctx->ninline] = uri;
+			out = xasprintf("cpinline:%zu", ctx->ninline++);
 			asset_set_add(ctx->assets, c, rel);
 			for (i = 0; i < ctx->assets->n; i++)
 				if (ctx->assets->v[i].course == c && streq(ctx->assets->v[i].path, rel))
@@ -271,10 +280,34 @@ char *
 render_body(const struct plan *p, size_t i, const char *md, size_t len, enum link_style style,
     struct asset_set *assets)
 {
-	struct link_ctx ctx = {p, p->lessons[i], style, assets};
+	struct link_ctx ctx = {p, p->lessons[i], style, assets, NULL, 0};
 	char *html = md_render_page(md, len, map_url, &ctx, style == LINKS_PRINT || style == LINKS_PHONE);
+	struct buf b = {0};
+	const char *s, *t;
+	size_t k;
 
-	return html ? html : xstrdup("");
+	if (html == NULL)
+		html = xstrdup("");
+	if (ctx.ninline == 0)
+		return html;
+	for (s = html; (t = strstr(s, "\"cpinline:")) != NULL; s = t) {
+		char *end;
+		unsigned long n;
+
+		buf_add(&b, s, (size_t)(t - s) + 1);
+		t += strlen("\"cpinline:");
+		n = strtoul(t, &end, 10);
+		if (end != t && *end == '"' && n < ctx.ninline) {
+			buf_puts(&b, ctx.inline_uris[n]);
+			t = end;
+		}
+	}
+	buf_puts(&b, s);
+	for (k = 0; k < ctx.ninline; k++)
+		free(ctx.inline_uris[k]);
+	free(ctx.inline_uris);
+	free(html);
+	return buf_detach(&b);
 }
 
 static void

@@ -284,6 +284,8 @@ check_that "build: ... nor a temporary file" test "$(ls -A "$fb/out/town" | grep
 check_that "build: ... while the other village still builds" "$BIN" verify "$fb/out/town/town-b.zip"
 check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d' ' -f3 "$fb/out/town/SHA256SUMS" | tr '\n' ' ')" = "town-b-phone.html town-b.zip town-b.epub "
 
+. "$top/tests/editions.sh"
+
 # --- command line and man page ---------------------------------------------
 check_that "cli: --version" sh -c "'$BIN' --version | grep -q '^coursepack [0-9]'"
 check_that "cli: --help lists check" sh -c "'$BIN' --help | grep -q '^  check '"

@@ -1,0 +1,75 @@
+# The editions beyond the bundle's pages: sourced by tests/run.sh after it
+# built the Xiayang example into $bd/a (bundles unpacked for jili in
+# $bd/jili).  Uses ok, ko, skipped, check_that from run.sh.
+
+ed=$bd/a/xiayang
+# --- print.html -----------------------------------------------------------------
+p=$bd/jili/print.html
+check_that "print: A4 page, 16 pt body" grep -q '@page { size: A4;' "$p"
+check_that "print: 16 pt body type" grep -q 'body.print {[^}]*font-size: 16pt' "$p"
+check_that "print: each lesson starts a new page" grep -q '.lesson, .contents, .record { break-before: page' "$p"
+check_that "print: a cover with a line for the member's name" grep -q '党员姓名：<span class="blank"></span>' "$p"
+check_that "print: a study record sheet with signatures" grep -q '<th>党员签名</th><th>送学人签名</th>' "$p"
+check_that "print: one section per lesson (23)" test "$(grep -c '<section class="lesson"' "$p")" -eq 23
+check_that "print: images kept with their captions" grep -q '<span class="figure"><img src="assets/zongzi-leaf/media/spacing.svg"' "$p"
+
+# --- phone edition --------------------------------------------------------------
+ph=$ed/xiayang-jili-phone.html
+check_that "phone: written beside the bundle" test -s "$ph"
+check_that "phone: listed in SHA256SUMS" grep -q ' xiayang-jili-phone.html$' "$ed/SHA256SUMS"
+check_that "phone: in the catalogue" grep -q 'href="xiayang-jili-phone.html"' "$ed/index.html"
+# Self-contained: every src and href is a data: URI or an in-page anchor.
+grep -o '\(src\|href\)="[^"]*"' "$ph" | grep -v '="data:\|="#' >"$tmp/external" || true
+check_that "phone: nothing but data: URIs and anchors ($(wc -l <"$tmp/external") others)" test ! -s "$tmp/external"
+check_that "phone: styles inline, no style sheet link" sh -c "grep -q '<style>' '$ph' && ! grep -q '<link' '$ph'"
+check_that "phone: images inline" grep -q 'src="data:image/svg+xml;base64,' "$ph"
+check_that "phone: no video or audio" sh -c "! grep -qi '<video\|<audio' '$ph'"
+check_that "phone: a contents list at the top" grep -q '<nav class="toc">' "$ph"
+check_that "phone: within the 8 MB budget ($(stat -c %s "$ph") bytes)" test "$(stat -c %s "$ph")" -le 8000000
+check_that "phone: HTML5 without errors" /usr/bin/python3 "$tmp/html5.py" "$ph" "$p"
+(cd "$sb" && "$BIN" build --allow-short --phone-budget 2K -o over town/township.xml >/dev/null 2>"$tmp/err"); st=$?
+check_that "phone: over budget fails (exit $st)" test $st -ne 0
+check_that "phone: ... naming the largest parts" grep -q "phone edition of 'town-a' is [0-9.]* KB, over the 2.0 KB budget; largest: grow/01-prune.md [0-9]* B, intro/01-first.md [0-9]* B, grow/media/tree.svg" "$tmp/err"
+check_that "phone: ... and leaves nothing of the village behind" test -z "$(ls "$sb/over/town" 2>/dev/null | grep town-a)"
+
+# --- search ---------------------------------------------------------------------
+check_that "search: index of bigrams in search.js" grep -q '^"粽叶": "' "$bd/jili/search.js"
+
+# --- EPUB -----------------------------------------------------------------------
+check_that "epub: one per village" test "$(ls "$ed"/*.epub | wc -l)" -eq 11
+check_that "epub: mimetype first and stored" sh -c "unzip -Zv '$ed/xiayang-jili.epub' | grep -m1 -A14 'mimetype' | grep -q 'compression method: *none'"
+check_that "epub: mimetype is the first entry" test "$(unzip -Z1 "$ed/xiayang-jili.epub" | head -n 1)" = mimetype
+check_that "epub: package document in zh-CN" sh -c "unzip -p '$ed/xiayang-jili.epub' EPUB/package.opf | grep -q '<dc:language>zh-CN</dc:language>'"
+if [ -f /usr/share/java/epubcheck.jar ] && command -v java >/dev/null 2>&1; then
+	ls "$ed"/*.epub | xargs -P 2 -I{} sh -c 'java -jar /usr/share/java/epubcheck.jar -q "{}" >"{}.check" 2>&1; echo $? >>"{}.check"'
+	nclean=0
+	for e in "$ed"/*.epub; do
+		# -q prints nothing but problems; the last line is the exit status.
+		if [ "$(cat "$e.check")" = 0 ]; then nclean=$((nclean + 1)); else sed 's/^/  | /' "$e.check" | head -5; fi
+		rm -f "$e.check"
+	done
+	check_that "epub: epubcheck finds no error and no warning in any ($nclean of 11)" test $nclean -eq 11
+else
+	skipped "epub: epubcheck not installed (Debian package epubcheck)"
+fi
+
+# --- PDF --------------------------------------------------------------------------
+if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; then
+	"$BIN" build --pdf -o "$bd/pdf1" examples/xiayang/villages/jili.xml >/dev/null 2>"$tmp/err"; st=$?
+	pdf=$bd/pdf1/xiayang/xiayang-jili-print.pdf
+	check_that "pdf: build --pdf prints the booklet (exit $st)" test $st -eq 0 -a -s "$pdf"
+	pdftotext -layout "$pdf" "$tmp/pdf.txt" 2>/dev/null
+	missing=0
+	for t in $(unzip -p "$bd/a/$j" manifest.xml | sed -n 's/.*<lesson [^>]*>\(.*\)<\/lesson>/\1/p' | tr -d ' '); do
+		tr -d ' \n' <"$tmp/pdf.txt" | grep -qF -- "$t" || { missing=$((missing + 1)); echo "  | not in the PDF: $t"; }
+	done
+	check_that "pdf: its text holds every lesson title ($missing missing)" test $missing -eq 0
+	pages=$(pdfinfo "$pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+	check_that "pdf: at least one page per lesson ($pages pages, 23 lessons)" test "${pages:-0}" -ge 23
+	"$BIN" build --pdf -o "$bd/pdf2" examples/xiayang/villages/jili.xml >/dev/null 2>&1
+	check_that "pdf: reproducible" cmp "$pdf" "$bd/pdf2/xiayang/xiayang-jili-print.pdf"
+	(PATH=/nonexistent "$BIN" build --pdf -o "$bd/pdf3" examples/xiayang/villages/jili.xml >/dev/null 2>"$tmp/err"); st=$?
+	check_that "pdf: without Chromium, a clear error naming the package (exit $st)" sh -c "test $st -eq 1 && grep -q \"install Debian's 'chromium' package\" '$tmp/err'"
+else
+	skipped "pdf: chromium or pdftotext not installed"
+fi
