@@ -285,6 +285,7 @@ check_that "build: ... while the other village still builds" "$BIN" verify "$fb/
 check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d' ' -f3 "$fb/out/town/SHA256SUMS" | tr '\n' ' ')" = "town-b-phone.html town-b.zip town-b.epub "
 
 . "$top/tests/editions.sh"
+. "$top/tests/browser.sh"
 
 # --- command line and man page ---------------------------------------------
 check_that "cli: --version" sh -c "'$BIN' --version | grep -q '^coursepack [0-9]'"
