@@ -238,8 +238,12 @@ caption(cmark_node *image)
 	buf_puts(&exit, "</span></span>");
 	cmark_node_set_on_enter(wrap, "<span class=\"figure\">");
 	cmark_node_set_on_exit(wrap, exit.data);
-	cmark_node_insert_before(image, wrap);
-	cmark_node_append_child(wrap, image);
+	/* Some parents (table cells) take no custom node: no caption there,
+	 * and the image stays where it was. */
+	if (!cmark_node_insert_before(image, wrap) || !cmark_node_append_child(wrap, image)) {
+		cmark_node_unlink(wrap);
+		cmark_node_free(wrap);
+	}
 	buf_release(&exit);
 	free(text);
 }

@@ -67,6 +67,7 @@ asset_set_add(struct asset_set *s, const struct course *c, const char *path)
 	s->v = xreallocarray(s->v, s->n + 1, sizeof *s->v);
 	s->v[s->n].course = c;
 	s->v[s->n].path = xstrdup(path);
+	s->v[s->n].bytes = 0;
 	s->n++;
 }
 

@@ -69,6 +69,8 @@ test_markdown(void)
 	    "a link mapped to nothing keeps its text");
 	EXPECT(html && strstr(html, "src=\"../../assets/media/x.svg\"") != NULL, "image URLs mapped");
 	EXPECT(html && strstr(html, "<span class=\"caption\">图示</span>") != NULL, "captions from alt text");
+	EXPECT(html && strstr(html, "<td><img src=\"../../assets/y.png\"") != NULL,
+	    "an image in a table cell stays there, uncaptioned (cells take no custom node)");
 	free(html);
 	{
 		char *t = md_plain_text(doc, strlen(doc));
