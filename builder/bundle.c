@@ -22,6 +22,12 @@ bundle_open(struct bundle *b, const char *path)
 		diag(E_VERIFY_NO_MANIFEST, &loc);
 		return -1;
 	}
+	if (zipr_entry(b->zip, 0)->size > XML_MAX_BYTES) {
+		struct loc mloc = {path, 0, 0};
+
+		diag(E_XML_TOO_LARGE, &mloc, XML_MAX_BYTES / 1024);
+		return -1;
+	}
 	if (zipr_read(b->zip, 0, &data, &len) == -1)
 		return -1;
 	name = xasprintf("%s:manifest.xml", path);

@@ -100,7 +100,8 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 	    "max-width:72rem;padding:1rem;line-height:1.6;color:#1b1b1b;background:#fffdf8}\n"
 	    "h1{color:#b71c1c}table{border-collapse:collapse;width:100%;font-size:.9rem}"
 	    "th,td{border:1px solid #d8d8d8;padding:.3rem .5rem;text-align:left;vertical-align:top}"
-	    "th{background:#f4efe6}td.num{text-align:right;white-space:nowrap}"
+	    "th{background:#f4efe6}td.num,th.num{text-align:right;white-space:nowrap}"
+	    "@media (max-width:40rem){.sha{display:none}}"
 	    "code{font-size:.75rem;word-break:break-all}.ok{color:#2e7d32}.short{color:#b71c1c;font-weight:bold}"
 	    ".wrap{overflow-x:auto}\n</style>\n</head>\n<body>\n<h1>");
 	if (pr->township->county)
@@ -124,7 +125,7 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 	buf_puts(&b, "<th class=\"num\">合计</th>");
 	for (g = 0; g < GROUP__COUNT; g++)
 		buf_printf(&b, "<th class=\"num\">%s</th>", render_group_zh((enum group)g));
-	buf_puts(&b, "<th>SHA-256</th></tr>\n");
+	buf_puts(&b, "<th class=\"sha\">SHA-256</th></tr>\n");
 	for (i = 0; i < n; i++) {
 		const struct plan *p = v[i].plan;
 
@@ -160,7 +161,7 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 			buf_printf(&b, " 学时 <span class=\"%s\">%s</span></td>", short_ ? "short" : "ok",
 			    short_ ? "未达标" : "✓");
 		}
-		buf_printf(&b, "<td><code>%s</code><br><code>%s</code><br><code>%s</code></td></tr>\n", v[i].sha256,
+		buf_printf(&b, "<td class=\"sha\"><code>%s</code><br><code>%s</code><br><code>%s</code></td></tr>\n", v[i].sha256,
 		    v[i].phone_sha256, v[i].epub_sha256);
 	}
 	buf_printf(&b, "</table></div>\n<p>由 coursepack %s 生成。</p>\n</body>\n</html>\n", COURSEPACK_VERSION);

@@ -29,6 +29,7 @@
 
 #define DEFAULT_EPOCH 1672531200	/* 2023-01-01 00:00:00 UTC */
 #define ZIP_EPOCH_MIN 315532800		/* 1980-01-01, the first DOS date */
+#define ZIP_EPOCH_MAX 4354819199LL	/* 2107-12-31 23:59:59, the last */
 #define MAX_JOBS 64
 
 static const char usage_text[] =
@@ -77,8 +78,8 @@ entry_time(time_t *t)
 		return 0;
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || *end != '\0' || v < 0) {
-		usage_error("build: SOURCE_DATE_EPOCH '%s' is not a number of seconds", s);
+	if (errno || *end != '\0' || v < 0 || v > ZIP_EPOCH_MAX) {
+		usage_error("build: SOURCE_DATE_EPOCH '%s' is not a number of seconds up to 2107 (zip's last year)", s);
 		return -1;
 	}
 	*t = v < ZIP_EPOCH_MIN ? ZIP_EPOCH_MIN : (time_t)v;
@@ -236,6 +237,23 @@ write_atomic(const char *path, const char *data, size_t len)
 		return 0;
 	diag(S_WRITE, NULL, path, strerror(errno));
 	return -1;
+}
+
+/* A village not built leaves no files of an earlier build behind: what
+ * stands in the folder is what this build made. */
+static void
+remove_outputs(const char *dir, const char *township, const char *village)
+{
+	static const char *const suffixes[] = {".zip", "-phone.html", ".epub", "-print.pdf"};
+	size_t i;
+
+	for (i = 0; i < NELEM(suffixes); i++) {
+		char *name = xasprintf("%s-%s%s", township, village, suffixes[i]), *path = path_join(dir, name);
+
+		unlink(path);
+		free(path);
+		free(name);
+	}
 }
 
 static int
@@ -399,8 +417,11 @@ cmd_build(int argc, char *argv[])
 		p = plans[i] = plan_village(pr.library, pr.recipe, pr.villages[i]);
 		if (p->nshortfalls && !allow_short) {
 			diag(E_BUILD_SHORT, &pr.villages[i]->loc, p->village->id);
+			remove_outputs(dir, pr.township->id, p->village->id);
 			continue;
 		}
+		if (p->nshortfalls)
+			diag(W_BUILT_SHORT, &pr.villages[i]->loc, p->village->id);
 		q.jobs[q.n].pr = &pr;
 		q.jobs[q.n].plan = p;
 		q.jobs[q.n].bundle.file = xasprintf("%s-%s.zip", pr.township->id, p->village->id);
@@ -422,7 +443,7 @@ cmd_build(int argc, char *argv[])
 
 		diag(E_VILLAGE_UNLISTED, &loc, only);
 	}
-	if (q.n > 0 && mkdirs(dir) == 0) {
+	if ((q.n > 0 || only == NULL) && mkdirs(dir) == 0) {
 		q.progress = isatty(STDERR_FILENO);
 		nthreads = (size_t)jobs < q.n ? (size_t)jobs : q.n;
 		for (i = 0; i < nthreads; i++)
@@ -452,8 +473,13 @@ cmd_build(int argc, char *argv[])
 		if (only == NULL)
 			write_index(&pr, dir, q.jobs, q.n);
 	}
-	printf("built %d of %zu bundle%s in %s\n", built, only ? (size_t)1 : pr.nvillages,
-	    pr.nvillages == 1 ? "" : "s", dir ? dir : outdir);
+	{
+		size_t total = only ? 1 : pr.nvillages;
+
+		printf("built %d of %zu bundle%s in %s\n", built, total, total == 1 ? "" : "s", dir ? dir : outdir);
+		if (only && built)
+			printf("SHA256SUMS and index.html were not updated: build the township to refresh them\n");
+	}
 	rc = diag_exit() ? diag_exit() : built == (int)(only ? 1 : pr.nvillages) ? 0 : 1;
 out:
 	for (i = 0; i < q.n; i++) {

@@ -75,6 +75,17 @@ print_shortfall(const struct plan *p, const struct shortfall *s)
 		    n == 1 ? "is" : "are", modes);
 }
 
+static int
+max_courses(const struct plan *p, const struct course *c)
+{
+	size_t i;
+
+	for (i = 0; i < p->recipe->nby_need; i++)
+		if (streq(p->recipe->by_need[i].category, c->category))
+			return p->recipe->by_need[i].max_courses;
+	return 0;
+}
+
 static void
 print_village(const struct plan *p)
 {
@@ -130,7 +141,13 @@ print_village(const struct plan *p)
 		printf("\n");
 	}
 	for (i = 0; i < p->nunmet; i++)
-		printf("  need '%s': no course the recipe chooses by need carries this tag\n", p->unmet[i]->id);
+		if (p->unmet[i].left_out)
+			printf("  need '%s': course '%s' left out, the recipe takes at most %d course%s by need\n",
+			    p->unmet[i].need->id, p->unmet[i].left_out->id, max_courses(p, p->unmet[i].left_out),
+			    max_courses(p, p->unmet[i].left_out) == 1 ? "" : "s");
+		else
+			printf("  need '%s': no course the recipe chooses by need carries this tag\n",
+			    p->unmet[i].need->id);
 	for (i = 0; i < p->nshortfalls; i++)
 		print_shortfall(p, &p->shortfalls[i]);
 	if (p->nshortfalls == 0)

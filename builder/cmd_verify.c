@@ -16,19 +16,43 @@ static const char usage_text[] = "usage: coursepack verify BUNDLE ...\n";
 
 struct page_ctx {
 	const struct bundle *b;
+	const struct names *names;
 	const char *page;
 	int problems;
 };
 
+#define MAX_PAGE_BYTES (8u * 1024 * 1024)	/* larger pages are not link-checked */
+
+struct names {
+	char **v;
+	size_t n;
+};
+
 static int
-in_bundle(const struct bundle *b, const char *name)
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bundle's entry names, sorted for lookups: a page may hold many
+ * links, a bundle many entries. */
+static void
+names_init(struct names *s, const struct bundle *b)
 {
 	size_t i;
 
-	for (i = 0; i < zipr_count(b->zip); i++)
-		if (streq(zipr_entry(b->zip, i)->name, name))
-			return 1;
-	return 0;
+	s->n = zipr_count(b->zip);
+	s->v = xcalloc(s->n, sizeof *s->v);
+	for (i = 0; i < s->n; i++)
+		s->v[i] = zipr_entry(b->zip, i)->name;
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, name_cmp);
+}
+
+static int
+in_bundle(const struct names *s, const char *name)
+{
+	return s->n && bsearch(&name, s->v, s->n, sizeof *s->v, name_cmp) != NULL;
 }
 
 /* A page's link, resolved against the page's folder, must name a file of
@@ -40,8 +64,18 @@ check_link(void *arg, const char *url)
 	struct loc loc = {ctx->b->path, 0, 0};
 	char *rel, *dir, *joined, *target;
 
-	if (url[0] == '#' || url[0] == '\0' || url_has_scheme(url))
+	if (url[0] == '#' || url[0] == '\0')
 		return;
+	/* Pages of ours link to the web only by http(s) and mailto; a
+	 * javascript: or file: link is not something we wrote. */
+	if (url_has_scheme(url)) {
+		if (strncmp(url, "http:", 5) && strncmp(url, "https:", 6) && strncmp(url, "mailto:", 7) &&
+		    strncmp(url, "data:image/", 11)) {
+			diag(E_VERIFY_LINK, &loc, ctx->page, url);
+			ctx->problems++;
+		}
+		return;
+	}
 	if ((rel = url_local_path(url)) == NULL || rel[0] == '/') {
 		diag(E_VERIFY_LINK, &loc, ctx->page, url);
 		ctx->problems++;
@@ -51,7 +85,7 @@ check_link(void *arg, const char *url)
 	dir = path_dirname(ctx->page);
 	joined = path_join(dir, rel);
 	target = path_normalize(joined);
-	if (strncmp(target, "../", 3) == 0 || streq(target, "..") || !in_bundle(ctx->b, target)) {
+	if (strncmp(target, "../", 3) == 0 || streq(target, "..") || !in_bundle(ctx->names, target)) {
 		diag(E_VERIFY_LINK, &loc, ctx->page, url);
 		ctx->problems++;
 	}
@@ -74,6 +108,7 @@ static int
 verify_one(const char *path)
 {
 	struct loc loc = {path, 0, 0};
+	struct names names;
 	struct bundle b;
 	size_t i, j;
 	int problems = 0;
@@ -82,14 +117,37 @@ verify_one(const char *path)
 		bundle_release(&b);
 		return 1;
 	}
+	names_init(&names, &b);
+	/* Two names that differ only in case are one file on Windows and
+	 * macOS: one would overwrite the other. */
+	for (i = 0; i < zipr_count(b.zip); i++)
+		for (j = i + 1; j < zipr_count(b.zip); j++)
+			if (strcasecmp_ascii(zipr_entry(b.zip, i)->name, zipr_entry(b.zip, j)->name) == 0) {
+				diag(E_VERIFY_CASE, &loc, zipr_entry(b.zip, i)->name, zipr_entry(b.zip, j)->name);
+				problems++;
+			}
 	for (i = 1; i < zipr_count(b.zip); i++) {
 		const struct zip_entry *e = zipr_entry(b.zip, i);
 		const struct bundle_file *f;
 		char *data, sha[65];
 		size_t len;
 
-		if (!path_is_safe_relative(e->name) || e->is_dir) {
+		/* Folder entries, as zip -r writes them, hold nothing. */
+		if (e->is_dir && e->size == 0 && !e->special) {
+			char *bare = xstrndup(e->name, strlen(e->name) - 1);
+			int safe = path_is_safe_relative(bare) && !strchr(bare, ':');
+
+			free(bare);
+			if (safe)
+				continue;
+		}
+		if (!path_is_safe_relative(e->name) || strchr(e->name, ':') || e->is_dir) {
 			diag(E_VERIFY_NAME, &loc, e->name);
+			problems++;
+			continue;
+		}
+		if (e->special) {
+			diag(E_VERIFY_SPECIAL, &loc, e->name);
 			problems++;
 			continue;
 		}
@@ -111,19 +169,23 @@ verify_one(const char *path)
 		if (!streq(sha, f->sha256)) {
 			diag(E_VERIFY_HASH, &loc, e->name);
 			problems++;
-		} else if (has_suffix(e->name, ".html")) {
-			struct page_ctx ctx = {&b, e->name, 0};
+		} else if (has_suffix(e->name, ".html") && len <= MAX_PAGE_BYTES) {
+			struct page_ctx ctx = {&b, &names, e->name, 0};
 
 			xml_html_links(data, len, check_link, &ctx);
 			problems += ctx.problems;
+		} else if (has_suffix(e->name, ".html")) {
+			diag(E_VERIFY_PAGE_SIZE, &loc, e->name, MAX_PAGE_BYTES / (1024 * 1024));
+			problems++;
 		}
 		free(data);
 	}
 	for (j = 0; j < b.nfiles; j++)
-		if (!in_bundle(&b, b.files[j].path)) {
+		if (!in_bundle(&names, b.files[j].path)) {
 			diag(E_VERIFY_MISSING, &loc, b.files[j].path);
 			problems++;
 		}
+	free(names.v);
 	bundle_release(&b);
 	return problems;
 }

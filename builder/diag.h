@@ -30,6 +30,7 @@ enum diag_level {
 	X(W_NOTHING, DL_WARNING, "no XML files of ours found here") \
 	X(W_TOO_DEEP, DL_WARNING, "not searched: folders nest deeper than %d levels") \
 	X(W_NOT_LISTED, DL_WARNING, "%s is not listed by '%s': checked on its own") \
+	X(W_BUILT_SHORT, DL_WARNING, "village '%s' falls short of the recipe: built anyway (--allow-short)") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	/* errors in the inputs: XML */ \
 	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \
@@ -37,6 +38,8 @@ enum diag_level {
 	X(E_XML_UTF8, DL_ERROR, "not valid UTF-8") \
 	X(E_XML_ENCODING, DL_ERROR, "encoding '%s' declared: files must be UTF-8") \
 	X(E_XML_NUL, DL_ERROR, "file contains a NUL byte") \
+	X(E_XML_ATTRS, DL_ERROR, "element has more than %d attributes") \
+	X(E_XML_CHAR, DL_ERROR, "character not allowed in XML (a control character?)") \
 	X(E_XML_TOO_MANY, DL_ERROR, "%d more schema errors not shown") \
 	X(E_XML_TOO_LARGE, DL_ERROR, "file is larger than the %d KiB limit for XML files") \
 	X(E_XML_ROOT, DL_ERROR, "unknown root element '%s': expected categories, course, recipe, township or village") \
@@ -94,6 +97,9 @@ enum diag_level {
 	X(E_ZIP_ENTRY_BAD, DL_ERROR, "entry '%s' cannot be read: %s") \
 	X(E_VERIFY_NO_MANIFEST, DL_ERROR, "the first entry is not manifest.xml") \
 	X(E_VERIFY_NAME, DL_ERROR, "entry '%s' has an unsafe name") \
+	X(E_VERIFY_SPECIAL, DL_ERROR, "entry '%s' is a symbolic link or other special file") \
+	X(E_VERIFY_CASE, DL_ERROR, "entries '%s' and '%s' differ only in case") \
+	X(E_VERIFY_PAGE_SIZE, DL_ERROR, "page '%s' is larger than %u MiB: its links are not checked") \
 	X(E_VERIFY_UNLISTED, DL_ERROR, "'%s' is not listed in the manifest") \
 	X(E_VERIFY_MISSING, DL_ERROR, "'%s' is listed in the manifest but missing") \
 	X(E_VERIFY_SIZE, DL_ERROR, "'%s' has %llu bytes, the manifest says %llu") \

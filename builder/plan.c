@@ -27,20 +27,10 @@ is_core(const struct recipe *r, const char *course)
 	return 0;
 }
 
-static int
-matching_needs(const struct course *c, const struct village *v)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < v->nneeds; i++)
-		n += course_has_tag(c, v->needs[i].id);
-	return n;
-}
-
 struct ranked {
 	const struct course *course;
-	int score;
+	int score;	/* how many of the village's needs it meets */
+	size_t first;	/* the earliest of them in the village's list */
 };
 
 static int
@@ -50,6 +40,8 @@ ranked_cmp(const void *a, const void *b)
 
 	if (x->score != y->score)
 		return y->score - x->score;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
 	return strcmp(x->course->id, y->course->id);
 }
 
@@ -58,24 +50,32 @@ static void
 choose_by_need(struct plan *p, const struct library *lib, const struct by_need *bn)
 {
 	struct ranked *v = xcalloc(lib->ncourses, sizeof *v);
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 
 	for (i = 0; i < lib->ncourses; i++) {
 		const struct course *c = lib->courses[i];
-		int score;
 
 		if (!streq(c->category, bn->category) || is_core(p->recipe, c->id))
 			continue;
-		if ((score = matching_needs(c, p->village)) > 0) {
-			v[n].course = c;
-			v[n++].score = score;
-		}
+		v[n].course = c;
+		v[n].first = p->village->nneeds;
+		for (k = 0; k < p->village->nneeds; k++)
+			if (course_has_tag(c, p->village->needs[k].id)) {
+				if (v[n].score++ == 0)
+					v[n].first = k;
+			}
+		if (v[n].score > 0)
+			n++;
 	}
 	if (n > 1)
 		qsort(v, n, sizeof *v, ranked_cmp);
 	for (i = 0; i < n && i < (size_t)bn->max_courses; i++) {
 		p->by_need = xreallocarray(p->by_need, p->nby_need + 1, sizeof *p->by_need);
 		p->by_need[p->nby_need++] = v[i].course;
+	}
+	for (; i < n; i++) {
+		p->cut = xreallocarray(p->cut, p->ncut + 1, sizeof *p->cut);
+		p->cut[p->ncut++] = v[i].course;
 	}
 	free(v);
 }
@@ -158,8 +158,15 @@ plan_village(const struct library *lib, const struct recipe *r, const struct vil
 			if (course_has_tag(p->by_need[j], v->needs[i].id))
 				break;
 		if (j == p->nby_need) {
+			struct unmet *u;
+
 			p->unmet = xreallocarray(p->unmet, p->nunmet + 1, sizeof *p->unmet);
-			p->unmet[p->nunmet++] = &v->needs[i];
+			u = &p->unmet[p->nunmet++];
+			u->need = &v->needs[i];
+			u->left_out = NULL;
+			for (j = 0; j < p->ncut && u->left_out == NULL; j++)
+				if (course_has_tag(p->cut[j], v->needs[i].id))
+					u->left_out = p->cut[j];
 		}
 	}
 	if (v->activity.id && r->activity_course.id) {
@@ -204,6 +211,7 @@ plan_free(struct plan *p)
 	free(p->lessons);
 	free(p->by_need);
 	free(p->unmet);
+	free(p->cut);
 	free(p->hours);
 	for (g = 0; g < GROUP__COUNT; g++)
 		free(p->reach[g]);

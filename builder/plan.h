@@ -6,8 +6,9 @@
  * Selection:
  *   1. every lesson of the recipe's core courses;
  *   2. for each by-need category, the courses of that category with a tag
- *      equal to one of the village's needs (core courses excepted), most
- *      matching needs first, then by course id; at most max-courses;
+ *      equal to one of the village's needs (core courses excepted): most
+ *      matching needs first, then the one matching the need the village
+ *      lists first, then by course id; at most max-courses;
  *   3. the village's activity, when it is a lesson of the recipe's
  *      activity course.
  * Order: the recipe's first lesson, then the recipe's categories in
@@ -39,7 +40,12 @@ struct plan {
 	size_t nlessons;
 	const struct course **by_need;	/* courses chosen by need, in rank order */
 	size_t nby_need;
-	const struct ref **unmet;	/* needs no by-need course carries */
+	const struct course **cut;	/* matching, but past max-courses */
+	size_t ncut;
+	struct unmet {
+		const struct ref *need;		/* a need no chosen course carries */
+		const struct course *left_out;	/* one that does, cut by max-courses; or NULL */
+	} *unmet;
 	size_t nunmet;
 	int *hours;			/* per recipe category */
 	int *reach[GROUP__COUNT];	/* per group, per recipe category */

@@ -110,13 +110,16 @@ render_modes(struct buf *b, unsigned modes)
 	unsigned m;
 	int first = 1;
 
+	/* Each mode on one line: a phone breaks between them, not inside. */
+	buf_puts(b, "<span class=\"modes\">");
 	for (m = MODE_CLASSROOM; m <= MODE_ONLINE; m <<= 1)
 		if (modes & m) {
 			if (!first)
 				buf_puts(b, "、");
-			buf_puts(b, render_mode_zh((enum mode)m));
+			buf_printf(b, "<span>%s</span>", render_mode_zh((enum mode)m));
 			first = 0;
 		}
+	buf_puts(b, "</span>");
 }
 
 static void

@@ -218,7 +218,10 @@ on_parse_error(void *data, xmlErrorPtr err)
 	if (err->code == XML_ERR_INVALID_CHAR || err->code == XML_ERR_INVALID_ENCODING) {
 		/* Its advice ("indicate encoding") does not apply: our
 		 * formats are UTF-8 only. */
-		diag(E_XML_UTF8, &loc);
+		if (err->message && strstr(err->message, "UTF-8"))
+			diag(E_XML_UTF8, &loc);
+		else
+			diag(E_XML_CHAR, &loc);
 		return;
 	}
 	msg = one_line(err->message ? err->message : "syntax error");
@@ -419,6 +422,51 @@ declared_encoding(const char *text, size_t len)
 	return xstrndup(p, n);
 }
 
+#define MAX_ATTRS 64	/* per element; our formats use at most 8 */
+
+/* libxml2 checks an element's attributes for duplicates pair by pair: a
+ * few hundred kilobytes of attributes on one element take minutes.  Our
+ * formats need few, so count them first: the offset of the first element
+ * with too many, or -1. */
+static long
+too_many_attributes(const char *text, size_t len)
+{
+	size_t i = 0, tag = 0;
+	int in_tag = 0, count = 0;
+	char quote = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (quote) {
+			if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (!in_tag) {
+			if (c == '<' && i + 1 < len && text[i + 1] != '!' && text[i + 1] != '?') {
+				in_tag = 1;
+				tag = i;
+				count = 0;
+			} else if (c == '<' && i + 3 < len && memcmp(text + i, "<!--", 4) == 0) {
+				const char *end = strstr(text + i + 4, "-->");
+
+				if (end == NULL)
+					return -1;
+				i = (size_t)(end - text) + 2;
+			}
+			continue;
+		}
+		if (c == '"' || c == '\'')
+			quote = c;
+		else if (c == '=' && ++count > MAX_ATTRS)
+			return (long)tag;
+		else if (c == '>')
+			in_tag = 0;
+	}
+	return -1;
+}
+
 static enum xml_kind
 root_kind(xmlDocPtr doc)
 {
@@ -442,6 +490,7 @@ parse(const char *path, char *text, size_t len, enum xml_kind want, struct xml_d
 	enum xml_kind kind = XK_NONE;
 	char *version = NULL, *encoding = NULL;
 	const char *doctype;
+	long crowded;
 	int rc = -1;
 
 	quiet_libxml();
@@ -453,6 +502,12 @@ parse(const char *path, char *text, size_t len, enum xml_kind want, struct xml_d
 		struct loc loc = {path, 0, 0};
 		offset_to_linecol(d, (size_t)((const char *)memchr(text, '\0', len) - text), &loc.line, &loc.col);
 		diag(E_XML_NUL, &loc);
+		goto out;
+	}
+	if ((crowded = too_many_attributes(text, len)) != -1) {
+		struct loc loc = {path, 0, 0};
+		offset_to_linecol(d, (size_t)crowded, &loc.line, &loc.col);
+		diag(E_XML_ATTRS, &loc, MAX_ATTRS);
 		goto out;
 	}
 	if ((doctype = find_doctype(text, len)) != NULL) {
@@ -715,7 +770,7 @@ xml_cleanup(void)
 static void
 html_walk(const xmlNode *n, void (*fn)(void *, const char *), void *ctx)
 {
-	static const char *const attrs[] = {"href", "src"};
+	static const char *const attrs[] = {"href", "src", "srcset", "data", "poster", "action", "formaction"};
 
 	for (; n; n = n->next) {
 		size_t i;

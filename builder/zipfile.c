@@ -150,6 +150,18 @@ zipr_open(const char *path, struct zip_reader **out)
 		e->method = st.comp_method;
 		e->encrypted = st.encryption_method != ZIP_EM_NONE;
 		e->is_dir = e->name[0] && e->name[strlen(e->name) - 1] == '/';
+		{
+			zip_uint8_t os;
+			zip_uint32_t attr;
+
+			/* Unix file types live in the high half of the
+			 * external attributes; 0 means none was recorded. */
+			if (zip_file_get_external_attributes(za, i, 0, &os, &attr) == 0 && os == ZIP_OPSYS_UNIX) {
+				unsigned type = (attr >> 16) & 0170000;
+
+				e->special = type != 0 && type != 0100000 && type != 0040000;
+			}
+		}
 		total += e->size;
 		if (e->size > ZIP_MAX_ENTRY_BYTES) {
 			diag(E_ZIP_ENTRY_LIMIT, &loc, e->name, "bytes", (unsigned long long)ZIP_MAX_ENTRY_BYTES);

@@ -42,6 +42,7 @@ struct zip_entry {
 	int method;		/* 0 stored, 8 deflated, other: unsupported */
 	int encrypted;
 	int is_dir;
+	int special;	/* a symbolic link, device or other non-regular file */
 };
 
 struct zip_reader;

@@ -254,6 +254,34 @@ for name in ../evil.txt /abs.txt 'a\\b.txt'; do
 	rm -f "$bd/t.zip"; python3 "$tmp/evil.py" "$bd/a/$j" "$bd/t.zip" "$name"
 	tamper "an entry named '$name'" "has an unsafe name"
 done
+# A symbolic link listed with a matching hash, and names that collide
+# once case is folded.
+cat >"$tmp/link.py" <<'EOF'
+import hashlib, sys, zipfile
+src, dst, kind = sys.argv[1:4]
+with zipfile.ZipFile(src) as z:
+    entries = [(i, z.read(i.filename)) for i in z.infolist()]
+manifest = entries[0][1].decode()
+extra = zipfile.ZipInfo('assets/link.svg' if kind == 'link' else 'INDEX.html')
+data = b'/etc/passwd' if kind == 'link' else b'<p>x</p>'
+if kind == 'link':
+    extra.external_attr = (0o120777 << 16)
+    extra.create_system = 3
+line = '<file path="%s" size="%d" sha256="%s"/>\n  </files>' % (extra.filename, len(data), hashlib.sha256(data).hexdigest())
+manifest = manifest.replace('</files>', line, 1)
+with zipfile.ZipFile(dst, 'w') as out:
+    out.writestr(entries[0][0], manifest.encode())
+    for i, d in entries[1:]:
+        out.writestr(i, d)
+    out.writestr(extra, data)
+EOF
+rm -f "$bd/t.zip"; python3 "$tmp/link.py" "$bd/a/$j" "$bd/t.zip" link
+tamper "a symbolic link listed in the manifest" "'assets/link.svg' is a symbolic link or other special file"
+rm -f "$bd/t.zip"; python3 "$tmp/link.py" "$bd/a/$j" "$bd/t.zip" case
+tamper "names that differ only in case" "entries 'index.html' and 'INDEX.html' differ only in case"
+# A bundle unzipped and zipped again with zip -r, folders and all, is fine.
+rm -rf "$bd/r" && unzip -q "$bd/a/$j" -d "$bd/r" && (cd "$bd/r" && zip -X -q -r "$bd/t.zip.r" manifest.xml $(unzip -Z1 "$bd/a/$j" | sed 1d | cut -d/ -f1 | sort -u))
+check_that "verify: a bundle re-zipped with zip -r (folder entries) still verifies" "$BIN" verify "$bd/t.zip.r"
 head -c 5000 /dev/urandom >"$bd/t.zip"
 tamper "not a zip at all" "not a readable zip archive"
 "$BIN" verify "$bd/a/$j" "$bd/t.zip" >/dev/null 2>&1; st=$?

@@ -100,7 +100,8 @@ test_plan(void)
 	EXPECT(position(p, "act", "plant") == 5 && position(p, "act", "clean") == -1,
 	    "plan: the village's activity only, last (its category is last)");
 	EXPECT(p->nlessons == 6, "plan: six lessons");
-	EXPECT(p->nunmet == 1 && streq(p->unmet[0]->id, "tea"), "plan: the unmatched need is named");
+	EXPECT(p->nunmet == 1 && streq(p->unmet[0].need->id, "tea") && p->unmet[0].left_out == NULL,
+	    "plan: the unmatched need is named");
 	EXPECT(p->hours[0] == 30 && p->hours[1] == 5 && p->hours[2] == 25 && p->hours[3] == 20,
 	    "plan: hours per category");
 	EXPECT(p->total == 80, "plan: total hours");
@@ -130,6 +131,20 @@ test_plan(void)
 	EXPECT(p->reach_total[GROUP_MOBILE] > 0 && p->reach[GROUP_MOBILE][1] == 5,
 	    "plan: mobile members reach online lessons");
 	plan_free(p);
+
+	/* Ties go to the course meeting the need the village lists first,
+	 * and a need whose course max-courses cut says so. */
+	needs[0].id = "rice";
+	needs[1].id = "peach";
+	bn.max_courses = 1;
+	p = plan_village(&lib, &r, &v);
+	EXPECT(position(p, "rice", "x") >= 0 && position(p, "peach-a", "x") == -1,
+	    "plan: a tie goes to the need listed first, not the lower id");
+	EXPECT(p->nunmet == 1 && streq(p->unmet[0].need->id, "peach") && p->unmet[0].left_out == cs[2],
+	    "plan: the need whose course was cut names that course");
+	plan_free(p);
+	needs[0].id = "peach";
+	bn.max_courses = 3;
 
 	/* A first lesson outside the listed categories is left out. */
 	r.ncategories = 3;
