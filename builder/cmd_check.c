@@ -94,14 +94,6 @@ mark_done(struct checker *ck, const char *path)
 		f->done = 1;
 }
 
-static int
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && streq(s + n - m, suffix);
-}
-
 /* Collects every *.xml file under `dir`, in name order; returns how many. */
 static size_t
 walk(struct checker *ck, const char *dir, int depth)

@@ -1,8 +1,9 @@
 /* coursepack info BUNDLE: what a bundle holds — village, recipe, lessons
  * by category with hours, coverage per member group, files and sizes —
  * read from its manifest (use verify to trust it). */
-#include <getopt.h>
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,28 +38,15 @@ hours_of(const struct xml_node *n, const char *attr)
 int
 cmd_info(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const struct xml_node *root, *n, *hours;
 	char *village, *vid, *township, *tid, *recipe, *rid, *gen, *genv, h[16];
 	struct bundle b;
 	unsigned long long unpacked = 0, packed = 0;
 	size_t i;
-	int ch, nlessons = 0;
+	int rc, nlessons = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		usage_error("info: unknown option '%s'", argv[optind - 1]);
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if ((rc = options_help_only(argc, argv, usage_text)) != -1)
+		return rc;
 	if (argc - optind != 1) {
 		fputs(usage_text, stderr);
 		return 2;

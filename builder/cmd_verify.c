@@ -2,8 +2,9 @@
  * manifest first and valid, every file listed present with its size and
  * SHA-256, nothing unlisted, every link of every page resolving inside
  * the bundle.  Exit 0 when all are good, 1 when any is not. */
-#include <getopt.h>
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,14 +94,6 @@ check_link(void *arg, const char *url)
 	free(dir);
 	free(joined);
 	free(target);
-}
-
-static int
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && streq(s + n - m, suffix);
 }
 
 /* Returns the number of problems found (diagnosed). */
@@ -193,23 +186,10 @@ verify_one(const char *path)
 int
 cmd_verify(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch, k, bad = 0;
+	int rc, k, bad = 0;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		usage_error("verify: unknown option '%s'", argv[optind - 1]);
-		fputs(usage_text, stderr);
-		return 2;
-	}
+	if ((rc = options_help_only(argc, argv, usage_text)) != -1)
+		return rc;
 	if (optind == argc) {
 		fputs(usage_text, stderr);
 		return 2;

@@ -8,6 +8,10 @@
 
 #define COURSEPACK_VERSION "0.2.0"
 
+/* For commands whose only option is -h/--help: returns -1 to go on
+ * (optind at the first operand), else the exit status to return. */
+int options_help_only(int argc, char *argv[], const char *usage);
+
 int cmd_check(int argc, char *argv[]);
 int cmd_plan(int argc, char *argv[]);
 int cmd_build(int argc, char *argv[]);

@@ -32,6 +32,7 @@ static const struct command commands[] = {
 
 static int cmd_help(int argc, char *argv[]);
 
+
 static void
 print_usage(FILE *fp)
 {

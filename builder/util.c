@@ -660,3 +660,11 @@ out:
 	errno = saved;
 	return rc;
 }
+
+int
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && streq(s + n - m, suffix);
+}

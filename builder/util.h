@@ -96,6 +96,9 @@ char *url_local_path(const char *url);
 /* Appends `s` escaped for XML and HTML text and attribute values. */
 void buf_escape(struct buf *, const char *s);
 
+/* Whether `s` ends with `suffix` (exactly). */
+int has_suffix(const char *s, const char *suffix);
+
 /* strcasecmp for ASCII letters only, whatever the locale. */
 int strcasecmp_ascii(const char *a, const char *b);
 
