@@ -23,6 +23,13 @@ text_of(const struct xml_node *parent, const char *name, const char *attr, char 
 		*out = xstrdup("?");
 }
 
+/* Hours as plan prints them, "16.0". */
+static void
+hours_fixed(int tenths, char out[16])
+{
+	snprintf(out, 16, "%d.%d", tenths / 10, tenths % 10);
+}
+
 static int
 hours_of(const struct xml_node *n, const char *attr)
 {
@@ -66,12 +73,12 @@ cmd_info(int argc, char *argv[])
 	text_of(root, "generator", "version", &genv);
 	printf("%s\n  village    %s (%s), %s (%s)\n  recipe     %s (%s), at least ", argv[optind], village,
 	    vid, township, tid, recipe, rid);
-	hours_format(hours_of(xml_first(root, "recipe"), "min-hours"), h);
+	hours_fixed(hours_of(xml_first(root, "recipe"), "min-hours"), h);
 	printf("%s h per member\n  generator  %s %s\n", h, gen, genv);
 	for (n = xml_first(xml_first(root, "lessons"), "lesson"); n; n = xml_next(n, "lesson"))
 		nlessons++;
 	hours = xml_first(root, "hours");
-	hours_format(hours_of(hours, "total"), h);
+	hours_fixed(hours_of(hours, "total"), h);
 	printf("  lessons    %d, %s h\n", nlessons, h);
 	for (n = xml_first(hours, "category"); n; n = xml_next(n, "category")) {
 		char *ref = xml_attr(n, "ref"), need[16];
@@ -84,8 +91,8 @@ cmd_info(int argc, char *argv[])
 			count += streq(cat, ref);
 			free(cat);
 		}
-		hours_format(hours_of(n, "hours"), h);
-		hours_format(hours_of(n, "min-hours"), need);
+		hours_fixed(hours_of(n, "hours"), h);
+		hours_fixed(hours_of(n, "min-hours"), need);
 		printf("    %-14s %3d lesson%s %6s h  (at least %s)\n", ref, count, count == 1 ? " " : "s", h, need);
 		free(ref);
 	}
@@ -93,7 +100,7 @@ cmd_info(int argc, char *argv[])
 	for (n = xml_first(hours, "group"); n; n = xml_next(n, "group")) {
 		char *ref = xml_attr(n, "ref"), *members = xml_attr(n, "members"), *complete = xml_attr(n, "complete");
 
-		hours_format(hours_of(n, "hours"), h);
+		hours_fixed(hours_of(n, "hours"), h);
 		printf("    %-10s %6s members %6s h  %s\n", ref, members, h,
 		    streq(complete, "true") ? "complete" : "short");
 		free(ref);

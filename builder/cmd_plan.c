@@ -192,6 +192,15 @@ print_summary(const struct project *pr, struct plan **plans)
 static void
 csv_field(const char *s, int last)
 {
+	/* A cell starting with = + - @ is a formula to Excel and WPS: a
+	 * lesson title must not run as one. */
+	if (s && strchr("=+-@", s[0]) && s[0]) {
+		char *safe = xasprintf("'%s", s);
+
+		csv_field(safe, last);
+		free(safe);
+		return;
+	}
 	if (s && strpbrk(s, ",\"\r\n")) {
 		putchar('"');
 		for (; *s; s++) {
