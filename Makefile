@@ -30,8 +30,9 @@ LIBS        = $(shell pkg-config --libs $(PKGS))
 SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/recipe.xsd \
           schemas/township.xsd schemas/village.xsd
 LIBSRC  = builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c \
-          builder/cmd_check.c builder/cmd_info.c builder/cmd_plan.c builder/cmd_verify.c \
-          builder/diag.c builder/epub.c builder/hash.c builder/load.c \
+          builder/cmd_check.c builder/cmd_info.c builder/cmd_keygen.c builder/cmd_plan.c \
+          builder/cmd_verify.c \
+          builder/diag.c builder/epub.c builder/crypto.c builder/load.c \
           builder/markdown.c builder/model.c builder/package.c builder/plan.c \
           builder/pdf.c builder/phone.c builder/print.c builder/project.c builder/render.c \
           builder/scorm.c builder/search.c builder/util.c builder/xml.c builder/zipfile.c

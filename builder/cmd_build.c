@@ -19,7 +19,7 @@
 
 #include "catalog.h"
 #include "commands.h"
-#include "hash.h"
+#include "crypto.h"
 #include "package.h"
 #include "pdf.h"
 #include "plan.h"
@@ -33,7 +33,8 @@
 #define MAX_JOBS 64
 
 static const char usage_text[] =
-    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] TOWNSHIP|VILLAGE\n";
+    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--sign SECRETKEY]\n"
+    "                        TOWNSHIP|VILLAGE\n";
 
 /* A file written beside the bundles. */
 struct output {
@@ -51,6 +52,7 @@ struct job {
 	struct output epub;	/* TOWNSHIP-VILLAGE.epub */
 	struct output pdf;	/* TOWNSHIP-VILLAGE-print.pdf, with --pdf */
 	const char *browser;	/* for --pdf */
+	const struct minisign_key *key;	/* for --sign */
 	const char *dir;
 	size_t phone_budget;
 	time_t mtime;
@@ -127,6 +129,43 @@ file_digest(const char *path, size_t *size, char out[65])
 
 static int write_atomic(const char *path, const char *data, size_t len);
 
+/* FILE.minisig beside `path`, over the bytes just written.  The trusted
+ * comment names the file and the signer, with the build's time. */
+static int
+sign_file(const struct minisign_key *k, const char *path, time_t when)
+{
+	char *data, *trusted, *sig, *sigpath;
+	size_t len;
+	int rc;
+
+	if (k == NULL)
+		return 0;
+	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+		diag(S_READ, NULL, path, strerror(errno));
+		return -1;
+	}
+	{
+		char id[17];
+
+		/* minisign's own keys carry no name: say which key. */
+		minisign_key_id(k->id, id);
+		if (strncmp(k->comment, "minisign ", 9) == 0)
+			trusted = xasprintf("timestamp:%lld\tfile:%s\tsigner:key %s", (long long)when,
+			    path_basename(path), id);
+		else
+			trusted = xasprintf("timestamp:%lld\tfile:%s\tsigner:%s (key %s)", (long long)when,
+			    path_basename(path), k->comment, id);
+	}
+	sig = minisign_sign(k, data, len, trusted);
+	sigpath = xasprintf("%s.minisig", path);
+	rc = write_atomic(sigpath, sig, strlen(sig));
+	free(sigpath);
+	free(sig);
+	free(trusted);
+	free(data);
+	return rc;
+}
+
 /* The package's files as a zip, in their order. */
 static int
 write_zip(const char *path, const struct package *pk, time_t mtime)
@@ -168,11 +207,17 @@ build_one(struct job *j)
 	if (j->browser && (pdf_print(j->browser, &pk, j->dir, j->pdf.path, j->mtime) == -1 ||
 	    file_digest(j->pdf.path, &j->pdf.size, j->pdf.sha256) == -1))
 		goto out;
+	if (sign_file(j->key, j->bundle.path, j->mtime) == -1 || sign_file(j->key, j->phone.path, j->mtime) == -1 ||
+	    sign_file(j->key, j->epub.path, j->mtime) == -1 ||
+	    (j->browser && sign_file(j->key, j->pdf.path, j->mtime) == -1))
+		goto out;
 	rc = 0;
 out:
 	package_release(&pk);
 	return rc;
 }
+
+static void remove_outputs(const char *dir, const char *township, const char *village);
 
 static void *
 worker(void *arg)
@@ -193,11 +238,7 @@ worker(void *arg)
 		j->ok = build_one(j) == 0;
 		if (!j->ok) {
 			/* No stale files for a failed village. */
-			unlink(j->bundle.path);
-			unlink(j->phone.path);
-			unlink(j->epub.path);
-			if (j->browser)
-				unlink(j->pdf.path);
+			remove_outputs(j->dir, j->pr->township->id, j->plan->village->id);
 		}
 
 		pthread_mutex_lock(&q->lock);
@@ -244,7 +285,8 @@ write_atomic(const char *path, const char *data, size_t len)
 static void
 remove_outputs(const char *dir, const char *township, const char *village)
 {
-	static const char *const suffixes[] = {".zip", "-phone.html", ".epub", "-print.pdf"};
+	static const char *const suffixes[] = {".zip", "-phone.html", ".epub", "-print.pdf", ".zip.minisig",
+	    "-phone.html.minisig", ".epub.minisig", "-print.pdf.minisig"};
 	size_t i;
 
 	for (i = 0; i < NELEM(suffixes); i++) {
@@ -264,7 +306,8 @@ job_name_cmp(const void *a, const void *b)
 
 /* SHA256SUMS in the format sha256sum -c reads, and the catalogue. */
 static int
-write_index(const struct project *pr, const char *dir, struct job *jobs, size_t n)
+write_index(const struct project *pr, const char *dir, struct job *jobs, size_t n, const struct minisign_key *key,
+    time_t when)
 {
 	struct built *v = xcalloc(n, sizeof *v);
 	struct buf sums = {0};
@@ -301,6 +344,8 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 	}
 	path = path_join(dir, "SHA256SUMS");
 	rc = write_atomic(path, sums.data ? sums.data : "", sums.len);
+	if (rc == 0)
+		rc = sign_file(key, path, when);
 	free(path);
 	path = path_join(dir, "index.html");
 	if (rc == 0)
@@ -321,6 +366,7 @@ cmd_build(int argc, char *argv[])
 		{"allow-short", no_argument, NULL, 'S'},
 		{"phone-budget", required_argument, NULL, 'B'},
 		{"pdf", no_argument, NULL, 'P'},
+		{"sign", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -334,8 +380,10 @@ cmd_build(int argc, char *argv[])
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0;
 	size_t phone_budget = PHONE_BUDGET_DEFAULT;
-	int want_pdf = 0;
+	int want_pdf = 0, key_loaded = 0;
 	char *browser = NULL;
+	const char *keyfile = NULL;
+	struct minisign_key key;
 	time_t mtime;
 	size_t i, nthreads;
 
@@ -359,6 +407,9 @@ cmd_build(int argc, char *argv[])
 			break;
 		case 'P':
 			want_pdf = 1;
+			break;
+		case 'K':
+			keyfile = optarg;
 			break;
 		case 'B':
 			if (parse_size(optarg, &phone_budget) == -1) {
@@ -397,6 +448,30 @@ cmd_build(int argc, char *argv[])
 		diag(E_PDF_NO_BROWSER, NULL);
 		return 1;
 	}
+	if (keyfile) {
+		char *text;
+		size_t len;
+		const char *why;
+
+		if (read_file(keyfile, 4096, &text, &len) == -1) {
+			diag(S_OPEN, NULL, keyfile, strerror(errno));
+			free(browser);
+			return 3;
+		}
+		if (minisign_parse_secret(text, &key, &why) == -1) {
+			struct loc loc = {keyfile, 0, 0};
+
+			diag(E_SIG_KEY, &loc, why);
+			minisign_key_release(&key);
+			sodium_wipe(text, len);
+			free(text);
+			free(browser);
+			return 1;
+		}
+		sodium_wipe(text, len);
+		free(text);
+		key_loaded = 1;
+	}
 	if ((township = project_resolve(argv[optind], &only)) == NULL)
 		return diag_exit();
 	if (project_load(&pr, township, NULL, NULL, &st) == -1 || pr.errors) {
@@ -432,6 +507,7 @@ cmd_build(int argc, char *argv[])
 		q.jobs[q.n].epub.path = path_join(dir, q.jobs[q.n].epub.file);
 		q.jobs[q.n].phone_budget = phone_budget;
 		q.jobs[q.n].browser = browser;
+		q.jobs[q.n].key = key_loaded ? &key : NULL;
 		q.jobs[q.n].dir = dir;
 		q.jobs[q.n].pdf.file = xasprintf("%s-%s-print.pdf", pr.township->id, p->village->id);
 		q.jobs[q.n].pdf.path = path_join(dir, q.jobs[q.n].pdf.file);
@@ -471,7 +547,7 @@ cmd_build(int argc, char *argv[])
 					    q.jobs[i].pdf.path);
 			}
 		if (only == NULL)
-			write_index(&pr, dir, q.jobs, q.n);
+			write_index(&pr, dir, q.jobs, q.n, key_loaded ? &key : NULL, mtime);
 	}
 	{
 		size_t total = only ? 1 : pr.nvillages;
@@ -502,5 +578,7 @@ out:
 	free(township);
 	free(only);
 	free(browser);
+	if (key_loaded)
+		minisign_key_release(&key);
 	return rc;
 }

@@ -3,6 +3,8 @@
  * SHA-256, nothing unlisted, every link of every page resolving inside
  * the bundle.  Exit 0 when all are good, 1 when any is not. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -10,10 +12,10 @@
 
 #include "bundle.h"
 #include "commands.h"
-#include "hash.h"
+#include "crypto.h"
 #include "util.h"
 
-static const char usage_text[] = "usage: coursepack verify BUNDLE ...\n";
+static const char usage_text[] = "usage: coursepack verify [--pubkey PUBKEY] BUNDLE ...\n";
 
 struct page_ctx {
 	const struct bundle *b;
@@ -183,13 +185,86 @@ verify_one(const char *path)
 	return problems;
 }
 
+/* BUNDLE.minisig against the public key: 0 and a line naming the signer,
+ * or the number of problems (diagnosed). */
+static int
+check_signature(const char *path, const struct minisign_key *pub, char **who)
+{
+	char *sigpath = xasprintf("%s.minisig", path), *sig = NULL, *data = NULL, *trusted = NULL;
+	unsigned char signer[8];
+	struct loc loc = {path, 0, 0};
+	const char *why;
+	size_t len;
+	int problems = 1;
+
+	*who = NULL;
+	if (read_file(sigpath, 4096, &sig, &len) == -1) {
+		if (errno == ENOENT)
+			diag(E_SIG_MISSING, &loc, sigpath);
+		else
+			diag(S_OPEN, NULL, sigpath, strerror(errno));
+		goto out;
+	}
+	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+		diag(S_READ, NULL, path, strerror(errno));
+		goto out;
+	}
+	memset(signer, 0, sizeof signer);
+	if (minisign_verify(pub, data, len, sig, &trusted, signer, &why) == -1) {
+		if (streq(why, "signed by another key")) {
+			char a[17], b[17];
+
+			minisign_key_id(signer, a);
+			minisign_key_id(pub->id, b);
+			diag(E_SIG_OTHER_KEY, &loc, sigpath, a, b);
+		} else
+			diag(E_SIG_BAD, &loc, sigpath, why);
+		goto out;
+	}
+	{
+		char id[17];
+
+		minisign_key_id(pub->id, id);
+		*who = xasprintf("signed by '%s' (key %s); %s", pub->comment, id, trusted);
+	}
+	problems = 0;
+out:
+	free(sigpath);
+	free(sig);
+	free(data);
+	free(trusted);
+	return problems;
+}
+
 int
 cmd_verify(int argc, char *argv[])
 {
-	int rc, k, bad = 0;
+	static const struct option longopts[] = {
+		{"pubkey", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *pubfile = NULL;
+	struct minisign_key pub;
+	int ch, k, bad = 0;
 
-	if ((rc = options_help_only(argc, argv, usage_text)) != -1)
-		return rc;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:hp:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			pubfile = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			usage_error("verify: %s option '%s'", ch == ':' ? "a value is missing for" : "unknown",
+			    argv[optind - 1]);
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
 	if (optind == argc) {
 		fputs(usage_text, stderr);
 		return 2;
@@ -198,12 +273,39 @@ cmd_verify(int argc, char *argv[])
 		usage_error("verify: libsodium cannot start");
 		return 3;
 	}
+	if (pubfile) {
+		char *text;
+		size_t len;
+		const char *why;
+		struct loc loc = {pubfile, 0, 0};
+
+		if (read_file(pubfile, 4096, &text, &len) == -1) {
+			diag(S_OPEN, NULL, pubfile, strerror(errno));
+			return 3;
+		}
+		if (minisign_parse_public(text, &pub, &why) == -1) {
+			diag(E_SIG_KEY, &loc, why);
+			free(text);
+			minisign_key_release(&pub);
+			return 1;
+		}
+		free(text);
+	}
 	for (k = optind; k < argc; k++) {
+		char *who = NULL;
 		int problems = verify_one(argv[k]);
 
-		printf("%s: %s\n", argv[k], problems ? "BAD" : "OK");
+		if (pubfile)
+			problems += check_signature(argv[k], &pub, &who);
+		if (who)
+			printf("%s: %s, %s\n", argv[k], problems ? "BAD" : "OK", who);
+		else
+			printf("%s: %s\n", argv[k], problems ? "BAD" : "OK");
+		free(who);
 		bad += problems != 0;
 	}
+	if (pubfile)
+		minisign_key_release(&pub);
 	if (diag_count(DL_SYSERR))
 		return 3;
 	return bad ? 1 : 0;

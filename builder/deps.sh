@@ -41,6 +41,7 @@ if [ "$what" = test ]; then
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$missing fonts-noto-cjk"
 	[ -f /usr/share/java/epubcheck.jar ] || missing="$missing epubcheck"
 	need_cmd pdftotext poppler-utils
+	need_cmd minisign minisign
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.
 	/usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1 || missing="$missing python3 python3-html5lib"
 fi

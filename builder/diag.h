@@ -87,6 +87,10 @@ enum diag_level {
 	X(E_PHONE_BUDGET, DL_ERROR, "phone edition of '%s' is %s, over the %s budget; largest: %s") \
 	X(E_PDF_FAILED, DL_ERROR, "cannot print the booklet of '%s' to PDF with '%s'") \
 	X(E_PDF_NO_BROWSER, DL_ERROR, "--pdf needs a headless Chromium: install Debian's 'chromium' package") \
+	X(E_SIG_KEY, DL_ERROR, "%s") \
+	X(E_SIG_MISSING, DL_ERROR, "no signature: '%s' does not exist") \
+	X(E_SIG_BAD, DL_ERROR, "signature '%s': %s") \
+	X(E_SIG_OTHER_KEY, DL_ERROR, "signature '%s' was made by key %s, not by the given key %s") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
 	/* errors in bundles */ \

@@ -22,12 +22,14 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
-	{"build", cmd_build, "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] TOWNSHIP|VILLAGE",
+	{"build", cmd_build,
+	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--sign SECRETKEY] TOWNSHIP|VILLAGE",
 	    "build each village's bundle and editions"},
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", "validate sources; report every problem found"},
 	{"info", cmd_info, "BUNDLE", "summarise a bundle"},
+	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", "make a minisign key pair to sign bundles with"},
 	{"plan", cmd_plan, "[--csv] TOWNSHIP|VILLAGE", "print each village's package and its coverage"},
-	{"verify", cmd_verify, "BUNDLE ...", "check bundles against their manifests"},
+	{"verify", cmd_verify, "[--pubkey PUBKEY] BUNDLE ...", "check bundles against their manifests and signatures"},
 };
 
 static int cmd_help(int argc, char *argv[]);

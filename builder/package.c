@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "hash.h"
+#include "crypto.h"
 #include "markdown.h"
 #include "package.h"
 #include "render.h"

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "hash.h"
+#include "crypto.h"
 #include "markdown.h"
 #include "render.h"
 #include "util.h"

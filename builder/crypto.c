@@ -1,0 +1,331 @@
+#include <sodium.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "util.h"
+
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct sha256 *)0)->state),
+    "struct sha256 too small for libsodium's state");
+
+int
+hash_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+static void
+to_hex(const unsigned char digest[crypto_hash_sha256_BYTES], char out[65])
+{
+	sodium_bin2hex(out, 65, digest, crypto_hash_sha256_BYTES);
+}
+
+void
+sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, p, n);
+	to_hex(digest, out);
+}
+
+void
+sha256_begin(struct sha256 *h)
+{
+	crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)h->state);
+}
+
+void
+sha256_add(struct sha256 *h, const void *p, size_t n)
+{
+	crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)h->state, p, n);
+}
+
+void
+sha256_end(struct sha256 *h, char out[65])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)h->state, digest);
+	to_hex(digest, out);
+}
+
+char *
+base64_encode(const void *p, size_t n)
+{
+	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *out = xmalloc(len);
+
+	sodium_bin2base64(out, len, p, n, sodium_base64_VARIANT_ORIGINAL);
+	return out;
+}
+
+/* The lines of a key or signature file: line n (0-based), without its
+ * newline, or NULL. */
+static char *
+line_of(const char *text, int n)
+{
+	const char *p = text, *e;
+
+	while (n-- > 0) {
+		if ((p = strchr(p, '\n')) == NULL)
+			return NULL;
+		p++;
+	}
+	e = p + strcspn(p, "\r\n");
+	return xstrndup(p, (size_t)(e - p));
+}
+
+static int
+unbase64(const char *b64, unsigned char *out, size_t want)
+{
+	size_t got = 0;
+
+	if (sodium_base642bin(out, want, b64, strlen(b64), NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		return -1;
+	return got == want ? 0 : -1;
+}
+
+static char *
+comment_of(const char *text)
+{
+	char *first = line_of(text, 0);
+	static const char prefix[] = "untrusted comment: ";
+	char *c;
+
+	if (first == NULL || strncmp(first, prefix, sizeof prefix - 1) != 0) {
+		free(first);
+		return NULL;
+	}
+	c = xstrdup(first + sizeof prefix - 1);
+	free(first);
+	/* What our keygen appends after the key's own comment. */
+	{
+		char *tail = strstr(c, ", minisign ");
+
+		if (tail)
+			*tail = '\0';
+	}
+	return c;
+}
+
+void
+minisign_key_id(const unsigned char id[8], char out[17])
+{
+	int i;
+
+	/* minisign prints the id as a little-endian 64-bit number. */
+	for (i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02X", id[7 - i]);
+}
+
+int
+minisign_parse_public(const char *text, struct minisign_key *k, const char **why)
+{
+	unsigned char raw[42];
+	char *b64 = line_of(text, 1);
+
+	memset(k, 0, sizeof *k);
+	if ((k->comment = comment_of(text)) == NULL || b64 == NULL || unbase64(b64, raw, sizeof raw) == -1 ||
+	    memcmp(raw, "Ed", 2) != 0) {
+		free(b64);
+		*why = "not a minisign public key";
+		return -1;
+	}
+	memcpy(k->id, raw + 2, 8);
+	memcpy(k->pk, raw + 10, 32);
+	free(b64);
+	return 0;
+}
+
+int
+minisign_parse_secret(const char *text, struct minisign_key *k, const char **why)
+{
+	/* sig alg, kdf alg, checksum alg, salt, opslimit, memlimit, key id,
+	 * secret key, checksum */
+	unsigned char raw[2 + 2 + 2 + 32 + 8 + 8 + 8 + 64 + 32], chk[32], in[2 + 8 + 64];
+	char *b64 = line_of(text, 1);
+
+	memset(k, 0, sizeof *k);
+	if ((k->comment = comment_of(text)) == NULL || b64 == NULL || unbase64(b64, raw, sizeof raw) == -1 ||
+	    memcmp(raw, "Ed", 2) != 0 || memcmp(raw + 4, "B2", 2) != 0) {
+		free(b64);
+		*why = "not a minisign secret key";
+		return -1;
+	}
+	free(b64);
+	if (raw[2] != 0 || raw[3] != 0) {
+		*why = "the secret key is encrypted with a password: make one with 'minisign -G -W' or 'coursepack keygen'";
+		return -1;
+	}
+	memcpy(k->id, raw + 54, 8);
+	memcpy(k->sk, raw + 62, 64);
+	memcpy(in, raw, 2);
+	memcpy(in + 2, k->id, 8);
+	memcpy(in + 10, k->sk, 64);
+	crypto_generichash(chk, sizeof chk, in, sizeof in, NULL, 0);
+	/* minisign -W leaves the checksum of an unencrypted key zero; the
+	 * key's two halves must agree all the same. */
+	{
+		unsigned char zero[32] = {0}, pk2[32], sk2[64];
+
+		crypto_sign_seed_keypair(pk2, sk2, raw + 62);
+		if ((sodium_memcmp(raw + 126, zero, 32) != 0 && sodium_memcmp(chk, raw + 126, 32) != 0) ||
+		    sodium_memcmp(pk2, raw + 62 + 32, 32) != 0) {
+			sodium_memzero(sk2, sizeof sk2);
+			*why = "the secret key's checksum does not match: the file is damaged";
+			return -1;
+		}
+		sodium_memzero(sk2, sizeof sk2);
+	}
+	/* Ed25519 secret keys in libsodium's form end with the public key. */
+	memcpy(k->pk, k->sk + 32, 32);
+	k->has_secret = 1;
+	sodium_memzero(raw, sizeof raw);
+	return 0;
+}
+
+void
+minisign_key_release(struct minisign_key *k)
+{
+	free(k->comment);
+	sodium_memzero(k, sizeof *k);
+}
+
+void
+minisign_generate(struct minisign_key *k, const char *comment)
+{
+	memset(k, 0, sizeof *k);
+	crypto_sign_keypair(k->pk, k->sk);
+	randombytes_buf(k->id, sizeof k->id);
+	k->has_secret = 1;
+	k->comment = xstrdup(comment);
+}
+
+static char *
+to_base64(const unsigned char *p, size_t n)
+{
+	return base64_encode(p, n);
+}
+
+char *
+minisign_public_text(const struct minisign_key *k)
+{
+	unsigned char raw[42];
+	char id[17], *b64, *out;
+
+	memcpy(raw, "Ed", 2);
+	memcpy(raw + 2, k->id, 8);
+	memcpy(raw + 10, k->pk, 32);
+	minisign_key_id(k->id, id);
+	b64 = to_base64(raw, sizeof raw);
+	out = xasprintf("untrusted comment: %s, minisign public key %s\n%s\n", k->comment, id, b64);
+	free(b64);
+	return out;
+}
+
+char *
+minisign_secret_text(const struct minisign_key *k)
+{
+	unsigned char raw[2 + 2 + 2 + 32 + 8 + 8 + 8 + 64 + 32] = {0}, in[2 + 8 + 64];
+	char *b64, *out;
+
+	memcpy(raw, "Ed", 2);		/* kdf alg left 0: not encrypted */
+	memcpy(raw + 4, "B2", 2);	/* salt, opslimit, memlimit unused */
+	memcpy(raw + 54, k->id, 8);
+	memcpy(raw + 62, k->sk, 64);
+	memcpy(in, "Ed", 2);
+	memcpy(in + 2, k->id, 8);
+	memcpy(in + 10, k->sk, 64);
+	crypto_generichash(raw + 126, 32, in, sizeof in, NULL, 0);
+	b64 = to_base64(raw, sizeof raw);
+	out = xasprintf("untrusted comment: %s, minisign secret key (not encrypted)\n%s\n", k->comment, b64);
+	sodium_memzero(raw, sizeof raw);
+	sodium_memzero(in, sizeof in);
+	free(b64);
+	return out;
+}
+
+char *
+minisign_sign(const struct minisign_key *k, const void *data, size_t len, const char *trusted)
+{
+	unsigned char hash[crypto_generichash_BYTES_MAX], sig[2 + 8 + 64], global[64];
+	size_t tlen = strlen(trusted);
+	unsigned char *both = xmalloc(64 + tlen);
+	char *b64sig, *b64global, *out;
+
+	/* Prehashed ("ED"): the signature covers BLAKE2b-512 of the file. */
+	crypto_generichash(hash, sizeof hash, data, len, NULL, 0);
+	memcpy(sig, "ED", 2);
+	memcpy(sig + 2, k->id, 8);
+	crypto_sign_detached(sig + 10, NULL, hash, sizeof hash, k->sk);
+	/* The global signature binds the trusted comment to it. */
+	memcpy(both, sig + 10, 64);
+	memcpy(both + 64, trusted, tlen);
+	crypto_sign_detached(global, NULL, both, 64 + tlen, k->sk);
+	b64sig = to_base64(sig, sizeof sig);
+	b64global = to_base64(global, sizeof global);
+	out = xasprintf("untrusted comment: signature from %s\n%s\ntrusted comment: %s\n%s\n", k->comment, b64sig,
+	    trusted, b64global);
+	free(both);
+	free(b64sig);
+	free(b64global);
+	return out;
+}
+
+int
+minisign_verify(const struct minisign_key *pub, const void *data, size_t len, const char *text,
+    char **trusted, unsigned char signer[8], const char **why)
+{
+	unsigned char sig[2 + 8 + 64], global[64], hash[crypto_generichash_BYTES_MAX], *both = NULL;
+	char *b64 = line_of(text, 1), *tline = line_of(text, 2), *gline = line_of(text, 3);
+	static const char prefix[] = "trusted comment: ";
+	size_t tlen;
+	int rc = -1;
+
+	*trusted = NULL;
+	if (b64 == NULL || unbase64(b64, sig, sizeof sig) == -1 || tline == NULL ||
+	    strncmp(tline, prefix, sizeof prefix - 1) != 0 || gline == NULL ||
+	    unbase64(gline, global, sizeof global) == -1 || (memcmp(sig, "ED", 2) && memcmp(sig, "Ed", 2))) {
+		*why = "not a minisign signature";
+		goto out;
+	}
+	memcpy(signer, sig + 2, 8);
+	if (memcmp(sig + 2, pub->id, 8) != 0) {
+		*why = "signed by another key";
+		goto out;
+	}
+	if (memcmp(sig, "ED", 2) == 0) {
+		crypto_generichash(hash, sizeof hash, data, len, NULL, 0);
+		if (crypto_sign_verify_detached(sig + 10, hash, sizeof hash, pub->pk) != 0) {
+			*why = "the signature does not match: the file was changed after it was signed";
+			goto out;
+		}
+	} else if (crypto_sign_verify_detached(sig + 10, data, len, pub->pk) != 0) {
+		*why = "the signature does not match: the file was changed after it was signed";
+		goto out;
+	}
+	tlen = strlen(tline) - (sizeof prefix - 1);
+	both = xmalloc(64 + tlen);
+	memcpy(both, sig + 10, 64);
+	memcpy(both + 64, tline + sizeof prefix - 1, tlen);
+	if (crypto_sign_verify_detached(global, both, 64 + tlen, pub->pk) != 0) {
+		*why = "the trusted comment was changed after signing";
+		goto out;
+	}
+	*trusted = xstrdup(tline + sizeof prefix - 1);
+	rc = 0;
+out:
+	free(both);
+	free(b64);
+	free(tline);
+	free(gline);
+	return rc;
+}
+
+void
+sodium_wipe(void *p, size_t n)
+{
+	sodium_memzero(p, n);
+}

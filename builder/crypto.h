@@ -1,0 +1,58 @@
+/* Cryptography through libsodium, the only file that includes it:
+ * SHA-256 for manifests, base64, and minisign signatures (Ed25519). */
+#ifndef COURSEPACK_CRYPTO_H
+#define COURSEPACK_CRYPTO_H
+
+#include <stddef.h>
+
+/* Initializes libsodium; call once before any thread hashes.  Returns 0,
+ * or -1 when the library cannot start. */
+int hash_init(void);
+/* Writes the lowercase hex SHA-256 of p[0..n) and a NUL to out. */
+void sha256_hex(const void *p, size_t n, char out[65]);
+
+/* Standard base64 of p[0..n), NUL-terminated; caller frees. */
+char *base64_encode(const void *p, size_t n);
+
+/* Incremental hashing, for data read in pieces. */
+struct sha256 {
+	_Alignas(16) unsigned char state[128];	/* crypto_hash_sha256_state, opaque */
+};
+void sha256_begin(struct sha256 *);
+void sha256_add(struct sha256 *, const void *p, size_t n);
+void sha256_end(struct sha256 *, char out[65]);
+
+/* Overwrites p[0..n) with zeros in a way the compiler keeps. */
+void sodium_wipe(void *p, size_t n);
+
+/* minisign keys and signatures (https://jedisct1.github.io/minisign/):
+ * Ed25519 through libsodium, files that Debian's minisign reads and
+ * writes.  Secret keys must be unencrypted (minisign -G -W). */
+struct minisign_key {
+	unsigned char id[8];
+	unsigned char pk[32];
+	unsigned char sk[64];	/* with has_secret */
+	int has_secret;
+	char *comment;		/* the key file's untrusted comment */
+};
+
+/* Fill *k from a key file's text.  Return 0, or -1 with *why. */
+int minisign_parse_public(const char *text, struct minisign_key *k, const char **why);
+int minisign_parse_secret(const char *text, struct minisign_key *k, const char **why);
+void minisign_key_release(struct minisign_key *);
+/* A new key pair; its files' texts, with `comment` (caller frees). */
+void minisign_generate(struct minisign_key *k, const char *comment);
+char *minisign_public_text(const struct minisign_key *);
+char *minisign_secret_text(const struct minisign_key *);
+/* The key id as minisign prints it, 16 hex digits. */
+void minisign_key_id(const unsigned char id[8], char out[17]);
+/* A signature file for data[0..len) with `trusted` as its trusted
+ * comment (prehashed, as minisign 0.10 and later sign). */
+char *minisign_sign(const struct minisign_key *, const void *data, size_t len, const char *trusted);
+/* Checks a signature file against `pub`.  Returns 0 and the trusted
+ * comment in *trusted (caller frees), or -1 with *why; *signer gets the
+ * id of the key that made the signature when it can be read. */
+int minisign_verify(const struct minisign_key *pub, const void *data, size_t len, const char *sig,
+    char **trusted, unsigned char signer[8], const char **why);
+
+#endif
