@@ -31,7 +31,7 @@ SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/
           schemas/township.xsd schemas/village.xsd
 LIBSRC  = builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c \
           builder/cmd_check.c builder/cmd_info.c builder/cmd_keygen.c builder/cmd_plan.c \
-          builder/cmd_verify.c \
+          builder/cmd_unpack.c builder/cmd_verify.c \
           builder/diag.c builder/epub.c builder/crypto.c builder/load.c \
           builder/markdown.c builder/model.c builder/package.c builder/plan.c \
           builder/pdf.c builder/phone.c builder/print.c builder/project.c builder/render.c \

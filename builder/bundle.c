@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bundle.h"
+#include "crypto.h"
 #include "diag.h"
 #include "util.h"
 
@@ -75,4 +77,246 @@ bundle_listed(const struct bundle *b, const char *path)
 		if (streq(b->files[i].path, path))
 			return &b->files[i];
 	return NULL;
+}
+
+#define MAX_PAGE_BYTES (8u * 1024 * 1024)	/* larger pages are not link-checked */
+
+struct names {
+	char **v;
+	size_t n;
+};
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bundle's entry names, sorted for lookups: a page may hold many
+ * links, a bundle many entries. */
+static void
+names_init(struct names *s, const struct bundle *b)
+{
+	size_t i;
+
+	s->n = zipr_count(b->zip);
+	s->v = xcalloc(s->n, sizeof *s->v);
+	for (i = 0; i < s->n; i++)
+		s->v[i] = zipr_entry(b->zip, i)->name;
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, name_cmp);
+}
+
+static int
+in_bundle(const struct names *s, const char *name)
+{
+	return s->n && bsearch(&name, s->v, s->n, sizeof *s->v, name_cmp) != NULL;
+}
+
+struct page_ctx {
+	const struct bundle *b;
+	const struct names *names;
+	const char *page;
+	int problems;
+};
+
+/* A page's link, resolved against the page's folder, must name a file of
+ * the bundle.  Links with a scheme, and fragments, are not followed. */
+static void
+check_link(void *arg, const char *url)
+{
+	struct page_ctx *ctx = arg;
+	struct loc loc = {ctx->b->path, 0, 0};
+	char *rel, *dir, *joined, *target;
+
+	if (url[0] == '#' || url[0] == '\0')
+		return;
+	/* Pages of ours link to the web only by http(s) and mailto; a
+	 * javascript: or file: link is not something we wrote. */
+	if (url_has_scheme(url)) {
+		if (strncmp(url, "http:", 5) && strncmp(url, "https:", 6) && strncmp(url, "mailto:", 7) &&
+		    strncmp(url, "data:image/", 11)) {
+			diag(E_VERIFY_LINK, &loc, ctx->page, url);
+			ctx->problems++;
+		}
+		return;
+	}
+	if ((rel = url_local_path(url)) == NULL || rel[0] == '/') {
+		diag(E_VERIFY_LINK, &loc, ctx->page, url);
+		ctx->problems++;
+		free(rel);
+		return;
+	}
+	dir = path_dirname(ctx->page);
+	joined = path_join(dir, rel);
+	target = path_normalize(joined);
+	if (strncmp(target, "../", 3) == 0 || streq(target, "..") || !in_bundle(ctx->names, target)) {
+		diag(E_VERIFY_LINK, &loc, ctx->page, url);
+		ctx->problems++;
+	}
+	free(rel);
+	free(dir);
+	free(joined);
+	free(target);
+}
+
+int
+bundle_verify(struct bundle *bp)
+{
+	struct loc loc = {bp->path, 0, 0};
+	struct names names;
+	struct bundle b = *bp;
+	size_t i, j;
+	int problems = 0;
+
+	names_init(&names, &b);
+	/* Two names that differ only in case are one file on Windows and
+	 * macOS: one would overwrite the other. */
+	for (i = 0; i < zipr_count(b.zip); i++)
+		for (j = i + 1; j < zipr_count(b.zip); j++)
+			if (strcasecmp_ascii(zipr_entry(b.zip, i)->name, zipr_entry(b.zip, j)->name) == 0) {
+				diag(E_VERIFY_CASE, &loc, zipr_entry(b.zip, i)->name, zipr_entry(b.zip, j)->name);
+				problems++;
+			}
+	for (i = 1; i < zipr_count(b.zip); i++) {
+		const struct zip_entry *e = zipr_entry(b.zip, i);
+		const struct bundle_file *f;
+		char *data, sha[65];
+		size_t len;
+
+		/* Folder entries, as zip -r writes them, hold nothing. */
+		if (e->is_dir && e->size == 0 && !e->special) {
+			char *bare = xstrndup(e->name, strlen(e->name) - 1);
+			int safe = path_is_safe_relative(bare) && !strchr(bare, ':');
+
+			free(bare);
+			if (safe)
+				continue;
+		}
+		if (!path_is_safe_relative(e->name) || strchr(e->name, ':') || e->is_dir) {
+			diag(E_VERIFY_NAME, &loc, e->name);
+			problems++;
+			continue;
+		}
+		if (e->special) {
+			diag(E_VERIFY_SPECIAL, &loc, e->name);
+			problems++;
+			continue;
+		}
+		if ((f = bundle_listed(&b, e->name)) == NULL) {
+			diag(E_VERIFY_UNLISTED, &loc, e->name);
+			problems++;
+			continue;
+		}
+		if (e->size != f->size) {
+			diag(E_VERIFY_SIZE, &loc, e->name, (unsigned long long)e->size, f->size);
+			problems++;
+			continue;
+		}
+		if (zipr_read(b.zip, i, &data, &len) == -1) {
+			problems++;
+			continue;
+		}
+		sha256_hex(data, len, sha);
+		if (!streq(sha, f->sha256)) {
+			diag(E_VERIFY_HASH, &loc, e->name);
+			problems++;
+		} else if (has_suffix(e->name, ".html") && len <= MAX_PAGE_BYTES) {
+			struct page_ctx ctx = {&b, &names, e->name, 0};
+
+			xml_html_links(data, len, check_link, &ctx);
+			problems += ctx.problems;
+		} else if (has_suffix(e->name, ".html")) {
+			diag(E_VERIFY_PAGE_SIZE, &loc, e->name, MAX_PAGE_BYTES / (1024 * 1024));
+			problems++;
+		}
+		free(data);
+	}
+	for (j = 0; j < b.nfiles; j++)
+		if (!in_bundle(&names, b.files[j].path)) {
+			diag(E_VERIFY_MISSING, &loc, b.files[j].path);
+			problems++;
+		}
+	free(names.v);
+	return problems;
+}
+
+
+/* BUNDLE.minisig against the public key: 0 and a line naming the signer,
+ * or the number of problems (diagnosed). */
+int
+bundle_signature(const char *path, const struct minisign_key *pub, char **who)
+{
+	char *sigpath = xasprintf("%s.minisig", path), *sig = NULL, *data = NULL, *trusted = NULL;
+	unsigned char signer[8];
+	struct loc loc = {path, 0, 0};
+	const char *why;
+	size_t len;
+	int problems = 1;
+
+	*who = NULL;
+	if (read_file(sigpath, 4096, &sig, &len) == -1) {
+		if (errno == ENOENT)
+			diag(E_SIG_MISSING, &loc, sigpath);
+		else
+			diag(S_OPEN, NULL, sigpath, strerror(errno));
+		goto out;
+	}
+	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+		diag(S_READ, NULL, path, strerror(errno));
+		goto out;
+	}
+	memset(signer, 0, sizeof signer);
+	if (minisign_verify(pub, data, len, sig, &trusted, signer, &why) == -1) {
+		if (streq(why, "signed by another key")) {
+			char a[17], b[17];
+
+			minisign_key_id(signer, a);
+			minisign_key_id(pub->id, b);
+			diag(E_SIG_OTHER_KEY, &loc, sigpath, a, b);
+		} else
+			diag(E_SIG_BAD, &loc, sigpath, why);
+		goto out;
+	}
+	{
+		char id[17];
+
+		minisign_key_id(pub->id, id);
+		*who = xasprintf("signed by '%s' (key %s); %s", pub->comment, id, trusted);
+	}
+	problems = 0;
+out:
+	free(sigpath);
+	free(sig);
+	free(data);
+	free(trusted);
+	return problems;
+}
+
+
+int
+bundle_check_signature(const char *path, const char *pubfile, char **who)
+{
+	struct minisign_key pub;
+	struct loc loc = {pubfile, 0, 0};
+	const char *why;
+	char *text;
+	size_t len;
+	int problems;
+
+	*who = NULL;
+	if (read_file(pubfile, 4096, &text, &len) == -1) {
+		diag(S_OPEN, NULL, pubfile, strerror(errno));
+		return 1;
+	}
+	if (minisign_parse_public(text, &pub, &why) == -1) {
+		diag(E_SIG_KEY, &loc, why);
+		free(text);
+		minisign_key_release(&pub);
+		return 1;
+	}
+	free(text);
+	problems = bundle_signature(path, &pub, who);
+	minisign_key_release(&pub);
+	return problems;
 }

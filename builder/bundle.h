@@ -29,4 +29,17 @@ void bundle_release(struct bundle *);
 
 const struct bundle_file *bundle_listed(const struct bundle *, const char *path);
 
+/* Checks an opened bundle: every entry's name (a plain relative path, no
+ * colon, no case collision), kind (no links or devices), listing, size
+ * and SHA-256; every listed file present; every link of every page
+ * resolving inside.  Returns the number of problems, each diagnosed. */
+int bundle_verify(struct bundle *);
+
+struct minisign_key;
+/* PATH.minisig against a public key (or a public key file): 0 and, in
+ * *who, a line naming the signer (caller frees); else the number of
+ * problems, diagnosed. */
+int bundle_signature(const char *path, const struct minisign_key *pub, char **who);
+int bundle_check_signature(const char *path, const char *pubfile, char **who);
+
 #endif

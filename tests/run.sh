@@ -315,6 +315,7 @@ check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d'
 . "$top/tests/editions.sh"
 . "$top/tests/browser.sh"
 . "$top/tests/signatures.sh"
+. "$top/tests/unpack.sh"
 
 # --- command line and man page ---------------------------------------------
 check_that "cli: --version" sh -c "'$BIN' --version | grep -q '^coursepack [0-9]'"
