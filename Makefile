@@ -111,3 +111,30 @@ clean:
 	rm -rf build coursepack dist
 
 .PHONY: all test check regen demo install uninstall clean
+
+# Fuzzing (clang's libFuzzer with ASan and UBSan): every target runs for
+# FUZZ_SECONDS on a copy of its seeds (tests/fuzz/seeds; the bundle seeds
+# are built from a test fixture).  Crashes land in build/fuzz/.
+FUZZ_SECONDS ?= 300
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I builder \
+              $(shell pkg-config --cflags $(PKGS))
+FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle
+FUZZOBJ = $(LIBSRC:builder/%.c=build/fuzz/%.o) build/fuzz/embedded.o
+
+build/fuzz/%.o: builder/%.c $(HEADERS) $(B)/.deps build/fuzz/.deps
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/embedded.o: $(B)/embedded.c build/fuzz/.deps
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -pthread -o $@ $< $(FUZZOBJ) $(shell pkg-config --libs $(PKGS))
+
+build/fuzz/.deps:
+	@builder/deps.sh fuzz
+	@mkdir -p build/fuzz && touch $@
+
+fuzz: build/fuzz/.deps $(FUZZ_TARGETS:%=build/fuzz/%) $(B)/coursepack
+	@tests/fuzz/run.sh $(B) $(FUZZ_SECONDS)
+
+.PHONY: fuzz

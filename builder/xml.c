@@ -264,6 +264,15 @@ static const struct {
  * list types); say the same in the trainer's terms.  Returns a new
  * message, "" to drop one that only repeats the previous, or NULL to
  * keep libxml2's. */
+/* Replaces a string, freeing the old one: branches below try several
+ * parses in turn. */
+static char *
+retake(char *old, char *new)
+{
+	free(old);
+	return new;
+}
+
 static char *
 friendly(const char *msg)
 {
@@ -280,48 +289,48 @@ friendly(const char *msg)
 	if (strstr(msg, "is not a valid value of the list type")) {
 		out = xstrdup("");	/* the item's own message came first */
 	} else if (strstr(msg, "atomic type") && !strstr(msg, "xs:language") &&
-	    (v = between(msg, ": '", '\'', NULL))) {
+	    (v = retake(v, between(msg, ": '", '\'', NULL)))) {
 		out = xasprintf("%s: '%s' is %s", what, v,
 		    strstr(msg, "xs:decimal") ? "not a number" :
 		    strstr(msg, "Integer") || strstr(msg, "local atomic type") ? "not a whole number in range" :
 		    strstr(msg, "xs:date") ? "not a date like '2023-02-23'" : "not a valid value here");
-	} else if (strstr(msg, "[facet 'pattern']") && (v = between(msg, "The value '", '\'', &rest)) &&
-	    (w = between(rest, "pattern '", '\'', NULL))) {
+	} else if (strstr(msg, "[facet 'pattern']") && (v = retake(v, between(msg, "The value '", '\'', &rest))) &&
+	    (w = retake(w, between(rest, "pattern '", '\'', NULL)))) {
 		for (i = 0; i < NELEM(patterns); i++)
 			if (strncmp(w, patterns[i].pattern, strlen(patterns[i].pattern)) == 0)
 				break;
 		if (i < NELEM(patterns))
 			out = xasprintf("%s: '%s' is %s", what, v, patterns[i].meaning);
-	} else if (strstr(msg, "[facet 'enumeration']") && (v = between(msg, "The value '", '\'', NULL)) &&
-	    (w = between(msg, "set {", '}', NULL))) {
+	} else if (strstr(msg, "[facet 'enumeration']") && (v = retake(v, between(msg, "The value '", '\'', NULL))) &&
+	    (w = retake(w, between(msg, "set {", '}', NULL)))) {
 		out = xasprintf("%s: '%s' is not one of %s", what, v, w);
-	} else if (strstr(msg, "[facet 'maxInclusive']") && (v = between(msg, "The value '", '\'', NULL)) &&
-	    (w = between(msg, "allowed ('", '\'', NULL))) {
+	} else if (strstr(msg, "[facet 'maxInclusive']") && (v = retake(v, between(msg, "The value '", '\'', NULL))) &&
+	    (w = retake(w, between(msg, "allowed ('", '\'', NULL)))) {
 		out = xasprintf("%s: '%s' is more than the largest allowed, %s", what, v, w);
-	} else if (strstr(msg, "[facet 'minInclusive']") && (v = between(msg, "The value '", '\'', NULL)) &&
-	    (w = between(msg, "allowed ('", '\'', NULL))) {
+	} else if (strstr(msg, "[facet 'minInclusive']") && (v = retake(v, between(msg, "The value '", '\'', NULL))) &&
+	    (w = retake(w, between(msg, "allowed ('", '\'', NULL)))) {
 		out = xasprintf("%s: '%s' is less than the smallest allowed, %s", what, v, w);
-	} else if (strstr(msg, "[facet 'maxLength']") && (w = between(msg, "maximum length of '", '\'', NULL))) {
+	} else if (strstr(msg, "[facet 'maxLength']") && (w = retake(w, between(msg, "maximum length of '", '\'', NULL)))) {
 		out = xasprintf("%s: longer than %s characters", what, w);
 	} else if (strstr(msg, "[facet 'minLength']")) {
 		out = xasprintf("%s: must not be empty", what);
-	} else if (strstr(msg, "xs:language") && (v = between(msg, ": '", '\'', NULL))) {
+	} else if (strstr(msg, "xs:language") && (v = retake(v, between(msg, ": '", '\'', NULL)))) {
 		out = xasprintf("%s: '%s' is not a language tag such as 'zh-CN'", what, v);
-	} else if ((v = between(msg, "Duplicate key-sequence ['", '\'', NULL)) &&
-	    (w = between(msg, "identity-constraint '", '\'', NULL))) {
+	} else if ((v = retake(v, between(msg, "Duplicate key-sequence ['", '\'', NULL))) &&
+	    (w = retake(w, between(msg, "identity-constraint '", '\'', NULL)))) {
 		char *kind = xstrdup(w), *dash = strrchr(kind, '-');
 
 		if (dash)
 			*dash = ' ';
 		out = xasprintf("duplicate %s '%s'", kind, v);
 		free(kind);
-	} else if (strstr(msg, "This element is not expected") && (w = between(msg, "Expected is ", ')', NULL))) {
+	} else if (strstr(msg, "This element is not expected") && (w = retake(w, between(msg, "Expected is ", ')', NULL)))) {
 		out = xasprintf("<%s> is not expected here: the schema expects %s)", el, w);
 	} else if (strstr(msg, "This element is not expected")) {
 		out = xasprintf("<%s> is not expected here", el);
-	} else if (strstr(msg, "Missing child element") && (w = between(msg, "Expected is ", ')', NULL))) {
+	} else if (strstr(msg, "Missing child element") && (w = retake(w, between(msg, "Expected is ", ')', NULL)))) {
 		out = xasprintf("<%s> is missing a child: the schema expects %s)", el, w);
-	} else if ((v = between(msg, "The attribute '", '\'', NULL)) && strstr(msg, "is required but missing")) {
+	} else if ((v = retake(v, between(msg, "The attribute '", '\'', NULL))) && strstr(msg, "is required but missing")) {
 		out = xasprintf("<%s> needs the attribute '%s'", el, v);
 	} else if (attr && strstr(msg, "is not allowed")) {
 		out = xasprintf("<%s> has no attribute '%s'", el, attr);
