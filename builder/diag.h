@@ -96,6 +96,7 @@ enum diag_level {
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
 	/* errors in bundles */ \
 	X(E_ZIP_BAD, DL_ERROR, "not a readable zip archive: %s") \
+	X(E_ZIP_LAYOUT, DL_ERROR, "not a safe zip archive: %s") \
 	X(E_ZIP_LIMIT, DL_ERROR, "archive exceeds the limit on %s (%llu)") \
 	X(E_ZIP_ENTRY_LIMIT, DL_ERROR, "entry '%s' exceeds the limit on %s (%llu)") \
 	X(E_ZIP_METHOD, DL_ERROR, "entry '%s' is encrypted or compressed with an unsupported method") \

@@ -1,6 +1,11 @@
+#define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zip.h>
 
@@ -98,6 +103,129 @@ zipw_discard(struct zip_writer *w)
 	free(w);
 }
 
+static unsigned
+le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long
+le32(const unsigned char *p)
+{
+	return (unsigned long)p[0] | (unsigned long)p[1] << 8 | (unsigned long)p[2] << 16 | (unsigned long)p[3] << 24;
+}
+
+struct span {
+	unsigned long start, end;	/* local header to end of data */
+};
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* libzip does not notice entries whose data overlap — the trick of
+ * zip bombs that reuse one compressed stream many times — and exposes no
+ * offsets.  So read the central directory ourselves: every entry's local
+ * header, name, extra field and data must lie in the file, before the
+ * central directory, and apart from every other entry's.  Zip64 archives
+ * (over 4 GiB or 65,535 entries, beyond our limits anyway) are refused. */
+static int
+check_layout(const char *path)
+{
+	struct loc loc = {path, 0, 0};
+	unsigned char tail[65557], *eocd = NULL, *cd = NULL, *p, lh[30];
+	unsigned long size, cd_off, cd_len, n, i;
+	struct span *spans = NULL;
+	struct stat st;
+	size_t tlen;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+		return 0;	/* libzip's turn to say why */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < 22 ||
+	    (unsigned long long)st.st_size > ZIP_MAX_TOTAL_BYTES + 65536ull) {
+		close(fd);
+		return 0;
+	}
+	size = (unsigned long)st.st_size;
+	tlen = size < sizeof tail ? size : sizeof tail;
+	if (pread(fd, tail, tlen, (off_t)(size - tlen)) != (ssize_t)tlen) {
+		close(fd);
+		return 0;
+	}
+	for (p = tail + tlen - 22;; p--) {
+		if (le32(p) == 0x06054b50UL) {
+			eocd = p;
+			break;
+		}
+		if (p == tail)
+			break;
+	}
+	if (eocd == NULL) {
+		rc = 0;	/* not a zip: libzip will say so */
+		goto out;
+	}
+	n = le16(eocd + 10);
+	cd_len = le32(eocd + 12);
+	cd_off = le32(eocd + 16);
+	if (n == 0xffff || cd_off == 0xffffffffUL || cd_off > size || cd_len > size - cd_off ||
+	    cd_len > 64ul * 1024 * 1024) {
+		diag(E_ZIP_LAYOUT, &loc, "its central directory lies outside the file, or is Zip64");
+		goto out;
+	}
+	cd = xmalloc(cd_len ? cd_len : 1);
+	if (pread(fd, cd, cd_len, (off_t)cd_off) != (ssize_t)cd_len) {
+		diag(E_ZIP_LAYOUT, &loc, "its central directory cannot be read");
+		goto out;
+	}
+	spans = xcalloc(n ? n : 1, sizeof *spans);
+	p = cd;
+	for (i = 0; i < n; i++) {
+		unsigned long csize, off, name_len, extra_len, comment_len;
+
+		if ((unsigned long)(p - cd) + 46 > cd_len || le32(p) != 0x02014b50UL) {
+			diag(E_ZIP_LAYOUT, &loc, "its central directory is damaged");
+			goto out;
+		}
+		csize = le32(p + 20);
+		name_len = le16(p + 28);
+		extra_len = le16(p + 30);
+		comment_len = le16(p + 32);
+		off = le32(p + 42);
+		if (off > cd_off || cd_off - off < 30 || pread(fd, lh, sizeof lh, (off_t)off) != (ssize_t)sizeof lh ||
+		    le32(lh) != 0x04034b50UL) {
+			diag(E_ZIP_LAYOUT, &loc, "an entry's local header is missing");
+			goto out;
+		}
+		spans[i].start = off;
+		spans[i].end = off + 30 + le16(lh + 26) + le16(lh + 28) + csize;
+		/* A data descriptor may follow the data; 16 bytes cannot hold
+		 * another entry. */
+		if (spans[i].end > cd_off) {
+			diag(E_ZIP_LAYOUT, &loc, "an entry's data runs into the central directory");
+			goto out;
+		}
+		p += 46 + name_len + extra_len + comment_len;
+	}
+	if (n > 1)
+		qsort(spans, n, sizeof *spans, span_cmp);
+	for (i = 1; i < n; i++)
+		if (spans[i].start < spans[i - 1].end) {
+			diag(E_ZIP_LAYOUT, &loc, "two entries share the same data (overlapping entries, a zip bomb's trick)");
+			goto out;
+		}
+	rc = 0;
+out:
+	close(fd);
+	free(spans);
+	free(cd);
+	return rc;
+}
+
 int
 zipr_open(const char *path, struct zip_reader **out)
 {
@@ -110,6 +238,8 @@ zipr_open(const char *path, struct zip_reader **out)
 	size_t i;
 
 	*out = NULL;
+	if (check_layout(path) == -1)
+		return -1;
 	/* ZIP_CHECKCONS: libzip then also refuses duplicate names and a
 	 * central directory that disagrees with the local headers. */
 	if ((za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err)) == NULL) {

@@ -70,7 +70,9 @@ path = os.path.join(out, 'duplicate.zip')
 with zipfile.ZipFile(path, 'w') as o:
     for info, d in entries:
         o.writestr(info, d)
-    o.writestr(entries[2][0], b'second copy')
+    # A fresh record with the same name (reusing the ZipInfo object would
+    # make both records point at one offset: an overlap instead).
+    o.writestr(zipfile.ZipInfo(entries[2][0].filename, date_time=entries[2][0].date_time), b'second copy')
 cases.append(('duplicate', 'not a readable zip archive'))
 
 # An entry marked encrypted (general purpose flag bit 0).
@@ -87,6 +89,28 @@ for sig in (b'PK\x03\x04', b'PK\x01\x02'):
     raw[at + off] |= 1
 open(path, 'wb').write(bytes(raw))
 cases.append(('encrypted', 'is encrypted or compressed with an unsupported method'))
+
+# Overlapping entries: a second central-directory record pointing at the
+# first entry's data under another name.  libzip does not notice.
+import struct
+path = os.path.join(out, 'overlap.zip')
+with zipfile.ZipFile(path, 'w') as o:
+    for info, d in entries:
+        o.writestr(info, d)
+raw = open(path, 'rb').read()
+eocd = raw.rfind(b'PK\x05\x06')
+n, cd_len, cd_off = struct.unpack('<HII', raw[eocd + 10:eocd + 20])
+cd = raw[cd_off:cd_off + cd_len]
+# The record of the last entry, copied with its name's first byte changed.
+last = cd.rfind(b'PK\x01\x02')
+rec = bytearray(cd[last:])
+name_len = struct.unpack('<H', rec[28:30])[0]
+rec[46] = ord('Z') if rec[46] != ord('Z') else ord('Y')
+new_cd = cd + bytes(rec)
+tail = bytearray(raw[eocd:])
+struct.pack_into('<HHI', tail, 8, n + 1, n + 1, len(new_cd))
+open(path, 'wb').write(raw[:cd_off] + new_cd + bytes(tail))
+cases.append(('overlap', 'two entries share the same data'))
 
 with open(os.path.join(out, 'cases.txt'), 'w') as f:
     for c, m in cases:

@@ -116,6 +116,21 @@ check_that "hostile: oversize lesson exits 1 (got $st)" test $st -eq 1
 { printf '<?xml version="1.0"?>\n<course id="big" category="skills" lang="zh-CN" version="1">\n<title>'; head -c 1048576 /dev/zero | tr '\0' 'x'; printf '</title></course>\n'; } >"$h/lib/big/course.xml"
 "$BIN" check "$h/lib/big/course.xml" >/dev/null 2>"$tmp/err"; st=$?
 check_that "hostile: XML over 1 MiB refused" grep -q "error: file is larger than the 1024 KiB limit" "$tmp/err"
+# A 10 MB line and 100,000 nested quotes: refused by the size limit,
+# quickly and in bounded memory; 30,000 nested quotes under the limit
+# parse in bounded time.
+lim=""
+case $B in *san*) ;; *) lim="ulimit -v 1000000;" ;; esac
+printf '# t\n\n' >"$h/lib/big/a.md"; head -c 10000000 /dev/zero | tr '\0' 'a' >>"$h/lib/big/a.md"
+printf '<?xml version="1.0"?>\n<course id="big" category="skills" lang="zh-CN" version="1">\n<title>t</title>\n<lesson id="a" src="a.md" hours="1" modes="field"/>\n</course>\n' >"$h/lib/big/course.xml"
+start=$(date +%s); sh -c "$lim exec \"\$@\"" sh "$BIN" check "$h/lib" >/dev/null 2>"$tmp/err"; st=$?; took=$(( $(date +%s) - start ))
+check_that "hostile: a 10 MB line is refused by the size limit in ${took}s (exit $st)" sh -c "test $st -eq 1 -a $took -lt 10 && grep -q 'larger than the 64 KiB limit' '$tmp/err'"
+{ printf '# t\n\n'; i=0; while [ $i -lt 100000 ]; do printf '> '; i=$((i + 1)); done; printf 'x\n'; } >"$h/lib/big/a.md"
+start=$(date +%s); sh -c "$lim exec \"\$@\"" sh "$BIN" check "$h/lib" >/dev/null 2>"$tmp/err"; st=$?; took=$(( $(date +%s) - start ))
+check_that "hostile: 100,000 nested quotes are refused by the size limit in ${took}s (exit $st)" sh -c "test $st -eq 1 -a $took -lt 10 && grep -q 'larger than the 64 KiB limit' '$tmp/err'"
+{ printf '# t\n\n'; i=0; while [ $i -lt 30000 ]; do printf '> '; i=$((i + 1)); done; printf 'x\n'; } >"$h/lib/big/a.md"
+start=$(date +%s); sh -c "$lim exec \"\$@\"" sh "$BIN" check "$h/lib" >/dev/null 2>"$tmp/err"; st=$?; took=$(( $(date +%s) - start ))
+check_that "hostile: 30,000 nested quotes under the limit parse in ${took}s (exit $st)" test $st -eq 0 -a $took -lt 10
 # Deep nesting: bounded by libxml2's depth limit and our schema, no crash.
 { printf '<course>'; i=0; while [ $i -lt 3000 ]; do printf '<a>'; i=$((i + 1)); done; printf '\n'; } >"$h/deep.xml"
 "$BIN" check "$h/deep.xml" >/dev/null 2>"$tmp/err"; st=$?
