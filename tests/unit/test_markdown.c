@@ -64,6 +64,16 @@ test_markdown(void)
 	html = md_render_page("<script>alert(1)</script>\n\nx <b>y</b>\n", 41, keep, NULL, 0);
 	EXPECT(html && strstr(html, "<script") == NULL && strstr(html, "<b>") == NULL, "raw HTML suppressed");
 	free(html);
+	{
+		static const char bad[] = "[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html,x) "
+		    "![d](data:image/png;base64,AAAA)\n";
+
+		html = md_render_page(bad, strlen(bad), keep, NULL, 0);
+		EXPECT(html && strstr(html, "javascript:") == NULL && strstr(html, "vbscript:") == NULL &&
+		    strstr(html, "data:text") == NULL, "javascript:, vbscript:, data:text links never reach a page");
+		EXPECT(html && strstr(html, "data:image/png") != NULL, "safe data: images are kept");
+		free(html);
+	}
 	html = md_render_page(doc, strlen(doc), rewrite, NULL, 1);
 	EXPECT(html && strstr(html, "<a href=\"a.md\"") == NULL && strstr(html, "See a and") != NULL,
 	    "a link mapped to nothing keeps its text");
