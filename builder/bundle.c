@@ -295,27 +295,37 @@ out:
 
 
 int
-bundle_check_signature(const char *path, const char *pubfile, char **who)
+bundle_load_pubkey(const char *pubfile, struct minisign_key *pub)
 {
-	struct minisign_key pub;
 	struct loc loc = {pubfile, 0, 0};
 	const char *why;
 	char *text;
 	size_t len;
+
+	memset(pub, 0, sizeof *pub);
+	if (read_file(pubfile, 4096, &text, &len) == -1) {
+		diag(S_OPEN, NULL, pubfile, strerror(errno));
+		return -1;
+	}
+	if (minisign_parse_public(text, pub, &why) == -1) {
+		diag(E_SIG_KEY, &loc, why);
+		free(text);
+		minisign_key_release(pub);
+		return -1;
+	}
+	free(text);
+	return 0;
+}
+
+int
+bundle_check_signature(const char *path, const char *pubfile, char **who)
+{
+	struct minisign_key pub;
 	int problems;
 
 	*who = NULL;
-	if (read_file(pubfile, 4096, &text, &len) == -1) {
-		diag(S_OPEN, NULL, pubfile, strerror(errno));
+	if (bundle_load_pubkey(pubfile, &pub) == -1)
 		return 1;
-	}
-	if (minisign_parse_public(text, &pub, &why) == -1) {
-		diag(E_SIG_KEY, &loc, why);
-		free(text);
-		minisign_key_release(&pub);
-		return 1;
-	}
-	free(text);
 	problems = bundle_signature(path, &pub, who);
 	minisign_key_release(&pub);
 	return problems;

@@ -41,5 +41,7 @@ struct minisign_key;
  * problems, diagnosed. */
 int bundle_signature(const char *path, const struct minisign_key *pub, char **who);
 int bundle_check_signature(const char *path, const char *pubfile, char **who);
+/* Reads a minisign public key file; -1 after diagnosing. */
+int bundle_load_pubkey(const char *pubfile, struct minisign_key *pub);
 
 #endif

@@ -55,24 +55,8 @@ cmd_verify(int argc, char *argv[])
 		usage_error("verify: libsodium cannot start");
 		return 3;
 	}
-	if (pubfile) {
-		char *text;
-		size_t len;
-		const char *why;
-		struct loc loc = {pubfile, 0, 0};
-
-		if (read_file(pubfile, 4096, &text, &len) == -1) {
-			diag(S_OPEN, NULL, pubfile, strerror(errno));
-			return 3;
-		}
-		if (minisign_parse_public(text, &pub, &why) == -1) {
-			diag(E_SIG_KEY, &loc, why);
-			free(text);
-			minisign_key_release(&pub);
-			return 1;
-		}
-		free(text);
-	}
+	if (pubfile && bundle_load_pubkey(pubfile, &pub) == -1)
+		return diag_exit();
 	for (k = optind; k < argc; k++) {
 		char *who = NULL;
 		struct bundle b;

@@ -65,34 +65,6 @@ write_file(const char *path, const char *data, size_t len)
 	return fclose(fp) == 0 && ok ? 0 : -1;
 }
 
-/* Removes a folder we made, dot files (Chromium's) included. */
-static void
-remove_tree(const char *path)
-{
-	struct dirent *de;
-	struct stat st;
-	DIR *dp;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	if ((dp = opendir(path)) != NULL) {
-		while ((de = readdir(dp)) != NULL) {
-			char *p;
-
-			if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-				continue;
-			p = path_join(path, de->d_name);
-			remove_tree(p);
-			free(p);
-		}
-		closedir(dp);
-	}
-	rmdir(path);
-}
 
 /* file:// URL of an absolute path, percent-encoding all but the safe. */
 static char *

@@ -668,3 +668,31 @@ has_suffix(const char *s, const char *suffix)
 
 	return n >= m && streq(s + n - m, suffix);
 }
+
+void
+remove_tree(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dp;
+
+	if (lstat(path, &st) == -1)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	if ((dp = opendir(path)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			char *p;
+
+			if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+				continue;
+			p = path_join(path, de->d_name);
+			remove_tree(p);
+			free(p);
+		}
+		closedir(dp);
+	}
+	rmdir(path);
+}

@@ -46,6 +46,10 @@ void free_names(char **names, size_t n);
  * errno set. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 
+/* Removes a file, or a folder we made with all it holds, dot files
+ * included; links are removed, not followed. */
+void remove_tree(const char *path);
+
 /* Path strings.  path_join never produces "./x" for an empty or "." dir.
  * path_dirname returns "." for a bare name.  path_normalize removes "."
  * and folds "a/.." lexically, for display only (all caller-frees). */
