@@ -28,6 +28,7 @@ need_pkg libcmark-gfm libcmark-gfm-dev
 # Debian ships no .pc file for the extensions library: look for its header.
 need_header cmark-gfm-core-extensions.h libcmark-gfm-extensions-dev
 need_pkg libsodium libsodium-dev
+need_pkg zlib zlib1g-dev
 if [ "$what" = test ]; then
 	need_cmd xmllint libxml2-utils
 	need_cmd mandoc mandoc

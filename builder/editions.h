@@ -17,8 +17,13 @@
 #include "project.h"
 #include "render.h"
 
-char *print_render(const struct project *, const struct plan *, char *const *bodies);
-char *phone_render(const struct project *, const struct plan *, char *const *bodies);
+struct doc;
+struct shared_text;
+/* print.html into `out`, around each lesson's BODY_PRINT (shared.h). */
+void print_render(const struct project *, const struct plan *, struct shared_text *const *bodies,
+    struct doc *out);
+/* The phone edition, from each lesson's BODY_PHONE.  Caller frees. */
+char *phone_render(const struct project *, const struct plan *, const char *const *bodies);
 /* `texts[i]` is lesson i's plain text. */
 char *search_script(const struct plan *, char *const *texts);
 

@@ -4,19 +4,23 @@
 #include <string.h>
 
 #include "epub.h"
+#include "shared.h"
 #include "util.h"
 #include "zipfile.h"
 
-static void
+static struct package_file *
 put(struct package *book, const char *name, char *data, size_t len)
 {
+	struct package_file *f;
+
 	book->files = xreallocarray(book->files, book->nfiles + 1, sizeof *book->files);
-	book->files[book->nfiles].name = xstrdup(name);
-	book->files[book->nfiles].data = data;
-	book->files[book->nfiles].len = len;
-	book->files[book->nfiles].compress = package_compressible(name) && !streq(name, "mimetype");
-	book->files[book->nfiles].sha256[0] = '\0';
-	book->nfiles++;
+	f = &book->files[book->nfiles++];
+	memset(f, 0, sizeof *f);
+	f->name = xstrdup(name);
+	f->data = data;
+	f->len = len;
+	f->compress = package_compressible(name) && !streq(name, "mimetype");
+	return f;
 }
 
 static void
@@ -27,8 +31,8 @@ put_text(struct package *book, const char *name, char *text)
 
 /* cmark writes some attributes bare (data-footnotes), which XHTML, being
  * XML, does not allow. */
-static char *
-xhtml(const char *html)
+char *
+epub_xhtml(const char *html)
 {
 	static const char *const bare[] = {" data-footnotes>", " data-footnote-ref>", " data-footnote-backref "};
 	struct buf b = {0};
@@ -84,8 +88,8 @@ media_type(const char *name)
 }
 
 int
-epub_build(const struct project *pr, const struct plan *p, char *const *bodies, const struct asset_set *assets,
-    time_t modified, struct package *book)
+epub_build(const struct project *pr, const struct plan *p, struct shared_text *const *bodies,
+    const struct asset_set *assets, struct shared *sh, time_t modified, struct package *book)
 {
 	const struct village *v = p->village;
 	struct buf opf = {0}, nav = {0}, title = {0};
@@ -158,37 +162,40 @@ epub_build(const struct project *pr, const struct plan *p, char *const *bodies, 
 	put(book, "EPUB/style.css", css, css_len);
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
-		struct buf page = {0};
-		char *name = xasprintf("EPUB/lessons/%s/%s.xhtml", l->course->id, l->id), *body = xhtml(bodies[i]);
+		struct doc page = {0};
+		struct package_file *f;
+		char *name = xasprintf("EPUB/lessons/%s/%s.xhtml", l->course->id, l->id);
 
-		head(&page, l->course->lang, l->title, "../../");
-		buf_printf(&page, "<body>\n<section epub:type=\"chapter\">\n<p class=\"meta\">第 %zu 课 · ", i + 1);
-		buf_escape(&page, render_category_zh(pr, l->course->category));
-		buf_puts(&page, " · ");
-		render_hours(&page, l->hours);
-		buf_puts(&page, " 学时</p>\n<h1>");
-		buf_escape(&page, l->title);
-		buf_puts(&page, "</h1>\n");
-		buf_puts(&page, body);
-		buf_puts(&page, "</section>\n</body>\n</html>\n");
-		put_text(book, name, buf_detach(&page));
+		head(&page.b, l->course->lang, l->title, "../../");
+		buf_printf(&page.b, "<body>\n<section epub:type=\"chapter\">\n<p class=\"meta\">第 %zu 课 · ", i + 1);
+		buf_escape(&page.b, render_category_zh(pr, l->course->category));
+		buf_puts(&page.b, " · ");
+		render_hours(&page.b, l->hours);
+		buf_puts(&page.b, " 学时</p>\n<h1>");
+		buf_escape(&page.b, l->title);
+		buf_puts(&page.b, "</h1>\n");
+		doc_add_shared(&page, bodies[i]);
+		buf_puts(&page.b, "</section>\n</body>\n</html>\n");
+		f = put(book, name, NULL, page.b.len);
+		f->data = buf_detach(&page.b);
+		f->spans = page.spans;
+		f->nspans = page.nspans;
 		free(name);
-		free(body);
 	}
 	for (i = 0; i < assets->n; i++) {
 		const struct asset_ref *a = &assets->v[i];
-		char *path = path_join(a->course->dir, a->path), *data, *name;
-		size_t len;
+		const struct shared_asset *sa = shared_asset(sh, a->course, a->path);
+		struct package_file *f;
+		char *name;
 
-		if (read_file(path, ZIP_MAX_ENTRY_BYTES, &data, &len) == -1) {
-			diag(S_READ, NULL, path, strerror(errno));
-			free(path);
+		if (sa == NULL)
 			return -1;
-		}
 		name = xasprintf("EPUB/assets/%s/%s", a->course->id, a->path);
-		put(book, name, data, len);
+		f = put(book, name, NULL, sa->size);
+		f->asset = sa;
+		f->sh = sh;
+		f->compress = sa->compress;
 		free(name);
-		free(path);
 	}
 	return 0;
 }

@@ -10,10 +10,15 @@
 #include "render.h"
 
 /* Adds the EPUB's files to `book` in archive order.  `bodies[i]` is
- * lesson i rendered with LINKS_EPUB, `assets` the media they use.
+ * lesson i's BODY_EPUB (shared.h), `assets` the media they use, read
+ * through the build's shared store.
  * `modified` is the book's dcterms:modified.  Returns 0, or -1 after
  * diagnosing (a medium could not be read). */
-int epub_build(const struct project *, const struct plan *, char *const *bodies,
-    const struct asset_set *assets, time_t modified, struct package *book);
+struct shared;
+struct shared_text;
+int epub_build(const struct project *, const struct plan *, struct shared_text *const *bodies,
+    const struct asset_set *assets, struct shared *, time_t modified, struct package *book);
+/* cmark's HTML as XHTML (bare attributes given values).  Caller frees. */
+char *epub_xhtml(const char *html);
 
 #endif

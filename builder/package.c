@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "deflate.h"
 #include "crypto.h"
 #include "markdown.h"
 #include "package.h"
@@ -10,6 +11,7 @@
 #include "editions.h"
 #include "epub.h"
 #include "scorm.h"
+#include "shared.h"
 #include "util.h"
 #include "zipfile.h"
 
@@ -39,6 +41,7 @@ insert_file(struct package *pk, size_t at, char *name, char *data, size_t len)
 	memmove(pk->files + at + 1, pk->files + at, (pk->nfiles - at) * sizeof *pk->files);
 	pk->nfiles++;
 	f = &pk->files[at];
+	memset(f, 0, sizeof *f);
 	f->name = name;
 	f->data = data;
 	f->len = len;
@@ -160,7 +163,7 @@ human_size(size_t n)
 /* Over budget: name what weighs most, images and lesson texts alike. */
 static void
 over_budget(const struct package *pk, const struct plan *p, size_t budget, const struct asset_set *images,
-    char *const *bodies)
+    const char *const *bodies)
 {
 	struct asset_ref *v = xcalloc(images->n + p->nlessons, sizeof *v);
 	struct buf top = {0};
@@ -192,16 +195,31 @@ over_budget(const struct package *pk, const struct plan *p, size_t budget, const
 	free(v);
 }
 
+/* Adds a page assembled around shared text. */
+static void
+add_doc(struct package *pk, char *name, struct doc *d)
+{
+	size_t len = d->b.len;
+
+	add_file(pk, name, buf_detach(&d->b), len);
+	pk->files[pk->nfiles - 1].spans = d->spans;
+	pk->files[pk->nfiles - 1].nspans = d->nspans;
+	d->spans = NULL;
+	d->nspans = 0;
+}
+
 int
-package_build(const struct project *pr, const struct plan *p, size_t phone_budget, time_t modified,
-    struct package *pk)
+package_build(const struct project *pr, const struct plan *p, struct shared *sh, size_t phone_budget,
+    time_t modified, struct package *pk)
 {
 	size_t nl = p->nlessons ? p->nlessons : 1;
-	struct asset_set assets = {0}, phone_images = {0}, print_assets = {0};
+	struct asset_set assets = {0}, phone_images = {0}, print_assets = {0}, epub_assets = {0};
 	struct asset_set *per_lesson = xcalloc(nl, sizeof *per_lesson);
-	char **print_bodies = xcalloc(nl, sizeof *print_bodies), **phone_bodies = xcalloc(nl, sizeof *phone_bodies);
-	char **texts = xcalloc(nl, sizeof *texts), **epub_bodies = xcalloc(nl, sizeof *epub_bodies);
-	struct asset_set epub_assets = {0};
+	struct lesson_work **work = xcalloc(nl, sizeof *work);
+	struct shared_text **print_bodies = xcalloc(nl, sizeof *print_bodies);
+	struct shared_text **epub_bodies = xcalloc(nl, sizeof *epub_bodies);
+	const char **phone_bodies = xcalloc(nl, sizeof *phone_bodies);
+	char **texts = xcalloc(nl, sizeof *texts);
 	size_t i, k, css_len, first_asset;
 	const char *css;
 	int rc = -1;
@@ -212,43 +230,48 @@ package_build(const struct project *pr, const struct plan *p, size_t phone_budge
 	css = render_stylesheet(&css_len);
 	add_file(pk, xstrdup("style.css"), xstrndup(css, css_len), css_len);
 	for (i = 0; i < p->nlessons; i++) {
-		const struct lesson *l = p->lessons[i];
-		char *mdpath = path_join(l->course->dir, l->src), *md, *page;
-		size_t len;
+		struct lesson_work *w;
+		struct doc page = {0};
 
-		if (read_file(mdpath, MD_MAX_BYTES, &md, &len) == -1) {
-			diag(S_READ, NULL, mdpath, strerror(errno));
-			free(mdpath);
+		if ((w = work[i] = shared_lesson(sh, p, i)) == NULL)
 			goto out;
-		}
-		page = render_lesson(pr, p, i, md, len, &per_lesson[i]);
-		add_text(pk, render_page_name(l), page);
-		print_bodies[i] = render_body(p, i, md, len, LINKS_PRINT, &print_assets);
-		phone_bodies[i] = render_body(p, i, md, len, LINKS_PHONE, &phone_images);
-		texts[i] = md_plain_text(md, len);
-		epub_bodies[i] = render_body(p, i, md, len, LINKS_EPUB, &epub_assets);
+		asset_set_merge(&per_lesson[i], &w->assets[BODY_PAGE]);
+		render_lesson(pr, p, i, &w->body[BODY_PAGE], &per_lesson[i], &page);
+		add_doc(pk, render_page_name(p->lessons[i]), &page);
+		print_bodies[i] = &w->body[BODY_PRINT];
+		asset_set_merge(&print_assets, &w->assets[BODY_PRINT]);
+		phone_bodies[i] = w->body[BODY_PHONE].data;
+		asset_set_merge(&phone_images, &w->assets[BODY_PHONE]);
+		texts[i] = w->text;
+		epub_bodies[i] = &w->body[BODY_EPUB];
+		asset_set_merge(&epub_assets, &w->assets[BODY_EPUB]);
 		for (k = 0; k < per_lesson[i].n; k++)
 			asset_set_add(&assets, per_lesson[i].v[k].course, per_lesson[i].v[k].path);
-		free(md);
-		free(mdpath);
 	}
-	add_text(pk, xstrdup("print.html"), print_render(pr, p, print_bodies));
+	{
+		struct doc print = {0};
+
+		print_render(pr, p, print_bodies, &print);
+		add_doc(pk, xstrdup("print.html"), &print);
+	}
 	add_text(pk, xstrdup("search.js"), search_script(p, texts));
 	first_asset = pk->nfiles;
 	for (i = 0; i < assets.n; i++) {
 		const struct asset_ref *a = &assets.v[i];
-		char *path = path_join(a->course->dir, a->path), *data;
-		size_t len;
+		const struct shared_asset *sa = shared_asset(sh, a->course, a->path);
+		struct package_file *f;
 
-		/* check has refused paths leading out of the course. */
-		if (path_inside(a->course->dir, a->path) != INSIDE_OK ||
-		    read_file(path, ZIP_MAX_ENTRY_BYTES, &data, &len) == -1) {
-			diag(S_READ, NULL, path, errno ? strerror(errno) : "not a file inside the course");
-			free(path);
+		if (sa == NULL)
 			goto out;
-		}
-		add_file(pk, xasprintf("assets/%s/%s", a->course->id, a->path), data, len);
-		free(path);
+		pk->files = xreallocarray(pk->files, pk->nfiles + 1, sizeof *pk->files);
+		f = &pk->files[pk->nfiles++];
+		memset(f, 0, sizeof *f);
+		f->name = xasprintf("assets/%s/%s", a->course->id, a->path);
+		f->len = sa->size;
+		f->compress = sa->compress;
+		memcpy(f->sha256, sa->sha256, sizeof f->sha256);
+		f->asset = sa;
+		f->sh = sh;
 	}
 	if (pk->nfiles - first_asset > 1)
 		qsort(pk->files + first_asset, pk->nfiles - first_asset, sizeof *pk->files, file_cmp);
@@ -266,17 +289,17 @@ package_build(const struct project *pr, const struct plan *p, size_t phone_budge
 		goto out;
 	}
 	pk->epub = xcalloc(1, sizeof *pk->epub);
-	if (epub_build(pr, p, epub_bodies, &epub_assets, modified, pk->epub) == -1)
+	if (epub_build(pr, p, epub_bodies, &epub_assets, sh, modified, pk->epub) == -1)
 		goto out;
 	rc = 0;
 out:
-	for (i = 0; i < p->nlessons; i++) {
+	/* The package keeps pointers into shared bodies (spans): the
+	 * lessons are given back when it is released. */
+	pk->sh = sh;
+	pk->work = (void **)work;
+	pk->nwork = p->nlessons;
+	for (i = 0; i < p->nlessons; i++)
 		asset_set_release(&per_lesson[i]);
-		free(print_bodies[i]);
-		free(phone_bodies[i]);
-		free(texts[i]);
-		free(epub_bodies[i]);
-	}
 	free(epub_bodies);
 	asset_set_release(&epub_assets);
 	free(per_lesson);
@@ -291,6 +314,64 @@ out:
 	return rc;
 }
 
+/* One file's deflated bytes: the text between spans deflated here, the
+ * spans' pieces made once for the build. */
+static void
+deflate_file(const struct package_file *f, struct zstream *st)
+{
+	size_t at = 0, k;
+
+	if (f->asset) {
+		zstream_add(st, &f->asset->z);
+	} else {
+		for (k = 0; k < f->nspans; k++) {
+			const struct span *sp = &f->spans[k];
+
+			zstream_add_data(st, f->data + at, sp->off - at);
+			zstream_add(st, shared_text_piece(sp->text));
+			at = sp->off + sp->text->len;
+		}
+		zstream_add_data(st, f->data + at, f->len - at);
+	}
+	zstream_finish(st);
+}
+
+int
+package_write_zip(const struct package *pk, const char *path, time_t mtime)
+{
+	struct zip_writer *w;
+	struct zstream *st = xcalloc(pk->nfiles ? pk->nfiles : 1, sizeof *st);
+	size_t i;
+	int rc = -1;
+
+	if ((w = zipw_open(path)) == NULL)
+		goto out;
+	for (i = 0; i < pk->nfiles; i++) {
+		const struct package_file *f = &pk->files[i];
+		int r;
+
+		if (f->compress) {
+			deflate_file(f, &st[i]);
+			r = zipw_add_deflated(w, f->name, st[i].z.data, st[i].z.len, st[i].len, st[i].crc, mtime);
+		} else if (f->asset) {
+			r = zipw_add_file(w, f->name, f->asset->path, mtime);
+		} else {
+			r = zipw_add(w, f->name, f->data, f->len, 0, mtime);
+		}
+		if (r == -1) {
+			zipw_discard(w);
+			goto out;
+		}
+	}
+	/* The buffers live until here: libzip reads them now. */
+	rc = zipw_close(w);
+out:
+	for (i = 0; i < pk->nfiles; i++)
+		buf_release(&st[i].z);
+	free(st);
+	return rc;
+}
+
 void
 package_release(struct package *pk)
 {
@@ -299,7 +380,13 @@ package_release(struct package *pk)
 	for (i = 0; i < pk->nfiles; i++) {
 		free(pk->files[i].name);
 		free(pk->files[i].data);
+		free(pk->files[i].spans);
+		if (pk->files[i].asset)
+			shared_asset_done(pk->files[i].sh, pk->files[i].asset);
 	}
+	for (i = 0; i < pk->nwork; i++)
+		shared_lesson_done(pk->sh, (struct lesson_work *)pk->work[i]);
+	free(pk->work);
 	free(pk->files);
 	free(pk->id);
 	free(pk->phone);

@@ -11,12 +11,20 @@
 #include "plan.h"
 #include "project.h"
 
+struct shared;
+struct shared_asset;
+struct span;
+
 struct package_file {
 	char *name;		/* path inside the bundle */
-	char *data;
+	char *data;		/* NULL for a course file: see asset */
 	size_t len;
 	int compress;		/* 0 for media that is compressed already */
 	char sha256[65];
+	struct span *spans;	/* shared text inside data, deflated once */
+	size_t nspans;
+	const struct shared_asset *asset;	/* a course file, read by the store */
+	struct shared *sh;	/* the store that lent it */
 };
 
 struct package {
@@ -26,6 +34,9 @@ struct package {
 	char *phone;		/* the one-file phone edition */
 	size_t phone_len;
 	struct package *epub;	/* the EPUB's files, in order */
+	struct shared *sh;	/* the store its lessons come from */
+	void **work;		/* those lessons (struct lesson_work), given back on release */
+	size_t nwork;
 };
 
 #define PHONE_BUDGET_DEFAULT (8u * 1000 * 1000)	/* bytes */
@@ -34,8 +45,12 @@ struct package {
  * within `phone_budget` bytes.  Returns 0, or -1 after diagnosing (a file
  * could not be read, the phone edition is over budget); *out is then
  * empty. */
-int package_build(const struct project *, const struct plan *, size_t phone_budget, time_t modified,
-    struct package *out);
+int package_build(const struct project *, const struct plan *, struct shared *, size_t phone_budget,
+    time_t modified, struct package *out);
+/* Writes the package's files as a zip at `path`, in their order, shared
+ * pieces copied as they are.  Returns 0, or -1 after diagnosing (nothing
+ * is left at path). */
+int package_write_zip(const struct package *, const char *path, time_t mtime);
 void package_release(struct package *);
 
 /* Whether a file of this name is worth deflating. */

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "pdf.h"
+#include "shared.h"
 #include "util.h"
+#include "zipfile.h"
 
 #define PRINT_TIMEOUT 180	/* seconds one booklet may take */
 
@@ -168,12 +170,28 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 	for (i = 0; i < pk->nfiles; i++) {
 		const struct package_file *f = &pk->files[i];
 		char *p;
+		int wrote;
 
 		if (!streq(f->name, "print.html") && !streq(f->name, "style.css") &&
 		    strncmp(f->name, "assets/", 7) != 0)
 			continue;
 		p = path_join(dir, f->name);
-		if (write_file(p, f->data, f->len) == -1) {
+		if (f->asset) {
+			char *copy;
+			size_t n;
+
+			/* Course files stay on disk until a bundle is written. */
+			if (read_file(f->asset->path, ZIP_MAX_ENTRY_BYTES, &copy, &n) == -1) {
+				diag(S_READ, NULL, f->asset->path, strerror(errno));
+				free(p);
+				goto out;
+			}
+			wrote = write_file(p, copy, n);
+			free(copy);
+		} else {
+			wrote = write_file(p, f->data, f->len);
+		}
+		if (wrote == -1) {
 			diag(S_WRITE, NULL, p, strerror(errno));
 			free(p);
 			goto out;

@@ -14,7 +14,7 @@ static const char phone_css[] =
     ".caption { display: block; text-align: center; color: #5a5a5a; font-size: 0.9rem; }\n";
 
 char *
-phone_render(const struct project *pr, const struct plan *p, char *const *bodies)
+phone_render(const struct project *pr, const struct plan *p, const char *const *bodies)
 {
 	const struct village *v = p->village;
 	struct buf b = {0};

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "editions.h"
+#include "shared.h"
 #include "util.h"
 
 /* Paper for elderly readers: A4, body type 16 pt and up, black on white,
@@ -28,76 +29,75 @@ static const char print_css[] =
     ".record td { height: 16mm; }\n"
     ".blank { display: inline-block; min-width: 60mm; border-bottom: 1px solid #000; }\n";
 
-char *
-print_render(const struct project *pr, const struct plan *p, char *const *bodies)
+void
+print_render(const struct project *pr, const struct plan *p, struct shared_text *const *bodies, struct doc *out)
 {
 	const struct village *v = p->village;
-	struct buf b = {0};
+	struct buf *b = &out->b;
 	size_t i;
 
-	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	buf_escape(&b, v->name);
-	buf_puts(&b, "党员冬春训送学上门读本</title>\n<link rel=\"stylesheet\" href=\"style.css\">\n<style>\n");
-	buf_puts(&b, print_css);
-	buf_puts(&b, "</style>\n</head>\n<body class=\"print\">\n<main>\n<section class=\"cover\">\n<h1>");
-	buf_escape(&b, v->name);
-	buf_puts(&b, "党员冬春训<br>送学上门读本</h1>\n<p>");
-	buf_escape(&b, p->recipe->season);
-	buf_puts(&b, "</p>\n<p>");
+	buf_escape(b, v->name);
+	buf_puts(b, "党员冬春训送学上门读本</title>\n<link rel=\"stylesheet\" href=\"style.css\">\n<style>\n");
+	buf_puts(b, print_css);
+	buf_puts(b, "</style>\n</head>\n<body class=\"print\">\n<main>\n<section class=\"cover\">\n<h1>");
+	buf_escape(b, v->name);
+	buf_puts(b, "党员冬春训<br>送学上门读本</h1>\n<p>");
+	buf_escape(b, p->recipe->season);
+	buf_puts(b, "</p>\n<p>");
 	if (pr->township->county)
-		buf_escape(&b, pr->township->county);
-	buf_escape(&b, pr->township->name);
-	buf_escape(&b, v->name);
-	buf_printf(&b, "</p>\n<p>共 %zu 课，", p->nlessons);
-	render_hours(&b, p->total);
-	buf_puts(&b, " 学时</p>\n<p class=\"name\">党员姓名：<span class=\"blank\"></span></p>\n"
+		buf_escape(b, pr->township->county);
+	buf_escape(b, pr->township->name);
+	buf_escape(b, v->name);
+	buf_printf(b, "</p>\n<p>共 %zu 课，", p->nlessons);
+	render_hours(b, p->total);
+	buf_puts(b, " 学时</p>\n<p class=\"name\">党员姓名：<span class=\"blank\"></span></p>\n"
 	    "<p>送学人：<span class=\"blank\"></span></p>\n</section>\n");
 
-	buf_puts(&b, "<section class=\"contents\">\n<h2>目录</h2>\n<table>\n"
+	buf_puts(b, "<section class=\"contents\">\n<h2>目录</h2>\n<table>\n"
 	    "<tr><th>序号</th><th>课程</th><th>学时</th></tr>\n");
 	for (i = 0; i < p->nlessons; i++) {
 		char *a = render_anchor(p->lessons[i]);
 
-		buf_printf(&b, "<tr><td>%zu</td><td><a href=\"#%s\">", i + 1, a);
-		buf_escape(&b, p->lessons[i]->title);
-		buf_puts(&b, "</a></td><td>");
-		render_hours(&b, p->lessons[i]->hours);
-		buf_puts(&b, "</td></tr>\n");
+		buf_printf(b, "<tr><td>%zu</td><td><a href=\"#%s\">", i + 1, a);
+		buf_escape(b, p->lessons[i]->title);
+		buf_puts(b, "</a></td><td>");
+		render_hours(b, p->lessons[i]->hours);
+		buf_puts(b, "</td></tr>\n");
 		free(a);
 	}
-	buf_puts(&b, "<tr><th colspan=\"2\">合计</th><th>");
-	render_hours(&b, p->total);
-	buf_puts(&b, "</th></tr>\n</table>\n</section>\n");
+	buf_puts(b, "<tr><th colspan=\"2\">合计</th><th>");
+	render_hours(b, p->total);
+	buf_puts(b, "</th></tr>\n</table>\n</section>\n");
 
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
 		char *a = render_anchor(l);
 
-		buf_printf(&b, "<section class=\"lesson\" id=\"%s\" lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ",
+		buf_printf(b, "<section class=\"lesson\" id=\"%s\" lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ",
 		    a, l->course->lang, i + 1);
-		buf_escape(&b, render_category_zh(pr, l->course->category));
-		buf_puts(&b, " · ");
-		render_hours(&b, l->hours);
-		buf_puts(&b, " 学时</p>\n<h1>");
-		buf_escape(&b, l->title);
-		buf_puts(&b, "</h1>\n");
-		buf_puts(&b, bodies[i]);
-		buf_puts(&b, "</section>\n");
+		buf_escape(b, render_category_zh(pr, l->course->category));
+		buf_puts(b, " · ");
+		render_hours(b, l->hours);
+		buf_puts(b, " 学时</p>\n<h1>");
+		buf_escape(b, l->title);
+		buf_puts(b, "</h1>\n");
+		doc_add_shared(out, bodies[i]);
+		buf_puts(b, "</section>\n");
 		free(a);
 	}
 
 	/* The paper proof of hours studied at home. */
-	buf_puts(&b, "<section class=\"record\">\n<h2>学习记录表</h2>\n<p>党员姓名：<span class=\"blank\"></span></p>\n"
+	buf_puts(b, "<section class=\"record\">\n<h2>学习记录表</h2>\n<p>党员姓名：<span class=\"blank\"></span></p>\n"
 	    "<table>\n<tr><th>序号</th><th>课程</th><th>学时</th><th>学习日期</th><th>党员签名</th>"
 	    "<th>送学人签名</th></tr>\n");
 	for (i = 0; i < p->nlessons; i++) {
-		buf_printf(&b, "<tr><td>%zu</td><td>", i + 1);
-		buf_escape(&b, p->lessons[i]->title);
-		buf_puts(&b, "</td><td>");
-		render_hours(&b, p->lessons[i]->hours);
-		buf_puts(&b, "</td><td></td><td></td><td></td></tr>\n");
+		buf_printf(b, "<tr><td>%zu</td><td>", i + 1);
+		buf_escape(b, p->lessons[i]->title);
+		buf_puts(b, "</td><td>");
+		render_hours(b, p->lessons[i]->hours);
+		buf_puts(b, "</td><td></td><td></td><td></td></tr>\n");
 	}
-	buf_puts(&b, "</table>\n</section>\n</main>\n</body>\n</html>\n");
-	return buf_detach(&b);
+	buf_puts(b, "</table>\n</section>\n</main>\n</body>\n</html>\n");
 }

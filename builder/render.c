@@ -5,6 +5,7 @@
 #include "crypto.h"
 #include "markdown.h"
 #include "render.h"
+#include "shared.h"
 #include "util.h"
 
 extern const unsigned char embedded_style_css[];
@@ -146,22 +147,24 @@ page_foot(struct buf *b, const struct project *pr)
 }
 
 /* Tables scroll sideways on a phone instead of overflowing the page. */
-static void
-add_content(struct buf *b, const char *html)
+char *
+render_wrap_tables(const char *html)
 {
+	struct buf b = {0};
 	const char *p = html, *t;
 
 	while ((t = strstr(p, "<table>")) != NULL) {
-		buf_add(b, p, (size_t)(t - p));
-		buf_puts(b, "<div class=\"table-wrap\"><table>");
+		buf_add(&b, p, (size_t)(t - p));
+		buf_puts(&b, "<div class=\"table-wrap\"><table>");
 		p = t + strlen("<table>");
 		if ((t = strstr(p, "</table>")) == NULL)
 			break;
-		buf_add(b, p, (size_t)(t - p));
-		buf_puts(b, "</table></div>");
+		buf_add(&b, p, (size_t)(t - p));
+		buf_puts(&b, "</table></div>");
 		p = t + strlen("</table>");
 	}
-	buf_puts(b, p);
+	buf_puts(&b, p);
+	return buf_detach(&b);
 }
 
 struct link_ctx {
@@ -171,6 +174,7 @@ struct link_ctx {
 	struct asset_set *assets;
 	char **inline_uris;	/* phone: data: URIs, put in after rendering */
 	size_t ninline;
+	int per_plan;		/* a link to a lesson: the output depends on the plan */
 };
 
 static const char *
@@ -236,6 +240,7 @@ map_url(void *arg, const char *url, int image)
 	}
 	n = strlen(rel);
 	if (n > 3 && streq(rel + n - 3, ".md")) {
+		ctx->per_plan = 1;
 		out = xstrdup("");
 		for (i = 0; i < ctx->plan->nlessons; i++) {
 			const struct lesson *l = ctx->plan->lessons[i];
@@ -282,9 +287,9 @@ map_url(void *arg, const char *url, int image)
  * first screen to the lesson; the bottom one names the neighbours. */
 char *
 render_body(const struct plan *p, size_t i, const char *md, size_t len, enum link_style style,
-    struct asset_set *assets)
+    struct asset_set *assets, int *per_plan)
 {
-	struct link_ctx ctx = {p, p->lessons[i], style, assets, NULL, 0};
+	struct link_ctx ctx = {p, p->lessons[i], style, assets, NULL, 0, 0};
 	char *html = md_render_page(md, len, map_url, &ctx, style == LINKS_PRINT || style == LINKS_PHONE);
 	struct buf b = {0};
 	const char *s, *t;
@@ -292,6 +297,8 @@ render_body(const struct plan *p, size_t i, const char *md, size_t len, enum lin
 
 	if (html == NULL)
 		html = xstrdup("");
+	if (per_plan)
+		*per_plan |= ctx.per_plan;
 	if (ctx.ninline == 0)
 		return html;
 	for (s = html; (t = strstr(s, "\"cpinline:")) != NULL; s = t) {
@@ -342,41 +349,37 @@ pager(struct buf *b, const struct plan *p, size_t i, int titles)
 	buf_puts(b, "</nav>\n");
 }
 
-char *
-render_lesson(const struct project *pr, const struct plan *p, size_t i, const char *md, size_t len,
-    struct asset_set *assets)
+void
+render_lesson(const struct project *pr, const struct plan *p, size_t i, struct shared_text *body,
+    struct asset_set *assets, struct doc *out)
 {
 	const struct lesson *l = p->lessons[i];
-	struct buf b = {0};
-	char *html;
+	struct buf *b = &out->b;
 	size_t k;
 
-	page_head(&b, "zh-CN", l->title, p->village->name, "../../");
-	buf_puts(&b, "<header class=\"top\"><a href=\"../../index.html\">");
-	buf_escape(&b, p->village->name);
-	buf_puts(&b, "学习包</a> · ");
-	buf_escape(&b, render_category_zh(pr, l->course->category));
-	buf_puts(&b, " · ");
-	buf_escape(&b, l->course->title);
-	buf_puts(&b, "</header>\n");
-	pager(&b, p, i, 0);
-	buf_printf(&b, "<main lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ", l->course->lang, i + 1);
-	render_hours(&b, l->hours);
-	buf_puts(&b, " 学时 · ");
-	render_modes(&b, l->modes);
-	buf_puts(&b, "</p>\n<h1>");
-	buf_escape(&b, l->title);
-	buf_puts(&b, "</h1>\n");
-	html = render_body(p, i, md, len, LINKS_PAGE, assets);
-	add_content(&b, html);
-	free(html);
-	buf_puts(&b, "</main>\n");
-	pager(&b, p, i, 1);
-	page_foot(&b, pr);
+	page_head(b, "zh-CN", l->title, p->village->name, "../../");
+	buf_puts(b, "<header class=\"top\"><a href=\"../../index.html\">");
+	buf_escape(b, p->village->name);
+	buf_puts(b, "学习包</a> · ");
+	buf_escape(b, render_category_zh(pr, l->course->category));
+	buf_puts(b, " · ");
+	buf_escape(b, l->course->title);
+	buf_puts(b, "</header>\n");
+	pager(b, p, i, 0);
+	buf_printf(b, "<main lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ", l->course->lang, i + 1);
+	render_hours(b, l->hours);
+	buf_puts(b, " 学时 · ");
+	render_modes(b, l->modes);
+	buf_puts(b, "</p>\n<h1>");
+	buf_escape(b, l->title);
+	buf_puts(b, "</h1>\n");
+	doc_add_shared(out, body);
+	buf_puts(b, "</main>\n");
+	pager(b, p, i, 1);
+	page_foot(b, pr);
 	/* Media the manifest lists without the Markdown naming them. */
 	for (k = 0; k < l->nassets; k++)
 		asset_set_add(assets, l->course, l->assets[k].id);
-	return buf_detach(&b);
 }
 
 static void

@@ -48,18 +48,24 @@ enum link_style {
 };
 
 /* Lesson i's Markdown as an HTML fragment for one edition (captions
- * under images for print and phone); media used go into `assets`.
- * Caller frees. */
+ * under images for print and phone); media used go into `assets`, and
+ * *per_plan (if given) is set when links to other lessons made the result
+ * depend on the plan.  Caller frees. */
 char *render_body(const struct plan *, size_t i, const char *md, size_t len, enum link_style,
-    struct asset_set *assets);
+    struct asset_set *assets, int *per_plan);
+/* The page body with its tables wrapped for sideways scrolling. */
+char *render_wrap_tables(const char *html);
 /* Appends `s` HTML-escaped, and hours as "1.5". */
 void render_hours(struct buf *, int tenths);
 void render_modes(struct buf *, unsigned modes);
 
-/* Lesson i of the plan as a page, from its Markdown; the media it uses
- * are added to `assets`.  Caller frees. */
-char *render_lesson(const struct project *, const struct plan *, size_t i, const char *md,
-    size_t len, struct asset_set *assets);
+/* Lesson i of the plan as a page around its rendered body (BODY_PAGE of
+ * shared.h), into `out`; media the manifest lists for it are added to
+ * `assets`. */
+struct doc;
+struct shared_text;
+void render_lesson(const struct project *, const struct plan *, size_t i, struct shared_text *body,
+    struct asset_set *assets, struct doc *out);
 /* The package's home page.  Caller frees. */
 char *render_index(const struct project *, const struct plan *);
 /* The style sheet (built in). */

@@ -13,7 +13,7 @@
 
 #include "util.h"
 
-static void
+void
 oom(void)
 {
 	fputs("coursepack: out of memory\n", stderr);

@@ -9,7 +9,9 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Allocators: on out-of-memory they print a message and exit 3. */
+/* Allocators: on out-of-memory they print a message and exit 3, as oom
+ * does for libraries that report it. */
+void oom(void) __attribute__((noreturn));
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xreallocarray(void *p, size_t n, size_t size);

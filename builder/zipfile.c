@@ -46,6 +46,16 @@ zipw_open(const char *path)
 	return w;
 }
 
+/* Sets what every entry shares: time and Unix permissions. */
+static int
+entry_attrs(struct zip_writer *w, zip_int64_t idx, time_t mtime)
+{
+	/* DOS times go through localtime(); main() runs in UTC. */
+	return zip_file_set_mtime(w->za, (zip_uint64_t)idx, mtime, 0) < 0 ||
+	    zip_file_set_external_attributes(w->za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+	    (zip_uint32_t)0100644 << 16) < 0 ? -1 : 0;
+}
+
 int
 zipw_add(struct zip_writer *w, const char *name, const void *data, size_t len, int compress, time_t mtime)
 {
@@ -65,11 +75,115 @@ zipw_add(struct zip_writer *w, const char *name, const void *data, size_t len, i
 	if (zip_set_file_compression(w->za, (zip_uint64_t)idx, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
 	    compress ? 6 : 0) < 0)
 		goto fail;
-	/* DOS times go through localtime(); main() runs in UTC. */
-	if (zip_file_set_mtime(w->za, (zip_uint64_t)idx, mtime, 0) < 0)
+	if (entry_attrs(w, idx, mtime) == -1)
 		goto fail;
-	if (zip_file_set_external_attributes(w->za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-	    (zip_uint32_t)0100644 << 16) < 0)
+	return 0;
+fail:
+	diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
+	return -1;
+}
+
+/* Data deflated already, handed to libzip as such: a source that says
+ * "deflated, this CRC, these sizes" is copied raw, never re-deflated. */
+struct raw_source {
+	const unsigned char *z;
+	zip_uint64_t zlen, len, off;
+	zip_uint32_t crc;
+	zip_error_t error;
+};
+
+static zip_int64_t
+raw_read(void *arg, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct raw_source *r = arg;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		r->off = 0;
+		return 0;
+	case ZIP_SOURCE_READ:
+		if (len > r->zlen - r->off)
+			len = r->zlen - r->off;
+		memcpy(data, r->z + r->off, (size_t)len);
+		r->off += len;
+		return (zip_int64_t)len;
+	case ZIP_SOURCE_CLOSE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+
+		if (len < sizeof *st) {
+			zip_error_set(&r->error, ZIP_ER_INVAL, 0);
+			return -1;
+		}
+		zip_stat_init(st);
+		st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
+		st->size = r->len;
+		st->comp_size = r->zlen;
+		st->comp_method = ZIP_CM_DEFLATE;
+		st->crc = r->crc;
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&r->error, data, len);
+	case ZIP_SOURCE_FREE:
+		zip_error_fini(&r->error);
+		free(r);
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+		    ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&r->error, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+}
+
+int
+zipw_add_deflated(struct zip_writer *w, const char *name, const void *z, size_t zlen, size_t len,
+    uint32_t crc, time_t mtime)
+{
+	struct raw_source *r = xcalloc(1, sizeof *r);
+	zip_source_t *src;
+	zip_int64_t idx;
+
+	r->z = z;
+	r->zlen = zlen;
+	r->len = len;
+	r->crc = crc;
+	zip_error_init(&r->error);
+	if ((src = zip_source_function(w->za, raw_read, r)) == NULL) {
+		zip_error_fini(&r->error);
+		free(r);
+		goto fail;
+	}
+	/* The method stays ZIP_CM_DEFAULT: libzip then takes the source's. */
+	if ((idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
+		zip_source_free(src);
+		goto fail;
+	}
+	if (entry_attrs(w, idx, mtime) == -1)
+		goto fail;
+	return 0;
+fail:
+	diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
+	return -1;
+}
+
+int
+zipw_add_file(struct zip_writer *w, const char *name, const char *path, time_t mtime)
+{
+	zip_source_t *src;
+	zip_int64_t idx;
+
+	if ((src = zip_source_file(w->za, path, 0, -1)) == NULL)
+		goto fail;
+	if ((idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
+		zip_source_free(src);
+		goto fail;
+	}
+	if (zip_set_file_compression(w->za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) < 0 ||
+	    entry_attrs(w, idx, mtime) == -1)
 		goto fail;
 	return 0;
 fail:

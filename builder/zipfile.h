@@ -30,6 +30,14 @@ struct zip_writer *zipw_open(const char *path);
  * after diagnosing. */
 int zipw_add(struct zip_writer *, const char *name, const void *data, size_t len, int compress,
     time_t mtime);
+/* Adds an entry deflated already (see deflate.h): `len` bytes before
+ * deflating, with their CRC-32; libzip copies it as it is.  `z` must stay
+ * valid until close. */
+int zipw_add_deflated(struct zip_writer *, const char *name, const void *z, size_t zlen, size_t len,
+    uint32_t crc, time_t mtime);
+/* Adds the file at `path`, stored, read only when the archive is written
+ * (so media never sits in memory whole). */
+int zipw_add_file(struct zip_writer *, const char *name, const char *path, time_t mtime);
 /* Writes the archive and frees the writer, whatever happens.  Returns 0,
  * or -1 after diagnosing (nothing is left behind). */
 int zipw_close(struct zip_writer *);

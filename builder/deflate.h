@@ -1,0 +1,49 @@
+/* Deflate in pieces: the only file that includes zlib.
+ *
+ * A piece is a run of bytes deflated on its own (level 6, no dictionary)
+ * and ended with a sync flush, so that it is byte-aligned and carries no
+ * final block.  Pieces laid end to end, closed by an empty final block,
+ * form one valid deflate stream, and their CRC-32s combine without the
+ * data.  This is what lets a lesson body shared by many villages be
+ * compressed once and copied into every bundle: the pages around it are
+ * different, the piece is the same bytes everywhere.
+ *
+ * A file is always cut at the same places whether its pieces come from
+ * the shared store or are made on the spot, so both give the same
+ * archive, byte for byte. */
+#ifndef COURSEPACK_DEFLATE_H
+#define COURSEPACK_DEFLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct zpiece {
+	unsigned char *z;	/* the deflated bytes */
+	size_t zlen;
+	size_t len;		/* bytes before deflating */
+	uint32_t crc;		/* CRC-32 of those bytes */
+};
+
+/* Deflates `len` bytes into *out (empty input: an empty piece). */
+void zpiece_make(struct zpiece *out, const void *data, size_t len);
+void zpiece_release(struct zpiece *);
+
+/* One zip entry's deflated data, assembled from pieces. */
+struct zstream {
+	struct buf z;
+	size_t len;
+	uint32_t crc;
+};
+
+/* Appends a piece, or bytes deflated on the spot. */
+void zstream_add(struct zstream *, const struct zpiece *);
+void zstream_add_data(struct zstream *, const void *data, size_t len);
+/* Ends the stream with an empty final block. */
+void zstream_finish(struct zstream *);
+
+/* CRC-32 as zip uses it. */
+uint32_t crc32_of(const void *data, size_t len);
+
+#endif

@@ -1,0 +1,360 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "diag.h"
+#include "epub.h"
+#include "markdown.h"
+#include "package.h"
+#include "shared.h"
+#include "zipfile.h"
+
+struct asset_entry {
+	const struct course *course;
+	char *rel;
+	struct shared_asset a;
+	struct asset_entry *next;
+	pthread_mutex_t lock;
+	int state;	/* 0 not read, 1 ready, -1 failed */
+};
+
+#define ASSET_BUCKETS 4096
+
+struct shared {
+	const struct library *lib;
+	int on;
+	size_t *first;			/* per course: index of its first lesson */
+	struct lesson_work *lessons;	/* every lesson of the library */
+	size_t nlessons;
+	pthread_mutex_t lock;		/* the asset table */
+	struct asset_entry *buckets[ASSET_BUCKETS];
+};
+
+const struct zpiece *
+shared_text_piece(struct shared_text *t)
+{
+	pthread_mutex_lock(&t->lock);
+	if (!t->deflated) {
+		zpiece_make(&t->z, t->data, t->len);
+		t->deflated = 1;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return &t->z;
+}
+
+static void
+text_set(struct shared_text *t, char *data)
+{
+	t->data = data;
+	t->len = strlen(data);
+}
+
+static void
+text_release(struct shared_text *t)
+{
+	free(t->data);
+	zpiece_release(&t->z);
+	t->data = NULL;
+	t->len = 0;
+	t->deflated = 0;
+}
+
+void
+doc_add_shared(struct doc *d, struct shared_text *t)
+{
+	d->spans = xreallocarray(d->spans, d->nspans + 1, sizeof *d->spans);
+	d->spans[d->nspans].off = d->b.len;
+	d->spans[d->nspans].text = t;
+	d->nspans++;
+	buf_add(&d->b, t->data, t->len);
+}
+
+void
+doc_release(struct doc *d)
+{
+	buf_release(&d->b);
+	free(d->spans);
+	d->spans = NULL;
+	d->nspans = 0;
+}
+
+void
+asset_set_merge(struct asset_set *dst, const struct asset_set *src)
+{
+	size_t i, k;
+
+	for (i = 0; i < src->n; i++) {
+		asset_set_add(dst, src->v[i].course, src->v[i].path);
+		for (k = 0; k < dst->n; k++)
+			if (dst->v[k].course == src->v[i].course && streq(dst->v[k].path, src->v[i].path))
+				dst->v[k].bytes += src->v[i].bytes;
+	}
+}
+
+struct shared *
+shared_new(const struct library *lib, int on)
+{
+	struct shared *s = xcalloc(1, sizeof *s);
+	size_t c, i;
+
+	s->lib = lib;
+	s->on = on;
+	pthread_mutex_init(&s->lock, NULL);
+	s->first = xcalloc(lib->ncourses + 1, sizeof *s->first);
+	for (c = 0; c < lib->ncourses; c++) {
+		s->first[c] = s->nlessons;
+		s->nlessons += lib->courses[c]->nlessons;
+	}
+	s->lessons = xcalloc(s->nlessons ? s->nlessons : 1, sizeof *s->lessons);
+	for (i = 0; i < s->nlessons; i++) {
+		struct lesson_work *w = &s->lessons[i];
+		int k;
+
+		pthread_mutex_init(&w->lock, NULL);
+		for (k = 0; k < BODY__COUNT; k++)
+			pthread_mutex_init(&w->body[k].lock, NULL);
+	}
+	return s;
+}
+
+static void
+work_release(struct lesson_work *w)
+{
+	int k;
+
+	for (k = 0; k < BODY__COUNT; k++) {
+		text_release(&w->body[k]);
+		asset_set_release(&w->assets[k]);
+	}
+	free(w->text);
+	w->text = NULL;
+	w->done = 0;
+}
+
+static void
+work_destroy(struct lesson_work *w)
+{
+	int k;
+
+	work_release(w);
+	for (k = 0; k < BODY__COUNT; k++)
+		pthread_mutex_destroy(&w->body[k].lock);
+	pthread_mutex_destroy(&w->lock);
+}
+
+static void
+asset_destroy(struct asset_entry *e)
+{
+	free(e->a.path);
+	zpiece_release(&e->a.z);
+	free(e->rel);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+void
+shared_free(struct shared *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nlessons; i++)
+		work_destroy(&s->lessons[i]);
+	for (i = 0; i < ASSET_BUCKETS; i++)
+		while (s->buckets[i]) {
+			struct asset_entry *e = s->buckets[i];
+
+			s->buckets[i] = e->next;
+			asset_destroy(e);
+		}
+	pthread_mutex_destroy(&s->lock);
+	free(s->lessons);
+	free(s->first);
+	free(s);
+}
+
+/* Renders lesson i of p for every edition into w.  Returns 0, or -1
+ * after diagnosing. */
+static int
+render_all(struct lesson_work *w, const struct plan *p, size_t i)
+{
+	const struct lesson *l = p->lessons[i];
+	char *mdpath = path_join(l->course->dir, l->src), *md;
+	size_t len;
+	int k, per_plan = 0;
+
+	if (read_file(mdpath, MD_MAX_BYTES, &md, &len) == -1) {
+		diag(S_READ, NULL, mdpath, strerror(errno));
+		free(mdpath);
+		return -1;
+	}
+	{
+		char *html = render_body(p, i, md, len, LINKS_PAGE, &w->assets[BODY_PAGE], &per_plan);
+
+		text_set(&w->body[BODY_PAGE], render_wrap_tables(html));
+		free(html);
+		html = render_body(p, i, md, len, LINKS_EPUB, &w->assets[BODY_EPUB], &per_plan);
+		text_set(&w->body[BODY_EPUB], epub_xhtml(html));
+		free(html);
+	}
+	text_set(&w->body[BODY_PRINT], render_body(p, i, md, len, LINKS_PRINT, &w->assets[BODY_PRINT], &per_plan));
+	text_set(&w->body[BODY_PHONE], render_body(p, i, md, len, LINKS_PHONE, &w->assets[BODY_PHONE], &per_plan));
+	w->text = md_plain_text(md, len);
+	w->per_plan = per_plan;
+	for (k = 0; k < BODY__COUNT; k++)
+		w->body[k].deflated = 0;
+	free(md);
+	free(mdpath);
+	return 0;
+}
+
+struct lesson_work *
+shared_lesson(struct shared *s, const struct plan *p, size_t i)
+{
+	const struct lesson *l = p->lessons[i];
+	const struct course *c = l->course;
+	struct lesson_work *w, *own;
+	size_t lo = 0, hi = s->lib->ncourses;
+	int k;
+
+	/* Courses are sorted by id. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(s->lib->courses[mid]->id, c->id);
+
+		if (cmp == 0) {
+			lo = mid;
+			break;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	w = NULL;
+	if (s->on && lo < s->lib->ncourses && s->lib->courses[lo] == c) {
+		w = &s->lessons[s->first[lo] + (size_t)(l - c->lessons)];
+		pthread_mutex_lock(&w->lock);
+		if (!w->done && !w->failed) {
+			if (render_all(w, p, i) == -1)
+				w->failed = 1;
+			else
+				w->done = 1;
+		}
+		pthread_mutex_unlock(&w->lock);
+		if (w->failed)
+			return NULL;
+		if (!w->per_plan)
+			return w;
+	}
+	/* Sharing off, or links that depend on the village's plan. */
+	own = xcalloc(1, sizeof *own);
+	pthread_mutex_init(&own->lock, NULL);
+	for (k = 0; k < BODY__COUNT; k++)
+		pthread_mutex_init(&own->body[k].lock, NULL);
+	if (render_all(own, p, i) == -1) {
+		work_destroy(own);
+		free(own);
+		return NULL;
+	}
+	own->per_plan = 1;
+	return own;
+}
+
+void
+shared_lesson_done(struct shared *s, struct lesson_work *w)
+{
+	(void)s;
+	if (w == NULL || !w->per_plan || (w >= s->lessons && w < s->lessons + s->nlessons))
+		return;
+	work_destroy(w);
+	free(w);
+}
+
+static unsigned long
+asset_hash(const struct course *c, const char *rel)
+{
+	unsigned long h = 2166136261ul;
+	const unsigned char *p = (const unsigned char *)c->id;
+
+	for (; *p; p++)
+		h = (h ^ *p) * 16777619ul;
+	h = (h ^ '/') * 16777619ul;
+	for (p = (const unsigned char *)rel; *p; p++)
+		h = (h ^ *p) * 16777619ul;
+	return h % ASSET_BUCKETS;
+}
+
+/* Reads the file, its digest, and its deflated form when it is worth
+ * deflating.  Returns 0, or -1 after diagnosing. */
+static int
+asset_load(struct shared_asset *a, const struct course *c, const char *rel)
+{
+	char *data;
+
+	memset(a, 0, sizeof *a);
+	a->path = path_join(c->dir, rel);
+	/* check has refused paths leading out of the course. */
+	errno = 0;
+	if (path_inside(c->dir, rel) != INSIDE_OK || read_file(a->path, ZIP_MAX_ENTRY_BYTES, &data, &a->size) == -1) {
+		diag(S_READ, NULL, a->path, errno ? strerror(errno) : "not a file inside the course");
+		return -1;
+	}
+	sha256_hex(data, a->size, a->sha256);
+	a->compress = package_compressible(rel);
+	if (a->compress)
+		zpiece_make(&a->z, data, a->size);
+	free(data);
+	return 0;
+}
+
+const struct shared_asset *
+shared_asset(struct shared *s, const struct course *c, const char *rel)
+{
+	struct asset_entry *e;
+	unsigned long h = asset_hash(c, rel);
+
+	if (!s->on) {
+		e = xcalloc(1, sizeof *e);
+		pthread_mutex_init(&e->lock, NULL);
+		if (asset_load(&e->a, c, rel) == -1) {
+			asset_destroy(e);
+			return NULL;
+		}
+		return &e->a;
+	}
+	pthread_mutex_lock(&s->lock);
+	for (e = s->buckets[h]; e; e = e->next)
+		if (e->course == c && streq(e->rel, rel))
+			break;
+	if (e == NULL) {
+		e = xcalloc(1, sizeof *e);
+		e->course = c;
+		e->rel = xstrdup(rel);
+		pthread_mutex_init(&e->lock, NULL);
+		e->next = s->buckets[h];
+		s->buckets[h] = e;
+	}
+	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_lock(&e->lock);
+	if (e->state == 0)
+		e->state = asset_load(&e->a, c, rel) == 0 ? 1 : -1;
+	pthread_mutex_unlock(&e->lock);
+	return e->state == 1 ? &e->a : NULL;
+}
+
+void
+shared_asset_done(struct shared *s, const struct shared_asset *a)
+{
+	if (a == NULL || s->on)
+		return;
+	/* Sharing off: the asset was this caller's alone. */
+	{
+		struct asset_entry *e = (struct asset_entry *)(void *)((char *)(uintptr_t)a -
+		    offsetof(struct asset_entry, a));
+
+		asset_destroy(e);
+	}
+}

@@ -1,0 +1,99 @@
+/* Shared: work done once per build and reused by every village that
+ * needs it — each lesson's Markdown read and rendered for each edition,
+ * its plain text for search, and each asset's size, SHA-256 and deflated
+ * bytes.  The first village to ask does the work; the others copy it.
+ *
+ * Village chrome (titles, lesson numbers, pagers) differs between
+ * bundles, so a page is assembled per village as a `struct doc`: its
+ * bytes, with spans marking the shared text inside them.  When the bundle
+ * is written each span is deflated once for the whole build (deflate.h)
+ * and only the chrome between spans is deflated per village.
+ *
+ * With sharing off (build --no-share, kept for the benchmark) every
+ * village renders and deflates everything itself; the files are cut at
+ * the same places, so the bundles are the same bytes. */
+#ifndef COURSEPACK_SHARED_H
+#define COURSEPACK_SHARED_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "deflate.h"
+#include "plan.h"
+#include "render.h"
+#include "util.h"
+
+/* Text that many files contain, deflated at most once. */
+struct shared_text {
+	char *data;
+	size_t len;
+	pthread_mutex_t lock;
+	int deflated;
+	struct zpiece z;
+};
+
+/* The deflated form of t, made on first use. */
+const struct zpiece *shared_text_piece(struct shared_text *t);
+
+/* A file being assembled: bytes, and where shared text sits in them. */
+struct span {
+	size_t off;
+	struct shared_text *text;
+};
+struct doc {
+	struct buf b;
+	struct span *spans;
+	size_t nspans;
+};
+/* Appends t's bytes and marks them as shared. */
+void doc_add_shared(struct doc *, struct shared_text *t);
+void doc_release(struct doc *);
+
+/* One lesson rendered for every edition. */
+enum {
+	BODY_PAGE,	/* lessons/C/L.html, tables wrapped for scrolling */
+	BODY_EPUB,	/* EPUB/lessons/C/L.xhtml, as XHTML */
+	BODY_PRINT,	/* print.html */
+	BODY_PHONE,	/* the phone edition, images inline */
+	BODY__COUNT
+};
+struct lesson_work {
+	struct shared_text body[BODY__COUNT];
+	struct asset_set assets[BODY__COUNT];	/* media each body uses */
+	char *text;		/* plain text, for search */
+	pthread_mutex_t lock;
+	int done;
+	int per_plan;		/* links to other lessons: rendered per village */
+	int failed;
+};
+
+/* A file of a course, read once. */
+struct shared_asset {
+	char *path;		/* on disk */
+	size_t size;
+	char sha256[65];
+	int compress;		/* deflated in bundles (else stored, read from path) */
+	struct zpiece z;	/* when compress */
+};
+
+struct shared;
+
+/* A store for one build over `library`; with `on` 0, nothing is kept and
+ * every request does its work anew. */
+struct shared *shared_new(const struct library *, int on);
+void shared_free(struct shared *);
+
+/* Lesson i of plan p, rendered for every edition.  NULL after diagnosing
+ * (the lesson could not be read).  Give it back with shared_lesson_done. */
+struct lesson_work *shared_lesson(struct shared *, const struct plan *p, size_t i);
+void shared_lesson_done(struct shared *, struct lesson_work *);
+
+/* File `rel` of course c.  NULL after diagnosing.  Give it back with
+ * shared_asset_done. */
+const struct shared_asset *shared_asset(struct shared *, const struct course *c, const char *rel);
+void shared_asset_done(struct shared *, const struct shared_asset *);
+
+/* Adds src's media to dst, with the phone edition's byte counts. */
+void asset_set_merge(struct asset_set *dst, const struct asset_set *src);
+
+#endif
