@@ -166,6 +166,21 @@ done
 (cd "$bd/a/xiayang" && sha256sum ./*) >"$tmp/a.sums"
 (cd "$bd/b/xiayang" && sha256sum ./*) >"$tmp/b.sums" 2>/dev/null
 check_that "build: byte-identical across TZ, locale, mtimes, file order and -j" cmp "$tmp/a.sums" "$tmp/b.sums"
+# Work shared between villages (each lesson rendered and deflated once)
+# must give the bytes each village would make alone.
+env -u SOURCE_DATE_EPOCH "$BIN" build --no-share -j1 -o "$bd/n" examples/xiayang/township.xml >/dev/null 2>&1
+(cd "$bd/n/xiayang" && sha256sum ./*) >"$tmp/n.sums" 2>/dev/null
+check_that "build: --no-share gives the same bytes as sharing" cmp "$tmp/a.sums" "$tmp/n.sums"
+# A lesson linking to another is rendered per village; still the same bytes.
+cp -r "$bd/src" "$bd/linked"
+printf '\n另见[公款吃喝的警示](03-frugality.md)。\n' >>"$bd/linked/courses/integrity/01-drunk-driving.md"
+(cd "$bd/linked" && "$BIN" build -j2 -o "$bd/l1" examples/xiayang/township.xml >/dev/null 2>&1 &&
+	"$BIN" build --no-share -j1 -o "$bd/l2" examples/xiayang/township.xml >/dev/null 2>&1)
+check_that "build: a lesson linking to another: shared and unshared bundles are the same bytes" diff -r "$bd/l1" "$bd/l2"
+check_that "build: ... and the link goes to the lesson's page" sh -c "unzip -p '$bd/l1/xiayang/xiayang-jili.zip' lessons/integrity/drunk-driving.html | grep -q 'href=\"frugality.html\"'"
+# One village built alone is the same bundle as in the township's build.
+env -u SOURCE_DATE_EPOCH "$BIN" build -o "$bd/one" examples/xiayang/villages/jili.xml >/dev/null 2>&1
+check_that "build: a village built alone is the same bytes" cmp "$bd/a/xiayang/xiayang-jili.zip" "$bd/one/xiayang/xiayang-jili.zip"
 SOURCE_DATE_EPOCH=1700000000 "$BIN" build -o "$bd/c" examples/xiayang/township.xml >/dev/null 2>&1
 j=xiayang/xiayang-jili.zip
 check_that "build: SOURCE_DATE_EPOCH changes the bundle bytes" sh -c "! cmp -s '$bd/a/$j' '$bd/c/$j'"

@@ -9,6 +9,7 @@ int
 main(void)
 {
 	test_util();
+	test_deflate();
 	test_load();
 	test_markdown();
 	test_check();

@@ -1,0 +1,81 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "deflate.h"
+#include "unit.h"
+
+/* Inflates a raw deflate stream; NULL when zlib rejects it. */
+static unsigned char *
+inflate_all(const struct buf *z, size_t want)
+{
+	unsigned char *out = malloc(want + 1);
+	z_stream s;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	if (inflateInit2(&s, -15) != Z_OK)
+		return NULL;
+	s.next_in = (Bytef *)z->data;
+	s.avail_in = (uInt)z->len;
+	s.next_out = out;
+	s.avail_out = (uInt)want + 1;
+	rc = inflate(&s, Z_FINISH);
+	inflateEnd(&s);
+	if (rc != Z_STREAM_END || s.total_out != want || s.avail_in != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void
+test_deflate(void)
+{
+	size_t n = 200000, cuts[] = {0, 1, 17, 4096, 70000, 70001, 150000, 200000}, i;
+	unsigned char *data = malloc(n), *back;
+	struct zstream st = {0}, one = {0};
+	struct zpiece shared;
+	unsigned long x = 1;
+
+	/* Text-like bytes: a few words, repeated with variation. */
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245ul + 12345ul;
+		data[i] = (unsigned char)("abc \n<p>学习"[(x >> 16) % 12]);
+	}
+	/* Pieces cut anywhere, one of them made once and added twice. */
+	for (i = 0; i + 1 < sizeof cuts / sizeof cuts[0]; i++)
+		zstream_add_data(&st, data + cuts[i], cuts[i + 1] - cuts[i]);
+	zstream_finish(&st);
+	EXPECT(st.len == n, "zstream: length adds up");
+	EXPECT(st.crc == crc32_of(data, n), "zstream: CRCs combine to the whole's");
+	back = inflate_all(&st.z, n);
+	EXPECT(back != NULL && memcmp(back, data, n) == 0, "zstream: pieces inflate to the whole");
+	free(back);
+
+	zpiece_make(&shared, data, 5000);
+	zstream_add(&one, &shared);
+	zstream_add_data(&one, "<hr>", 4);
+	zstream_add(&one, &shared);
+	zstream_add_data(&one, "", 0);
+	zstream_finish(&one);
+	back = inflate_all(&one.z, 10004);
+	EXPECT(back != NULL && memcmp(back, data, 5000) == 0 && memcmp(back + 5000, "<hr>", 4) == 0 &&
+	    memcmp(back + 5004, data, 5000) == 0, "zstream: one piece used twice, an empty one skipped");
+	free(back);
+
+	{
+		struct zstream empty = {0};
+
+		zstream_finish(&empty);
+		back = inflate_all(&empty.z, 0);
+		EXPECT(back != NULL && empty.crc == 0, "zstream: an empty file is a valid stream");
+		free(back);
+		buf_release(&empty.z);
+	}
+	zpiece_release(&shared);
+	buf_release(&st.z);
+	buf_release(&one.z);
+	free(data);
+}
