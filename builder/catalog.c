@@ -1,10 +1,15 @@
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
 #include "commands.h"
+#include "diag.h"
 #include "render.h"
 #include "util.h"
+#include "xml.h"
 
 #define BAR_LABEL 110	/* px for the village names */
 #define BAR_WIDTH 440	/* px for the longest bar */
@@ -20,47 +25,38 @@ size_text(struct buf *b, size_t size)
 		buf_printf(b, "%.1f MB", (double)size / (1024.0 * 1024.0));
 }
 
-static const char *
-colour(const struct project *pr, const char *category)
-{
-	const struct category *c = categories_find(pr->library->categories, category);
-
-	return c ? c->color : "#888888";
-}
-
 /* Hours by category per village as stacked horizontal bars. */
 static void
-chart(struct buf *b, const struct project *pr, const struct built *v, size_t n)
+chart(struct buf *b, const struct catalog *cat)
 {
-	const struct recipe *r = pr->recipe;
+	size_t i, c, n = cat->nrows;
 	int most = 1, height, y;
-	size_t i, c;
 
 	for (i = 0; i < n; i++)
-		if (v[i].plan->total > most)
-			most = v[i].plan->total;
+		if (cat->rows[i].total > most)
+			most = cat->rows[i].total;
 	height = (int)n * (BAR_HEIGHT + BAR_GAP) + 40;
 	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 %d %d\" "
 	    "width=\"100%%\" style=\"max-width:%dpx\" aria-labelledby=\"chart-title\">\n"
 	    "<title id=\"chart-title\">各村学习包按类别的学时</title>\n",
 	    BAR_LABEL + BAR_WIDTH + 60, height, BAR_LABEL + BAR_WIDTH + 60);
 	for (i = 0; i < n; i++) {
-		const struct plan *p = v[i].plan;
+		const struct catalog_row *p = &cat->rows[i];
 		int x = BAR_LABEL;
 
 		y = (int)i * (BAR_HEIGHT + BAR_GAP);
 		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"14\">", BAR_LABEL - 8,
 		    y + BAR_HEIGHT - 6);
-		buf_escape(b, p->village->name);
+		buf_escape(b, p->village);
 		buf_puts(b, "</text>\n");
-		for (c = 0; c < r->ncategories; c++) {
+		for (c = 0; c < cat->ncats; c++) {
 			int w = p->hours[c] * BAR_WIDTH / most;
 
 			if (w == 0)
 				continue;
 			buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>",
-			    x, y, w, BAR_HEIGHT, colour(pr, r->categories[c].ref));
-			buf_escape(b, render_category_zh(pr, r->categories[c].ref));
+			    x, y, w, BAR_HEIGHT, cat->cats[c].colour);
+			buf_escape(b, cat->cats[c].name);
 			buf_puts(b, " ");
 			render_hours(b, p->hours[c]);
 			buf_puts(b, " 学时</title></rect>\n");
@@ -72,29 +68,27 @@ chart(struct buf *b, const struct project *pr, const struct built *v, size_t n)
 	}
 	/* The legend, in the recipe's order. */
 	y = (int)n * (BAR_HEIGHT + BAR_GAP) + 14;
-	for (c = 0; c < r->ncategories; c++) {
+	for (c = 0; c < cat->ncats; c++) {
 		int x = BAR_LABEL + (int)c * 80;
 
 		buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-		    "<text x=\"%d\" y=\"%d\" font-size=\"12\">", x, y, colour(pr, r->categories[c].ref), x + 16,
-		    y + 11);
-		buf_escape(b, render_category_zh(pr, r->categories[c].ref));
+		    "<text x=\"%d\" y=\"%d\" font-size=\"12\">", x, y, cat->cats[c].colour, x + 16, y + 11);
+		buf_escape(b, cat->cats[c].name);
 		buf_puts(b, "</text>\n");
 	}
 	buf_puts(b, "</svg>\n");
 }
 
 char *
-catalog_render(const struct project *pr, const struct built *v, size_t n)
+catalog_render(const struct catalog *cat)
 {
-	const struct recipe *r = pr->recipe;
 	struct buf b = {0};
-	size_t i, c;
+	size_t i, c, n = cat->nrows;
 	int g;
 
 	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	buf_escape(&b, pr->township->name);
+	buf_escape(&b, cat->name);
 	buf_puts(&b, "学习包目录</title>\n<style>\n"
 	    "body{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif;margin:0 auto;"
 	    "max-width:72rem;padding:1rem;line-height:1.6;color:#1b1b1b;background:#fffdf8}\n"
@@ -104,22 +98,22 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 	    "@media (max-width:40rem){.sha{display:none}}"
 	    "code{font-size:.75rem;word-break:break-all}.ok{color:#2e7d32}.short{color:#b71c1c;font-weight:bold}"
 	    ".wrap{overflow-x:auto}\n</style>\n</head>\n<body>\n<h1>");
-	if (pr->township->county)
-		buf_escape(&b, pr->township->county);
-	buf_escape(&b, pr->township->name);
+	if (cat->county)
+		buf_escape(&b, cat->county);
+	buf_escape(&b, cat->name);
 	buf_puts(&b, "党员冬春训学习包</h1>\n<p>");
-	buf_escape(&b, r->title);
+	buf_escape(&b, cat->title);
 	buf_printf(&b, "。共 %zu 个村（社区）学习包，每名党员至少 ", n);
-	render_hours(&b, r->min_hours);
+	render_hours(&b, cat->min_hours);
 	buf_puts(&b, " 学时。每村一个 zip 学习包（拷到 U 盘、电脑上解压后打开 index.html，内含送学上门的打印版），"
 	    "另有一个手机版网页文件（发到流动党员微信群，手机直接打开，不用解压）。收到后可用 <code>sha256sum -c "
 	    "SHA256SUMS</code> 或 <code>coursepack verify</code> 核对文件是否完好。</p>\n<h2>各村学时</h2>\n");
-	chart(&b, pr, v, n);
+	chart(&b, cat);
 	buf_puts(&b, "<h2>学习包清单</h2>\n<div class=\"wrap\"><table>\n<tr><th>村（社区）</th><th>学习包</th>"
 	    "<th class=\"num\">大小</th>");
-	for (c = 0; c < r->ncategories; c++) {
+	for (c = 0; c < cat->ncats; c++) {
 		buf_puts(&b, "<th class=\"num\">");
-		buf_escape(&b, render_category_zh(pr, r->categories[c].ref));
+		buf_escape(&b, cat->cats[c].name);
 		buf_puts(&b, "</th>");
 	}
 	buf_puts(&b, "<th class=\"num\">合计</th>");
@@ -127,22 +121,24 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 		buf_printf(&b, "<th class=\"num\">%s</th>", render_group_zh((enum group)g));
 	buf_puts(&b, "<th class=\"sha\">SHA-256</th></tr>\n");
 	for (i = 0; i < n; i++) {
-		const struct plan *p = v[i].plan;
+		const struct catalog_row *p = &cat->rows[i];
+		const struct catalog_file *f = p->files;
 
 		buf_puts(&b, "<tr><td>");
-		buf_escape(&b, p->village->name);
-		buf_printf(&b, "</td><td><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a>"
-		    "", v[i].file, v[i].file, v[i].phone_file, v[i].phone_file, v[i].epub_file, v[i].epub_file);
-		if (v[i].pdf_file)
-			buf_printf(&b, "<br><a href=\"%s\">%s</a>", v[i].pdf_file, v[i].pdf_file);
+		buf_escape(&b, p->village);
+		buf_printf(&b, "</td><td><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a>",
+		    f[CF_ZIP].name, f[CF_ZIP].name, f[CF_PHONE].name, f[CF_PHONE].name, f[CF_EPUB].name,
+		    f[CF_EPUB].name);
+		if (f[CF_PDF].name)
+			buf_printf(&b, "<br><a href=\"%s\">%s</a>", f[CF_PDF].name, f[CF_PDF].name);
 		buf_puts(&b, "</td><td class=\"num\">");
-		size_text(&b, v[i].size);
+		size_text(&b, f[CF_ZIP].size);
 		buf_puts(&b, "<br>");
-		size_text(&b, v[i].phone_size);
+		size_text(&b, f[CF_PHONE].size);
 		buf_puts(&b, "<br>");
-		size_text(&b, v[i].epub_size);
+		size_text(&b, f[CF_EPUB].size);
 		buf_puts(&b, "</td>");
-		for (c = 0; c < r->ncategories; c++) {
+		for (c = 0; c < cat->ncats; c++) {
 			buf_puts(&b, "<td class=\"num\">");
 			render_hours(&b, p->hours[c]);
 			buf_puts(&b, "</td>");
@@ -151,19 +147,251 @@ catalog_render(const struct project *pr, const struct built *v, size_t n)
 		render_hours(&b, p->total);
 		buf_puts(&b, "</td>");
 		for (g = 0; g < GROUP__COUNT; g++) {
-			size_t k;
-			int short_ = 0;
-
-			for (k = 0; k < p->nshortfalls; k++)
-				short_ |= p->shortfalls[k].group == (enum group)g;
-			buf_printf(&b, "<td class=\"num\">%d 人 · ", p->village->members[g]);
-			render_hours(&b, p->reach_total[g]);
-			buf_printf(&b, " 学时 <span class=\"%s\">%s</span></td>", short_ ? "short" : "ok",
-			    short_ ? "未达标" : "✓");
+			buf_printf(&b, "<td class=\"num\">%d 人 · ", p->members[g]);
+			render_hours(&b, p->reach[g]);
+			buf_printf(&b, " 学时 <span class=\"%s\">%s</span></td>", p->complete[g] ? "ok" : "short",
+			    p->complete[g] ? "✓" : "未达标");
 		}
-		buf_printf(&b, "<td class=\"sha\"><code>%s</code><br><code>%s</code><br><code>%s</code></td></tr>\n", v[i].sha256,
-		    v[i].phone_sha256, v[i].epub_sha256);
+		buf_printf(&b, "<td class=\"sha\"><code>%s</code><br><code>%s</code><br><code>%s</code></td></tr>\n",
+		    f[CF_ZIP].sha256, f[CF_PHONE].sha256, f[CF_EPUB].sha256);
 	}
 	buf_printf(&b, "</table></div>\n<p>由 coursepack %s 生成。</p>\n</body>\n</html>\n", COURSEPACK_VERSION);
 	return buf_detach(&b);
+}
+
+static int
+row_file_cmp(const void *a, const void *b)
+{
+	const struct catalog_row *x = *(const struct catalog_row *const *)a, *y = *(const struct catalog_row *const *)b;
+
+	return strcmp(x->files[CF_ZIP].name, y->files[CF_ZIP].name);
+}
+
+char *
+catalog_sums(const struct catalog *cat)
+{
+	static const int order[] = {CF_PHONE, CF_ZIP, CF_EPUB, CF_PDF};
+	const struct catalog_row **v = xcalloc(cat->nrows ? cat->nrows : 1, sizeof *v);
+	struct buf b = {0};
+	size_t i, k;
+
+	/* Every file beside the bundles but the catalogue, by bundle name. */
+	for (i = 0; i < cat->nrows; i++)
+		v[i] = &cat->rows[i];
+	if (cat->nrows > 1)
+		qsort(v, cat->nrows, sizeof *v, row_file_cmp);
+	for (i = 0; i < cat->nrows; i++)
+		for (k = 0; k < NELEM(order); k++)
+			if (v[i]->files[order[k]].name)
+				buf_printf(&b, "%s  %s\n", v[i]->files[order[k]].sha256, v[i]->files[order[k]].name);
+	free(v);
+	return buf_detach(&b);
+}
+
+static const char *const file_kinds[CF__COUNT] = {"zip", "phone", "epub", "pdf"};
+
+int
+catalog_save(const struct catalog *cat, size_t shard, size_t nshards, const char *path)
+{
+	struct buf b = {0};
+	char h[16];
+	size_t i, c;
+	int g, k, rc;
+
+	buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<shard township=\"%s\" index=\"%zu\" count=\"%zu\" "
+	    "version=\"1\">\n", cat->township, shard, nshards);
+	hours_format(cat->min_hours, h);
+	buf_printf(&b, "  <catalogue min-hours=\"%s\">\n    <name>", h);
+	buf_escape(&b, cat->name);
+	buf_puts(&b, "</name>\n");
+	if (cat->county) {
+		buf_puts(&b, "    <county>");
+		buf_escape(&b, cat->county);
+		buf_puts(&b, "</county>\n");
+	}
+	buf_puts(&b, "    <title>");
+	buf_escape(&b, cat->title);
+	buf_puts(&b, "</title>\n");
+	for (c = 0; c < cat->ncats; c++) {
+		buf_printf(&b, "    <category color=\"%s\">", cat->cats[c].colour);
+		buf_escape(&b, cat->cats[c].name);
+		buf_puts(&b, "</category>\n");
+	}
+	buf_puts(&b, "  </catalogue>\n");
+	for (i = 0; i < cat->nrows; i++) {
+		const struct catalog_row *r = &cat->rows[i];
+
+		hours_format(r->total, h);
+		buf_printf(&b, "  <village order=\"%zu\" total=\"%s\">\n    <name>", r->order, h);
+		buf_escape(&b, r->village);
+		buf_puts(&b, "</name>\n");
+		for (k = 0; k < CF__COUNT; k++)
+			if (r->files[k].name)
+				buf_printf(&b, "    <file kind=\"%s\" name=\"%s\" size=\"%zu\" sha256=\"%s\"/>\n", file_kinds[k],
+				    r->files[k].name, r->files[k].size, r->files[k].sha256);
+		for (c = 0; c < cat->ncats; c++) {
+			hours_format(r->hours[c], h);
+			buf_printf(&b, "    <hours>%s</hours>\n", h);
+		}
+		for (g = 0; g < GROUP__COUNT; g++) {
+			hours_format(r->reach[g], h);
+			buf_printf(&b, "    <group ref=\"%s\" members=\"%d\" hours=\"%s\" complete=\"%s\"/>\n",
+			    group_name((enum group)g), r->members[g], h, r->complete[g] ? "true" : "false");
+		}
+		buf_puts(&b, "  </village>\n");
+	}
+	buf_puts(&b, "</shard>\n");
+	rc = write_file_atomic(path, b.data, b.len);
+	if (rc == -1)
+		diag(S_WRITE, NULL, path, strerror(errno));
+	buf_release(&b);
+	return rc;
+}
+
+/* A number the schema has checked; bounded again here all the same. */
+static int
+attr_size(const struct xml_node *n, const char *name, size_t max, size_t *out)
+{
+	char *v = xml_attr(n, name), *end;
+	unsigned long long x;
+	int rc = -1;
+
+	if (v) {
+		errno = 0;
+		x = strtoull(v, &end, 10);
+		if (errno == 0 && *end == '\0' && end != v && x <= max) {
+			*out = (size_t)x;
+			rc = 0;
+		}
+	}
+	free(v);
+	return rc;
+}
+
+static int
+attr_hours(const struct xml_node *n, const char *name, int *out)
+{
+	char *v = xml_attr(n, name);
+	int rc = v ? hours_parse(v, out) : -1;
+
+	free(v);
+	return rc;
+}
+
+int
+catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshards)
+{
+	struct xml_doc *doc;
+	struct xml_node *root, *n, *v, *x;
+	struct loc loc = {path, 0, 0};
+	size_t ncat = 0;
+	int bad = 0;
+
+	memset(cat, 0, sizeof *cat);
+	if (xml_load(path, XK_SHARD, &doc, NULL) == -1)
+		return -1;
+	root = xml_root(doc);
+	cat->township = xml_attr(root, "township");
+	bad |= attr_size(root, "count", SHARDS_MAX, nshards) || *nshards == 0 ||
+	    attr_size(root, "index", *nshards - 1, shard);
+	n = xml_first(root, "catalogue");
+	bad |= attr_hours(n, "min-hours", &cat->min_hours);
+	cat->name = xml_text(xml_first(n, "name"));
+	if ((x = xml_first(n, "county")) != NULL)
+		cat->county = xml_text(x);
+	cat->title = xml_text(xml_first(n, "title"));
+	for (x = xml_first(n, "category"); x; x = xml_next(x, "category"))
+		ncat++;
+	cat->cats = xcalloc(ncat ? ncat : 1, sizeof *cat->cats);
+	for (x = xml_first(n, "category"); x; x = xml_next(x, "category")) {
+		cat->cats[cat->ncats].colour = xml_attr(x, "color");
+		cat->cats[cat->ncats++].name = xml_text(x);
+	}
+	for (v = xml_first(root, "village"); v; v = xml_next(v, "village")) {
+		struct catalog_row *r;
+		size_t c = 0;
+		int g = 0;
+
+		cat->rows = xreallocarray(cat->rows, cat->nrows + 1, sizeof *cat->rows);
+		r = &cat->rows[cat->nrows++];
+		memset(r, 0, sizeof *r);
+		r->hours = xcalloc(ncat ? ncat : 1, sizeof *r->hours);
+		bad |= attr_size(v, "order", SIZE_MAX / 2, &r->order) || attr_hours(v, "total", &r->total);
+		r->village = xml_text(xml_first(v, "name"));
+		for (x = xml_first(v, "file"); x; x = xml_next(x, "file")) {
+			char *kind = xml_attr(x, "kind"), *sha = xml_attr(x, "sha256");
+			int k;
+
+			for (k = 0; k < CF__COUNT && !streq(kind, file_kinds[k]); k++)
+				;
+			if (k < CF__COUNT && r->files[k].name == NULL) {
+				r->files[k].name = xml_attr(x, "name");
+				bad |= attr_size(x, "size", SIZE_MAX / 2, &r->files[k].size);
+				snprintf(r->files[k].sha256, sizeof r->files[k].sha256, "%s", sha ? sha : "");
+			} else {
+				bad = 1;
+			}
+			free(kind);
+			free(sha);
+		}
+		for (x = xml_first(v, "hours"); x; x = xml_next(x, "hours")) {
+			char *t = xml_text(x);
+
+			if (c >= ncat || hours_parse(t, &r->hours[c]) == -1)
+				bad = 1;
+			c++;
+			free(t);
+		}
+		for (x = xml_first(v, "group"); x; x = xml_next(x, "group")) {
+			size_t members;
+			char *complete = xml_attr(x, "complete");
+
+			if (g >= GROUP__COUNT || attr_size(x, "members", 1000000, &members) ||
+			    attr_hours(x, "hours", &r->reach[g])) {
+				bad = 1;
+			} else {
+				r->members[g] = (int)members;
+				r->complete[g] = streq(complete, "true");
+			}
+			free(complete);
+			g++;
+		}
+		/* The three editions are always built; their names are plain. */
+		bad |= c != ncat || g != GROUP__COUNT || !r->files[CF_ZIP].name || !r->files[CF_PHONE].name ||
+		    !r->files[CF_EPUB].name;
+		for (g = 0; g < CF__COUNT; g++)
+			bad |= r->files[g].name && (strchr(r->files[g].name, '/') || r->files[g].name[0] == '.');
+	}
+	xml_doc_free(doc);
+	if (bad) {
+		diag(E_SHARD_BAD, &loc);
+		catalog_release(cat);
+		return -1;
+	}
+	return 0;
+}
+
+void
+catalog_release(struct catalog *cat)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < cat->nrows; i++) {
+		for (k = 0; k < CF__COUNT; k++)
+			free(cat->rows[i].files[k].name);
+		free(cat->rows[i].village);
+		free(cat->rows[i].hours);
+	}
+	for (i = 0; i < cat->ncats; i++) {
+		free(cat->cats[i].name);
+		free(cat->cats[i].colour);
+	}
+	free(cat->rows);
+	free(cat->cats);
+	free(cat->township);
+	free(cat->county);
+	free(cat->name);
+	free(cat->title);
+	memset(cat, 0, sizeof *cat);
 }

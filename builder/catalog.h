@@ -1,30 +1,62 @@
 /* The township catalogue: index.html beside the bundles, for
  * distributors and staff — each village's bundle with its size and hash,
- * hours by category, coverage, and a bar chart (inline SVG, no script). */
+ * hours by category, coverage, and a bar chart (inline SVG, no script) —
+ * and SHA256SUMS.
+ *
+ * Both are made from a `struct catalog`, which a build fills from its
+ * plans and a sharded build also saves (shard-I-of-N.xml, see
+ * schemas/shard.xsd), so that `coursepack catalog` can merge shards into
+ * the folder one whole build would have made. */
 #ifndef COURSEPACK_CATALOG_H
 #define COURSEPACK_CATALOG_H
 
 #include <stddef.h>
 
-#include "plan.h"
-#include "project.h"
+#include "model.h"
 
-struct built {
-	const struct plan *plan;
-	char *file;		/* bundle file name, e.g. "xiayang-jili.zip" */
+/* A file beside the bundles. */
+struct catalog_file {
+	char *name;		/* e.g. "xiayang-jili.zip"; NULL when not built */
 	size_t size;
 	char sha256[65];
-	char *epub_file;	/* the EPUB beside it */
-	size_t epub_size;
-	char epub_sha256[65];
-	char *pdf_file;		/* the printed booklet, when built */
-	char pdf_sha256[65];
-	char *phone_file;	/* the phone edition beside it */
-	size_t phone_size;
-	char phone_sha256[65];
 };
 
-/* The catalogue page (caller frees). */
-char *catalog_render(const struct project *, const struct built *, size_t n);
+#define SHARDS_MAX 10000	/* build --shard I/N: N at most this */
+
+enum { CF_ZIP, CF_PHONE, CF_EPUB, CF_PDF, CF__COUNT };
+
+struct catalog_row {
+	size_t order;		/* the village's place in the township's list */
+	char *village;		/* its name */
+	struct catalog_file files[CF__COUNT];
+	int *hours;		/* per recipe category, tenths */
+	int total;
+	int members[GROUP__COUNT], reach[GROUP__COUNT], complete[GROUP__COUNT];
+};
+
+struct catalog_category {
+	char *name;		/* Chinese */
+	char *colour;		/* "#rrggbb" */
+};
+
+struct catalog {
+	char *township;		/* id */
+	char *county;		/* may be NULL */
+	char *name;		/* the township's */
+	char *title;		/* the recipe's */
+	int min_hours;
+	struct catalog_category *cats;	/* the recipe's categories, in order */
+	size_t ncats;
+	struct catalog_row *rows;	/* in the township's order */
+	size_t nrows;
+};
+
+/* The catalogue page and SHA256SUMS (caller frees). */
+char *catalog_render(const struct catalog *);
+char *catalog_sums(const struct catalog *);
+/* Saves/loads a shard's part; load returns 0, or -1 after diagnosing. */
+int catalog_save(const struct catalog *, size_t shard, size_t nshards, const char *path);
+int catalog_load(const char *path, struct catalog *, size_t *shard, size_t *nshards);
+void catalog_release(struct catalog *);
 
 #endif

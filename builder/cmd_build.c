@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "output.h"
 #include "commands.h"
 #include "crypto.h"
 #include "package.h"
@@ -28,14 +30,11 @@
 #include "util.h"
 #include "zipfile.h"
 
-#define DEFAULT_EPOCH 1672531200	/* 2023-01-01 00:00:00 UTC */
-#define ZIP_EPOCH_MIN 315532800		/* 1980-01-01, the first DOS date */
-#define ZIP_EPOCH_MAX 4354819199LL	/* 2107-12-31 23:59:59, the last */
 #define MAX_JOBS 64
 
 static const char usage_text[] =
-    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--sign SECRETKEY]\n"
-    "                        TOWNSHIP|VILLAGE\n";
+    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--shard I/N]\n"
+    "                        [--sign SECRETKEY] TOWNSHIP|VILLAGE\n";
 
 /* A file written beside the bundles. */
 struct output {
@@ -56,6 +55,7 @@ struct job {
 	const struct minisign_key *key;	/* for --sign */
 	const char *dir;
 	struct shared *sh;	/* work done once for all villages */
+	size_t order;		/* the village's place in the township */
 	size_t phone_budget;
 	time_t mtime;
 	int ok;
@@ -68,29 +68,6 @@ struct queue {
 	int progress;
 };
 
-/* Entry times: SOURCE_DATE_EPOCH when set (reproducible-builds.org), else
- * a fixed date; never the clock. */
-static int
-entry_time(time_t *t)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	long long v;
-
-	*t = DEFAULT_EPOCH;
-	if (s == NULL || *s == '\0')
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end != '\0' || v < 0 || v > ZIP_EPOCH_MAX) {
-		usage_error("build: SOURCE_DATE_EPOCH '%s' is not a number of seconds up to 2107 (zip's last year)", s);
-		return -1;
-	}
-	*t = v < ZIP_EPOCH_MIN ? ZIP_EPOCH_MIN : (time_t)v;
-	return 0;
-}
-
-/* "8M", "500K", "2000000": decimal units, as phones report sizes. */
 static int
 parse_size(const char *s, size_t *out)
 {
@@ -111,61 +88,6 @@ parse_size(const char *s, size_t *out)
 		return -1;
 	*out = (size_t)v;
 	return 0;
-}
-
-static int
-file_digest(const char *path, size_t *size, char out[65])
-{
-	char *data;
-	size_t len;
-
-	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
-		diag(S_READ, NULL, path, strerror(errno));
-		return -1;
-	}
-	sha256_hex(data, len, out);
-	*size = len;
-	free(data);
-	return 0;
-}
-
-static int write_atomic(const char *path, const char *data, size_t len);
-
-/* FILE.minisig beside `path`, over the bytes just written.  The trusted
- * comment names the file and the signer, with the build's time. */
-static int
-sign_file(const struct minisign_key *k, const char *path, time_t when)
-{
-	char *data, *trusted, *sig, *sigpath;
-	size_t len;
-	int rc;
-
-	if (k == NULL)
-		return 0;
-	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
-		diag(S_READ, NULL, path, strerror(errno));
-		return -1;
-	}
-	{
-		char id[17];
-
-		/* minisign's own keys carry no name: say which key. */
-		minisign_key_id(k->id, id);
-		if (strncmp(k->comment, "minisign ", 9) == 0)
-			trusted = xasprintf("timestamp:%lld\tfile:%s\tsigner:key %s", (long long)when,
-			    path_basename(path), id);
-		else
-			trusted = xasprintf("timestamp:%lld\tfile:%s\tsigner:%s (key %s)", (long long)when,
-			    path_basename(path), k->comment, id);
-	}
-	sig = minisign_sign(k, data, len, trusted);
-	sigpath = xasprintf("%s.minisig", path);
-	rc = write_atomic(sigpath, sig, strlen(sig));
-	free(sigpath);
-	free(sig);
-	free(trusted);
-	free(data);
-	return rc;
 }
 
 static int
@@ -254,15 +176,6 @@ mkdirs(const char *path)
 	return rc;
 }
 
-static int
-write_atomic(const char *path, const char *data, size_t len)
-{
-	if (write_file_atomic(path, data, len) == 0)
-		return 0;
-	diag(S_WRITE, NULL, path, strerror(errno));
-	return -1;
-}
-
 /* A village not built leaves no files of an earlier build behind: what
  * stands in the folder is what this build made. */
 static void
@@ -281,63 +194,119 @@ remove_outputs(const char *dir, const char *township, const char *village)
 	}
 }
 
-static int
-job_name_cmp(const void *a, const void *b)
+/* What the catalogue says about the villages built. */
+static void
+catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jobs, size_t n)
 {
-	return strcmp(((const struct built *)a)->file, ((const struct built *)b)->file);
+	const struct recipe *r = pr->recipe;
+	size_t i, c;
+	int g, k;
+
+	memset(cat, 0, sizeof *cat);
+	cat->township = xstrdup(pr->township->id);
+	cat->county = pr->township->county ? xstrdup(pr->township->county) : NULL;
+	cat->name = xstrdup(pr->township->name);
+	cat->title = xstrdup(r->title);
+	cat->min_hours = r->min_hours;
+	cat->ncats = r->ncategories;
+	cat->cats = xcalloc(r->ncategories ? r->ncategories : 1, sizeof *cat->cats);
+	for (c = 0; c < r->ncategories; c++) {
+		const struct category *k_ = categories_find(pr->library->categories, r->categories[c].ref);
+
+		cat->cats[c].name = xstrdup(render_category_zh(pr, r->categories[c].ref));
+		cat->cats[c].colour = xstrdup(k_ ? k_->color : "#888888");
+	}
+	cat->rows = xcalloc(n ? n : 1, sizeof *cat->rows);
+	for (i = 0; i < n; i++) {
+		const struct job *j = &jobs[i];
+		const struct plan *p = j->plan;
+		struct catalog_row *row;
+		const struct output *o[CF__COUNT] = {&j->bundle, &j->phone, &j->epub, &j->pdf};
+
+		if (!j->ok)
+			continue;
+		row = &cat->rows[cat->nrows++];
+		row->order = j->order;
+		row->village = xstrdup(p->village->name);
+		for (k = 0; k < CF__COUNT; k++) {
+			if (k == CF_PDF && !j->browser)
+				continue;
+			row->files[k].name = xstrdup(o[k]->file);
+			row->files[k].size = o[k]->size;
+			memcpy(row->files[k].sha256, o[k]->sha256, sizeof row->files[k].sha256);
+		}
+		row->hours = xcalloc(r->ncategories ? r->ncategories : 1, sizeof *row->hours);
+		for (c = 0; c < r->ncategories; c++)
+			row->hours[c] = p->hours[c];
+		row->total = p->total;
+		for (g = 0; g < GROUP__COUNT; g++) {
+			int short_ = 0;
+
+			for (c = 0; c < p->nshortfalls; c++)
+				short_ |= p->shortfalls[c].group == (enum group)g;
+			row->members[g] = p->village->members[g];
+			row->reach[g] = p->reach_total[g];
+			row->complete[g] = !short_;
+		}
+	}
 }
 
-/* SHA256SUMS in the format sha256sum -c reads, and the catalogue. */
+/* SHA256SUMS in the format sha256sum -c reads, and the catalogue; for a
+ * shard, also its record. */
 static int
 write_index(const struct project *pr, const char *dir, struct job *jobs, size_t n, const struct minisign_key *key,
-    time_t when)
+    time_t when, size_t shard, size_t nshards)
 {
-	struct built *v = xcalloc(n, sizeof *v);
-	struct buf sums = {0};
-	char *path, *html;
-	size_t i, k = 0;
+	struct catalog cat;
+	char *path;
 	int rc;
 
-	for (i = 0; i < n; i++)
-		if (jobs[i].ok) {
-			v[k].plan = jobs[i].plan;
-			v[k].file = jobs[i].bundle.file;
-			v[k].size = jobs[i].bundle.size;
-			memcpy(v[k].sha256, jobs[i].bundle.sha256, sizeof v[k].sha256);
-			v[k].epub_file = jobs[i].epub.file;
-			v[k].epub_size = jobs[i].epub.size;
-			memcpy(v[k].epub_sha256, jobs[i].epub.sha256, sizeof v[k].epub_sha256);
-			v[k].pdf_file = jobs[i].browser ? jobs[i].pdf.file : NULL;
-			memcpy(v[k].pdf_sha256, jobs[i].pdf.sha256, sizeof v[k].pdf_sha256);
-			v[k].phone_file = jobs[i].phone.file;
-			v[k].phone_size = jobs[i].phone.size;
-			memcpy(v[k].phone_sha256, jobs[i].phone.sha256, sizeof v[k].phone_sha256);
-			k++;
-		}
-	html = catalog_render(pr, v, k);
-	if (k > 1)
-		qsort(v, k, sizeof *v, job_name_cmp);
-	/* Every file beside the bundles but the catalogue, by name. */
-	for (i = 0; i < k; i++) {
-		buf_printf(&sums, "%s  %s\n", v[i].phone_sha256, v[i].phone_file);
-		buf_printf(&sums, "%s  %s\n", v[i].sha256, v[i].file);
-		buf_printf(&sums, "%s  %s\n", v[i].epub_sha256, v[i].epub_file);
-		if (v[i].pdf_file)
-			buf_printf(&sums, "%s  %s\n", v[i].pdf_sha256, v[i].pdf_file);
+	catalog_fill(&cat, pr, jobs, n);
+	rc = catalog_write(&cat, dir, key, when);
+	if (rc == 0 && nshards > 0) {
+		char *name = xasprintf("shard-%zu-of-%zu.xml", shard, nshards);
+
+		path = path_join(dir, name);
+		rc = catalog_save(&cat, shard, nshards, path);
+		free(path);
+		free(name);
 	}
-	path = path_join(dir, "SHA256SUMS");
-	rc = write_atomic(path, sums.data ? sums.data : "", sums.len);
-	if (rc == 0)
-		rc = sign_file(key, path, when);
-	free(path);
-	path = path_join(dir, "index.html");
-	if (rc == 0)
-		rc = write_atomic(path, html, strlen(html));
-	free(path);
-	free(html);
-	buf_release(&sums);
-	free(v);
+	catalog_release(&cat);
 	return rc;
+}
+
+/* "I/N": shard I (from 0) of N. */
+static int
+parse_shard(const char *s, size_t *i, size_t *n)
+{
+	char *end;
+	unsigned long a, b;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	a = strtoul(s, &end, 10);
+	if (errno || *end != '/' || end[1] < '0' || end[1] > '9')
+		return -1;
+	b = strtoul(end + 1, &end, 10);
+	if (errno || *end || b < 1 || b > SHARDS_MAX || a >= b)
+		return -1;
+	*i = a;
+	*n = b;
+	return 0;
+}
+
+/* The shard a village belongs to: FNV-1a of its id, so that it depends on
+ * nothing but the id and N — not on the order of the township's list, the
+ * machine or the run. */
+static size_t
+shard_of(const char *id, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h % n;
 }
 
 int
@@ -353,6 +322,7 @@ cmd_build(int argc, char *argv[])
 		/* Not in --help: the benchmark's baseline, every village
 		 * rendering and deflating everything itself. */
 		{"no-share", no_argument, NULL, 'N'},
+		{"shard", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -367,6 +337,7 @@ cmd_build(int argc, char *argv[])
 	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0;
 	size_t phone_budget = PHONE_BUDGET_DEFAULT;
 	int want_pdf = 0, key_loaded = 0, share = 1;
+	size_t shard = 0, nshards = 0, wanted = 0;
 	struct shared *sh = NULL;
 	char *browser = NULL;
 	const char *keyfile = NULL;
@@ -398,6 +369,13 @@ cmd_build(int argc, char *argv[])
 		case 'N':
 			share = 0;
 			break;
+		case 's':
+			if (parse_shard(optarg, &shard, &nshards) == -1) {
+				usage_error("build: --shard wants I/N with 0 <= I < N <= %d, as in 0/4, not '%s'",
+				    SHARDS_MAX, optarg);
+				return 2;
+			}
+			break;
 		case 'K':
 			keyfile = optarg;
 			break;
@@ -428,7 +406,7 @@ cmd_build(int argc, char *argv[])
 		jobs = 1;
 	if (jobs > MAX_JOBS)
 		jobs = MAX_JOBS;
-	if (entry_time(&mtime) == -1)
+	if (entry_time("build", &mtime) == -1)
 		return 2;
 	if (hash_init() == -1) {
 		usage_error("build: libsodium cannot start");
@@ -439,31 +417,23 @@ cmd_build(int argc, char *argv[])
 		return 1;
 	}
 	if (keyfile) {
-		char *text;
-		size_t len;
-		const char *why;
-
-		if (read_file(keyfile, 4096, &text, &len) == -1) {
-			diag(S_OPEN, NULL, keyfile, strerror(errno));
+		if ((rc = secret_key_load(keyfile, &key)) != 0) {
 			free(browser);
-			return 3;
+			return rc;
 		}
-		if (minisign_parse_secret(text, &key, &why) == -1) {
-			struct loc loc = {keyfile, 0, 0};
-
-			diag(E_SIG_KEY, &loc, why);
-			minisign_key_release(&key);
-			sodium_wipe(text, len);
-			free(text);
-			free(browser);
-			return 1;
-		}
-		sodium_wipe(text, len);
-		free(text);
 		key_loaded = 1;
 	}
 	if ((township = project_resolve(argv[optind], &only)) == NULL)
 		return diag_exit();
+	if (only && nshards) {
+		usage_error("build: --shard splits a township; '%s' is one village", argv[optind]);
+		free(township);
+		free(only);
+		free(browser);
+		if (key_loaded)
+			minisign_key_release(&key);
+		return 2;
+	}
 	if (project_load(&pr, township, NULL, NULL, &st) == -1 || pr.errors) {
 		usage_error("build: fix the problems above first; nothing was built");
 		rc = diag_exit() ? diag_exit() : 1;
@@ -480,6 +450,9 @@ cmd_build(int argc, char *argv[])
 
 		if (only && !streq(pr.village_paths[i], only))
 			continue;
+		if (nshards && shard_of(pr.villages[i]->id, nshards) != shard)
+			continue;
+		wanted++;
 		p = plans[i] = plan_village(pr.library, pr.recipe, pr.villages[i]);
 		if (p->nshortfalls && !allow_short) {
 			diag(E_BUILD_SHORT, &pr.villages[i]->loc, p->village->id);
@@ -498,6 +471,7 @@ cmd_build(int argc, char *argv[])
 		q.jobs[q.n].epub.path = path_join(dir, q.jobs[q.n].epub.file);
 		q.jobs[q.n].phone_budget = phone_budget;
 		q.jobs[q.n].sh = sh;
+		q.jobs[q.n].order = i;
 		q.jobs[q.n].browser = browser;
 		q.jobs[q.n].key = key_loaded ? &key : NULL;
 		q.jobs[q.n].dir = dir;
@@ -539,16 +513,18 @@ cmd_build(int argc, char *argv[])
 					    q.jobs[i].pdf.path);
 			}
 		if (only == NULL)
-			write_index(&pr, dir, q.jobs, q.n, key_loaded ? &key : NULL, mtime);
+			write_index(&pr, dir, q.jobs, q.n, key_loaded ? &key : NULL, mtime, shard, nshards);
 	}
 	{
-		size_t total = only ? 1 : pr.nvillages;
+		size_t total = only ? 1 : wanted;
 
+		if (nshards)
+			printf("shard %zu of %zu: ", shard, nshards);
 		printf("built %d of %zu bundle%s in %s\n", built, total, total == 1 ? "" : "s", dir ? dir : outdir);
 		if (only && built)
 			printf("SHA256SUMS and index.html were not updated: build the township to refresh them\n");
 	}
-	rc = diag_exit() ? diag_exit() : built == (int)(only ? 1 : pr.nvillages) ? 0 : 1;
+	rc = diag_exit() ? diag_exit() : (size_t)built == (only ? 1 : wanted) ? 0 : 1;
 out:
 	for (i = 0; i < q.n; i++) {
 		free(q.jobs[i].bundle.path);

@@ -12,6 +12,7 @@
  * (optind at the first operand), else the exit status to return. */
 int options_help_only(int argc, char *argv[], const char *usage);
 
+int cmd_catalog(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_plan(int argc, char *argv[]);
 int cmd_build(int argc, char *argv[]);

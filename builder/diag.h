@@ -94,6 +94,13 @@ enum diag_level {
 	X(E_UNPACK_EXISTS, DL_ERROR, "already exists: unpack writes a new folder only") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
+	X(E_SHARD_NONE, DL_ERROR, "'%s' holds no shard record (shard-I-of-N.xml): build shards with --shard I/N") \
+	X(E_SHARD_BAD, DL_ERROR, "shard record has values out of range or editions missing") \
+	X(E_SHARD_MIXED, DL_ERROR, "shard of township '%s' split %zu ways does not go with the first one, of township '%s' split %zu ways") \
+	X(E_SHARD_DIFFERENT, DL_ERROR, "shard was built from a different township, recipe or library than the first one") \
+	X(E_SHARD_TWICE, DL_ERROR, "shard %zu of %zu is given twice") \
+	X(E_SHARD_MISSING, DL_ERROR, "shard %zu of %zu is missing: give the folders of all %zu shards") \
+	X(E_SHARD_FILE, DL_ERROR, "'%s' does not match its size and SHA-256 in the shard record") \
 	/* errors in bundles */ \
 	X(E_ZIP_BAD, DL_ERROR, "not a readable zip archive: %s") \
 	X(E_ZIP_LAYOUT, DL_ERROR, "not a safe zip archive: %s") \

@@ -23,8 +23,11 @@ struct command {
 /* Sorted by name. */
 static const struct command commands[] = {
 	{"build", cmd_build,
-	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--sign SECRETKEY] TOWNSHIP|VILLAGE",
+	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--shard I/N] [--sign SECRETKEY] "
+	    "TOWNSHIP|VILLAGE",
 	    "build each village's bundle and editions"},
+	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
+	    "merge the folders of a sharded build into one"},
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", "validate sources; report every problem found"},
 	{"info", cmd_info, "BUNDLE", "summarise a bundle"},
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", "make a minisign key pair to sign bundles with"},

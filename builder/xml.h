@@ -19,6 +19,7 @@ enum xml_kind {
 	XK_TOWNSHIP,
 	XK_VILLAGE,
 	XK_PACKAGE,	/* a bundle's manifest.xml */
+	XK_SHARD,	/* shard-I-of-N.xml beside a sharded build */
 	XK__COUNT
 };
 

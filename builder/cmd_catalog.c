@@ -1,0 +1,380 @@
+/* coursepack catalog [-o DIR] [--sign SECRETKEY] SHARD_DIR...: merges the
+ * folders of a build split with `build --shard I/N` into DIR/TOWNSHIP, as
+ * one whole build would have made it: every shard's bundles, editions and
+ * signatures, one SHA256SUMS and one catalogue.
+ *
+ * Everything is checked before anything is written: the shard records
+ * (shard-I-of-N.xml) must be of one township, split one way, all there
+ * once.  Each file is copied through a temporary file and a rename, its
+ * size and SHA-256 checked against the record on the way. */
+#define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "commands.h"
+#include "crypto.h"
+#include "diag.h"
+#include "output.h"
+#include "util.h"
+
+static const char usage_text[] = "usage: coursepack catalog [-o DIR] [--sign SECRETKEY] SHARD_DIR ...\n";
+
+struct record {
+	char *dir;		/* where the record and its files are */
+	char *path;
+	struct catalog cat;
+	size_t shard, nshards;
+};
+
+struct records {
+	struct record *v;
+	size_t n;
+};
+
+/* The shard records in `dir`, or else in its subfolders (build -o OUT
+ * puts them in OUT/TOWNSHIP).  Returns how many were found. */
+static size_t
+find_records(const char *dir, struct records *rs, int depth)
+{
+	char **names;
+	size_t n, i, found = 0;
+
+	if (list_dir(dir, &names, &n) == -1)
+		return 0;
+	for (i = 0; i < n; i++) {
+		size_t a, b;
+		int end = 0;
+
+		if (sscanf(names[i], "shard-%zu-of-%zu.xml%n", &a, &b, &end) == 2 && names[i][end] == '\0') {
+			rs->v = xreallocarray(rs->v, rs->n + 1, sizeof *rs->v);
+			memset(&rs->v[rs->n], 0, sizeof rs->v[rs->n]);
+			rs->v[rs->n].dir = xstrdup(dir);
+			rs->v[rs->n].path = path_join(dir, names[i]);
+			rs->n++;
+			found++;
+		}
+	}
+	for (i = 0; found == 0 && depth == 0 && i < n; i++) {
+		char *sub = path_join(dir, names[i]);
+		struct stat st;
+
+		if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			found += find_records(sub, rs, 1);
+		free(sub);
+	}
+	free_names(names, n);
+	return found;
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && streq(a, b));
+}
+
+/* Whether two shards' catalogues come from the same township files. */
+static int
+same_catalogue(const struct catalog *a, const struct catalog *b)
+{
+	size_t i;
+
+	if (!same_text(a->name, b->name) || !same_text(a->county, b->county) || !same_text(a->title, b->title) ||
+	    a->min_hours != b->min_hours || a->ncats != b->ncats)
+		return 0;
+	for (i = 0; i < a->ncats; i++)
+		if (!same_text(a->cats[i].name, b->cats[i].name) || !same_text(a->cats[i].colour, b->cats[i].colour))
+			return 0;
+	return 1;
+}
+
+static int
+row_order_cmp(const void *a, const void *b)
+{
+	const struct catalog_row *x = a, *y = b;
+
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/* Copies src to dst through a temporary file, checking size and hash
+ * (when want is not NULL).  Returns 0, -1 after diagnosing. */
+static int
+copy_checked(const char *src, const char *dst, size_t size, const char *want)
+{
+	char *tmp = xasprintf("%s.tmp-XXXXXX", dst), *buf = xmalloc(256 * 1024), got[65];
+	struct sha256 h;
+	size_t total = 0;
+	ssize_t n;
+	int in, out, rc = -1;
+
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
+		diag(S_OPEN, NULL, src, strerror(errno));
+		goto done;
+	}
+	if ((out = mkstemp(tmp)) == -1) {
+		diag(S_WRITE, NULL, dst, strerror(errno));
+		close(in);
+		goto done;
+	}
+	sha256_begin(&h);
+	while ((n = read(in, buf, 256 * 1024)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			diag(S_READ, NULL, src, strerror(errno));
+			goto fail;
+		}
+		sha256_add(&h, buf, (size_t)n);
+		total += (size_t)n;
+		if (write(out, buf, (size_t)n) != n) {
+			diag(S_WRITE, NULL, dst, strerror(errno));
+			goto fail;
+		}
+	}
+	sha256_end(&h, got);
+	if (want && (total != size || !streq(got, want))) {
+		struct loc loc = {src, 0, 0};
+
+		diag(E_SHARD_FILE, &loc, path_basename(src));
+		goto fail;
+	}
+	if (fchmod(out, 0644) == -1 || fsync(out) == -1 || close(out) == -1 || rename(tmp, dst) == -1) {
+		out = -1;
+		diag(S_WRITE, NULL, dst, strerror(errno));
+		goto fail;
+	}
+	close(in);
+	rc = 0;
+	goto done;
+fail:
+	if (out != -1)
+		close(out);
+	close(in);
+	unlink(tmp);
+done:
+	free(tmp);
+	free(buf);
+	return rc;
+}
+
+struct names {
+	char **v;
+	size_t n;
+};
+
+static void
+names_add(struct names *ns, const char *s)
+{
+	ns->v = xreallocarray(ns->v, ns->n + 1, sizeof *ns->v);
+	ns->v[ns->n++] = xstrdup(s);
+}
+
+/* Whether two paths name the same file (merging in place). */
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* Copies one row's files, and their signatures when there are any; the
+ * paths written are added to `done`. */
+static int
+copy_row(const struct record *r, const struct catalog_row *row, const char *outdir, struct names *done)
+{
+	int k;
+
+	for (k = 0; k < CF__COUNT; k++) {
+		const struct catalog_file *f = &row->files[k];
+		char *src, *dst, *sig_src, *sig_dst;
+		int rc = 0;
+
+		if (f->name == NULL)
+			continue;
+		src = path_join(r->dir, f->name);
+		dst = path_join(outdir, f->name);
+		sig_src = xasprintf("%s.minisig", src);
+		sig_dst = xasprintf("%s.minisig", dst);
+		if (!same_file(src, dst)) {
+			if ((rc = copy_checked(src, dst, f->size, f->sha256)) == 0)
+				names_add(done, dst);
+			if (rc == 0 && access(sig_src, F_OK) == 0) {
+				if ((rc = copy_checked(sig_src, sig_dst, 0, NULL)) == 0)
+					names_add(done, sig_dst);
+			} else if (rc == 0) {
+				unlink(sig_dst);
+			}
+		}
+		free(src);
+		free(dst);
+		free(sig_src);
+		free(sig_dst);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+cmd_catalog(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"sign", required_argument, NULL, 'K'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *outroot = "dist", *keyfile = NULL;
+	struct records rs = {0};
+	struct record *first = NULL;
+	struct names copied = {0};
+	struct catalog all = {0};
+	struct minisign_key key;
+	char *outdir = NULL;
+	unsigned char *seen = NULL;
+	size_t i, k, nshards = 0;
+	time_t when;
+	int ch, rc = 1, key_loaded = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:ho:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			outroot = optarg;
+			break;
+		case 'K':
+			keyfile = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			usage_error("catalog: option '%s' needs a value", argv[optind - 1]);
+			fputs(usage_text, stderr);
+			return 2;
+		default:
+			usage_error("catalog: unknown option '%s'", argv[optind - 1]);
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (argc - optind < 1) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (entry_time("catalog", &when) == -1)
+		return 2;
+	if (hash_init() == -1) {
+		usage_error("catalog: libsodium cannot start");
+		return 3;
+	}
+	if (keyfile) {
+		if ((rc = secret_key_load(keyfile, &key)) != 0)
+			return rc;
+		key_loaded = 1;
+		rc = 1;
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (find_records(argv[i], &rs, 0) == 0) {
+			struct loc loc = {argv[i], 0, 0};
+
+			diag(E_SHARD_NONE, &loc, argv[i]);
+		}
+	if (diag_count(DL_ERROR) || diag_count(DL_SYSERR))
+		goto out;
+	/* Every record read and checked against the first. */
+	for (i = 0; i < rs.n; i++) {
+		struct record *r = &rs.v[i];
+		struct loc loc = {r->path, 0, 0};
+
+		if (catalog_load(r->path, &r->cat, &r->shard, &r->nshards) == -1)
+			continue;
+		if (first == NULL) {
+			first = r;
+			nshards = r->nshards;
+			seen = xcalloc(nshards, 1);
+		} else if (!streq(r->cat.township, first->cat.township) || r->nshards != nshards) {
+			diag(E_SHARD_MIXED, &loc, r->cat.township, r->nshards, first->cat.township, nshards);
+			continue;
+		} else if (!same_catalogue(&r->cat, &first->cat)) {
+			diag(E_SHARD_DIFFERENT, &loc);
+			continue;
+		}
+		if (seen[r->shard]++) {
+			diag(E_SHARD_TWICE, &loc, r->shard, nshards);
+			continue;
+		}
+	}
+	if (diag_count(DL_ERROR) || diag_count(DL_SYSERR))
+		goto out;
+	for (k = 0; k < nshards; k++)
+		if (!seen[k]) {
+			diag(E_SHARD_MISSING, NULL, k, nshards, nshards);
+			goto out;
+		}
+
+	/* The whole township's catalogue, in the township's order. */
+	all = first->cat;
+	all.rows = NULL;
+	all.nrows = 0;
+	for (i = 0; i < rs.n; i++)
+		for (k = 0; k < rs.v[i].cat.nrows; k++) {
+			all.rows = xreallocarray(all.rows, all.nrows + 1, sizeof *all.rows);
+			all.rows[all.nrows++] = rs.v[i].cat.rows[k];
+		}
+	if (all.nrows > 1)
+		qsort(all.rows, all.nrows, sizeof *all.rows, row_order_cmp);
+
+	outdir = path_join(outroot, all.township);
+	if (mkdir(outroot, 0777) == -1 && errno != EEXIST) {
+		diag(S_WRITE, NULL, outroot, strerror(errno));
+		rc = 3;
+		goto out;
+	}
+	if (mkdir(outdir, 0777) == -1 && errno != EEXIST) {
+		diag(S_WRITE, NULL, outdir, strerror(errno));
+		rc = 3;
+		goto out;
+	}
+	for (i = 0; i < rs.n; i++)
+		for (k = 0; k < rs.v[i].cat.nrows; k++)
+			if (copy_row(&rs.v[i], &rs.v[i].cat.rows[k], outdir, &copied) == -1)
+				goto undo;
+	if (catalog_write(&all, outdir, key_loaded ? &key : NULL, when) == -1)
+		goto undo;
+	printf("merged %zu shard%s: %zu bundle%s in %s\n", nshards, nshards == 1 ? "" : "s", all.nrows,
+	    all.nrows == 1 ? "" : "s", outdir);
+	rc = 0;
+	goto out;
+undo:
+	/* A damaged shard leaves nothing of this merge behind. */
+	for (i = 0; i < copied.n; i++)
+		unlink(copied.v[i]);
+out:
+	for (i = 0; i < copied.n; i++)
+		free(copied.v[i]);
+	free(copied.v);
+	if (rc != 0 && diag_exit() > rc)
+		rc = diag_exit();
+	free(all.rows);	/* the rows belong to the records */
+	for (i = 0; i < rs.n; i++) {
+		catalog_release(&rs.v[i].cat);
+		free(rs.v[i].dir);
+		free(rs.v[i].path);
+	}
+	free(rs.v);
+	free(seen);
+	free(outdir);
+	if (key_loaded)
+		minisign_key_release(&key);
+	return rc;
+}

@@ -1,0 +1,164 @@
+/* Files written beside the bundles: written atomically, digested,
+ * signed, and the township's SHA256SUMS and catalogue. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "crypto.h"
+#include "diag.h"
+#include "output.h"
+#include "util.h"
+#include "zipfile.h"
+
+#define DEFAULT_EPOCH 1672531200	/* 2023-01-01 00:00:00 UTC */
+#define ZIP_EPOCH_MIN 315532800		/* 1980-01-01, the first DOS date */
+#define ZIP_EPOCH_MAX 4354819199LL	/* 2107-12-31 23:59:59, the last */
+
+int
+file_digest(const char *path, size_t *size, char out[65])
+{
+	static const size_t chunk = 256 * 1024;
+	char *buf = xmalloc(chunk);
+	struct sha256 h;
+	ssize_t n;
+	int fd;
+
+	/* In slices: a bundle of media need not fit in memory. */
+	*size = 0;
+	sha256_begin(&h);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	while ((n = read(fd, buf, chunk)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			goto fail;
+		}
+		sha256_add(&h, buf, (size_t)n);
+		*size += (size_t)n;
+	}
+	close(fd);
+	sha256_end(&h, out);
+	free(buf);
+	return 0;
+fail:
+	diag(S_READ, NULL, path, strerror(errno));
+	free(buf);
+	return -1;
+}
+
+int
+write_atomic(const char *path, const char *data, size_t len)
+{
+	if (write_file_atomic(path, data, len) == 0)
+		return 0;
+	diag(S_WRITE, NULL, path, strerror(errno));
+	return -1;
+}
+
+/* FILE.minisig beside `path`, over the bytes just written.  The trusted
+ * comment names the file and the signer, with the build's time. */
+int
+sign_file(const struct minisign_key *k, const char *path, time_t when)
+{
+	char *data, *trusted, *sig, *sigpath;
+	size_t len;
+	int rc;
+
+	if (k == NULL)
+		return 0;
+	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+		diag(S_READ, NULL, path, strerror(errno));
+		return -1;
+	}
+	{
+		char id[17];
+
+		/* minisign's own keys carry no name: say which key. */
+		minisign_key_id(k->id, id);
+		if (strncmp(k->comment, "minisign ", 9) == 0)
+			trusted = xasprintf("timestamp:%lld\tfile:%s\tsigner:key %s", (long long)when,
+			    path_basename(path), id);
+		else
+			trusted = xasprintf("timestamp:%lld\tfile:%s\tsigner:%s (key %s)", (long long)when,
+			    path_basename(path), k->comment, id);
+	}
+	sig = minisign_sign(k, data, len, trusted);
+	sigpath = xasprintf("%s.minisig", path);
+	rc = write_atomic(sigpath, sig, strlen(sig));
+	free(sigpath);
+	free(sig);
+	free(trusted);
+	free(data);
+	return rc;
+}
+
+int
+catalog_write(const struct catalog *cat, const char *dir, const struct minisign_key *key, time_t when)
+{
+	char *sums = catalog_sums(cat), *html = catalog_render(cat), *path = path_join(dir, "SHA256SUMS");
+	int rc = write_atomic(path, sums, strlen(sums));
+
+	if (rc == 0)
+		rc = sign_file(key, path, when);
+	free(path);
+	path = path_join(dir, "index.html");
+	if (rc == 0)
+		rc = write_atomic(path, html, strlen(html));
+	free(path);
+	free(html);
+	free(sums);
+	return rc;
+}
+
+/* Entry times: SOURCE_DATE_EPOCH when set (reproducible-builds.org), else
+ * a fixed date; never the clock. */
+int
+entry_time(const char *cmd, time_t *t)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	*t = DEFAULT_EPOCH;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end != '\0' || v < 0 || v > ZIP_EPOCH_MAX) {
+		usage_error("%s: SOURCE_DATE_EPOCH '%s' is not a number of seconds up to 2107 (zip's last year)", cmd, s);
+		return -1;
+	}
+	*t = v < ZIP_EPOCH_MIN ? ZIP_EPOCH_MIN : (time_t)v;
+	return 0;
+}
+
+/* "8M", "500K", "2000000": decimal units, as phones report sizes. */
+int
+secret_key_load(const char *path, struct minisign_key *key)
+{
+	char *text;
+	size_t len;
+	const char *why;
+	int rc = 0;
+
+	if (read_file(path, 4096, &text, &len) == -1) {
+		diag(S_OPEN, NULL, path, strerror(errno));
+		return 3;
+	}
+	if (minisign_parse_secret(text, key, &why) == -1) {
+		struct loc loc = {path, 0, 0};
+
+		diag(E_SIG_KEY, &loc, why);
+		minisign_key_release(key);
+		rc = 1;
+	}
+	sodium_wipe(text, len);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,29 @@
+/* Files written beside the bundles. */
+#ifndef COURSEPACK_OUTPUT_H
+#define COURSEPACK_OUTPUT_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct catalog;
+struct minisign_key;
+
+/* Each returns 0, or -1 after diagnosing. */
+/* A whole file through a temporary one and a rename. */
+int write_atomic(const char *path, const char *data, size_t len);
+/* The size and SHA-256 of a file just written. */
+int file_digest(const char *path, size_t *size, char out[65]);
+/* PATH.minisig over the file's bytes, when k is not NULL. */
+int sign_file(const struct minisign_key *k, const char *path, time_t when);
+/* SHA256SUMS (signed with k, when given) and index.html in dir. */
+int catalog_write(const struct catalog *, const char *dir, const struct minisign_key *k, time_t when);
+
+/* Entry and signature times: SOURCE_DATE_EPOCH when set
+ * (reproducible-builds.org), else 2023-01-01; never the clock.  -1 after a
+ * usage error naming cmd. */
+int entry_time(const char *cmd, time_t *t);
+/* A minisign secret key (unencrypted).  0, or the exit status (1 a bad
+ * key, 3 unreadable) after diagnosing. */
+int secret_key_load(const char *path, struct minisign_key *key);
+
+#endif
