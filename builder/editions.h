@@ -13,6 +13,8 @@
 #ifndef COURSEPACK_EDITIONS_H
 #define COURSEPACK_EDITIONS_H
 
+#include <stdint.h>
+
 #include "plan.h"
 #include "project.h"
 #include "render.h"
@@ -24,7 +26,18 @@ void print_render(const struct project *, const struct plan *, struct shared_tex
     struct doc *out);
 /* The phone edition, from each lesson's BODY_PHONE.  Caller frees. */
 char *phone_render(const struct project *, const struct plan *, const char *const *bodies);
-/* `texts[i]` is lesson i's plain text. */
-char *search_script(const struct plan *, char *const *texts);
+/* A lesson's search terms (character bigrams of CJK runs, Latin words of
+ * two or more letters, lowercased) from its title and plain text: sorted,
+ * once each, with their hashes. */
+struct search_terms {
+	char *blob;		/* the terms, each NUL-terminated */
+	uint32_t *off;		/* where each starts in blob */
+	uint32_t *hash;
+	size_t n;
+};
+void search_terms_make(struct search_terms *, const char *title, const char *text);
+void search_terms_release(struct search_terms *);
+/* search.js: the index of every lesson's terms and the search code. */
+char *search_script(const struct plan *, const struct search_terms *const *terms);
 
 #endif

@@ -219,7 +219,7 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 	struct shared_text **print_bodies = xcalloc(nl, sizeof *print_bodies);
 	struct shared_text **epub_bodies = xcalloc(nl, sizeof *epub_bodies);
 	const char **phone_bodies = xcalloc(nl, sizeof *phone_bodies);
-	char **texts = xcalloc(nl, sizeof *texts);
+	const struct search_terms **terms = xcalloc(nl, sizeof *terms);
 	size_t i, k, css_len, first_asset;
 	const char *css;
 	int rc = -1;
@@ -242,7 +242,7 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		asset_set_merge(&print_assets, &w->assets[BODY_PRINT]);
 		phone_bodies[i] = w->body[BODY_PHONE].data;
 		asset_set_merge(&phone_images, &w->assets[BODY_PHONE]);
-		texts[i] = w->text;
+		terms[i] = &w->terms;
 		epub_bodies[i] = &w->body[BODY_EPUB];
 		asset_set_merge(&epub_assets, &w->assets[BODY_EPUB]);
 		for (k = 0; k < per_lesson[i].n; k++)
@@ -254,7 +254,7 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		print_render(pr, p, print_bodies, &print);
 		add_doc(pk, xstrdup("print.html"), &print);
 	}
-	add_text(pk, xstrdup("search.js"), search_script(p, texts));
+	add_text(pk, xstrdup("search.js"), search_script(p, terms));
 	first_asset = pk->nfiles;
 	for (i = 0; i < assets.n; i++) {
 		const struct asset_ref *a = &assets.v[i];
@@ -305,7 +305,7 @@ out:
 	free(per_lesson);
 	free(print_bodies);
 	free(phone_bodies);
-	free(texts);
+	free(terms);
 	asset_set_release(&assets);
 	asset_set_release(&phone_images);
 	asset_set_release(&print_assets);

@@ -147,6 +147,44 @@ page_foot(struct buf *b, const struct project *pr)
 }
 
 /* Tables scroll sideways on a phone instead of overflowing the page. */
+void
+link_deps_add(struct link_deps *d, const struct lesson *l, int in_plan)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i] == l)
+			return;
+	d->v = xreallocarray(d->v, d->n + 1, sizeof *d->v);
+	d->in = xreallocarray(d->in, d->n + 1, sizeof *d->in);
+	d->v[d->n] = l;
+	d->in[d->n++] = (unsigned char)in_plan;
+}
+
+int
+link_deps_hold(const struct link_deps *d, const struct plan *p)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->n; i++) {
+		int in = 0;
+
+		for (k = 0; k < p->nlessons && !in; k++)
+			in = p->lessons[k] == d->v[i];
+		if (in != d->in[i])
+			return 0;
+	}
+	return 1;
+}
+
+void
+link_deps_release(struct link_deps *d)
+{
+	free(d->v);
+	free(d->in);
+	memset(d, 0, sizeof *d);
+}
+
 char *
 render_wrap_tables(const char *html)
 {
@@ -174,7 +212,7 @@ struct link_ctx {
 	struct asset_set *assets;
 	char **inline_uris;	/* phone: data: URIs, put in after rendering */
 	size_t ninline;
-	int per_plan;		/* a link to a lesson: the output depends on the plan */
+	struct link_deps *deps;	/* links to lessons: what the output depends on */
 };
 
 static const char *
@@ -240,7 +278,8 @@ map_url(void *arg, const char *url, int image)
 	}
 	n = strlen(rel);
 	if (n > 3 && streq(rel + n - 3, ".md")) {
-		ctx->per_plan = 1;
+		int in_plan = 0;
+
 		out = xstrdup("");
 		for (i = 0; i < ctx->plan->nlessons; i++) {
 			const struct lesson *l = ctx->plan->lessons[i];
@@ -253,8 +292,16 @@ map_url(void *arg, const char *url, int image)
 				    frag ? frag : "");
 			else
 				out = xasprintf("#%s--%s", c->id, l->id);
+			in_plan = 1;
 			break;
 		}
+		/* The output depends on whether that lesson is in the plan. */
+		if (ctx->deps)
+			for (i = 0; i < c->nlessons; i++)
+				if (streq(c->lessons[i].src, rel)) {
+					link_deps_add(ctx->deps, &c->lessons[i], in_plan);
+					break;
+				}
 	} else if (ctx->style == LINKS_PHONE) {
 		size_t bytes = 0;
 
@@ -287,9 +334,9 @@ map_url(void *arg, const char *url, int image)
  * first screen to the lesson; the bottom one names the neighbours. */
 char *
 render_body(const struct plan *p, size_t i, const char *md, size_t len, enum link_style style,
-    struct asset_set *assets, int *per_plan)
+    struct asset_set *assets, struct link_deps *deps)
 {
-	struct link_ctx ctx = {p, p->lessons[i], style, assets, NULL, 0, 0};
+	struct link_ctx ctx = {p, p->lessons[i], style, assets, NULL, 0, deps};
 	char *html = md_render_page(md, len, map_url, &ctx, style == LINKS_PRINT || style == LINKS_PHONE);
 	struct buf b = {0};
 	const char *s, *t;
@@ -297,8 +344,6 @@ render_body(const struct plan *p, size_t i, const char *md, size_t len, enum lin
 
 	if (html == NULL)
 		html = xstrdup("");
-	if (per_plan)
-		*per_plan |= ctx.per_plan;
 	if (ctx.ninline == 0)
 		return html;
 	for (s = html; (t = strstr(s, "\"cpinline:")) != NULL; s = t) {

@@ -49,10 +49,21 @@ enum link_style {
 
 /* Lesson i's Markdown as an HTML fragment for one edition (captions
  * under images for print and phone); media used go into `assets`, and
- * *per_plan (if given) is set when links to other lessons made the result
- * depend on the plan.  Caller frees. */
+ * lessons linked to into `deps` (if given).  Caller frees. */
+struct link_deps;
 char *render_body(const struct plan *, size_t i, const char *md, size_t len, enum link_style,
-    struct asset_set *assets, int *per_plan);
+    struct asset_set *assets, struct link_deps *deps);
+
+/* The lessons a rendering links to, and whether each was in the plan it
+ * was rendered for: the rendering holds for every plan that agrees. */
+struct link_deps {
+	const struct lesson **v;
+	unsigned char *in;
+	size_t n;
+};
+void link_deps_add(struct link_deps *, const struct lesson *, int in_plan);
+int link_deps_hold(const struct link_deps *, const struct plan *);
+void link_deps_release(struct link_deps *);
 /* The page body with its tables wrapped for sideways scrolling. */
 char *render_wrap_tables(const char *html);
 /* Appends `s` HTML-escaped, and hours as "1.5". */

@@ -1,25 +1,76 @@
+#define _GNU_SOURCE	/* qsort_r */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "editions.h"
 #include "util.h"
 
-/* A term of the index: a pair of CJK characters or a Latin word, and a
- * lesson it occurs in. */
-struct posting {
-	char term[64];
-	size_t page;
+/* Terms are collected per lesson into a small hash set, then sorted. */
+struct term_set {
+	char **v;		/* the terms, NUL-terminated */
+	uint32_t *hash;
+	size_t n, cap;		/* cap: a power of two, slots in `slot` */
+	uint32_t *slot;		/* 0 empty, else index + 1 */
 };
 
-static int
-posting_cmp(const void *a, const void *b)
+/* FNV-1a: small, and as good as needed for bigrams and words. */
+static uint32_t
+term_hash(const char *s, size_t len)
 {
-	const struct posting *x = a, *y = b;
-	int c = strcmp(x->term, y->term);
+	uint32_t h = 2166136261u;
+	size_t i;
 
-	if (c)
-		return c;
-	return (x->page > y->page) - (x->page < y->page);
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void
+set_grow(struct term_set *ts)
+{
+	size_t cap = ts->cap ? ts->cap * 2 : 1024, i;
+
+	free(ts->slot);
+	ts->slot = xcalloc(cap, sizeof *ts->slot);
+	ts->cap = cap;
+	ts->v = xreallocarray(ts->v, cap / 2, sizeof *ts->v);
+	ts->hash = xreallocarray(ts->hash, cap / 2, sizeof *ts->hash);
+	for (i = 0; i < ts->n; i++) {
+		size_t k = ts->hash[i] & (cap - 1);
+
+		while (ts->slot[k])
+			k = (k + 1) & (cap - 1);
+		ts->slot[k] = (uint32_t)i + 1;
+	}
+}
+
+static void
+add(struct term_set *ts, const char *term, size_t len)
+{
+	uint32_t h;
+	size_t k;
+
+	if (len == 0 || len >= 64)
+		return;
+	if (ts->n + 1 > ts->cap / 2)
+		set_grow(ts);
+	h = term_hash(term, len);
+	for (k = h & (ts->cap - 1); ts->slot[k]; k = (k + 1) & (ts->cap - 1)) {
+		const char *t = ts->v[ts->slot[k] - 1];
+
+		if (ts->hash[ts->slot[k] - 1] == h && strncmp(t, term, len) == 0 && t[len] == '\0')
+			return;
+	}
+	ts->v[ts->n] = xstrndup(term, len);
+	ts->hash[ts->n] = h;
+	ts->slot[k] = (uint32_t)++ts->n;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* One UTF-8 character at s: its length, and whether it is a CJK
@@ -44,25 +95,10 @@ char_at(const unsigned char *s, int *cjk)
 	return 1;
 }
 
-static void
-add(struct posting **v, size_t *n, size_t *cap, const char *term, size_t len, size_t page)
-{
-	if (len == 0 || len >= sizeof (*v)->term)
-		return;
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 1024;
-		*v = xreallocarray(*v, *cap, sizeof **v);
-	}
-	memcpy((*v)[*n].term, term, len);
-	(*v)[*n].term[len] = '\0';
-	(*v)[*n].page = page;
-	(*n)++;
-}
-
 /* Character bigrams of every run of CJK characters, and Latin words of
  * two or more letters or digits, lowercased. */
 static void
-index_text(struct posting **v, size_t *n, size_t *cap, const char *text, size_t page)
+index_text(struct term_set *ts, const char *text)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	char word[64];
@@ -77,19 +113,56 @@ index_text(struct posting **v, size_t *n, size_t *cap, const char *text, size_t 
 				word[wlen++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
 		} else {
 			if (wlen >= 2)
-				add(v, n, cap, word, wlen, page);
+				add(ts, word, wlen);
 			wlen = 0;
 		}
 		if (cjk) {
 			size_t len2 = char_at(s + len, &next_cjk);
 
 			if (next_cjk)
-				add(v, n, cap, (const char *)s, len + len2, page);
+				add(ts, (const char *)s, len + len2);
 		}
 		s += len;
 	}
 	if (wlen >= 2)
-		add(v, n, cap, word, wlen, page);
+		add(ts, word, wlen);
+}
+
+void
+search_terms_make(struct search_terms *out, const char *title, const char *text)
+{
+	struct term_set ts = {0};
+	struct buf blob = {0};
+	size_t i;
+
+	index_text(&ts, title);
+	index_text(&ts, text);
+	if (ts.n > 1)
+		qsort(ts.v, ts.n, sizeof *ts.v, str_cmp);
+	out->n = ts.n;
+	out->off = xcalloc(ts.n ? ts.n : 1, sizeof *out->off);
+	out->hash = xcalloc(ts.n ? ts.n : 1, sizeof *out->hash);
+	for (i = 0; i < ts.n; i++) {
+		size_t len = strlen(ts.v[i]);
+
+		out->off[i] = (uint32_t)blob.len;
+		out->hash[i] = term_hash(ts.v[i], len);
+		buf_add(&blob, ts.v[i], len + 1);
+		free(ts.v[i]);
+	}
+	out->blob = buf_detach(&blob);
+	free(ts.v);
+	free(ts.hash);
+	free(ts.slot);
+}
+
+void
+search_terms_release(struct search_terms *t)
+{
+	free(t->blob);
+	free(t->off);
+	free(t->hash);
+	memset(t, 0, sizeof *t);
 }
 
 static void
@@ -161,19 +234,91 @@ static const char search_code[] =
     "  if (m) { input.value = decodeURIComponent(m[1].replace(/\\+/g, ' ')); show(); }\n"
     "})();\n";
 
-char *
-search_script(const struct plan *p, char *const *texts)
+/* Appends n in decimal: printf is slow for millions of page numbers. */
+static void
+put_number(struct buf *b, size_t n)
 {
-	struct posting *v = NULL;
-	struct buf b = {0};
-	size_t n = 0, cap = 0, i;
+	char tmp[24];
+	size_t i = sizeof tmp;
 
-	for (i = 0; i < p->nlessons; i++) {
-		index_text(&v, &n, &cap, p->lessons[i]->title, i);
-		index_text(&v, &n, &cap, texts[i], i);
+	do
+		tmp[--i] = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	buf_add(b, tmp + i, sizeof tmp - i);
+}
+
+/* Term ids by their text (qsort_r: villages build in parallel). */
+static int
+id_cmp(const void *a, const void *b, void *arg)
+{
+	const char **term = arg;
+
+	return strcmp(term[*(const uint32_t *)a], term[*(const uint32_t *)b]);
+}
+
+char *
+search_script(const struct plan *p, const struct search_terms *const *terms)
+{
+	struct buf b = {0};
+	size_t i, k, total = 0, cap = 1024, nterms = 0;
+	uint32_t *slot, *hash, *ids, *rank, *order, *start, *pages;
+	const char **term;
+
+	/* Every lesson's terms into one table: an id per distinct term. */
+	for (i = 0; i < p->nlessons; i++)
+		total += terms[i]->n;
+	while (cap < 2 * total)
+		cap *= 2;
+	slot = xcalloc(cap, sizeof *slot);
+	term = xcalloc(total ? total : 1, sizeof *term);
+	hash = xcalloc(total ? total : 1, sizeof *hash);
+	ids = xcalloc(total ? total : 1, sizeof *ids);
+	for (i = 0, total = 0; i < p->nlessons; i++)
+		for (k = 0; k < terms[i]->n; k++) {
+			const char *t = terms[i]->blob + terms[i]->off[k];
+			uint32_t h = terms[i]->hash[k];
+			size_t s;
+
+			for (s = h & (cap - 1); slot[s]; s = (s + 1) & (cap - 1))
+				if (hash[slot[s] - 1] == h && streq(term[slot[s] - 1], t))
+					break;
+			if (!slot[s]) {
+				term[nterms] = t;
+				hash[nterms] = h;
+				slot[s] = (uint32_t)++nterms;
+			}
+			ids[total++] = slot[s] - 1;
+		}
+	/* Terms in byte order; each term's lessons in plan order, by
+	 * counting: lessons are visited in order, so each list comes out
+	 * sorted. */
+	order = xcalloc(nterms ? nterms : 1, sizeof *order);
+	rank = xcalloc(nterms ? nterms : 1, sizeof *rank);
+	for (i = 0; i < nterms; i++)
+		order[i] = (uint32_t)i;
+	if (nterms > 1)
+		qsort_r(order, nterms, sizeof *order, id_cmp, term);
+	for (i = 0; i < nterms; i++)
+		rank[order[i]] = (uint32_t)i;
+	start = xcalloc(nterms + 1, sizeof *start);
+	pages = xcalloc(total ? total : 1, sizeof *pages);
+	for (i = 0; i < total; i++)
+		start[rank[ids[i]] + 1]++;
+	for (i = 0; i < nterms; i++)
+		start[i + 1] += start[i];
+	{
+		uint32_t *fill = xcalloc(nterms ? nterms : 1, sizeof *fill);
+		size_t at = 0;
+
+		for (i = 0; i < p->nlessons; i++)
+			for (k = 0; k < terms[i]->n; k++) {
+				uint32_t r = rank[ids[at++]];
+
+				pages[start[r] + fill[r]++] = (uint32_t)i;
+			}
+		free(fill);
 	}
-	if (n > 1)
-		qsort(v, n, sizeof *v, posting_cmp);
+
 	buf_puts(&b, "/* coursepack search index: character bigrams and words of each lesson.\n"
 	    " * Generated; loaded as a plain script so that it works from file://. */\n"
 	    "var COURSEPACK_SEARCH = {\n\"pages\": [\n");
@@ -188,18 +333,25 @@ search_script(const struct plan *p, char *const *texts)
 		free(page);
 	}
 	buf_puts(&b, "],\n\"terms\": {");
-	for (i = 0; i < n; i++) {
-		if (i > 0 && streq(v[i].term, v[i - 1].term)) {
-			if (v[i].page != v[i - 1].page)
-				buf_printf(&b, ".%zu", v[i].page);
-			continue;
-		}
+	for (i = 0; i < nterms; i++) {
 		buf_puts(&b, i ? "\",\n" : "\n");
-		js_string(&b, v[i].term);
-		buf_printf(&b, ": \"%zu", v[i].page);
+		js_string(&b, term[order[i]]);
+		buf_puts(&b, ": \"");
+		for (k = start[i]; k < start[i + 1]; k++) {
+			if (k > start[i])
+				buf_puts(&b, ".");
+			put_number(&b, pages[k]);
+		}
 	}
-	buf_puts(&b, n ? "\"\n}\n};\n" : "}\n};\n");
+	buf_puts(&b, nterms ? "\"\n}\n};\n" : "}\n};\n");
 	buf_puts(&b, search_code);
-	free(v);
+	free(slot);
+	free(term);
+	free(hash);
+	free(ids);
+	free(order);
+	free(rank);
+	free(start);
+	free(pages);
 	return buf_detach(&b);
 }

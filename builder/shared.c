@@ -127,8 +127,8 @@ work_release(struct lesson_work *w)
 		text_release(&w->body[k]);
 		asset_set_release(&w->assets[k]);
 	}
-	free(w->text);
-	w->text = NULL;
+	search_terms_release(&w->terms);
+	link_deps_release(&w->deps);
 	w->done = 0;
 }
 
@@ -183,7 +183,7 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i)
 	const struct lesson *l = p->lessons[i];
 	char *mdpath = path_join(l->course->dir, l->src), *md;
 	size_t len;
-	int k, per_plan = 0;
+	int k;
 
 	if (read_file(mdpath, MD_MAX_BYTES, &md, &len) == -1) {
 		diag(S_READ, NULL, mdpath, strerror(errno));
@@ -191,18 +191,22 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i)
 		return -1;
 	}
 	{
-		char *html = render_body(p, i, md, len, LINKS_PAGE, &w->assets[BODY_PAGE], &per_plan);
+		char *html = render_body(p, i, md, len, LINKS_PAGE, &w->assets[BODY_PAGE], &w->deps);
 
 		text_set(&w->body[BODY_PAGE], render_wrap_tables(html));
 		free(html);
-		html = render_body(p, i, md, len, LINKS_EPUB, &w->assets[BODY_EPUB], &per_plan);
+		html = render_body(p, i, md, len, LINKS_EPUB, &w->assets[BODY_EPUB], &w->deps);
 		text_set(&w->body[BODY_EPUB], epub_xhtml(html));
 		free(html);
 	}
-	text_set(&w->body[BODY_PRINT], render_body(p, i, md, len, LINKS_PRINT, &w->assets[BODY_PRINT], &per_plan));
-	text_set(&w->body[BODY_PHONE], render_body(p, i, md, len, LINKS_PHONE, &w->assets[BODY_PHONE], &per_plan));
-	w->text = md_plain_text(md, len);
-	w->per_plan = per_plan;
+	text_set(&w->body[BODY_PRINT], render_body(p, i, md, len, LINKS_PRINT, &w->assets[BODY_PRINT], &w->deps));
+	text_set(&w->body[BODY_PHONE], render_body(p, i, md, len, LINKS_PHONE, &w->assets[BODY_PHONE], &w->deps));
+	{
+		char *text = md_plain_text(md, len);
+
+		search_terms_make(&w->terms, l->title, text);
+		free(text);
+	}
 	for (k = 0; k < BODY__COUNT; k++)
 		w->body[k].deflated = 0;
 	free(md);
@@ -246,7 +250,7 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 		pthread_mutex_unlock(&w->lock);
 		if (w->failed)
 			return NULL;
-		if (!w->per_plan)
+		if (link_deps_hold(&w->deps, p))
 			return w;
 	}
 	/* Sharing off, or links that depend on the village's plan. */
@@ -259,7 +263,7 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 		free(own);
 		return NULL;
 	}
-	own->per_plan = 1;
+	own->own = 1;
 	return own;
 }
 
@@ -267,7 +271,7 @@ void
 shared_lesson_done(struct shared *s, struct lesson_work *w)
 {
 	(void)s;
-	if (w == NULL || !w->per_plan || (w >= s->lessons && w < s->lessons + s->nlessons))
+	if (w == NULL || !w->own)
 		return;
 	work_destroy(w);
 	free(w);

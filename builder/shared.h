@@ -1,6 +1,6 @@
 /* Shared: work done once per build and reused by every village that
  * needs it — each lesson's Markdown read and rendered for each edition,
- * its plain text for search, and each asset's size, SHA-256 and deflated
+ * its search terms, and each asset's size, SHA-256 and deflated
  * bytes.  The first village to ask does the work; the others copy it.
  *
  * Village chrome (titles, lesson numbers, pagers) differs between
@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "deflate.h"
+#include "editions.h"
 #include "plan.h"
 #include "render.h"
 #include "util.h"
@@ -60,10 +61,11 @@ enum {
 struct lesson_work {
 	struct shared_text body[BODY__COUNT];
 	struct asset_set assets[BODY__COUNT];	/* media each body uses */
-	char *text;		/* plain text, for search */
+	struct search_terms terms;	/* for search.js */
 	pthread_mutex_t lock;
 	int done;
-	int per_plan;		/* links to other lessons: rendered per village */
+	struct link_deps deps;	/* lessons linked to: which plans the renderings hold for */
+	int own;		/* rendered for one village alone */
 	int failed;
 };
 
