@@ -8,7 +8,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/coursepack
 CFLAGS  ?= -O2 -g
 
-PKGS    = libxml-2.0 libzip libcmark-gfm libsodium zlib
+PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib
 WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
           -Wno-format-nonliteral

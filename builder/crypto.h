@@ -1,5 +1,6 @@
-/* Cryptography through libsodium, the only file that includes it:
- * SHA-256 for manifests, base64, and minisign signatures (Ed25519). */
+/* Cryptography, the only file that includes libsodium and libcrypto:
+ * SHA-256 for manifests (libcrypto, for speed), base64, and minisign
+ * signatures (Ed25519, libsodium). */
 #ifndef COURSEPACK_CRYPTO_H
 #define COURSEPACK_CRYPTO_H
 
@@ -16,7 +17,7 @@ char *base64_encode(const void *p, size_t n);
 
 /* Incremental hashing, for data read in pieces. */
 struct sha256 {
-	_Alignas(16) unsigned char state[128];	/* crypto_hash_sha256_state, opaque */
+	_Alignas(16) unsigned char state[128];	/* SHA256_CTX, opaque */
 };
 void sha256_begin(struct sha256 *);
 void sha256_add(struct sha256 *, const void *p, size_t n);

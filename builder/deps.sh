@@ -29,6 +29,7 @@ need_pkg libcmark-gfm libcmark-gfm-dev
 need_header cmark-gfm-core-extensions.h libcmark-gfm-extensions-dev
 need_pkg libsodium libsodium-dev
 need_pkg zlib zlib1g-dev
+need_pkg libcrypto libssl-dev
 if [ "$what" = test ]; then
 	need_cmd xmllint libxml2-utils
 	need_cmd mandoc mandoc
