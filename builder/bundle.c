@@ -24,10 +24,10 @@ bundle_open(struct bundle *b, const char *path)
 		diag(E_VERIFY_NO_MANIFEST, &loc);
 		return -1;
 	}
-	if (zipr_entry(b->zip, 0)->size > XML_MAX_BYTES) {
+	if (zipr_entry(b->zip, 0)->size > MANIFEST_MAX_BYTES) {
 		struct loc mloc = {path, 0, 0};
 
-		diag(E_XML_TOO_LARGE, &mloc, XML_MAX_BYTES / 1024);
+		diag(E_XML_TOO_LARGE, &mloc, MANIFEST_MAX_BYTES / 1024);
 		return -1;
 	}
 	if (zipr_read(b->zip, 0, &data, &len) == -1)
@@ -79,7 +79,7 @@ bundle_listed(const struct bundle *b, const char *path)
 	return NULL;
 }
 
-#define MAX_PAGE_BYTES (8u * 1024 * 1024)	/* larger pages are not link-checked */
+#define MAX_PAGE_BYTES (64u * 1024 * 1024)	/* larger pages are not link-checked */
 
 struct names {
 	char **v;

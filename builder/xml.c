@@ -637,11 +637,13 @@ xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xml_ki
 int
 xml_load_memory(const char *name, const char *text, size_t len, enum xml_kind want, struct xml_doc **out)
 {
+	size_t max = want == XK_PACKAGE ? MANIFEST_MAX_BYTES : XML_MAX_BYTES;
+
 	*out = NULL;
-	if (len > XML_MAX_BYTES) {
+	if (len > max) {
 		struct loc loc = {name, 0, 0};
 
-		diag(E_XML_TOO_LARGE, &loc, XML_MAX_BYTES / 1024);
+		diag(E_XML_TOO_LARGE, &loc, (int)(max / 1024));
 		return -1;
 	}
 	return parse(name, xstrndup(text, len), len, want, out, NULL);

@@ -24,6 +24,7 @@ enum xml_kind {
 };
 
 #define XML_MAX_BYTES (1024 * 1024)	/* largest XML file we read */
+#define MANIFEST_MAX_BYTES (16 * 1024 * 1024)	/* a bundle's manifest.xml: one line per file */
 
 struct xml_doc;
 struct xml_node;
