@@ -140,3 +140,12 @@ fuzz: build/fuzz/.deps $(FUZZ_TARGETS:%=build/fuzz/%) $(B)/coursepack
 	@tests/fuzz/run.sh $(B) $(FUZZ_SECONDS)
 
 .PHONY: fuzz
+
+# The county-scale benchmark (bench/README.md): synthetic counties timed
+# against cp of the output and a pandoc + zip pipeline.  BENCH_RUNS,
+# BENCH_DIR and the other settings of bench/run.sh pass through.
+bench: coursepack
+	@builder/deps.sh bench
+	@bench/run.sh $(BENCH_PRESETS)
+
+.PHONY: bench

@@ -2,7 +2,7 @@
 # Makes sure what the build (and, with "test", the test suite) needs is
 # installed.  On Debian as root it installs what is missing with apt-get
 # (after one apt-get update); otherwise it prints the exact command to run
-# and fails.  Usage: builder/deps.sh [build|test|fuzz]
+# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench]
 set -u
 what=${1:-build}
 missing=""
@@ -46,6 +46,13 @@ if [ "$what" = test ]; then
 	need_cmd minisign minisign
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.
 	/usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1 || missing="$missing python3 python3-html5lib"
+fi
+
+if [ "$what" = bench ]; then
+	need_cmd python3 python3
+	need_cmd zip zip
+	need_cmd pandoc pandoc
+	[ -x /usr/bin/time ] || missing="$missing time"
 fi
 
 if [ "$what" = fuzz ]; then
