@@ -199,7 +199,8 @@ catalog_save(const struct catalog *cat, size_t shard, size_t nshards, const char
 	int g, k, rc;
 
 	buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<shard township=\"%s\" index=\"%zu\" count=\"%zu\" "
-	    "version=\"1\">\n", cat->township, shard, nshards);
+	    "villages=\"%zu\" township-villages=\"%zu\" version=\"1\">\n", cat->township, shard, nshards, cat->planned,
+	    cat->villages);
 	hours_format(cat->min_hours, h);
 	buf_printf(&b, "  <catalogue min-hours=\"%s\">\n    <name>", h);
 	buf_escape(&b, cat->name);
@@ -293,7 +294,8 @@ catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshar
 	root = xml_root(doc);
 	cat->township = xml_attr(root, "township");
 	bad |= attr_size(root, "count", SHARDS_MAX, nshards) || *nshards == 0 ||
-	    attr_size(root, "index", *nshards - 1, shard);
+	    attr_size(root, "index", *nshards - 1, shard) || attr_size(root, "township-villages", 1000000, &cat->villages) ||
+	    attr_size(root, "villages", cat->villages, &cat->planned);
 	n = xml_first(root, "catalogue");
 	bad |= attr_hours(n, "min-hours", &cat->min_hours);
 	cat->name = xml_text(xml_first(n, "name"));
@@ -344,9 +346,10 @@ catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshar
 		}
 		for (x = xml_first(v, "group"); x; x = xml_next(x, "group")) {
 			size_t members;
-			char *complete = xml_attr(x, "complete");
+			char *complete = xml_attr(x, "complete"), *ref = xml_attr(x, "ref");
 
-			if (g >= GROUP__COUNT || attr_size(x, "members", 1000000, &members) ||
+			if (g >= GROUP__COUNT || !streq(ref, group_name((enum group)g)) ||
+			    attr_size(x, "members", 1000000, &members) ||
 			    attr_hours(x, "hours", &r->reach[g])) {
 				bad = 1;
 			} else {
@@ -354,6 +357,7 @@ catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshar
 				r->complete[g] = streq(complete, "true");
 			}
 			free(complete);
+			free(ref);
 			g++;
 		}
 		/* The three editions are always built; their names are plain. */

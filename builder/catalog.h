@@ -49,6 +49,8 @@ struct catalog {
 	size_t ncats;
 	struct catalog_row *rows;	/* in the township's order */
 	size_t nrows;
+	size_t planned;		/* a shard: villages it was to build */
+	size_t villages;	/* a shard: villages of the whole township */
 };
 
 /* The catalogue page and SHA256SUMS (caller frees). */

@@ -255,13 +255,15 @@ catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jo
  * shard, also its record. */
 static int
 write_index(const struct project *pr, const char *dir, struct job *jobs, size_t n, const struct minisign_key *key,
-    time_t when, size_t shard, size_t nshards)
+    time_t when, size_t shard, size_t nshards, size_t planned)
 {
 	struct catalog cat;
 	char *path;
 	int rc;
 
 	catalog_fill(&cat, pr, jobs, n);
+	cat.planned = planned;
+	cat.villages = pr->nvillages;
 	rc = catalog_write(&cat, dir, key, when);
 	if (rc == 0 && nshards > 0) {
 		char *name = xasprintf("shard-%zu-of-%zu.xml", shard, nshards);
@@ -513,7 +515,7 @@ cmd_build(int argc, char *argv[])
 					    q.jobs[i].pdf.path);
 			}
 		if (only == NULL)
-			write_index(&pr, dir, q.jobs, q.n, key_loaded ? &key : NULL, mtime, shard, nshards);
+			write_index(&pr, dir, q.jobs, q.n, key_loaded ? &key : NULL, mtime, shard, nshards, wanted);
 	}
 	{
 		size_t total = only ? 1 : wanted;

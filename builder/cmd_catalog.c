@@ -103,25 +103,39 @@ row_order_cmp(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-/* Copies src to dst through a temporary file, checking size and hash
- * (when want is not NULL).  Returns 0, -1 after diagnosing. */
+/* Checks src against its size and SHA-256 (want: NULL for a signature,
+ * which is only bounded) and, when dst is given, copies it to a new
+ * temporary file beside dst whose name goes into *tmp.  Returns 0, -1
+ * after diagnosing. */
 static int
-copy_checked(const char *src, const char *dst, size_t size, const char *want)
+stage(const char *src, const char *dst, size_t size, const char *want, char **tmp)
 {
-	char *tmp = xasprintf("%s.tmp-XXXXXX", dst), *buf = xmalloc(256 * 1024), got[65];
+	char *buf = xmalloc(256 * 1024), got[65];
 	struct sha256 h;
+	struct stat st;
 	size_t total = 0;
 	ssize_t n;
-	int in, out, rc = -1;
+	int in, out = -1, rc = -1;
 
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
+	*tmp = NULL;
+	/* Regular files only: a link in a shard folder may point anywhere. */
+	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		diag(S_OPEN, NULL, src, strerror(errno));
+		free(buf);
+		return -1;
+	}
+	if (fstat(in, &st) == -1 || !S_ISREG(st.st_mode) || (want == NULL && st.st_size > 4096)) {
+		struct loc loc = {src, 0, 0};
+
+		diag(E_SHARD_FILE, &loc, path_basename(src));
 		goto done;
 	}
-	if ((out = mkstemp(tmp)) == -1) {
-		diag(S_WRITE, NULL, dst, strerror(errno));
-		close(in);
-		goto done;
+	if (dst) {
+		*tmp = xasprintf("%s.tmp-XXXXXX", dst);
+		if ((out = mkstemp(*tmp)) == -1) {
+			diag(S_WRITE, NULL, dst, strerror(errno));
+			goto done;
+		}
 	}
 	sha256_begin(&h);
 	while ((n = read(in, buf, 256 * 1024)) != 0) {
@@ -129,13 +143,13 @@ copy_checked(const char *src, const char *dst, size_t size, const char *want)
 			continue;
 		if (n == -1) {
 			diag(S_READ, NULL, src, strerror(errno));
-			goto fail;
+			goto done;
 		}
 		sha256_add(&h, buf, (size_t)n);
 		total += (size_t)n;
-		if (write(out, buf, (size_t)n) != n) {
+		if (out != -1 && write(out, buf, (size_t)n) != n) {
 			diag(S_WRITE, NULL, dst, strerror(errno));
-			goto fail;
+			goto done;
 		}
 	}
 	sha256_end(&h, got);
@@ -143,23 +157,25 @@ copy_checked(const char *src, const char *dst, size_t size, const char *want)
 		struct loc loc = {src, 0, 0};
 
 		diag(E_SHARD_FILE, &loc, path_basename(src));
-		goto fail;
+		goto done;
 	}
-	if (fchmod(out, 0644) == -1 || fsync(out) == -1 || close(out) == -1 || rename(tmp, dst) == -1) {
-		out = -1;
+	if (out != -1 && (fchmod(out, 0644) == -1 || fsync(out) == -1)) {
 		diag(S_WRITE, NULL, dst, strerror(errno));
-		goto fail;
+		goto done;
+	}
+	rc = 0;
+done:
+	if (out != -1 && close(out) == -1 && rc == 0) {
+		diag(S_WRITE, NULL, dst, strerror(errno));
+		rc = -1;
+	}
+	if (rc == -1 && *tmp) {
+		if (out != -1)
+			unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
 	}
 	close(in);
-	rc = 0;
-	goto done;
-fail:
-	if (out != -1)
-		close(out);
-	close(in);
-	unlink(tmp);
-done:
-	free(tmp);
 	free(buf);
 	return rc;
 }
@@ -170,10 +186,22 @@ struct names {
 };
 
 static void
-names_add(struct names *ns, const char *s)
+names_add(struct names *ns, char *s)
 {
 	ns->v = xreallocarray(ns->v, ns->n + 1, sizeof *ns->v);
-	ns->v[ns->n++] = xstrdup(s);
+	ns->v[ns->n++] = s;
+}
+
+static void
+names_release(struct names *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	ns->v = NULL;
+	ns->n = 0;
 }
 
 /* Whether two paths name the same file (merging in place). */
@@ -185,17 +213,20 @@ same_file(const char *a, const char *b)
 	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
 }
 
-/* Copies one row's files, and their signatures when there are any; the
- * paths written are added to `done`. */
+/* Stages one row's files and their signatures: checked, and copied to
+ * temporary files (tmp[i] to go to final[i]) unless merging in place.
+ * Signatures that no longer belong are listed in `stale`. */
 static int
-copy_row(const struct record *r, const struct catalog_row *row, const char *outdir, struct names *done)
+stage_row(const struct record *r, const struct catalog_row *row, const char *outdir, struct names *tmp,
+    struct names *final, struct names *stale)
 {
 	int k;
 
 	for (k = 0; k < CF__COUNT; k++) {
 		const struct catalog_file *f = &row->files[k];
-		char *src, *dst, *sig_src, *sig_dst;
-		int rc = 0;
+		char *src, *dst, *sig_src, *sig_dst, *t;
+		int in_place, rc;
+		struct stat st;
 
 		if (f->name == NULL)
 			continue;
@@ -203,15 +234,19 @@ copy_row(const struct record *r, const struct catalog_row *row, const char *outd
 		dst = path_join(outdir, f->name);
 		sig_src = xasprintf("%s.minisig", src);
 		sig_dst = xasprintf("%s.minisig", dst);
-		if (!same_file(src, dst)) {
-			if ((rc = copy_checked(src, dst, f->size, f->sha256)) == 0)
-				names_add(done, dst);
-			if (rc == 0 && access(sig_src, F_OK) == 0) {
-				if ((rc = copy_checked(sig_src, sig_dst, 0, NULL)) == 0)
-					names_add(done, sig_dst);
-			} else if (rc == 0) {
-				unlink(sig_dst);
+		in_place = same_file(src, dst);
+		rc = stage(src, in_place ? NULL : dst, f->size, f->sha256, &t);
+		if (rc == 0 && t) {
+			names_add(tmp, t);
+			names_add(final, xstrdup(dst));
+		}
+		if (rc == 0 && lstat(sig_src, &st) == 0) {
+			if (!same_file(sig_src, sig_dst) && (rc = stage(sig_src, sig_dst, 0, NULL, &t)) == 0) {
+				names_add(tmp, t);
+				names_add(final, xstrdup(sig_dst));
 			}
+		} else if (rc == 0 && !in_place) {
+			names_add(stale, xstrdup(sig_dst));
 		}
 		free(src);
 		free(dst);
@@ -221,6 +256,31 @@ copy_row(const struct record *r, const struct catalog_row *row, const char *outd
 			return -1;
 	}
 	return 0;
+}
+
+/* Rows that cannot be one township's: a village twice, or two files of
+ * one name. */
+static int
+rows_consistent(const struct catalog *all, const char *first_path)
+{
+	struct loc loc = {first_path, 0, 0};
+	size_t i, k;
+	int a, b;
+
+	for (i = 0; i < all->nrows; i++) {
+		if (i > 0 && all->rows[i].order == all->rows[i - 1].order)
+			goto bad;
+		for (k = i; k < all->nrows; k++)
+			for (a = 0; a < CF__COUNT; a++)
+				for (b = 0; b < CF__COUNT; b++)
+					if ((k != i || a < b) && all->rows[i].files[a].name && all->rows[k].files[b].name &&
+					    streq(all->rows[i].files[a].name, all->rows[k].files[b].name))
+						goto bad;
+	}
+	return 0;
+bad:
+	diag(E_SHARD_BAD, &loc);
+	return -1;
 }
 
 int
@@ -235,12 +295,13 @@ cmd_catalog(int argc, char *argv[])
 	const char *outroot = "dist", *keyfile = NULL;
 	struct records rs = {0};
 	struct record *first = NULL;
-	struct names copied = {0};
+	struct names tmp = {0}, final = {0}, stale = {0};
+	int made_dir = 0;
 	struct catalog all = {0};
 	struct minisign_key key;
 	char *outdir = NULL;
 	unsigned char *seen = NULL;
-	size_t i, k, nshards = 0;
+	size_t i, k, nshards = 0, planned = 0;
 	time_t when;
 	int ch, rc = 1, key_loaded = 0;
 
@@ -305,7 +366,7 @@ cmd_catalog(int argc, char *argv[])
 		} else if (!streq(r->cat.township, first->cat.township) || r->nshards != nshards) {
 			diag(E_SHARD_MIXED, &loc, r->cat.township, r->nshards, first->cat.township, nshards);
 			continue;
-		} else if (!same_catalogue(&r->cat, &first->cat)) {
+		} else if (!same_catalogue(&r->cat, &first->cat) || r->cat.villages != first->cat.villages) {
 			diag(E_SHARD_DIFFERENT, &loc);
 			continue;
 		}
@@ -313,6 +374,9 @@ cmd_catalog(int argc, char *argv[])
 			diag(E_SHARD_TWICE, &loc, r->shard, nshards);
 			continue;
 		}
+		if (r->cat.nrows != r->cat.planned)
+			diag(E_SHARD_PARTIAL, &loc, r->shard, nshards, r->cat.nrows, r->cat.planned);
+		planned += r->cat.planned;
 	}
 	if (diag_count(DL_ERROR) || diag_count(DL_SYSERR))
 		goto out;
@@ -321,6 +385,12 @@ cmd_catalog(int argc, char *argv[])
 			diag(E_SHARD_MISSING, NULL, k, nshards, nshards);
 			goto out;
 		}
+	if (planned != first->cat.villages) {
+		struct loc loc = {first->path, 0, 0};
+
+		diag(E_SHARD_DIFFERENT, &loc);
+		goto out;
+	}
 
 	/* The whole township's catalogue, in the township's order. */
 	all = first->cat;
@@ -334,35 +404,51 @@ cmd_catalog(int argc, char *argv[])
 	if (all.nrows > 1)
 		qsort(all.rows, all.nrows, sizeof *all.rows, row_order_cmp);
 
+	if (rows_consistent(&all, first->path) == -1)
+		goto out;
+
 	outdir = path_join(outroot, all.township);
 	if (mkdir(outroot, 0777) == -1 && errno != EEXIST) {
 		diag(S_WRITE, NULL, outroot, strerror(errno));
 		rc = 3;
 		goto out;
 	}
-	if (mkdir(outdir, 0777) == -1 && errno != EEXIST) {
+	if (mkdir(outdir, 0777) == 0)
+		made_dir = 1;
+	else if (errno != EEXIST) {
 		diag(S_WRITE, NULL, outdir, strerror(errno));
 		rc = 3;
 		goto out;
 	}
+	/* Everything checked and copied aside first; only then renamed into
+	 * place, so a damaged shard leaves the folder as it was. */
 	for (i = 0; i < rs.n; i++)
 		for (k = 0; k < rs.v[i].cat.nrows; k++)
-			if (copy_row(&rs.v[i], &rs.v[i].cat.rows[k], outdir, &copied) == -1)
+			if (stage_row(&rs.v[i], &rs.v[i].cat.rows[k], outdir, &tmp, &final, &stale) == -1)
 				goto undo;
+	for (i = 0; i < tmp.n; i++)
+		if (rename(tmp.v[i], final.v[i]) == -1) {
+			diag(S_WRITE, NULL, final.v[i], strerror(errno));
+			goto undo;
+		}
+	for (i = 0; i < stale.n; i++)
+		unlink(stale.v[i]);
+	names_release(&tmp);
 	if (catalog_write(&all, outdir, key_loaded ? &key : NULL, when) == -1)
-		goto undo;
+		goto out;
 	printf("merged %zu shard%s: %zu bundle%s in %s\n", nshards, nshards == 1 ? "" : "s", all.nrows,
 	    all.nrows == 1 ? "" : "s", outdir);
 	rc = 0;
 	goto out;
 undo:
-	/* A damaged shard leaves nothing of this merge behind. */
-	for (i = 0; i < copied.n; i++)
-		unlink(copied.v[i]);
+	for (i = 0; i < tmp.n; i++)
+		unlink(tmp.v[i]);
+	if (made_dir)
+		rmdir(outdir);
 out:
-	for (i = 0; i < copied.n; i++)
-		free(copied.v[i]);
-	free(copied.v);
+	names_release(&tmp);
+	names_release(&final);
+	names_release(&stale);
 	if (rc != 0 && diag_exit() > rc)
 		rc = diag_exit();
 	free(all.rows);	/* the rows belong to the records */

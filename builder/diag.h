@@ -99,6 +99,7 @@ enum diag_level {
 	X(E_SHARD_MIXED, DL_ERROR, "shard of township '%s' split %zu ways does not go with the first one, of township '%s' split %zu ways") \
 	X(E_SHARD_DIFFERENT, DL_ERROR, "shard was built from a different township, recipe or library than the first one") \
 	X(E_SHARD_TWICE, DL_ERROR, "shard %zu of %zu is given twice") \
+	X(E_SHARD_PARTIAL, DL_ERROR, "shard %zu of %zu built %zu of its %zu villages: build it again") \
 	X(E_SHARD_MISSING, DL_ERROR, "shard %zu of %zu is missing: give the folders of all %zu shards") \
 	X(E_SHARD_FILE, DL_ERROR, "'%s' does not match its size and SHA-256 in the shard record") \
 	/* errors in bundles */ \

@@ -70,8 +70,13 @@ sign_file(const struct minisign_key *k, const char *path, time_t when)
 	size_t len;
 	int rc;
 
-	if (k == NULL)
+	if (k == NULL) {
+		/* An unsigned build leaves no signature of an earlier one. */
+		sigpath = xasprintf("%s.minisig", path);
+		unlink(sigpath);
+		free(sigpath);
 		return 0;
+	}
 	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
 		diag(S_READ, NULL, path, strerror(errno));
 		return -1;

@@ -13,7 +13,7 @@ struct minisign_key;
 int write_atomic(const char *path, const char *data, size_t len);
 /* The size and SHA-256 of a file just written. */
 int file_digest(const char *path, size_t *size, char out[65]);
-/* PATH.minisig over the file's bytes, when k is not NULL. */
+/* PATH.minisig over the file's bytes; with k NULL, removes an old one. */
 int sign_file(const struct minisign_key *k, const char *path, time_t when);
 /* SHA256SUMS (signed with k, when given) and index.html in dir. */
 int catalog_write(const struct catalog *, const char *dir, const struct minisign_key *k, time_t when);

@@ -201,6 +201,22 @@ cp -r "$bd/shard2" "$bd/bad2"
 printf 'x' >>"$(ls "$bd"/bad2/xiayang/*.zip | tail -n 1)"
 "$BIN" catalog -o "$bd/m3" "$bd/shard0" "$bd/shard1" "$bd/bad2" >"$tmp/out" 2>"$tmp/err"; st=$?
 check_that "catalog: a file altered in transit is refused (exit $st), and no bundle is left" sh -c "test $st -eq 1 && grep -q 'does not match its size and SHA-256 in the shard record' '$tmp/err' && test -z \"\$(ls '$bd/m3/xiayang')\""
+# A failed merge over a good one leaves the good one as it was.
+cp -r "$bd/merged" "$bd/remerge"
+(cd "$bd/remerge/xiayang" && sha256sum ./*) >"$tmp/before.sums"
+"$BIN" catalog -o "$bd/remerge" "$bd/shard0" "$bd/shard1" "$bd/bad2" >/dev/null 2>&1
+(cd "$bd/remerge/xiayang" && sha256sum ./*) >"$tmp/after.sums"
+check_that "catalog: a refused merge leaves the earlier merge untouched" cmp "$tmp/before.sums" "$tmp/after.sums"
+# Merging in place still checks every file.
+mkdir -p "$bd/inplace"
+for i in 0 1 2; do env -u SOURCE_DATE_EPOCH "$BIN" build --shard $i/3 -o "$bd/inplace" examples/xiayang/township.xml >/dev/null 2>&1; done
+printf 'x' >>"$bd/inplace/xiayang/xiayang-jili.zip"
+"$BIN" catalog -o "$bd/inplace" "$bd/inplace/xiayang" >"$tmp/out" 2>"$tmp/err"; st=$?
+check_that "catalog: merging in place checks the files (exit $st)" sh -c "test $st -eq 1 && grep -q 'xiayang-jili.zip.*does not match' '$tmp/err'"
+# A shard whose villages did not all build is not a whole part.
+env -u SOURCE_DATE_EPOCH "$BIN" build --phone-budget 150K --shard 1/3 -o "$bd/partial" examples/xiayang/township.xml >/dev/null 2>&1
+"$BIN" catalog -o "$bd/m4" "$bd/shard0" "$bd/partial" "$bd/shard2" >"$tmp/out" 2>"$tmp/err"; st=$?
+check_that "catalog: a shard with villages missing is refused (exit $st)" sh -c "test $st -eq 1 && grep -q 'shard 1 of 3 built [0-4] of its 5 villages' '$tmp/err' && ! test -e '$bd/m4/xiayang/index.html'"
 "$BIN" build --shard 3/3 -o "$bd/x" examples/xiayang/township.xml >"$tmp/out" 2>"$tmp/err"; st=$?
 check_that "build: --shard 3/3 is a usage error (exit $st)" sh -c "test $st -eq 2 && grep -q 'wants I/N with 0 <= I < N' '$tmp/err'"
 SOURCE_DATE_EPOCH=1700000000 "$BIN" build -o "$bd/c" examples/xiayang/township.xml >/dev/null 2>&1

@@ -18,6 +18,9 @@ check_that "sign: a signature beside every bundle, edition and SHA256SUMS" test 
 env -u SOURCE_DATE_EPOCH "$BIN" build --sign "$sg/town.key" -o "$sg/out2" examples/xiayang/township.xml >/dev/null 2>&1
 check_that "sign: signatures are reproducible" diff -r "$o" "$sg/out2/xiayang"
 check_that "sign: signing changes no bundle byte" cmp "$o/xiayang-jili.zip" "$bd/a/xiayang/xiayang-jili.zip"
+# An unsigned build into the same folder leaves no old signature behind.
+env -u SOURCE_DATE_EPOCH "$BIN" build -o "$sg/out2" examples/xiayang/township.xml >/dev/null 2>&1
+check_that "sign: an unsigned rebuild removes the old signatures" test -z "$(ls "$sg/out2/xiayang" | grep minisig)"
 "$BIN" verify --pubkey "$sg/town.pub" "$o/xiayang-jili.zip" >"$tmp/vout" 2>&1; st=$?
 check_that "sign: verify --pubkey accepts it (exit $st)" test $st -eq 0
 check_that "sign: ... and says who signed" grep -q "OK, signed by '霞阳镇党委组织办' (key [0-9A-F]\{16\})" "$tmp/vout"
