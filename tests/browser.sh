@@ -58,6 +58,9 @@ JS
 	}
 	run_page "index.html" "index.html?q=%E7%B2%BD%E5%8F%B6" index
 	check_that "browser: searching 粽叶 finds lessons ($result)" sh -c "echo '$result' | grep -q 'hits=[1-9]'"
+	# Words that name Object's own properties are not index entries.
+	run_page "a search for 'constructor'" "index.html?q=constructor" constructor
+	check_that "browser: searching 'constructor' finds nothing and throws nothing ($result)" sh -c "echo '$result' | grep -q 'hits=0 '"
 	run_page "a lesson page" "lessons/zongzi-leaf/planting.html" lesson
 	check_that "browser: the lesson's diagram is shown (images=1 or more)" sh -c "echo '$result' | grep -q 'images=[1-9]'"
 	run_page "print.html" "print.html" print
