@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <zip.h>
 
+#include "crypto.h"
 #include "diag.h"
 #include "util.h"
 #include "zipfile.h"
@@ -170,14 +172,111 @@ fail:
 	return -1;
 }
 
-int
-zipw_add_file(struct zip_writer *w, const char *name, const char *path, time_t mtime)
+/* A course file read while the archive is written, checked against the
+ * size and SHA-256 the manifest already states: a file changed during the
+ * build fails the bundle instead of contradicting its manifest. */
+struct file_source {
+	char *path;
+	zip_uint64_t size, done;
+	char sha256[65];
+	int fd;
+	struct sha256 h;
+	zip_error_t error;
+};
+
+static zip_int64_t
+file_read(void *arg, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 {
+	struct file_source *f = arg;
+	ssize_t n;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		if ((f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) == -1) {
+			zip_error_set(&f->error, ZIP_ER_OPEN, errno);
+			return -1;
+		}
+		f->done = 0;
+		sha256_begin(&f->h);
+		return 0;
+	case ZIP_SOURCE_READ:
+		do
+			n = read(f->fd, data, len);
+		while (n == -1 && errno == EINTR);
+		if (n == -1) {
+			zip_error_set(&f->error, ZIP_ER_READ, errno);
+			return -1;
+		}
+		f->done += (zip_uint64_t)n;
+		if (f->done > f->size)
+			goto changed;
+		sha256_add(&f->h, data, (size_t)n);
+		if (n == 0) {
+			char got[65];
+
+			sha256_end(&f->h, got);
+			if (f->done != f->size || strcmp(got, f->sha256) != 0)
+				goto changed;
+		}
+		return (zip_int64_t)n;
+	case ZIP_SOURCE_CLOSE:
+		if (f->fd != -1)
+			close(f->fd);
+		f->fd = -1;
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+
+		if (len < sizeof *st) {
+			zip_error_set(&f->error, ZIP_ER_INVAL, 0);
+			return -1;
+		}
+		zip_stat_init(st);
+		st->valid = ZIP_STAT_SIZE;
+		st->size = f->size;
+		return sizeof *st;
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&f->error, data, len);
+	case ZIP_SOURCE_FREE:
+		if (f->fd != -1)
+			close(f->fd);
+		zip_error_fini(&f->error);
+		free(f->path);
+		free(f);
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+		    ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		zip_error_set(&f->error, ZIP_ER_OPNOTSUPP, 0);
+		return -1;
+	}
+changed:
+	diag(E_FILE_CHANGED, NULL, f->path);
+	zip_error_set(&f->error, ZIP_ER_INCONS, 0);
+	return -1;
+}
+
+int
+zipw_add_file(struct zip_writer *w, const char *name, const char *path, size_t size, const char *sha256,
+    time_t mtime)
+{
+	struct file_source *f = xcalloc(1, sizeof *f);
 	zip_source_t *src;
 	zip_int64_t idx;
 
-	if ((src = zip_source_file(w->za, path, 0, -1)) == NULL)
+	f->path = xstrdup(path);
+	f->size = size;
+	f->fd = -1;
+	snprintf(f->sha256, sizeof f->sha256, "%s", sha256);
+	zip_error_init(&f->error);
+	if ((src = zip_source_function(w->za, file_read, f)) == NULL) {
+		zip_error_fini(&f->error);
+		free(f->path);
+		free(f);
 		goto fail;
+	}
 	if ((idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
 		zip_source_free(src);
 		goto fail;

@@ -36,8 +36,10 @@ int zipw_add(struct zip_writer *, const char *name, const void *data, size_t len
 int zipw_add_deflated(struct zip_writer *, const char *name, const void *z, size_t zlen, size_t len,
     uint32_t crc, time_t mtime);
 /* Adds the file at `path`, stored, read only when the archive is written
- * (so media never sits in memory whole). */
-int zipw_add_file(struct zip_writer *, const char *name, const char *path, time_t mtime);
+ * (so media never sits in memory whole) and checked then against the
+ * size and SHA-256 given: if it changed, closing the archive fails. */
+int zipw_add_file(struct zip_writer *, const char *name, const char *path, size_t size, const char *sha256,
+    time_t mtime);
 /* Writes the archive and frees the writer, whatever happens.  Returns 0,
  * or -1 after diagnosing (nothing is left behind). */
 int zipw_close(struct zip_writer *);

@@ -10,6 +10,7 @@ main(void)
 {
 	test_util();
 	test_deflate();
+	test_zipfile();
 	test_load();
 	test_markdown();
 	test_check();

@@ -26,6 +26,7 @@ extern int unit_n, unit_failed;
 
 void test_util(void);
 void test_deflate(void);
+void test_zipfile(void);
 void test_load(void);
 void test_markdown(void);
 void test_check(void);
