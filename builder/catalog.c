@@ -199,8 +199,8 @@ catalog_save(const struct catalog *cat, size_t shard, size_t nshards, const char
 	int g, k, rc;
 
 	buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<shard township=\"%s\" index=\"%zu\" count=\"%zu\" "
-	    "villages=\"%zu\" township-villages=\"%zu\" version=\"1\">\n", cat->township, shard, nshards, cat->planned,
-	    cat->villages);
+	    "villages=\"%zu\" township-villages=\"%zu\"\n       source=\"%s\" version=\"1\">\n", cat->township, shard,
+	    nshards, cat->planned, cat->villages, cat->source);
 	hours_format(cat->min_hours, h);
 	buf_printf(&b, "  <catalogue min-hours=\"%s\">\n    <name>", h);
 	buf_escape(&b, cat->name);
@@ -296,6 +296,12 @@ catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshar
 	bad |= attr_size(root, "count", SHARDS_MAX, nshards) || *nshards == 0 ||
 	    attr_size(root, "index", *nshards - 1, shard) || attr_size(root, "township-villages", 1000000, &cat->villages) ||
 	    attr_size(root, "villages", cat->villages, &cat->planned);
+	{
+		char *src = xml_attr(root, "source");
+
+		snprintf(cat->source, sizeof cat->source, "%s", src ? src : "");
+		free(src);
+	}
 	n = xml_first(root, "catalogue");
 	bad |= attr_hours(n, "min-hours", &cat->min_hours);
 	cat->name = xml_text(xml_first(n, "name"));

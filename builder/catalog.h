@@ -51,6 +51,7 @@ struct catalog {
 	size_t nrows;
 	size_t planned;		/* a shard: villages it was to build */
 	size_t villages;	/* a shard: villages of the whole township */
+	char source[65];	/* a shard: project_digest of what it was built from */
 };
 
 /* The catalogue page and SHA256SUMS (caller frees). */

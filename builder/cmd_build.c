@@ -264,7 +264,9 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 	catalog_fill(&cat, pr, jobs, n);
 	cat.planned = planned;
 	cat.villages = pr->nvillages;
-	rc = catalog_write(&cat, dir, key, when);
+	rc = nshards > 0 ? project_digest(pr, cat.source) : 0;
+	if (rc == 0)
+		rc = catalog_write(&cat, dir, key, when);
 	if (rc == 0 && nshards > 0) {
 		char *name = xasprintf("shard-%zu-of-%zu.xml", shard, nshards);
 

@@ -366,7 +366,8 @@ cmd_catalog(int argc, char *argv[])
 		} else if (!streq(r->cat.township, first->cat.township) || r->nshards != nshards) {
 			diag(E_SHARD_MIXED, &loc, r->cat.township, r->nshards, first->cat.township, nshards);
 			continue;
-		} else if (!same_catalogue(&r->cat, &first->cat) || r->cat.villages != first->cat.villages) {
+		} else if (!same_catalogue(&r->cat, &first->cat) || r->cat.villages != first->cat.villages ||
+		    !streq(r->cat.source, first->cat.source)) {
 			diag(E_SHARD_DIFFERENT, &loc);
 			continue;
 		}

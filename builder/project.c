@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
+#include "diag.h"
 #include "load.h"
 #include "project.h"
 #include "util.h"
 #include "xml.h"
+#include "zipfile.h"
 
 /* The file a township names, as a normalized path, or NULL after saying
  * at the reference why it cannot be used. */
@@ -180,4 +183,94 @@ project_resolve(const char *path, char **village_only)
 		diag(E_NOT_TOWNSHIP, &loc, path);
 		return NULL;
 	}
+}
+
+/* path relative to base when it lies under it, else its last name: the
+ * digest must not depend on where the sources were checked out. */
+static const char *
+relative(const char *base, const char *path)
+{
+	size_t n = strlen(base);
+
+	if (strncmp(path, base, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path_basename(path);
+}
+
+/* Adds a file's name (relative to root), size and SHA-256 to h. */
+static int
+digest_file(struct sha256 *h, const char *root, const char *base, const char *path)
+{
+	char *data, sum[65];
+	size_t len;
+
+	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+		diag(S_READ, NULL, path, strerror(errno));
+		return -1;
+	}
+	sha256_hex(data, len, sum);
+	free(data);
+	{
+		char *line = xasprintf("%s\t%s\t%zu\t%s\n", root, relative(base, path), len, sum);
+
+		sha256_add(h, line, strlen(line));
+		free(line);
+	}
+	return 0;
+}
+
+/* Every regular file under dir, in name order, dot files skipped. */
+static int
+digest_tree(struct sha256 *h, const char *root, const char *base, const char *dir, int depth)
+{
+	char **names;
+	size_t n, i;
+	int rc = 0;
+
+	if (depth > 16 || list_dir(dir, &names, &n) == -1)
+		return 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		char *p = path_join(dir, names[i]);
+		struct stat st;
+
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = digest_tree(h, root, base, p, depth + 1);
+		else if (S_ISREG(st.st_mode))
+			rc = digest_file(h, root, base, p);
+		free(p);
+	}
+	free_names(names, n);
+	return rc;
+}
+
+int
+project_digest(const struct project *pr, char out[65])
+{
+	struct sha256 h;
+	size_t i, c;
+	int rc;
+
+	const char *tdir = pr->township->dir;
+
+	sha256_begin(&h);
+	rc = digest_file(&h, "township", tdir, pr->township->path);
+	if (rc == 0 && pr->recipe_path)
+		rc = digest_file(&h, "township", tdir, pr->recipe_path);
+	for (i = 0; rc == 0 && i < pr->nvillages; i++)
+		if (pr->village_paths[i])
+			rc = digest_file(&h, "township", tdir, pr->village_paths[i]);
+	{
+		char *cats = path_join(pr->library->dir, "categories.xml");
+
+		if (rc == 0)
+			rc = digest_file(&h, "library", pr->library->dir, cats);
+		free(cats);
+	}
+	for (c = 0; rc == 0 && c < pr->library->ncourses; c++) {
+		const struct course *co = pr->library->courses[c];
+
+		rc = digest_tree(&h, co->id, co->dir, co->dir, 0);
+	}
+	sha256_end(&h, out);
+	return rc;
 }

@@ -40,4 +40,10 @@ char *project_nearby_township(const char *path);
  * was given (else NULL).  Diagnoses and returns NULL when neither. */
 char *project_resolve(const char *path, char **village_only);
 
+/* SHA-256 over what a build of the project reads: the township's,
+ * recipe's and villages' files, categories.xml, and every file in each
+ * course's folder.  Sharded builds compare it, so that shards built from
+ * different sources are not merged.  Returns 0, or -1 after diagnosing. */
+int project_digest(const struct project *, char out[65]);
+
 #endif

@@ -217,6 +217,14 @@ check_that "catalog: merging in place checks the files (exit $st)" sh -c "test $
 env -u SOURCE_DATE_EPOCH "$BIN" build --phone-budget 150K --shard 1/3 -o "$bd/partial" examples/xiayang/township.xml >/dev/null 2>&1
 "$BIN" catalog -o "$bd/m4" "$bd/shard0" "$bd/partial" "$bd/shard2" >"$tmp/out" 2>"$tmp/err"; st=$?
 check_that "catalog: a shard with villages missing is refused (exit $st)" sh -c "test $st -eq 1 && grep -q 'shard 1 of 3 built [0-4] of its 5 villages' '$tmp/err' && ! test -e '$bd/m4/xiayang/index.html'"
+# Shards built from copies of the same sources elsewhere merge; from
+# changed sources they do not.
+(cd "$bd/src" && env -u SOURCE_DATE_EPOCH "$BIN" build --shard 1/3 -o "$bd/copy1" examples/xiayang/township.xml >/dev/null 2>&1)
+"$BIN" catalog -o "$bd/m5" "$bd/shard0" "$bd/copy1" "$bd/shard2" >/dev/null 2>&1
+check_that "catalog: a shard built from a copy of the sources elsewhere merges, byte for byte" diff -r "$bd/a/xiayang" "$bd/m5/xiayang"
+(cd "$bd/linked" && env -u SOURCE_DATE_EPOCH "$BIN" build --shard 1/3 -o "$bd/changed1" examples/xiayang/township.xml >/dev/null 2>&1)
+"$BIN" catalog -o "$bd/m6" "$bd/shard0" "$bd/changed1" "$bd/shard2" >"$tmp/out" 2>"$tmp/err"; st=$?
+check_that "catalog: a shard built from changed sources is refused (exit $st)" sh -c "test $st -eq 1 && grep -q 'shard-1-of-3.xml: error: shard was built from a different township, recipe or library' '$tmp/err'"
 "$BIN" build --shard 3/3 -o "$bd/x" examples/xiayang/township.xml >"$tmp/out" 2>"$tmp/err"; st=$?
 check_that "build: --shard 3/3 is a usage error (exit $st)" sh -c "test $st -eq 2 && grep -q 'wants I/N with 0 <= I < N' '$tmp/err'"
 SOURCE_DATE_EPOCH=1700000000 "$BIN" build -o "$bd/c" examples/xiayang/township.xml >/dev/null 2>&1
