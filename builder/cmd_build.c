@@ -1,10 +1,13 @@
-/* coursepack build [-o DIR] [-j N] [--allow-short] TOWNSHIP|VILLAGE:
- * one bundle per village, DIR/TOWNSHIP/TOWNSHIP-VILLAGE.zip, with
- * SHA256SUMS and the township catalogue index.html beside them.
+/* coursepack build [-o DIR] [-j N] [--shard I/N] ... TOWNSHIP|VILLAGE:
+ * one bundle per village, DIR/TOWNSHIP/TOWNSHIP-VILLAGE.zip, with its
+ * editions, SHA256SUMS and the township catalogue index.html beside them
+ * (and, for a shard, its record for `coursepack catalog`).
  *
- * Villages build in parallel, each into its own archive, so the bytes of
- * a bundle cannot depend on -j; libzip writes each to a temporary file
- * and renames it, so a bundle appears complete or not at all. */
+ * Villages build in parallel, each into its own archive, taking lessons
+ * and media from one store (shared.c) that does each piece of work once;
+ * the bytes of a bundle cannot depend on -j or on what was shared.
+ * libzip writes each bundle to a temporary file and renames it, so a
+ * bundle appears complete or not at all. */
 #define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 

@@ -270,7 +270,7 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 void
 shared_lesson_done(struct shared *s, struct lesson_work *w)
 {
-	(void)s;
+	(void)s;	/* the store's own lessons live until shared_free */
 	if (w == NULL || !w->own)
 		return;
 	work_destroy(w);
