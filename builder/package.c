@@ -163,7 +163,7 @@ human_size(size_t n)
 /* Over budget: name what weighs most, images and lesson texts alike. */
 static void
 over_budget(const struct package *pk, const struct plan *p, size_t budget, const struct asset_set *images,
-    const char *const *bodies)
+    struct lesson_work *const *work)
 {
 	struct asset_ref *v = xcalloc(images->n + p->nlessons, sizeof *v);
 	struct buf top = {0};
@@ -172,9 +172,15 @@ over_budget(const struct package *pk, const struct plan *p, size_t budget, const
 	for (i = 0; i < images->n; i++)
 		v[n++] = images->v[i];
 	for (i = 0; i < p->nlessons; i++) {
+		const struct asset_set *inl = &work[i]->assets[BODY_PHONE];
+		size_t k, bytes = work[i]->body[BODY_PHONE].len;
+
+		/* The lesson's own text: its images are counted as images. */
+		for (k = 0; k < inl->n; k++)
+			bytes -= inl->v[k].bytes < bytes ? inl->v[k].bytes : bytes;
 		v[n].course = p->lessons[i]->course;
 		v[n].path = p->lessons[i]->src;
-		v[n++].bytes = strlen(bodies[i]);
+		v[n++].bytes = bytes;
 	}
 	if (n > 1)
 		qsort(v, n, sizeof *v, contribution_cmp);
@@ -285,7 +291,7 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 	pk->phone = phone_render(pr, p, phone_bodies);
 	pk->phone_len = strlen(pk->phone);
 	if (pk->phone_len > phone_budget) {
-		over_budget(pk, p, phone_budget, &phone_images, phone_bodies);
+		over_budget(pk, p, phone_budget, &phone_images, work);
 		goto out;
 	}
 	pk->epub = xcalloc(1, sizeof *pk->epub);
