@@ -214,10 +214,10 @@ catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jo
 	cat->ncats = r->ncategories;
 	cat->cats = xcalloc(r->ncategories ? r->ncategories : 1, sizeof *cat->cats);
 	for (c = 0; c < r->ncategories; c++) {
-		const struct category *k_ = categories_find(pr->library->categories, r->categories[c].ref);
+		const struct category *known = categories_find(pr->library->categories, r->categories[c].ref);
 
 		cat->cats[c].name = xstrdup(render_category_zh(pr, r->categories[c].ref));
-		cat->cats[c].colour = xstrdup(k_ ? k_->color : "#888888");
+		cat->cats[c].colour = xstrdup(known ? known->color : "#888888");
 	}
 	cat->rows = xcalloc(n ? n : 1, sizeof *cat->rows);
 	for (i = 0; i < n; i++) {

@@ -12,6 +12,10 @@ int hash_init(void);
 /* Writes the lowercase hex SHA-256 of p[0..n) and a NUL to out. */
 void sha256_hex(const void *p, size_t n, char out[65]);
 
+/* The SHA-256 and size of the file at path, read in slices.  Returns 0,
+ * or -1 with errno set. */
+int sha256_file(const char *path, size_t *size, char out[65]);
+
 /* Standard base64 of p[0..n), NUL-terminated; caller frees. */
 char *base64_encode(const void *p, size_t n);
 

@@ -2,7 +2,6 @@
  * signed, and the township's SHA256SUMS and catalogue. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,34 +20,9 @@
 int
 file_digest(const char *path, size_t *size, char out[65])
 {
-	static const size_t chunk = 256 * 1024;
-	char *buf = xmalloc(chunk);
-	struct sha256 h;
-	ssize_t n;
-	int fd;
-
-	/* In slices: a bundle of media need not fit in memory. */
-	*size = 0;
-	sha256_begin(&h);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		goto fail;
-	while ((n = read(fd, buf, chunk)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			goto fail;
-		}
-		sha256_add(&h, buf, (size_t)n);
-		*size += (size_t)n;
-	}
-	close(fd);
-	sha256_end(&h, out);
-	free(buf);
-	return 0;
-fail:
+	if (sha256_file(path, size, out) == 0)
+		return 0;
 	diag(S_READ, NULL, path, strerror(errno));
-	free(buf);
 	return -1;
 }
 

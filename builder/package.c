@@ -362,7 +362,7 @@ package_write_zip(const struct package *pk, const char *path, time_t mtime)
 		} else if (f->asset) {
 			r = zipw_add_file(w, f->name, f->asset->path, f->asset->size, f->asset->sha256, mtime);
 		} else {
-			r = zipw_add(w, f->name, f->data, f->len, 0, mtime);
+			r = zipw_add(w, f->name, f->data, f->len, mtime);
 		}
 		if (r == -1) {
 			zipw_discard(w);

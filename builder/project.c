@@ -11,7 +11,6 @@
 #include "project.h"
 #include "util.h"
 #include "xml.h"
-#include "zipfile.h"
 
 /* The file a township names, as a normalized path, or NULL after saying
  * at the reference why it cannot be used. */
@@ -201,15 +200,13 @@ relative(const char *base, const char *path)
 static int
 digest_file(struct sha256 *h, const char *root, const char *base, const char *path)
 {
-	char *data, sum[65];
+	char sum[65];
 	size_t len;
 
-	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+	if (sha256_file(path, &len, sum) == -1) {
 		diag(S_READ, NULL, path, strerror(errno));
 		return -1;
 	}
-	sha256_hex(data, len, sum);
-	free(data);
 	{
 		char *line = xasprintf("%s\t%s\t%zu\t%s\n", root, relative(base, path), len, sum);
 

@@ -57,19 +57,19 @@ render_category_zh(const struct project *pr, const char *category)
 	return c && c->name ? c->name : category;
 }
 
-void
+struct asset_ref *
 asset_set_add(struct asset_set *s, const struct course *c, const char *path)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
 		if (s->v[i].course == c && streq(s->v[i].path, path))
-			return;
+			return &s->v[i];
 	s->v = xreallocarray(s->v, s->n + 1, sizeof *s->v);
 	s->v[s->n].course = c;
 	s->v[s->n].path = xstrdup(path);
 	s->v[s->n].bytes = 0;
-	s->n++;
+	return &s->v[s->n++];
 }
 
 void
@@ -317,10 +317,7 @@ map_url(void *arg, const char *url, int image)
 			ctx->inline_uris = xreallocarray(ctx->inline_uris, ctx->ninline + 1, sizeof *ctx->inline_uris);
 			ctx->inline_uris[ctx->ninline] = uri;
 			out = xasprintf("cpinline:%zu", ctx->ninline++);
-			asset_set_add(ctx->assets, c, rel);
-			for (i = 0; i < ctx->assets->n; i++)
-				if (ctx->assets->v[i].course == c && streq(ctx->assets->v[i].path, rel))
-					ctx->assets->v[i].bytes += bytes;
+			asset_set_add(ctx->assets, c, rel)->bytes += bytes;
 		}
 	} else {
 		asset_set_add(ctx->assets, c, rel);

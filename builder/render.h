@@ -29,8 +29,8 @@ struct asset_set {
 	size_t n;
 };
 
-/* Adds (course, path) unless present; path is copied. */
-void asset_set_add(struct asset_set *, const struct course *, const char *path);
+/* Adds (course, path) unless present (path is copied); returns its entry. */
+struct asset_ref *asset_set_add(struct asset_set *, const struct course *, const char *path);
 void asset_set_release(struct asset_set *);
 
 /* The bundle path of a lesson's page, "lessons/COURSE/LESSON.html"

@@ -82,14 +82,10 @@ doc_release(struct doc *d)
 void
 asset_set_merge(struct asset_set *dst, const struct asset_set *src)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < src->n; i++) {
-		asset_set_add(dst, src->v[i].course, src->v[i].path);
-		for (k = 0; k < dst->n; k++)
-			if (dst->v[k].course == src->v[i].course && streq(dst->v[k].path, src->v[i].path))
-				dst->v[k].bytes += src->v[i].bytes;
-	}
+	for (i = 0; i < src->n; i++)
+		asset_set_add(dst, src->v[i].course, src->v[i].path)->bytes += src->v[i].bytes;
 }
 
 struct shared *

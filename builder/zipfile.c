@@ -48,41 +48,42 @@ zipw_open(const char *path)
 	return w;
 }
 
-/* Sets what every entry shares: time and Unix permissions. */
+/* Adds src as entry `name` (taking it, whatever happens), stored or with
+ * the method the source reports, and what every entry shares: the time
+ * and Unix permissions.  NULL src: its creation failed.  Returns 0, or -1
+ * after diagnosing. */
 static int
-entry_attrs(struct zip_writer *w, zip_int64_t idx, time_t mtime)
+add_entry(struct zip_writer *w, const char *name, zip_source_t *src, int store, time_t mtime)
 {
-	/* DOS times go through localtime(); main() runs in UTC. */
-	return zip_file_set_mtime(w->za, (zip_uint64_t)idx, mtime, 0) < 0 ||
-	    zip_file_set_external_attributes(w->za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-	    (zip_uint32_t)0100644 << 16) < 0 ? -1 : 0;
-}
-
-int
-zipw_add(struct zip_writer *w, const char *name, const void *data, size_t len, int compress, time_t mtime)
-{
-	zip_source_t *src;
 	zip_int64_t idx;
 
-	/* The buffer is the caller's: freep 0, and it must outlive close. */
-	if ((src = zip_source_buffer(w->za, data, len, 0)) == NULL)
+	if (src == NULL)
 		goto fail;
 	/* zip_file_add takes the source only when it succeeds. */
 	if ((idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
 		zip_source_free(src);
 		goto fail;
 	}
-	/* Level 6, not libzip's 9: nearly the same size, much faster.  Stored
-	 * entries are set explicitly: ZIP_CM_DEFAULT would deflate them. */
-	if (zip_set_file_compression(w->za, (zip_uint64_t)idx, compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE,
-	    compress ? 6 : 0) < 0)
-		goto fail;
-	if (entry_attrs(w, idx, mtime) == -1)
+	/* Stored entries are set explicitly: ZIP_CM_DEFAULT would deflate
+	 * them.  Otherwise the method stays ZIP_CM_DEFAULT, and libzip takes
+	 * the source's.  DOS times go through localtime(); main() runs in
+	 * UTC. */
+	if ((store && zip_set_file_compression(w->za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) < 0) ||
+	    zip_file_set_mtime(w->za, (zip_uint64_t)idx, mtime, 0) < 0 ||
+	    zip_file_set_external_attributes(w->za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+	    (zip_uint32_t)0100644 << 16) < 0)
 		goto fail;
 	return 0;
 fail:
 	diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
 	return -1;
+}
+
+int
+zipw_add(struct zip_writer *w, const char *name, const void *data, size_t len, time_t mtime)
+{
+	/* The buffer is the caller's: freep 0, and it must outlive close. */
+	return add_entry(w, name, zip_source_buffer(w->za, data, len, 0), 1, mtime);
 }
 
 /* Data deflated already, handed to libzip as such: a source that says
@@ -147,7 +148,6 @@ zipw_add_deflated(struct zip_writer *w, const char *name, const void *z, size_t 
 {
 	struct raw_source *r = xcalloc(1, sizeof *r);
 	zip_source_t *src;
-	zip_int64_t idx;
 
 	r->z = z;
 	r->zlen = zlen;
@@ -157,19 +157,8 @@ zipw_add_deflated(struct zip_writer *w, const char *name, const void *z, size_t 
 	if ((src = zip_source_function(w->za, raw_read, r)) == NULL) {
 		zip_error_fini(&r->error);
 		free(r);
-		goto fail;
 	}
-	/* The method stays ZIP_CM_DEFAULT: libzip then takes the source's. */
-	if ((idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
-		zip_source_free(src);
-		goto fail;
-	}
-	if (entry_attrs(w, idx, mtime) == -1)
-		goto fail;
-	return 0;
-fail:
-	diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
-	return -1;
+	return add_entry(w, name, src, 0, mtime);
 }
 
 /* A course file read while the archive is written, checked against the
@@ -264,7 +253,6 @@ zipw_add_file(struct zip_writer *w, const char *name, const char *path, size_t s
 {
 	struct file_source *f = xcalloc(1, sizeof *f);
 	zip_source_t *src;
-	zip_int64_t idx;
 
 	f->path = xstrdup(path);
 	f->size = size;
@@ -275,19 +263,8 @@ zipw_add_file(struct zip_writer *w, const char *name, const char *path, size_t s
 		zip_error_fini(&f->error);
 		free(f->path);
 		free(f);
-		goto fail;
 	}
-	if ((idx = zip_file_add(w->za, name, src, ZIP_FL_ENC_UTF_8)) < 0) {
-		zip_source_free(src);
-		goto fail;
-	}
-	if (zip_set_file_compression(w->za, (zip_uint64_t)idx, ZIP_CM_STORE, 0) < 0 ||
-	    entry_attrs(w, idx, mtime) == -1)
-		goto fail;
-	return 0;
-fail:
-	diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
-	return -1;
+	return add_entry(w, name, src, 1, mtime);
 }
 
 int

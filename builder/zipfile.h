@@ -25,11 +25,10 @@ struct zip_writer;
 /* Starts a new archive that will replace `path` on zipw_close.  NULL
  * after diagnosing. */
 struct zip_writer *zipw_open(const char *path);
-/* Adds an entry; `data` must stay valid until zipw_close or zipw_discard
- * returns.  compress: 1 deflate (level 6), 0 store.  Returns 0, or -1
- * after diagnosing. */
-int zipw_add(struct zip_writer *, const char *name, const void *data, size_t len, int compress,
-    time_t mtime);
+/* Adds an entry, stored (deflated data goes through zipw_add_deflated);
+ * `data` must stay valid until zipw_close or zipw_discard returns.
+ * Returns 0, or -1 after diagnosing. */
+int zipw_add(struct zip_writer *, const char *name, const void *data, size_t len, time_t mtime);
 /* Adds an entry deflated already (see deflate.h): `len` bytes before
  * deflating, with their CRC-32; libzip copies it as it is.  `z` must stay
  * valid until close. */
