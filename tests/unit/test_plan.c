@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "render.h"
 #include "unit.h"
 #include "util.h"
 
@@ -43,9 +44,40 @@ position(const struct plan *p, const char *course, const char *lesson)
 	return -1;
 }
 
+/* A rendering that linked to lesson b while b was in the plan holds for
+ * plans with b, and not for plans without it (shared.c then renders the
+ * lesson for that village alone). */
+static void
+link_deps(void)
+{
+	struct lesson l[3];
+	const struct lesson *with[] = {&l[0], &l[1]}, *without[] = {&l[0], &l[2]};
+	struct plan a, b;
+	struct link_deps d = {0};
+
+	memset(l, 0, sizeof l);
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	a.lessons = with;
+	a.nlessons = 2;
+	b.lessons = without;
+	b.nlessons = 2;
+	EXPECT(link_deps_hold(&d, &a) && link_deps_hold(&d, &b), "link_deps: no links hold for every plan");
+	link_deps_add(&d, &l[1], 1);
+	link_deps_add(&d, &l[1], 1);
+	EXPECT(d.n == 1, "link_deps: a lesson is recorded once");
+	EXPECT(link_deps_hold(&d, &a), "link_deps: holds for a plan that has the linked lesson");
+	EXPECT(!link_deps_hold(&d, &b), "link_deps: not for a plan without it");
+	link_deps_release(&d);
+	link_deps_add(&d, &l[1], 0);
+	EXPECT(!link_deps_hold(&d, &a) && link_deps_hold(&d, &b), "link_deps: a link dropped holds only where it is dropped");
+	link_deps_release(&d);
+}
+
 void
 test_plan(void)
 {
+	link_deps();
 	const unsigned ALL = MODE_CLASSROOM | MODE_HOME | MODE_ONLINE;
 	const char *t_ids[] = {"a", "first"}, *i_ids[] = {"case"}, *s_ids[] = {"x", "y"},
 	    *p_ids[] = {"clean", "plant"};
