@@ -45,6 +45,8 @@ zpiece_make(struct zpiece *out, const void *data, size_t len)
 	} while (left > 0);
 	out->zlen = (size_t)(s.next_out - out->z);
 	deflateEnd(&s);
+	/* The bound is about the input's size: keep only what was written. */
+	out->z = xreallocarray(out->z, out->zlen, 1);
 }
 
 void
