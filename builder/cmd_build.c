@@ -99,7 +99,8 @@ build_one(struct job *j)
 	struct package pk;
 	int rc = -1;
 
-	if (package_build(j->pr, j->plan, j->sh, j->phone_budget, j->mtime, &pk) == -1)
+	if (package_build(j->pr, j->plan, j->sh, j->phone_budget, j->mtime, j->browser ? PACKAGE_KEEP_PLAIN : 0,
+	    &pk) == -1)
 		return -1;
 	if (package_write_zip(pk.epub, j->epub.path, j->mtime) == -1 ||
 	    file_digest(j->epub.path, &j->epub.size, j->epub.sha256) == -1)

@@ -26,7 +26,7 @@ put(struct package *book, const char *name, char *data, size_t len)
 static void
 put_text(struct package *book, const char *name, char *text)
 {
-	put(book, name, text, strlen(text));
+	package_pack(put(book, name, text, strlen(text)));
 }
 
 /* cmark writes some attributes bare (data-footnotes), which XHTML, being
@@ -159,7 +159,7 @@ epub_build(const struct project *pr, const struct plan *p, struct shared_text *c
 	put_text(book, "EPUB/title.xhtml", buf_detach(&title));
 	style = render_stylesheet(&css_len);
 	css = xstrndup(style, css_len);
-	put(book, "EPUB/style.css", css, css_len);
+	package_pack(put(book, "EPUB/style.css", css, css_len));
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
 		struct doc page = {0};
@@ -180,6 +180,7 @@ epub_build(const struct project *pr, const struct plan *p, struct shared_text *c
 		f->data = buf_detach(&page.b);
 		f->spans = page.spans;
 		f->nspans = page.nspans;
+		package_pack(f);
 		free(name);
 	}
 	for (i = 0; i < assets->n; i++) {

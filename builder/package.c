@@ -31,6 +31,45 @@ package_compressible(const char *name)
 	return 1;
 }
 
+/* One file's deflated bytes: the text between spans deflated here, the
+ * spans' pieces made once for the build. */
+static void
+deflate_file(const struct package_file *f, struct zstream *st)
+{
+	size_t at = 0, k;
+
+	if (f->asset) {
+		zstream_add(st, &f->asset->z);
+	} else {
+		for (k = 0; k < f->nspans; k++) {
+			const struct span *sp = &f->spans[k];
+
+			zstream_add_data(st, f->data + at, sp->off - at);
+			zstream_add(st, shared_text_piece(sp->text));
+			at = sp->off + sp->text->len;
+		}
+		zstream_add_data(st, f->data + at, f->len - at);
+	}
+	zstream_finish(st);
+}
+
+void
+package_pack(struct package_file *f)
+{
+	if (f->packed || !f->compress || f->asset)
+		return;
+	deflate_file(f, &f->z);
+	/* Held until the bundle is written: no slack. */
+	f->z.z.data = xreallocarray(f->z.z.data, f->z.z.len, 1);
+	f->z.z.cap = f->z.z.len;
+	free(f->data);
+	free(f->spans);
+	f->data = NULL;
+	f->spans = NULL;
+	f->nspans = 0;
+	f->packed = 1;
+}
+
 /* Puts a file at position `at` of the package, taking `name` and `data`. */
 static void
 insert_file(struct package *pk, size_t at, char *name, char *data, size_t len)
@@ -47,6 +86,8 @@ insert_file(struct package *pk, size_t at, char *name, char *data, size_t len)
 	f->len = len;
 	f->compress = package_compressible(name);
 	sha256_hex(data, len, f->sha256);
+	if (!pk->keep)
+		package_pack(f);
 }
 
 static int
@@ -205,18 +246,26 @@ over_budget(const struct package *pk, const struct plan *p, size_t budget, const
 static void
 add_doc(struct package *pk, char *name, struct doc *d)
 {
+	int keep = pk->keep;
 	size_t len = d->b.len;
+	struct package_file *f;
 
+	/* Packed below, once the spans are known. */
+	pk->keep = 1;
 	add_file(pk, name, buf_detach(&d->b), len);
-	pk->files[pk->nfiles - 1].spans = d->spans;
-	pk->files[pk->nfiles - 1].nspans = d->nspans;
+	pk->keep = keep;
+	f = &pk->files[pk->nfiles - 1];
+	f->spans = d->spans;
+	f->nspans = d->nspans;
 	d->spans = NULL;
 	d->nspans = 0;
+	if (!pk->keep)
+		package_pack(f);
 }
 
 int
 package_build(const struct project *pr, const struct plan *p, struct shared *sh, size_t phone_budget,
-    time_t modified, struct package *pk)
+    time_t modified, unsigned flags, struct package *pk)
 {
 	size_t nl = p->nlessons ? p->nlessons : 1;
 	struct asset_set assets = {0}, phone_images = {0}, print_assets = {0}, epub_assets = {0};
@@ -231,6 +280,7 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 	int rc = -1;
 
 	memset(pk, 0, sizeof *pk);
+	pk->keep = (flags & PACKAGE_KEEP_PLAIN) != 0;
 	pk->id = xasprintf("%s-%s", pr->township->id, p->village->id);
 	add_text(pk, xstrdup("index.html"), render_index(pr, p));
 	css = render_stylesheet(&css_len);
@@ -320,28 +370,6 @@ out:
 	return rc;
 }
 
-/* One file's deflated bytes: the text between spans deflated here, the
- * spans' pieces made once for the build. */
-static void
-deflate_file(const struct package_file *f, struct zstream *st)
-{
-	size_t at = 0, k;
-
-	if (f->asset) {
-		zstream_add(st, &f->asset->z);
-	} else {
-		for (k = 0; k < f->nspans; k++) {
-			const struct span *sp = &f->spans[k];
-
-			zstream_add_data(st, f->data + at, sp->off - at);
-			zstream_add(st, shared_text_piece(sp->text));
-			at = sp->off + sp->text->len;
-		}
-		zstream_add_data(st, f->data + at, f->len - at);
-	}
-	zstream_finish(st);
-}
-
 int
 package_write_zip(const struct package *pk, const char *path, time_t mtime)
 {
@@ -356,7 +384,9 @@ package_write_zip(const struct package *pk, const char *path, time_t mtime)
 		const struct package_file *f = &pk->files[i];
 		int r;
 
-		if (f->compress) {
+		if (f->packed) {
+			r = zipw_add_deflated(w, f->name, f->z.z.data, f->z.z.len, f->z.len, f->z.crc, mtime);
+		} else if (f->compress) {
 			deflate_file(f, &st[i]);
 			r = zipw_add_deflated(w, f->name, st[i].z.data, st[i].z.len, st[i].len, st[i].crc, mtime);
 		} else if (f->asset) {
@@ -387,6 +417,7 @@ package_release(struct package *pk)
 		free(pk->files[i].name);
 		free(pk->files[i].data);
 		free(pk->files[i].spans);
+		buf_release(&pk->files[i].z.z);
 		if (pk->files[i].asset)
 			shared_asset_done(pk->files[i].sh, pk->files[i].asset);
 	}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "deflate.h"
 #include "plan.h"
 #include "project.h"
 
@@ -17,12 +18,14 @@ struct span;
 
 struct package_file {
 	char *name;		/* path inside the bundle */
-	char *data;		/* NULL for a course file: see asset */
+	char *data;		/* NULL for a course file (see asset) or once packed */
 	size_t len;
 	int compress;		/* 0 for media that is compressed already */
 	char sha256[65];
 	struct span *spans;	/* shared text inside data, deflated once */
 	size_t nspans;
+	int packed;		/* deflated into z as soon as made: data is gone */
+	struct zstream z;
 	const struct shared_asset *asset;	/* a course file, read by the store */
 	struct shared *sh;	/* the store that lent it */
 };
@@ -34,6 +37,7 @@ struct package {
 	char *phone;		/* the one-file phone edition */
 	size_t phone_len;
 	struct package *epub;	/* the EPUB's files, in order */
+	int keep;		/* files stay plain (for the PDF), deflated only when written */
 	struct shared *sh;	/* the store its lessons come from */
 	void **work;		/* those lessons (struct lesson_work), given back on release */
 	size_t nwork;
@@ -42,11 +46,18 @@ struct package {
 #define PHONE_BUDGET_DEFAULT (8u * 1000 * 1000)	/* bytes */
 
 /* Builds the package of one planned village, and its phone edition
- * within `phone_budget` bytes.  Returns 0, or -1 after diagnosing (a file
- * could not be read, the phone edition is over budget); *out is then
- * empty. */
+ * within `phone_budget` bytes.  Each text file is deflated as soon as it
+ * is made and its plain bytes dropped, so a village in flight holds its
+ * bundle compressed; with PACKAGE_KEEP_PLAIN the files stay plain until
+ * written (pdf_print reads them).  Returns 0, or -1 after diagnosing (a
+ * file could not be read, the phone edition is over budget); *out is
+ * then empty. */
+enum { PACKAGE_KEEP_PLAIN = 1 };
 int package_build(const struct project *, const struct plan *, struct shared *, size_t phone_budget,
-    time_t modified, struct package *out);
+    time_t modified, unsigned flags, struct package *out);
+/* Deflates f now and drops its plain bytes, unless it is a course file
+ * (deflated once by the store) or stored. */
+void package_pack(struct package_file *f);
 /* Writes the package's files as a zip at `path`, in their order, shared
  * pieces copied as they are.  Returns 0, or -1 after diagnosing (nothing
  * is left at path). */
