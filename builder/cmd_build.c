@@ -487,6 +487,7 @@ cmd_build(int argc, char *argv[])
 		q.jobs[q.n].pdf.path = path_join(dir, q.jobs[q.n].pdf.file);
 		q.jobs[q.n].mtime = mtime;
 		q.n++;
+		shared_expect(sh, p);
 	}
 	if (only && q.n == 0 && diag_count(DL_ERROR) == 0) {
 		struct loc loc = {only, 0, 0};

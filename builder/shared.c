@@ -210,15 +210,16 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i)
 	return 0;
 }
 
-struct lesson_work *
-shared_lesson(struct shared *s, const struct plan *p, size_t i)
+/* The store's entry for lesson l, or NULL when sharing is off or l is
+ * not one of the library's. */
+static struct lesson_work *
+store_entry(struct shared *s, const struct lesson *l)
 {
-	const struct lesson *l = p->lessons[i];
 	const struct course *c = l->course;
-	struct lesson_work *w, *own;
 	size_t lo = 0, hi = s->lib->ncourses;
-	int k;
 
+	if (!s->on)
+		return NULL;
 	/* Courses are sorted by id. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -233,9 +234,39 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 		else
 			hi = mid;
 	}
-	w = NULL;
-	if (s->on && lo < s->lib->ncourses && s->lib->courses[lo] == c) {
-		w = &s->lessons[s->first[lo] + (size_t)(l - c->lessons)];
+	if (lo == s->lib->ncourses || s->lib->courses[lo] != c)
+		return NULL;
+	return &s->lessons[s->first[lo] + (size_t)(l - c->lessons)];
+}
+
+void
+shared_expect(struct shared *s, const struct plan *p)
+{
+	size_t i;
+	struct lesson_work *w;
+
+	for (i = 0; i < p->nlessons; i++)
+		if ((w = store_entry(s, p->lessons[i])) != NULL)
+			w->users++;
+}
+
+/* One plan is done with w: free its renderings if it was the last. */
+static void
+give_back(struct lesson_work *w)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->users > 0 && --w->users == 0)
+		work_release(w);
+	pthread_mutex_unlock(&w->lock);
+}
+
+struct lesson_work *
+shared_lesson(struct shared *s, const struct plan *p, size_t i)
+{
+	struct lesson_work *w, *own;
+	int k;
+
+	if ((w = store_entry(s, p->lessons[i])) != NULL) {
 		pthread_mutex_lock(&w->lock);
 		if (!w->done && !w->failed) {
 			if (render_all(w, p, i) == -1)
@@ -248,6 +279,7 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 			return NULL;
 		if (link_deps_hold(&w->deps, p))
 			return w;
+		give_back(w);
 	}
 	/* Sharing off, or links that depend on the village's plan. */
 	own = xcalloc(1, sizeof *own);
@@ -266,9 +298,13 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 void
 shared_lesson_done(struct shared *s, struct lesson_work *w)
 {
-	(void)s;	/* the store's own lessons live until shared_free */
-	if (w == NULL || !w->own)
+	(void)s;
+	if (w == NULL)
 		return;
+	if (!w->own) {
+		give_back(w);
+		return;
+	}
 	work_destroy(w);
 	free(w);
 }

@@ -67,6 +67,7 @@ struct lesson_work {
 	struct link_deps deps;	/* lessons linked to: which plans the renderings hold for */
 	int own;		/* rendered for one village alone */
 	int failed;
+	size_t users;		/* plans yet to give it back (shared_expect) */
 };
 
 /* A file of a course, read once. */
@@ -84,6 +85,12 @@ struct shared;
  * every request does its work anew. */
 struct shared *shared_new(const struct library *, int on);
 void shared_free(struct shared *);
+
+/* Announces that plan p will be built, before any village is: each of
+ * its lessons' renderings is then freed as soon as the last plan that
+ * uses it gives it back, so the store holds what villages still need, not
+ * the whole library.  A lesson asked for after that is rendered anew. */
+void shared_expect(struct shared *, const struct plan *p);
 
 /* Lesson i of plan p, rendered for every edition.  NULL after diagnosing
  * (the lesson could not be read).  Give it back with shared_lesson_done. */
