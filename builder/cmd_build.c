@@ -105,10 +105,8 @@ build_one(struct job *j)
 	if (package_write_zip(pk.epub, j->epub.path, j->mtime) == -1 ||
 	    file_digest(j->epub.path, &j->epub.size, j->epub.sha256) == -1)
 		goto out;
-	if (write_atomic(j->phone.path, pk.phone, pk.phone_len) == -1)
+	if (write_doc_atomic(j->phone.path, pk.phone, &j->phone.size, j->phone.sha256) == -1)
 		goto out;
-	j->phone.size = pk.phone_len;
-	sha256_hex(pk.phone, pk.phone_len, j->phone.sha256);
 	if (package_write_zip(&pk, j->bundle.path, j->mtime) == -1)
 		goto out;
 	if (file_digest(j->bundle.path, &j->bundle.size, j->bundle.sha256) == -1)

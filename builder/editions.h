@@ -24,8 +24,8 @@ struct shared_text;
 /* print.html into `out`, around each lesson's BODY_PRINT (shared.h). */
 void print_render(const struct project *, const struct plan *, struct shared_text *const *bodies,
     struct doc *out);
-/* The phone edition, from each lesson's BODY_PHONE.  Caller frees. */
-char *phone_render(const struct project *, const struct plan *, const char *const *bodies);
+/* The phone edition into `out`, around each lesson's BODY_PHONE. */
+void phone_render(const struct project *, const struct plan *, struct shared_text *const *bodies, struct doc *out);
 /* A lesson's search terms (character bigrams of CJK runs, Latin words of
  * two or more letters, lowercased) from its title and plain text: sorted,
  * once each, with their hashes. */

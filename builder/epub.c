@@ -18,6 +18,7 @@ put(struct package *book, const char *name, char *data, size_t len)
 	memset(f, 0, sizeof *f);
 	f->name = xstrdup(name);
 	f->data = data;
+	f->chrome = len;
 	f->len = len;
 	f->compress = package_compressible(name) && !streq(name, "mimetype");
 	return f;
@@ -176,7 +177,8 @@ epub_build(const struct project *pr, const struct plan *p, struct shared_text *c
 		buf_puts(&page.b, "</h1>\n");
 		doc_add_shared(&page, bodies[i]);
 		buf_puts(&page.b, "</section>\n</body>\n</html>\n");
-		f = put(book, name, NULL, page.b.len);
+		f = put(book, name, NULL, doc_len(&page));
+		f->chrome = page.b.len;
 		f->data = buf_detach(&page.b);
 		f->spans = page.spans;
 		f->nspans = page.nspans;

@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "diag.h"
 #include "output.h"
+#include "shared.h"
 #include "util.h"
 #include "zipfile.h"
 
@@ -37,6 +38,54 @@ write_atomic(const char *path, const char *data, size_t len)
 
 /* FILE.minisig beside `path`, over the bytes just written.  The trusted
  * comment names the file and the signer, with the build's time. */
+struct doc_out {
+	struct atomic_file af;
+	struct sha256 h;
+	size_t size;
+	int failed;
+};
+
+static void
+doc_out_run(void *ctx, const void *p, size_t n)
+{
+	struct doc_out *o = ctx;
+
+	if (o->failed)
+		return;
+	if (atomic_write(&o->af, p, n) == -1) {
+		o->failed = 1;
+		return;
+	}
+	sha256_add(&o->h, p, n);
+	o->size += n;
+}
+
+int
+write_doc_atomic(const char *path, const struct doc *d, size_t *size, char sha256[65])
+{
+	struct doc_out o;
+
+	memset(&o, 0, sizeof o);
+	if (atomic_open(&o.af, path) == -1) {
+		diag(S_WRITE, NULL, path, strerror(errno));
+		return -1;
+	}
+	sha256_begin(&o.h);
+	spans_each(d->b.data, d->b.len, d->spans, d->nspans, doc_out_run, &o);
+	if (o.failed) {
+		diag(S_WRITE, NULL, path, strerror(errno));
+		atomic_abort(&o.af);
+		return -1;
+	}
+	if (atomic_commit(&o.af) == -1) {
+		diag(S_WRITE, NULL, path, strerror(errno));
+		return -1;
+	}
+	sha256_end(&o.h, sha256);
+	*size = o.size;
+	return 0;
+}
+
 int
 sign_file(const struct minisign_key *k, const char *path, time_t when)
 {

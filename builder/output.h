@@ -6,11 +6,15 @@
 #include <time.h>
 
 struct catalog;
+struct doc;
 struct minisign_key;
 
 /* Each returns 0, or -1 after diagnosing. */
 /* A whole file through a temporary one and a rename. */
 int write_atomic(const char *path, const char *data, size_t len);
+/* A file assembled around shared text, streamed out part by part (never
+ * whole in memory) and hashed on the way: its size and SHA-256. */
+int write_doc_atomic(const char *path, const struct doc *d, size_t *size, char sha256[65]);
 /* The size and SHA-256 of a file just written. */
 int file_digest(const char *path, size_t *size, char out[65]);
 /* PATH.minisig over the file's bytes; with k NULL, removes an old one. */

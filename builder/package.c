@@ -46,11 +46,32 @@ deflate_file(const struct package_file *f, struct zstream *st)
 
 			zstream_add_data(st, f->data + at, sp->off - at);
 			zstream_add(st, shared_text_piece(sp->text));
-			at = sp->off + sp->text->len;
+			at = sp->off;
 		}
-		zstream_add_data(st, f->data + at, f->len - at);
+		zstream_add_data(st, f->data + at, f->chrome - at);
 	}
 	zstream_finish(st);
+}
+
+static void
+hash_run(void *ctx, const void *p, size_t n)
+{
+	sha256_add(ctx, p, n);
+}
+
+static void
+copy_run(void *ctx, const void *p, size_t n)
+{
+	buf_add(ctx, p, n);
+}
+
+char *
+package_file_plain(const struct package_file *f)
+{
+	struct buf b = {0};
+
+	spans_each(f->data, f->chrome, f->spans, f->nspans, copy_run, &b);
+	return buf_detach(&b);
 }
 
 void
@@ -70,11 +91,14 @@ package_pack(struct package_file *f)
 	f->packed = 1;
 }
 
-/* Puts a file at position `at` of the package, taking `name` and `data`. */
+/* Puts a file at position `at` of the package, taking `name`, `data`
+ * (its own bytes) and `spans` (the shared text between them). */
 static void
-insert_file(struct package *pk, size_t at, char *name, char *data, size_t len)
+place(struct package *pk, size_t at, char *name, char *data, size_t chrome, struct span *spans,
+    size_t nspans, size_t shared_len)
 {
 	struct package_file *f;
+	struct sha256 h;
 
 	pk->files = xreallocarray(pk->files, pk->nfiles + 1, sizeof *pk->files);
 	memmove(pk->files + at + 1, pk->files + at, (pk->nfiles - at) * sizeof *pk->files);
@@ -83,11 +107,22 @@ insert_file(struct package *pk, size_t at, char *name, char *data, size_t len)
 	memset(f, 0, sizeof *f);
 	f->name = name;
 	f->data = data;
-	f->len = len;
+	f->chrome = chrome;
+	f->len = chrome + shared_len;
+	f->spans = spans;
+	f->nspans = nspans;
 	f->compress = package_compressible(name);
-	sha256_hex(data, len, f->sha256);
+	sha256_begin(&h);
+	spans_each(data, chrome, spans, nspans, hash_run, &h);
+	sha256_end(&h, f->sha256);
 	if (!pk->keep)
 		package_pack(f);
+}
+
+static void
+insert_file(struct package *pk, size_t at, char *name, char *data, size_t len)
+{
+	place(pk, at, name, data, len, NULL, 0, 0);
 }
 
 static int
@@ -246,21 +281,12 @@ over_budget(const struct package *pk, const struct plan *p, size_t budget, const
 static void
 add_doc(struct package *pk, char *name, struct doc *d)
 {
-	int keep = pk->keep;
-	size_t len = d->b.len;
-	struct package_file *f;
+	size_t chrome = d->b.len;
 
-	/* Packed below, once the spans are known. */
-	pk->keep = 1;
-	add_file(pk, name, buf_detach(&d->b), len);
-	pk->keep = keep;
-	f = &pk->files[pk->nfiles - 1];
-	f->spans = d->spans;
-	f->nspans = d->nspans;
+	place(pk, pk->nfiles, name, buf_detach(&d->b), chrome, d->spans, d->nspans, d->shared_len);
 	d->spans = NULL;
 	d->nspans = 0;
-	if (!pk->keep)
-		package_pack(f);
+	d->shared_len = 0;
 }
 
 int
@@ -273,7 +299,7 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 	struct lesson_work **work = xcalloc(nl, sizeof *work);
 	struct shared_text **print_bodies = xcalloc(nl, sizeof *print_bodies);
 	struct shared_text **epub_bodies = xcalloc(nl, sizeof *epub_bodies);
-	const char **phone_bodies = xcalloc(nl, sizeof *phone_bodies);
+	struct shared_text **phone_bodies = xcalloc(nl, sizeof *phone_bodies);
 	const struct search_terms **terms = xcalloc(nl, sizeof *terms);
 	size_t i, k, css_len, first_asset;
 	const char *css;
@@ -296,7 +322,7 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		add_doc(pk, render_page_name(p->lessons[i]), &page);
 		print_bodies[i] = &w->body[BODY_PRINT];
 		asset_set_merge(&print_assets, &w->assets[BODY_PRINT]);
-		phone_bodies[i] = w->body[BODY_PHONE].data;
+		phone_bodies[i] = &w->body[BODY_PHONE];
 		asset_set_merge(&phone_images, &w->assets[BODY_PHONE]);
 		terms[i] = &w->terms;
 		epub_bodies[i] = &w->body[BODY_EPUB];
@@ -338,8 +364,9 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		insert_file(pk, 0, xstrdup("imsmanifest.xml"), ims, strlen(ims));
 	}
 	manifest(pk, pr, p);
-	pk->phone = phone_render(pr, p, phone_bodies);
-	pk->phone_len = strlen(pk->phone);
+	pk->phone = xcalloc(1, sizeof *pk->phone);
+	phone_render(pr, p, phone_bodies, pk->phone);
+	pk->phone_len = doc_len(pk->phone);
 	if (pk->phone_len > phone_budget) {
 		over_budget(pk, p, phone_budget, &phone_images, work);
 		goto out;
@@ -426,7 +453,10 @@ package_release(struct package *pk)
 	free(pk->work);
 	free(pk->files);
 	free(pk->id);
-	free(pk->phone);
+	if (pk->phone) {
+		doc_release(pk->phone);
+		free(pk->phone);
+	}
 	if (pk->epub) {
 		package_release(pk->epub);
 		free(pk->epub);

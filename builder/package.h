@@ -19,7 +19,8 @@ struct span;
 struct package_file {
 	char *name;		/* path inside the bundle */
 	char *data;		/* NULL for a course file (see asset) or once packed */
-	size_t len;
+	size_t chrome;		/* bytes in data; the spans' texts go between them */
+	size_t len;		/* of the whole file */
 	int compress;		/* 0 for media that is compressed already */
 	char sha256[65];
 	struct span *spans;	/* shared text inside data, deflated once */
@@ -34,7 +35,7 @@ struct package {
 	char *id;		/* TOWNSHIP-VILLAGE */
 	struct package_file *files;	/* manifest.xml first */
 	size_t nfiles;
-	char *phone;		/* the one-file phone edition */
+	struct doc *phone;	/* the one-file phone edition */
 	size_t phone_len;
 	struct package *epub;	/* the EPUB's files, in order */
 	int keep;		/* files stay plain (for the PDF), deflated only when written */
@@ -58,6 +59,9 @@ int package_build(const struct project *, const struct plan *, struct shared *, 
 /* Deflates f now and drops its plain bytes, unless it is a course file
  * (deflated once by the store) or stored. */
 void package_pack(struct package_file *f);
+/* The whole of a file that is not packed, shared text and all; caller
+ * frees. */
+char *package_file_plain(const struct package_file *f);
 /* Writes the package's files as a zip at `path`, in their order, shared
  * pieces copied as they are.  Returns 0, or -1 after diagnosing (nothing
  * is left at path). */

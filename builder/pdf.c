@@ -189,7 +189,10 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 			wrote = write_file(p, copy, n);
 			free(copy);
 		} else {
-			wrote = write_file(p, f->data, f->len);
+			char *plain = package_file_plain(f);
+
+			wrote = write_file(p, plain, f->len);
+			free(plain);
 		}
 		if (wrote == -1) {
 			diag(S_WRITE, NULL, p, strerror(errno));

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "editions.h"
+#include "shared.h"
 #include "util.h"
 
 static const char phone_css[] =
@@ -13,55 +14,54 @@ static const char phone_css[] =
     ".figure { display: block; margin: 1rem 0; }\n"
     ".caption { display: block; text-align: center; color: #5a5a5a; font-size: 0.9rem; }\n";
 
-char *
-phone_render(const struct project *pr, const struct plan *p, const char *const *bodies)
+void
+phone_render(const struct project *pr, const struct plan *p, struct shared_text *const *bodies, struct doc *out)
 {
 	const struct village *v = p->village;
-	struct buf b = {0};
+	struct buf *b = &out->b;
 	const char *css;
 	size_t i, css_len;
 
 	css = render_stylesheet(&css_len);
-	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	buf_escape(&b, v->name);
-	buf_puts(&b, "党员冬春训学习包（手机版）</title>\n<style>\n");
-	buf_add(&b, css, css_len);
-	buf_puts(&b, phone_css);
-	buf_puts(&b, "</style>\n</head>\n<body>\n<main>\n<h1 id=\"top\">");
-	buf_escape(&b, v->name);
-	buf_puts(&b, "党员冬春训学习包</h1>\n<p class=\"meta\">");
-	buf_escape(&b, p->recipe->title);
-	buf_printf(&b, "。共 %zu 课、", p->nlessons);
-	render_hours(&b, p->total);
-	buf_puts(&b, " 学时。不用联网，不用装软件，在手机上直接打开阅读。</p>\n<nav class=\"toc\">\n<h2>目录</h2>\n<ol>\n");
+	buf_escape(b, v->name);
+	buf_puts(b, "党员冬春训学习包（手机版）</title>\n<style>\n");
+	buf_add(b, css, css_len);
+	buf_puts(b, phone_css);
+	buf_puts(b, "</style>\n</head>\n<body>\n<main>\n<h1 id=\"top\">");
+	buf_escape(b, v->name);
+	buf_puts(b, "党员冬春训学习包</h1>\n<p class=\"meta\">");
+	buf_escape(b, p->recipe->title);
+	buf_printf(b, "。共 %zu 课、", p->nlessons);
+	render_hours(b, p->total);
+	buf_puts(b, " 学时。不用联网，不用装软件，在手机上直接打开阅读。</p>\n<nav class=\"toc\">\n<h2>目录</h2>\n<ol>\n");
 	for (i = 0; i < p->nlessons; i++) {
 		char *a = render_anchor(p->lessons[i]);
 
-		buf_printf(&b, "<li><a href=\"#%s\">", a);
-		buf_escape(&b, p->lessons[i]->title);
-		buf_puts(&b, "</a>（");
-		render_hours(&b, p->lessons[i]->hours);
-		buf_puts(&b, " 学时）</li>\n");
+		buf_printf(b, "<li><a href=\"#%s\">", a);
+		buf_escape(b, p->lessons[i]->title);
+		buf_puts(b, "</a>（");
+		render_hours(b, p->lessons[i]->hours);
+		buf_puts(b, " 学时）</li>\n");
 		free(a);
 	}
-	buf_puts(&b, "</ol>\n</nav>\n");
+	buf_puts(b, "</ol>\n</nav>\n");
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
 		char *a = render_anchor(l);
 
-		buf_printf(&b, "<article id=\"%s\" lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ", a, l->course->lang,
+		buf_printf(b, "<article id=\"%s\" lang=\"%s\">\n<p class=\"meta\">第 %zu 课 · ", a, l->course->lang,
 		    i + 1);
-		buf_escape(&b, render_category_zh(pr, l->course->category));
-		buf_puts(&b, " · ");
-		render_hours(&b, l->hours);
-		buf_puts(&b, " 学时</p>\n<h2>");
-		buf_escape(&b, l->title);
-		buf_puts(&b, "</h2>\n");
-		buf_puts(&b, bodies[i]);
-		buf_puts(&b, "<a class=\"back\" href=\"#top\">↑ 回到目录</a>\n</article>\n");
+		buf_escape(b, render_category_zh(pr, l->course->category));
+		buf_puts(b, " · ");
+		render_hours(b, l->hours);
+		buf_puts(b, " 学时</p>\n<h2>");
+		buf_escape(b, l->title);
+		buf_puts(b, "</h2>\n");
+		doc_add_shared(out, bodies[i]);
+		buf_puts(b, "<a class=\"back\" href=\"#top\">↑ 回到目录</a>\n</article>\n");
 		free(a);
 	}
-	buf_puts(&b, "</main>\n</body>\n</html>\n");
-	return buf_detach(&b);
+	buf_puts(b, "</main>\n</body>\n</html>\n");
 }

@@ -67,7 +67,30 @@ doc_add_shared(struct doc *d, struct shared_text *t)
 	d->spans[d->nspans].off = d->b.len;
 	d->spans[d->nspans].text = t;
 	d->nspans++;
-	buf_add(&d->b, t->data, t->len);
+	d->shared_len += t->len;
+}
+
+size_t
+doc_len(const struct doc *d)
+{
+	return d->b.len + d->shared_len;
+}
+
+void
+spans_each(const char *chrome, size_t chrome_len, const struct span *spans, size_t nspans,
+    void (*fn)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	size_t at = 0, k;
+
+	for (k = 0; k < nspans; k++) {
+		if (spans[k].off > at)
+			fn(ctx, chrome + at, spans[k].off - at);
+		if (spans[k].text->len > 0)
+			fn(ctx, spans[k].text->data, spans[k].text->len);
+		at = spans[k].off;
+	}
+	if (chrome_len > at)
+		fn(ctx, chrome + at, chrome_len - at);
 }
 
 void
@@ -77,6 +100,7 @@ doc_release(struct doc *d)
 	free(d->spans);
 	d->spans = NULL;
 	d->nspans = 0;
+	d->shared_len = 0;
 }
 
 void

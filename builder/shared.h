@@ -4,10 +4,11 @@
  * bytes.  The first village to ask does the work; the others copy it.
  *
  * Village chrome (titles, lesson numbers, pagers) differs between
- * bundles, so a page is assembled per village as a `struct doc`: its
- * bytes, with spans marking the shared text inside them.  When the bundle
- * is written each span is deflated once for the whole build (deflate.h)
- * and only the chrome between spans is deflated per village.
+ * bundles, so a page is assembled per village as a `struct doc`: its own
+ * bytes, and spans saying where shared text goes between them.  The
+ * shared text is not copied: when the bundle is written each span is
+ * deflated once for the whole build (deflate.h) and only the chrome
+ * between spans is deflated per village.
  *
  * With sharing off (build --no-share, kept for the benchmark) every
  * village renders and deflates everything itself; the files are cut at
@@ -36,7 +37,8 @@ struct shared_text {
 /* The deflated form of t, made on first use. */
 const struct zpiece *shared_text_piece(struct shared_text *t);
 
-/* A file being assembled: bytes, and where shared text sits in them. */
+/* A file being assembled: its own bytes (the chrome) in b, and shared
+ * texts that go between them, each after the first `off` bytes of b. */
 struct span {
 	size_t off;
 	struct shared_text *text;
@@ -45,9 +47,16 @@ struct doc {
 	struct buf b;
 	struct span *spans;
 	size_t nspans;
+	size_t shared_len;	/* the spans' texts together */
 };
-/* Appends t's bytes and marks them as shared. */
+/* Appends t (by reference). */
 void doc_add_shared(struct doc *, struct shared_text *t);
+/* The whole file's length, chrome and shared text. */
+size_t doc_len(const struct doc *);
+/* Calls fn for each run of the file's bytes, in order: the chrome of
+ * `chrome[0..chrome_len)` and the texts of `spans` between. */
+void spans_each(const char *chrome, size_t chrome_len, const struct span *spans, size_t nspans,
+    void (*fn)(void *ctx, const void *p, size_t n), void *ctx);
 void doc_release(struct doc *);
 
 /* One lesson rendered for every edition. */

@@ -628,37 +628,84 @@ strcasecmp_ascii(const char *a, const char *b)
 }
 
 int
+atomic_open(struct atomic_file *af, const char *path)
+{
+	int fd, saved;
+
+	af->tmp = xasprintf("%s.tmp-XXXXXX", path);
+	af->path = path;
+	af->fp = NULL;
+	if ((fd = mkstemp(af->tmp)) == -1)
+		goto fail;
+	if ((af->fp = fdopen(fd, "w")) == NULL) {
+		saved = errno;
+		close(fd);
+		unlink(af->tmp);
+		errno = saved;
+		goto fail;
+	}
+	return 0;
+fail:
+	saved = errno;
+	free(af->tmp);
+	af->tmp = NULL;
+	errno = saved;
+	return -1;
+}
+
+int
+atomic_write(struct atomic_file *af, const void *data, size_t len)
+{
+	return len == 0 || fwrite(data, 1, len, af->fp) == len ? 0 : -1;
+}
+
+void
+atomic_abort(struct atomic_file *af)
+{
+	int saved = errno;
+
+	if (af->fp)
+		fclose(af->fp);
+	if (af->tmp)
+		unlink(af->tmp);
+	free(af->tmp);
+	af->fp = NULL;
+	af->tmp = NULL;
+	errno = saved;
+}
+
+int
+atomic_commit(struct atomic_file *af)
+{
+	int rc;
+
+	if (fflush(af->fp) != 0 || fchmod(fileno(af->fp), 0644) == -1) {
+		atomic_abort(af);
+		return -1;
+	}
+	rc = fclose(af->fp);
+	af->fp = NULL;
+	if (rc != 0 || rename(af->tmp, af->path) == -1) {
+		atomic_abort(af);
+		return -1;
+	}
+	free(af->tmp);
+	af->tmp = NULL;
+	return 0;
+}
+
+int
 write_file_atomic(const char *path, const void *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-	int fd, saved, rc = -1;
-	FILE *fp = NULL;
+	struct atomic_file af;
 
-	if ((fd = mkstemp(tmp)) == -1)
-		goto out;
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		goto out;
+	if (atomic_open(&af, path) == -1)
+		return -1;
+	if (atomic_write(&af, data, len) == -1) {
+		atomic_abort(&af);
+		return -1;
 	}
-	if (fwrite(data, 1, len, fp) != len || fflush(fp) != 0 || fchmod(fd, 0644) == -1)
-		goto out;
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		goto out;
-	}
-	fp = NULL;
-	if (rename(tmp, path) == -1)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (fp)
-		fclose(fp);
-	if (rc == -1 && fd != -1)
-		unlink(tmp);
-	free(tmp);
-	errno = saved;
-	return rc;
+	return atomic_commit(&af);
 }
 
 int

@@ -47,6 +47,19 @@ void free_names(char **names, size_t n);
  * it appears complete or not at all (mode 0644).  Returns 0, or -1 with
  * errno set. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* The same, written in parts: a temp file beside `path` (kept by
+ * pointer) that atomic_commit renames over it and atomic_abort removes.
+ * Each returns 0, or -1 with errno set (after a failed commit nothing is
+ * left). */
+struct atomic_file {
+	const char *path;
+	char *tmp;
+	FILE *fp;
+};
+int atomic_open(struct atomic_file *, const char *path);
+int atomic_write(struct atomic_file *, const void *data, size_t len);
+int atomic_commit(struct atomic_file *);
+void atomic_abort(struct atomic_file *);
 
 /* Removes a file, or a folder we made with all it holds, dot files
  * included; links are removed, not followed. */
