@@ -257,6 +257,22 @@ id_cmp(const void *a, const void *b, void *arg)
 	return strcmp(term[*(const uint32_t *)a], term[*(const uint32_t *)b]);
 }
 
+/* A table of slots (term id + 1, 0 empty) twice the size of `cap` ids,
+ * rebuilt from the ids' hashes. */
+static uint32_t *
+slots_make(const uint32_t *hash, size_t n, size_t cap)
+{
+	uint32_t *slot = xcalloc(2 * cap, sizeof *slot);
+	size_t i, s;
+
+	for (i = 0; i < n; i++) {
+		for (s = hash[i] & (2 * cap - 1); slot[s]; s = (s + 1) & (2 * cap - 1))
+			;
+		slot[s] = (uint32_t)i + 1;
+	}
+	return slot;
+}
+
 char *
 search_script(const struct plan *p, const struct search_terms *const *terms)
 {
@@ -265,14 +281,14 @@ search_script(const struct plan *p, const struct search_terms *const *terms)
 	uint32_t *slot, *hash, *ids, *rank, *order, *start, *pages;
 	const char **term;
 
-	/* Every lesson's terms into one table: an id per distinct term. */
+	/* Every lesson's terms into one table: an id per distinct term.  The
+	 * table grows with the distinct terms, which are far fewer than the
+	 * lessons' terms together. */
 	for (i = 0; i < p->nlessons; i++)
 		total += terms[i]->n;
-	while (cap < 2 * total)
-		cap *= 2;
-	slot = xcalloc(cap, sizeof *slot);
-	term = xcalloc(total ? total : 1, sizeof *term);
-	hash = xcalloc(total ? total : 1, sizeof *hash);
+	term = xcalloc(cap, sizeof *term);
+	hash = xcalloc(cap, sizeof *hash);
+	slot = slots_make(hash, 0, cap);
 	ids = xcalloc(total ? total : 1, sizeof *ids);
 	for (i = 0, total = 0; i < p->nlessons; i++)
 		for (k = 0; k < terms[i]->n; k++) {
@@ -280,16 +296,27 @@ search_script(const struct plan *p, const struct search_terms *const *terms)
 			uint32_t h = terms[i]->hash[k];
 			size_t s;
 
-			for (s = h & (cap - 1); slot[s]; s = (s + 1) & (cap - 1))
+			for (s = h & (2 * cap - 1); slot[s]; s = (s + 1) & (2 * cap - 1))
 				if (hash[slot[s] - 1] == h && streq(term[slot[s] - 1], t))
 					break;
 			if (!slot[s]) {
+				if (nterms == cap) {
+					cap *= 2;
+					term = xreallocarray(term, cap, sizeof *term);
+					hash = xreallocarray(hash, cap, sizeof *hash);
+					free(slot);
+					slot = slots_make(hash, nterms, cap);
+					for (s = h & (2 * cap - 1); slot[s]; s = (s + 1) & (2 * cap - 1))
+						;
+				}
 				term[nterms] = t;
 				hash[nterms] = h;
 				slot[s] = (uint32_t)++nterms;
 			}
 			ids[total++] = slot[s] - 1;
 		}
+	free(slot);
+	slot = NULL;
 	/* Terms in byte order; each term's lessons in plan order, by
 	 * counting: lessons are visited in order, so each list comes out
 	 * sorted. */
