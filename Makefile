@@ -36,7 +36,7 @@ LIBSRC  = builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c
           builder/epub.c builder/load.c builder/markdown.c builder/model.c \
           builder/output.c builder/package.c builder/pdf.c builder/phone.c \
           builder/plan.c builder/print.c builder/project.c builder/render.c \
-          builder/scorm.c builder/search.c builder/shared.c builder/util.c \
+          builder/scorm.c builder/scratch.c builder/search.c builder/shared.c builder/util.c \
           builder/xml.c builder/zipfile.c
 LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/embedded.o
 HEADERS = $(wildcard builder/*.h)

@@ -8,31 +8,24 @@
 
 #define LEVEL 6	/* libzip's default 9 costs much time for little size */
 #define CHUNK (1u << 30)
+#define OUT_STEP (256u << 10)	/* output room added at a time for large inputs */
 
-void
-zpiece_make(struct zpiece *out, const void *data, size_t len)
+/* Appends len > 0 bytes deflated as a piece to out; returns the
+ * deflated length.  The output grows as zlib fills it, so a large input
+ * does not reserve its own size first. */
+static size_t
+deflate_piece(const void *data, size_t len, struct buf *out)
 {
 	const unsigned char *p = data;
-	size_t left = len;
+	size_t left = len, before = out->len;
 	z_stream s;
-	uLong bound;
+	int flush;
 
-	memset(out, 0, sizeof *out);
-	out->len = len;
-	out->crc = crc32_of(data, len);
-	if (len == 0)
-		return;
 	memset(&s, 0, sizeof s);
 	/* Raw deflate (no zlib header), as zip stores it. */
 	if (deflateInit2(&s, LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		oom();
-	/* deflateBound ignores flush markers: leave room for them. */
-	bound = deflateBound(&s, (uLong)len) + 16 + 6 * (len / CHUNK);
-	out->z = xmalloc(bound);
-	s.next_out = out->z;
-	s.avail_out = (uInt)bound;
-	/* avail_in is 32 bits: feed larger inputs in slices.  With room for
-	 * all the output, each call takes all the input it is given. */
+	/* avail_in is 32 bits: feed larger inputs in slices. */
 	do {
 		uInt n = left > CHUNK ? CHUNK : (uInt)left;
 
@@ -40,13 +33,40 @@ zpiece_make(struct zpiece *out, const void *data, size_t len)
 		s.avail_in = n;
 		p += n;
 		left -= n;
-		if (deflate(&s, left ? Z_NO_FLUSH : Z_SYNC_FLUSH) != Z_OK || s.avail_in != 0)
-			oom();
+		flush = left ? Z_NO_FLUSH : Z_SYNC_FLUSH;
+		do {
+			/* Small inputs get their whole bound at once; large ones
+			 * grow in steps. */
+			size_t room = deflateBound(&s, s.avail_in) + 16;
+
+			if (room > OUT_STEP)
+				room = OUT_STEP;
+			buf_reserve(out, room);
+			s.next_out = (Bytef *)out->data + out->len;
+			s.avail_out = (uInt)room;
+			if (deflate(&s, flush) == Z_STREAM_ERROR)
+				oom();
+			out->len += room - s.avail_out;
+		} while (s.avail_out == 0 || s.avail_in > 0);
 	} while (left > 0);
-	out->zlen = (size_t)(s.next_out - out->z);
 	deflateEnd(&s);
-	/* The bound is about the input's size: keep only what was written. */
-	out->z = xreallocarray(out->z, out->zlen, 1);
+	out->data[out->len] = '\0';
+	return out->len - before;
+}
+
+void
+zpiece_make(struct zpiece *out, const void *data, size_t len)
+{
+	struct buf z = {0};
+
+	memset(out, 0, sizeof *out);
+	out->len = len;
+	out->crc = crc32_of(data, len);
+	if (len == 0)
+		return;
+	out->zlen = deflate_piece(data, len, &z);
+	/* Keep only what was written. */
+	out->z = (unsigned char *)xreallocarray(z.data, out->zlen, 1);
 }
 
 void
@@ -66,14 +86,35 @@ zstream_add(struct zstream *st, const struct zpiece *p)
 	st->len += p->len;
 }
 
+unsigned char *
+zstream_add_space(struct zstream *st, const struct zpiece *p)
+{
+	unsigned char *at;
+
+	buf_reserve(&st->z, p->zlen);
+	at = (unsigned char *)st->z.data + st->z.len;
+	st->z.len += p->zlen;
+	st->z.data[st->z.len] = '\0';
+	if (p->len > 0) {
+		st->crc = st->len ? (uint32_t)crc32_combine(st->crc, p->crc, (z_off_t)p->len) : p->crc;
+		st->len += p->len;
+	}
+	return at;
+}
+
 void
 zstream_add_data(struct zstream *st, const void *data, size_t len)
 {
-	struct zpiece p;
+	struct zpiece p = {0};
 
-	zpiece_make(&p, data, len);
-	zstream_add(st, &p);
-	zpiece_release(&p);
+	if (len == 0)
+		return;
+	/* Deflated straight into the stream, not through a piece. */
+	p.len = len;
+	p.crc = crc32_of(data, len);
+	p.zlen = deflate_piece(data, len, &st->z);
+	st->crc = st->len ? (uint32_t)crc32_combine(st->crc, p.crc, (z_off_t)p.len) : p.crc;
+	st->len += p.len;
 }
 
 void

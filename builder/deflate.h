@@ -39,6 +39,9 @@ struct zstream {
 
 /* Appends a piece, or bytes deflated on the spot. */
 void zstream_add(struct zstream *, const struct zpiece *);
+/* Appends a piece described by p whose p->zlen deflated bytes the caller
+ * writes at the pointer returned (p->z is not read). */
+unsigned char *zstream_add_space(struct zstream *, const struct zpiece *p);
 void zstream_add_data(struct zstream *, const void *data, size_t len);
 /* Ends the stream with an empty final block. */
 void zstream_finish(struct zstream *);

@@ -28,16 +28,19 @@ void print_render(const struct project *, const struct plan *, struct shared_tex
 void phone_render(const struct project *, const struct plan *, struct shared_text *const *bodies, struct doc *out);
 /* A lesson's search terms (character bigrams of CJK runs, Latin words of
  * two or more letters, lowercased) from its title and plain text: sorted,
- * once each, with their hashes. */
+ * once each, with their hashes, in one block of bytes (so that it can be
+ * put aside and read back whole). */
 struct search_terms {
-	char *blob;		/* the terms, each NUL-terminated */
-	uint32_t *off;		/* where each starts in blob */
-	uint32_t *hash;
+	char *data;		/* n uint32_t hashes, then the n terms, each NUL-terminated */
+	size_t len;		/* bytes of data */
 	size_t n;
 };
 void search_terms_make(struct search_terms *, const char *title, const char *text);
 void search_terms_release(struct search_terms *);
-/* search.js: the index of every lesson's terms and the search code. */
-char *search_script(const struct plan *, const struct search_terms *const *terms);
+/* search.js: the index of every lesson's terms and the search code.  get
+ * gives lesson i's terms, valid until the next call; it returns 0, or -1
+ * after diagnosing, and then so does search_script, with NULL. */
+typedef int search_terms_get(void *ctx, size_t i, const struct search_terms **out);
+char *search_script(const struct plan *, search_terms_get *get, void *ctx);
 
 #endif

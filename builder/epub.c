@@ -27,7 +27,8 @@ put(struct package *book, const char *name, char *data, size_t len)
 static void
 put_text(struct package *book, const char *name, char *text)
 {
-	package_pack(put(book, name, text, strlen(text)));
+	if (package_pack(book, put(book, name, text, strlen(text))) == -1)
+		book->failed = 1;
 }
 
 /* cmark writes some attributes bare (data-footnotes), which XHTML, being
@@ -160,7 +161,8 @@ epub_build(const struct project *pr, const struct plan *p, struct shared_text *c
 	put_text(book, "EPUB/title.xhtml", buf_detach(&title));
 	style = render_stylesheet(&css_len);
 	css = xstrndup(style, css_len);
-	package_pack(put(book, "EPUB/style.css", css, css_len));
+	if (package_pack(book, put(book, "EPUB/style.css", css, css_len)) == -1)
+		book->failed = 1;
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
 		struct doc page = {0};
@@ -182,7 +184,8 @@ epub_build(const struct project *pr, const struct plan *p, struct shared_text *c
 		f->data = buf_detach(&page.b);
 		f->spans = page.spans;
 		f->nspans = page.nspans;
-		package_pack(f);
+		if (package_pack(book, f) == -1)
+			book->failed = 1;
 		free(name);
 	}
 	for (i = 0; i < assets->n; i++) {

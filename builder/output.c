@@ -71,7 +71,10 @@ write_doc_atomic(const char *path, const struct doc *d, size_t *size, char sha25
 		return -1;
 	}
 	sha256_begin(&o.h);
-	spans_each(d->b.data, d->b.len, d->spans, d->nspans, doc_out_run, &o);
+	if (spans_each(d->b.data, d->b.len, d->spans, d->nspans, doc_out_run, &o) == -1) {
+		atomic_abort(&o.af);
+		return -1;
+	}
 	if (o.failed) {
 		diag(S_WRITE, NULL, path, strerror(errno));
 		atomic_abort(&o.af);

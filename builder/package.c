@@ -11,6 +11,7 @@
 #include "editions.h"
 #include "epub.h"
 #include "scorm.h"
+#include "scratch.h"
 #include "shared.h"
 #include "util.h"
 #include "zipfile.h"
@@ -32,8 +33,9 @@ package_compressible(const char *name)
 }
 
 /* One file's deflated bytes: the text between spans deflated here, the
- * spans' pieces made once for the build. */
-static void
+ * spans' pieces made once for the build.  Returns 0, or -1 after
+ * diagnosing. */
+static int
 deflate_file(const struct package_file *f, struct zstream *st)
 {
 	size_t at = 0, k;
@@ -45,12 +47,14 @@ deflate_file(const struct package_file *f, struct zstream *st)
 			const struct span *sp = &f->spans[k];
 
 			zstream_add_data(st, f->data + at, sp->off - at);
-			zstream_add(st, shared_text_piece(sp->text));
+			if (shared_text_deflate(sp->text, st) == -1)
+				return -1;
 			at = sp->off;
 		}
 		zstream_add_data(st, f->data + at, f->chrome - at);
 	}
 	zstream_finish(st);
+	return 0;
 }
 
 static void
@@ -70,25 +74,39 @@ package_file_plain(const struct package_file *f)
 {
 	struct buf b = {0};
 
-	spans_each(f->data, f->chrome, f->spans, f->nspans, copy_run, &b);
+	if (spans_each(f->data, f->chrome, f->spans, f->nspans, copy_run, &b) == -1) {
+		buf_release(&b);
+		return NULL;
+	}
 	return buf_detach(&b);
 }
 
-void
-package_pack(struct package_file *f)
+int
+package_pack(struct package *pk, struct package_file *f)
 {
 	if (f->packed || !f->compress || f->asset)
-		return;
-	deflate_file(f, &f->z);
-	/* Held until the bundle is written: no slack. */
-	f->z.z.data = xreallocarray(f->z.z.data, f->z.z.len, 1);
-	f->z.z.cap = f->z.z.len;
+		return 0;
+	if (deflate_file(f, &f->z) == -1)
+		return -1;
+	f->zlen = f->z.z.len;
+	if (pk->spill && pk->held + f->zlen > PACKAGE_HOLD_BYTES) {
+		if (scratch_put(pk->spill, f->z.z.data, f->zlen, &f->zat) == -1)
+			return -1;
+		buf_release(&f->z.z);
+		f->spill = pk->spill;
+	} else {
+		pk->held += f->zlen;
+		/* Held until the bundle is written: no slack. */
+		f->z.z.data = xreallocarray(f->z.z.data, f->z.z.len, 1);
+		f->z.z.cap = f->z.z.len;
+	}
 	free(f->data);
 	free(f->spans);
 	f->data = NULL;
 	f->spans = NULL;
 	f->nspans = 0;
 	f->packed = 1;
+	return 0;
 }
 
 /* Puts a file at position `at` of the package, taking `name`, `data`
@@ -113,10 +131,10 @@ place(struct package *pk, size_t at, char *name, char *data, size_t chrome, stru
 	f->nspans = nspans;
 	f->compress = package_compressible(name);
 	sha256_begin(&h);
-	spans_each(data, chrome, spans, nspans, hash_run, &h);
+	if (spans_each(data, chrome, spans, nspans, hash_run, &h) == -1 ||
+	    (!pk->keep && package_pack(pk, f) == -1))
+		pk->failed = 1;
 	sha256_end(&h, f->sha256);
-	if (!pk->keep)
-		package_pack(f);
 }
 
 static void
@@ -289,9 +307,23 @@ add_doc(struct package *pk, char *name, struct doc *d)
 	d->shared_len = 0;
 }
 
+/* Lessons' search terms for search_script, read back when spilled. */
+struct terms_ctx {
+	struct lesson_work **work;
+	struct search_terms tmp;
+};
+
+static int
+get_terms(void *ctx, size_t i, const struct search_terms **out)
+{
+	struct terms_ctx *tc = ctx;
+
+	return shared_terms(tc->work[i], &tc->tmp, out);
+}
+
 int
 package_build(const struct project *pr, const struct plan *p, struct shared *sh, size_t phone_budget,
-    time_t modified, unsigned flags, struct package *pk)
+    time_t modified, unsigned flags, struct scratch *spill, struct package *pk)
 {
 	size_t nl = p->nlessons ? p->nlessons : 1;
 	struct asset_set assets = {0}, phone_images = {0}, print_assets = {0}, epub_assets = {0};
@@ -300,13 +332,14 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 	struct shared_text **print_bodies = xcalloc(nl, sizeof *print_bodies);
 	struct shared_text **epub_bodies = xcalloc(nl, sizeof *epub_bodies);
 	struct shared_text **phone_bodies = xcalloc(nl, sizeof *phone_bodies);
-	const struct search_terms **terms = xcalloc(nl, sizeof *terms);
+	struct terms_ctx tc = {0};
 	size_t i, k, css_len, first_asset;
 	const char *css;
 	int rc = -1;
 
 	memset(pk, 0, sizeof *pk);
 	pk->keep = (flags & PACKAGE_KEEP_PLAIN) != 0;
+	pk->spill = spill;
 	pk->id = xasprintf("%s-%s", pr->township->id, p->village->id);
 	add_text(pk, xstrdup("index.html"), render_index(pr, p));
 	css = render_stylesheet(&css_len);
@@ -324,7 +357,6 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		asset_set_merge(&print_assets, &w->assets[BODY_PRINT]);
 		phone_bodies[i] = &w->body[BODY_PHONE];
 		asset_set_merge(&phone_images, &w->assets[BODY_PHONE]);
-		terms[i] = &w->terms;
 		epub_bodies[i] = &w->body[BODY_EPUB];
 		asset_set_merge(&epub_assets, &w->assets[BODY_EPUB]);
 		for (k = 0; k < per_lesson[i].n; k++)
@@ -336,7 +368,16 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		print_render(pr, p, print_bodies, &print);
 		add_doc(pk, xstrdup("print.html"), &print);
 	}
-	add_text(pk, xstrdup("search.js"), search_script(p, terms));
+	{
+		char *js;
+
+		tc.work = work;
+		js = search_script(p, get_terms, &tc);
+		search_terms_release(&tc.tmp);
+		if (js == NULL)
+			goto out;
+		add_text(pk, xstrdup("search.js"), js);
+	}
 	first_asset = pk->nfiles;
 	for (i = 0; i < assets.n; i++) {
 		const struct asset_ref *a = &assets.v[i];
@@ -372,7 +413,11 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		goto out;
 	}
 	pk->epub = xcalloc(1, sizeof *pk->epub);
+	pk->epub->spill = spill;
 	if (epub_build(pr, p, epub_bodies, &epub_assets, sh, modified, pk->epub) == -1)
+		goto out;
+	/* A shared text that could not be read back, diagnosed then. */
+	if (pk->failed || pk->epub->failed)
 		goto out;
 	rc = 0;
 out:
@@ -388,13 +433,18 @@ out:
 	free(per_lesson);
 	free(print_bodies);
 	free(phone_bodies);
-	free(terms);
 	asset_set_release(&assets);
 	asset_set_release(&phone_images);
 	asset_set_release(&print_assets);
 	if (rc == -1)
 		package_release(pk);
 	return rc;
+}
+
+static int
+get_spilled(void *ctx, uint64_t at, void *p, size_t n)
+{
+	return scratch_get(ctx, at, p, n);
 }
 
 int
@@ -411,10 +461,16 @@ package_write_zip(const struct package *pk, const char *path, time_t mtime)
 		const struct package_file *f = &pk->files[i];
 		int r;
 
-		if (f->packed) {
-			r = zipw_add_deflated(w, f->name, f->z.z.data, f->z.z.len, f->z.len, f->z.crc, mtime);
+		if (f->packed && f->spill) {
+			r = zipw_add_deflated_from(w, f->name, get_spilled, f->spill, f->zat, f->zlen, f->z.len, f->z.crc,
+			    mtime);
+		} else if (f->packed) {
+			r = zipw_add_deflated(w, f->name, f->z.z.data, f->zlen, f->z.len, f->z.crc, mtime);
 		} else if (f->compress) {
-			deflate_file(f, &st[i]);
+			if (deflate_file(f, &st[i]) == -1) {
+				zipw_discard(w);
+				goto out;
+			}
 			r = zipw_add_deflated(w, f->name, st[i].z.data, st[i].z.len, st[i].len, st[i].crc, mtime);
 		} else if (f->asset) {
 			r = zipw_add_file(w, f->name, f->asset->path, f->asset->size, f->asset->sha256, mtime);

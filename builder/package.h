@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "project.h"
 
+struct scratch;
 struct shared;
 struct shared_asset;
 struct span;
@@ -26,7 +27,10 @@ struct package_file {
 	struct span *spans;	/* shared text inside data, deflated once */
 	size_t nspans;
 	int packed;		/* deflated into z as soon as made: data is gone */
-	struct zstream z;
+	struct zstream z;	/* z.z emptied when the bytes went to spill */
+	struct scratch *spill;
+	uint64_t zat;		/* where in spill */
+	size_t zlen;
 	const struct shared_asset *asset;	/* a course file, read by the store */
 	struct shared *sh;	/* the store that lent it */
 };
@@ -39,6 +43,9 @@ struct package {
 	size_t phone_len;
 	struct package *epub;	/* the EPUB's files, in order */
 	int keep;		/* files stay plain (for the PDF), deflated only when written */
+	struct scratch *spill;	/* where packed files wait to be written, or NULL */
+	size_t held;		/* deflated bytes held in memory meanwhile */
+	int failed;		/* a file could not be made: diagnosed */
 	struct shared *sh;	/* the store its lessons come from */
 	void **work;		/* those lessons (struct lesson_work), given back on release */
 	size_t nwork;
@@ -48,19 +55,24 @@ struct package {
 
 /* Builds the package of one planned village, and its phone edition
  * within `phone_budget` bytes.  Each text file is deflated as soon as it
- * is made and its plain bytes dropped, so a village in flight holds its
- * bundle compressed; with PACKAGE_KEEP_PLAIN the files stay plain until
- * written (pdf_print reads them).  Returns 0, or -1 after diagnosing (a
+ * is made and its plain bytes dropped; the deflated bytes wait in memory,
+ * and beyond PACKAGE_HOLD_BYTES in `spill` (scratch.h) unless it is NULL,
+ * until the bundle is written.
+ * With PACKAGE_KEEP_PLAIN the files stay plain until written (pdf_print
+ * reads them).  Returns 0, or -1 after diagnosing (a
  * file could not be read, the phone edition is over budget); *out is
  * then empty. */
 enum { PACKAGE_KEEP_PLAIN = 1 };
 int package_build(const struct project *, const struct plan *, struct shared *, size_t phone_budget,
-    time_t modified, unsigned flags, struct package *out);
-/* Deflates f now and drops its plain bytes, unless it is a course file
- * (deflated once by the store) or stored. */
-void package_pack(struct package_file *f);
+    time_t modified, unsigned flags, struct scratch *spill, struct package *out);
+/* Deflates f, a file of pk, now and drops its plain bytes, unless it is
+ * a course file (deflated once by the store) or stored.  The deflated
+ * bytes stay in memory up to PACKAGE_HOLD_BYTES for the package, and go
+ * to pk->spill beyond.  Returns 0, or -1 after diagnosing. */
+#define PACKAGE_HOLD_BYTES (4u << 20)
+int package_pack(struct package *pk, struct package_file *f);
 /* The whole of a file that is not packed, shared text and all; caller
- * frees. */
+ * frees.  NULL after diagnosing. */
 char *package_file_plain(const struct package_file *f);
 /* Writes the package's files as a zip at `path`, in their order, shared
  * pieces copied as they are.  Returns 0, or -1 after diagnosing (nothing

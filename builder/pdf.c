@@ -191,6 +191,10 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 		} else {
 			char *plain = package_file_plain(f);
 
+			if (plain == NULL) {
+				free(p);
+				goto out;
+			}
 			wrote = write_file(p, plain, f->len);
 			free(plain);
 		}

@@ -140,17 +140,18 @@ search_terms_make(struct search_terms *out, const char *title, const char *text)
 	if (ts.n > 1)
 		qsort(ts.v, ts.n, sizeof *ts.v, str_cmp);
 	out->n = ts.n;
-	out->off = xcalloc(ts.n ? ts.n : 1, sizeof *out->off);
-	out->hash = xcalloc(ts.n ? ts.n : 1, sizeof *out->hash);
+	buf_reserve(&blob, ts.n * sizeof(uint32_t));
+	blob.len = ts.n * sizeof(uint32_t);
 	for (i = 0; i < ts.n; i++) {
 		size_t len = strlen(ts.v[i]);
+		uint32_t h = term_hash(ts.v[i], len);
 
-		out->off[i] = (uint32_t)blob.len;
-		out->hash[i] = term_hash(ts.v[i], len);
+		memcpy(blob.data + i * sizeof h, &h, sizeof h);
 		buf_add(&blob, ts.v[i], len + 1);
 		free(ts.v[i]);
 	}
-	out->blob = buf_detach(&blob);
+	out->len = blob.len;
+	out->data = buf_detach(&blob);
 	free(ts.v);
 	free(ts.hash);
 	free(ts.slot);
@@ -159,9 +160,7 @@ search_terms_make(struct search_terms *out, const char *title, const char *text)
 void
 search_terms_release(struct search_terms *t)
 {
-	free(t->blob);
-	free(t->off);
-	free(t->hash);
+	free(t->data);
 	memset(t, 0, sizeof *t);
 }
 
@@ -248,13 +247,20 @@ put_number(struct buf *b, size_t n)
 	buf_add(b, tmp + i, sizeof tmp - i);
 }
 
+/* The distinct terms of a village: their text, copied (lessons' terms
+ * are read one lesson at a time), and hashes. */
+struct terms {
+	struct buf text;
+	uint32_t *off, *hash;
+};
+
 /* Term ids by their text (qsort_r: villages build in parallel). */
 static int
 id_cmp(const void *a, const void *b, void *arg)
 {
-	const char **term = arg;
+	const struct terms *t = arg;
 
-	return strcmp(term[*(const uint32_t *)a], term[*(const uint32_t *)b]);
+	return strcmp(t->text.data + t->off[*(const uint32_t *)a], t->text.data + t->off[*(const uint32_t *)b]);
 }
 
 /* A table of slots (term id + 1, 0 empty) twice the size of `cap` ids,
@@ -274,47 +280,67 @@ slots_make(const uint32_t *hash, size_t n, size_t cap)
 }
 
 char *
-search_script(const struct plan *p, const struct search_terms *const *terms)
+search_script(const struct plan *p, search_terms_get *get, void *ctx)
 {
 	struct buf b = {0};
-	size_t i, k, total = 0, cap = 1024, nterms = 0;
-	uint32_t *slot, *hash, *ids, *rank, *order, *start, *pages;
-	const char **term;
+	size_t i, k, total = 0, idcap = 1 << 16, cap = 1024, nterms = 0;
+	uint32_t *slot, *ids, *rank, *order, *start, *pages, *count;
+	struct terms tt = {0};
 
 	/* Every lesson's terms into one table: an id per distinct term.  The
 	 * table grows with the distinct terms, which are far fewer than the
 	 * lessons' terms together. */
-	for (i = 0; i < p->nlessons; i++)
-		total += terms[i]->n;
-	term = xcalloc(cap, sizeof *term);
-	hash = xcalloc(cap, sizeof *hash);
-	slot = slots_make(hash, 0, cap);
-	ids = xcalloc(total ? total : 1, sizeof *ids);
-	for (i = 0, total = 0; i < p->nlessons; i++)
-		for (k = 0; k < terms[i]->n; k++) {
-			const char *t = terms[i]->blob + terms[i]->off[k];
-			uint32_t h = terms[i]->hash[k];
+	tt.off = xcalloc(cap, sizeof *tt.off);
+	tt.hash = xcalloc(cap, sizeof *tt.hash);
+	slot = slots_make(tt.hash, 0, cap);
+	ids = xcalloc(idcap, sizeof *ids);
+	count = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *count);
+	for (i = 0; i < p->nlessons; i++) {
+		const struct search_terms *lt;
+		const char *t;
+
+		if (get(ctx, i, &lt) == -1) {
+			free(slot);
+			free(ids);
+			free(count);
+			free(tt.off);
+			free(tt.hash);
+			buf_release(&tt.text);
+			return NULL;
+		}
+		count[i] = (uint32_t)lt->n;
+		if (total + lt->n > idcap) {
+			while (total + lt->n > idcap)
+				idcap *= 2;
+			ids = xreallocarray(ids, idcap, sizeof *ids);
+		}
+		t = lt->data + lt->n * sizeof(uint32_t);
+		for (k = 0; k < lt->n; t += strlen(t) + 1, k++) {
+			uint32_t h;
 			size_t s;
 
+			memcpy(&h, lt->data + k * sizeof h, sizeof h);
 			for (s = h & (2 * cap - 1); slot[s]; s = (s + 1) & (2 * cap - 1))
-				if (hash[slot[s] - 1] == h && streq(term[slot[s] - 1], t))
+				if (tt.hash[slot[s] - 1] == h && streq(tt.text.data + tt.off[slot[s] - 1], t))
 					break;
 			if (!slot[s]) {
 				if (nterms == cap) {
 					cap *= 2;
-					term = xreallocarray(term, cap, sizeof *term);
-					hash = xreallocarray(hash, cap, sizeof *hash);
+					tt.off = xreallocarray(tt.off, cap, sizeof *tt.off);
+					tt.hash = xreallocarray(tt.hash, cap, sizeof *tt.hash);
 					free(slot);
-					slot = slots_make(hash, nterms, cap);
+					slot = slots_make(tt.hash, nterms, cap);
 					for (s = h & (2 * cap - 1); slot[s]; s = (s + 1) & (2 * cap - 1))
 						;
 				}
-				term[nterms] = t;
-				hash[nterms] = h;
+				tt.off[nterms] = (uint32_t)tt.text.len;
+				buf_add(&tt.text, t, strlen(t) + 1);
+				tt.hash[nterms] = h;
 				slot[s] = (uint32_t)++nterms;
 			}
 			ids[total++] = slot[s] - 1;
 		}
+	}
 	free(slot);
 	slot = NULL;
 	/* Terms in byte order; each term's lessons in plan order, by
@@ -325,7 +351,7 @@ search_script(const struct plan *p, const struct search_terms *const *terms)
 	for (i = 0; i < nterms; i++)
 		order[i] = (uint32_t)i;
 	if (nterms > 1)
-		qsort_r(order, nterms, sizeof *order, id_cmp, term);
+		qsort_r(order, nterms, sizeof *order, id_cmp, &tt);
 	for (i = 0; i < nterms; i++)
 		rank[order[i]] = (uint32_t)i;
 	start = xcalloc(nterms + 1, sizeof *start);
@@ -339,13 +365,17 @@ search_script(const struct plan *p, const struct search_terms *const *terms)
 		size_t at = 0;
 
 		for (i = 0; i < p->nlessons; i++)
-			for (k = 0; k < terms[i]->n; k++) {
+			for (k = 0; k < count[i]; k++) {
 				uint32_t r = rank[ids[at++]];
 
 				pages[start[r] + fill[r]++] = (uint32_t)i;
 			}
 		free(fill);
 	}
+	/* Not needed for writing: make room for the script. */
+	free(ids);
+	free(rank);
+	ids = rank = NULL;
 
 	buf_puts(&b, "/* coursepack search index: character bigrams and words of each lesson.\n"
 	    " * Generated; loaded as a plain script so that it works from file://. */\n"
@@ -363,7 +393,7 @@ search_script(const struct plan *p, const struct search_terms *const *terms)
 	buf_puts(&b, "],\n\"terms\": {");
 	for (i = 0; i < nterms; i++) {
 		buf_puts(&b, i ? "\",\n" : "\n");
-		js_string(&b, term[order[i]]);
+		js_string(&b, tt.text.data + tt.off[order[i]]);
 		buf_puts(&b, ": \"");
 		for (k = start[i]; k < start[i + 1]; k++) {
 			if (k > start[i])
@@ -374,8 +404,10 @@ search_script(const struct plan *p, const struct search_terms *const *terms)
 	buf_puts(&b, nterms ? "\"\n}\n};\n" : "}\n};\n");
 	buf_puts(&b, search_code);
 	free(slot);
-	free(term);
-	free(hash);
+	free(tt.off);
+	free(tt.hash);
+	buf_release(&tt.text);
+	free(count);
 	free(ids);
 	free(order);
 	free(rank);

@@ -7,6 +7,7 @@
 #include "epub.h"
 #include "markdown.h"
 #include "package.h"
+#include "scratch.h"
 #include "shared.h"
 #include "zipfile.h"
 
@@ -27,20 +28,48 @@ struct shared {
 	size_t *first;			/* per course: index of its first lesson */
 	struct lesson_work *lessons;	/* every lesson of the library */
 	size_t nlessons;
+	struct scratch *spill;		/* renderings, when not NULL */
 	pthread_mutex_t lock;		/* the asset table */
 	struct asset_entry *buckets[ASSET_BUCKETS];
 };
 
-const struct zpiece *
-shared_text_piece(struct shared_text *t)
+int
+shared_text_deflate(struct shared_text *t, struct zstream *st)
 {
 	pthread_mutex_lock(&t->lock);
 	if (!t->deflated) {
+		/* Spilled texts were deflated before they went. */
 		zpiece_make(&t->z, t->data, t->len);
 		t->deflated = 1;
 	}
 	pthread_mutex_unlock(&t->lock);
-	return &t->z;
+	if (t->z.z || t->z.zlen == 0) {
+		zstream_add(st, &t->z);
+		return 0;
+	}
+	return scratch_get(t->spill, t->zat, zstream_add_space(st, &t->z), t->z.zlen);
+}
+
+/* Moves t's bytes and deflated bytes (made now, when `deflate`) to the
+ * scratch file.  Returns 0, or -1 after diagnosing. */
+static int
+text_spill(struct shared_text *t, struct scratch *sc, int deflate)
+{
+	if (deflate && !t->deflated) {
+		zpiece_make(&t->z, t->data, t->len);
+		t->deflated = 1;
+	}
+	if (t->len == 0)
+		return 0;
+	if (scratch_put(sc, t->data, t->len, &t->at) == -1 ||
+	    (t->z.zlen > 0 && scratch_put(sc, t->z.z, t->z.zlen, &t->zat) == -1))
+		return -1;
+	free(t->data);
+	free(t->z.z);
+	t->data = NULL;
+	t->z.z = NULL;
+	t->spill = sc;
+	return 0;
 }
 
 static void
@@ -58,6 +87,7 @@ text_release(struct shared_text *t)
 	t->data = NULL;
 	t->len = 0;
 	t->deflated = 0;
+	t->spill = NULL;
 }
 
 void
@@ -76,21 +106,38 @@ doc_len(const struct doc *d)
 	return d->b.len + d->shared_len;
 }
 
-void
+int
 spans_each(const char *chrome, size_t chrome_len, const struct span *spans, size_t nspans,
     void (*fn)(void *ctx, const void *p, size_t n), void *ctx)
 {
+	struct buf tmp = {0};
 	size_t at = 0, k;
+	int rc = 0;
 
 	for (k = 0; k < nspans; k++) {
+		const struct shared_text *t = spans[k].text;
+
 		if (spans[k].off > at)
 			fn(ctx, chrome + at, spans[k].off - at);
-		if (spans[k].text->len > 0)
-			fn(ctx, spans[k].text->data, spans[k].text->len);
 		at = spans[k].off;
+		if (t->len == 0)
+			continue;
+		if (t->data) {
+			fn(ctx, t->data, t->len);
+			continue;
+		}
+		tmp.len = 0;
+		buf_reserve(&tmp, t->len);
+		if (scratch_get(t->spill, t->at, tmp.data, t->len) == -1) {
+			rc = -1;
+			break;
+		}
+		fn(ctx, tmp.data, t->len);
 	}
-	if (chrome_len > at)
+	if (rc == 0 && chrome_len > at)
 		fn(ctx, chrome + at, chrome_len - at);
+	buf_release(&tmp);
+	return rc;
 }
 
 void
@@ -148,6 +195,7 @@ work_release(struct lesson_work *w)
 		asset_set_release(&w->assets[k]);
 	}
 	search_terms_release(&w->terms);
+	w->terms_spill = NULL;
 	link_deps_release(&w->deps);
 	w->done = 0;
 }
@@ -173,6 +221,14 @@ asset_destroy(struct asset_entry *e)
 	free(e);
 }
 
+int
+shared_spill(struct shared *s, const char *dir)
+{
+	if (!s->on)
+		return 0;
+	return (s->spill = scratch_open(dir)) ? 0 : -1;
+}
+
 void
 shared_free(struct shared *s)
 {
@@ -180,6 +236,7 @@ shared_free(struct shared *s)
 
 	if (s == NULL)
 		return;
+	scratch_close(s->spill);
 	for (i = 0; i < s->nlessons; i++)
 		work_destroy(&s->lessons[i]);
 	for (i = 0; i < ASSET_BUCKETS; i++)
@@ -195,10 +252,10 @@ shared_free(struct shared *s)
 	free(s);
 }
 
-/* Renders lesson i of p for every edition into w.  Returns 0, or -1
- * after diagnosing. */
+/* Renders lesson i of p for every edition into w, and moves the
+ * renderings to sc unless it is NULL.  Returns 0, or -1 after diagnosing. */
 static int
-render_all(struct lesson_work *w, const struct plan *p, size_t i)
+render_all(struct lesson_work *w, const struct plan *p, size_t i, struct scratch *sc)
 {
 	const struct lesson *l = p->lessons[i];
 	char *mdpath = path_join(l->course->dir, l->src), *md;
@@ -227,11 +284,37 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i)
 		search_terms_make(&w->terms, l->title, text);
 		free(text);
 	}
-	for (k = 0; k < BODY__COUNT; k++)
-		w->body[k].deflated = 0;
 	free(md);
 	free(mdpath);
+	for (k = 0; k < BODY__COUNT; k++) {
+		w->body[k].deflated = 0;
+		/* The phone edition is not zipped: no need to deflate it. */
+		if (sc && text_spill(&w->body[k], sc, k != BODY_PHONE) == -1)
+			return -1;
+	}
+	if (sc && w->terms.len > 0) {
+		if (scratch_put(sc, w->terms.data, w->terms.len, &w->terms_at) == -1)
+			return -1;
+		free(w->terms.data);
+		w->terms.data = NULL;
+		w->terms_spill = sc;
+	}
 	return 0;
+}
+
+int
+shared_terms(const struct lesson_work *w, struct search_terms *tmp, const struct search_terms **out)
+{
+	if (w->terms_spill == NULL) {
+		*out = &w->terms;
+		return 0;
+	}
+	if (tmp->len < w->terms.len)
+		tmp->data = xreallocarray(tmp->data, w->terms.len, 1);
+	tmp->len = w->terms.len;
+	tmp->n = w->terms.n;
+	*out = tmp;
+	return scratch_get(w->terms_spill, w->terms_at, tmp->data, w->terms.len);
 }
 
 /* The store's entry for lesson l, or NULL when sharing is off or l is
@@ -293,7 +376,7 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 	if ((w = store_entry(s, p->lessons[i])) != NULL) {
 		pthread_mutex_lock(&w->lock);
 		if (!w->done && !w->failed) {
-			if (render_all(w, p, i) == -1)
+			if (render_all(w, p, i, s->spill) == -1)
 				w->failed = 1;
 			else
 				w->done = 1;
@@ -310,7 +393,7 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 	pthread_mutex_init(&own->lock, NULL);
 	for (k = 0; k < BODY__COUNT; k++)
 		pthread_mutex_init(&own->body[k].lock, NULL);
-	if (render_all(own, p, i) == -1) {
+	if (render_all(own, p, i, s->spill) == -1) {
 		work_destroy(own);
 		free(own);
 		return NULL;

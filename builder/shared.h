@@ -18,6 +18,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "deflate.h"
 #include "editions.h"
@@ -25,17 +26,22 @@
 #include "render.h"
 #include "util.h"
 
-/* Text that many files contain, deflated at most once. */
+/* Text that many files contain, deflated at most once.  In a store with
+ * a scratch file (shared_spill) its bytes and deflated bytes live there,
+ * and data and z.z are NULL. */
 struct shared_text {
 	char *data;
 	size_t len;
 	pthread_mutex_t lock;
 	int deflated;
 	struct zpiece z;
+	struct scratch *spill;
+	uint64_t at, zat;	/* where data and z.z went */
 };
 
-/* The deflated form of t, made on first use. */
-const struct zpiece *shared_text_piece(struct shared_text *t);
+/* Appends t's deflated form (made on first use) to st.  Returns 0, or -1
+ * after diagnosing (the scratch file could not be read). */
+int shared_text_deflate(struct shared_text *t, struct zstream *st);
 
 /* A file being assembled: its own bytes (the chrome) in b, and shared
  * texts that go between them, each after the first `off` bytes of b. */
@@ -54,8 +60,9 @@ void doc_add_shared(struct doc *, struct shared_text *t);
 /* The whole file's length, chrome and shared text. */
 size_t doc_len(const struct doc *);
 /* Calls fn for each run of the file's bytes, in order: the chrome of
- * `chrome[0..chrome_len)` and the texts of `spans` between. */
-void spans_each(const char *chrome, size_t chrome_len, const struct span *spans, size_t nspans,
+ * `chrome[0..chrome_len)` and the texts of `spans` between.  Returns 0,
+ * or -1 after diagnosing (a text could not be read back). */
+int spans_each(const char *chrome, size_t chrome_len, const struct span *spans, size_t nspans,
     void (*fn)(void *ctx, const void *p, size_t n), void *ctx);
 void doc_release(struct doc *);
 
@@ -70,7 +77,9 @@ enum {
 struct lesson_work {
 	struct shared_text body[BODY__COUNT];
 	struct asset_set assets[BODY__COUNT];	/* media each body uses */
-	struct search_terms terms;	/* for search.js */
+	struct search_terms terms;	/* for search.js; data NULL when spilled */
+	struct scratch *terms_spill;
+	uint64_t terms_at;
 	pthread_mutex_t lock;
 	int done;
 	struct link_deps deps;	/* lessons linked to: which plans the renderings hold for */
@@ -93,6 +102,9 @@ struct shared;
 /* A store for one build over `library`; with `on` 0, nothing is kept and
  * every request does its work anew. */
 struct shared *shared_new(const struct library *, int on);
+/* Keeps renderings in a scratch file in dir (scratch.h) from now on,
+ * when sharing is on.  Returns 0, or -1 after diagnosing. */
+int shared_spill(struct shared *, const char *dir);
 void shared_free(struct shared *);
 
 /* Announces that plan p will be built, before any village is: each of
@@ -110,6 +122,10 @@ void shared_lesson_done(struct shared *, struct lesson_work *);
  * shared_asset_done. */
 const struct shared_asset *shared_asset(struct shared *, const struct course *c, const char *rel);
 void shared_asset_done(struct shared *, const struct shared_asset *);
+
+/* w's search terms, read back into *tmp (reused from call to call) when
+ * they were spilled.  Returns 0, or -1 after diagnosing. */
+int shared_terms(const struct lesson_work *w, struct search_terms *tmp, const struct search_terms **out);
 
 /* Adds src's media to dst, with the phone edition's byte counts. */
 void asset_set_merge(struct asset_set *dst, const struct asset_set *src);

@@ -97,7 +97,7 @@ xasprintf(const char *fmt, ...)
 }
 
 void
-buf_add(struct buf *b, const void *p, size_t n)
+buf_reserve(struct buf *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
@@ -110,6 +110,12 @@ buf_add(struct buf *b, const void *p, size_t n)
 		b->data = xreallocarray(b->data, cap, 1);
 		b->cap = cap;
 	}
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;

@@ -27,6 +27,8 @@ struct buf {
 	size_t len, cap;
 };
 void buf_add(struct buf *, const void *p, size_t n);
+/* Room for n more bytes and a NUL after len, without adding them. */
+void buf_reserve(struct buf *, size_t n);
 void buf_puts(struct buf *, const char *s);
 void buf_printf(struct buf *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *buf_detach(struct buf *);

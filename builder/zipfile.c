@@ -89,7 +89,10 @@ zipw_add(struct zip_writer *w, const char *name, const void *data, size_t len, t
 /* Data deflated already, handed to libzip as such: a source that says
  * "deflated, this CRC, these sizes" is copied raw, never re-deflated. */
 struct raw_source {
-	const unsigned char *z;
+	const unsigned char *z;		/* in memory, or */
+	zipw_get_fn *get;		/* read from ctx, from `at` */
+	void *ctx;
+	uint64_t at;
 	zip_uint64_t zlen, len, off;
 	zip_uint32_t crc;
 	zip_error_t error;
@@ -107,7 +110,12 @@ raw_read(void *arg, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 	case ZIP_SOURCE_READ:
 		if (len > r->zlen - r->off)
 			len = r->zlen - r->off;
-		memcpy(data, r->z + r->off, (size_t)len);
+		if (r->get == NULL) {
+			memcpy(data, r->z + r->off, (size_t)len);
+		} else if (len > 0 && r->get(r->ctx, r->at + r->off, data, (size_t)len) == -1) {
+			zip_error_set(&r->error, ZIP_ER_READ, EIO);
+			return -1;
+		}
 		r->off += len;
 		return (zip_int64_t)len;
 	case ZIP_SOURCE_CLOSE:
@@ -142,14 +150,12 @@ raw_read(void *arg, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 	}
 }
 
-int
-zipw_add_deflated(struct zip_writer *w, const char *name, const void *z, size_t zlen, size_t len,
-    uint32_t crc, time_t mtime)
+static int
+add_raw(struct zip_writer *w, const char *name, struct raw_source *r, size_t zlen, size_t len, uint32_t crc,
+    time_t mtime)
 {
-	struct raw_source *r = xcalloc(1, sizeof *r);
 	zip_source_t *src;
 
-	r->z = z;
 	r->zlen = zlen;
 	r->len = len;
 	r->crc = crc;
@@ -159,6 +165,28 @@ zipw_add_deflated(struct zip_writer *w, const char *name, const void *z, size_t 
 		free(r);
 	}
 	return add_entry(w, name, src, 0, mtime);
+}
+
+int
+zipw_add_deflated(struct zip_writer *w, const char *name, const void *z, size_t zlen, size_t len,
+    uint32_t crc, time_t mtime)
+{
+	struct raw_source *r = xcalloc(1, sizeof *r);
+
+	r->z = z;
+	return add_raw(w, name, r, zlen, len, crc, mtime);
+}
+
+int
+zipw_add_deflated_from(struct zip_writer *w, const char *name, zipw_get_fn *get, void *ctx, uint64_t at,
+    size_t zlen, size_t len, uint32_t crc, time_t mtime)
+{
+	struct raw_source *r = xcalloc(1, sizeof *r);
+
+	r->get = get;
+	r->ctx = ctx;
+	r->at = at;
+	return add_raw(w, name, r, zlen, len, crc, mtime);
 }
 
 /* A course file read while the archive is written, checked against the

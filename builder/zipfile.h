@@ -34,6 +34,12 @@ int zipw_add(struct zip_writer *, const char *name, const void *data, size_t len
  * valid until close. */
 int zipw_add_deflated(struct zip_writer *, const char *name, const void *z, size_t zlen, size_t len,
     uint32_t crc, time_t mtime);
+/* The same, with the deflated bytes read while the archive is written:
+ * get(ctx, at, p, n) fills p with n of them from offset at (the first is
+ * at `at`), returning 0, or -1 after diagnosing, which fails the close. */
+typedef int zipw_get_fn(void *ctx, uint64_t at, void *p, size_t n);
+int zipw_add_deflated_from(struct zip_writer *, const char *name, zipw_get_fn *get, void *ctx, uint64_t at,
+    size_t zlen, size_t len, uint32_t crc, time_t mtime);
 /* Adds the file at `path`, stored, read only when the archive is written
  * (so media never sits in memory whole) and checked then against the
  * size and SHA-256 given: if it changed, closing the archive fails. */

@@ -15,6 +15,7 @@ main(void)
 	test_markdown();
 	test_check();
 	test_plan();
+	test_shared();
 	xml_cleanup();
 	printf("# done: %d tests, %d failed\n", unit_n, unit_failed);
 	return unit_failed != 0;

@@ -31,5 +31,6 @@ void test_load(void);
 void test_markdown(void);
 void test_check(void);
 void test_plan(void);
+void test_shared(void);
 
 #endif

@@ -1,0 +1,99 @@
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "scratch.h"
+#include "util.h"
+
+struct scratch {
+	int fd;
+	char *name;		/* for messages: the file is gone from the folder */
+	pthread_mutex_t lock;
+	uint64_t end;
+};
+
+struct scratch *
+scratch_open(const char *dir)
+{
+	struct scratch *s = xcalloc(1, sizeof *s);
+
+	s->name = path_join(dir, ".scratch-XXXXXX");
+	if ((s->fd = mkstemp(s->name)) == -1) {
+		diag(S_WRITE, NULL, s->name, strerror(errno));
+		free(s->name);
+		free(s);
+		return NULL;
+	}
+	unlink(s->name);
+	{
+		char *shown = xasprintf("%s (the build's scratch file, removed)", s->name);
+
+		free(s->name);
+		s->name = shown;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	return s;
+}
+
+void
+scratch_close(struct scratch *s)
+{
+	if (s == NULL)
+		return;
+	close(s->fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s->name);
+	free(s);
+}
+
+int
+scratch_put(struct scratch *s, const void *p, size_t n, uint64_t *at)
+{
+	const char *c = p;
+	uint64_t off;
+
+	pthread_mutex_lock(&s->lock);
+	off = s->end;
+	s->end += n;
+	pthread_mutex_unlock(&s->lock);
+	*at = off;
+	while (n > 0) {
+		ssize_t w = pwrite(s->fd, c, n, (off_t)off);
+
+		if (w <= 0) {
+			if (w == -1 && errno == EINTR)
+				continue;
+			diag(S_WRITE, NULL, s->name, w == 0 ? "no space" : strerror(errno));
+			return -1;
+		}
+		c += w;
+		off += (uint64_t)w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+scratch_get(struct scratch *s, uint64_t at, void *p, size_t n)
+{
+	char *c = p;
+
+	while (n > 0) {
+		ssize_t r = pread(s->fd, c, n, (off_t)at);
+
+		if (r <= 0) {
+			if (r == -1 && errno == EINTR)
+				continue;
+			diag(S_READ, NULL, s->name, r == 0 ? "file ended early" : strerror(errno));
+			return -1;
+		}
+		c += r;
+		at += (uint64_t)r;
+		n -= (size_t)r;
+	}
+	return 0;
+}

@@ -1,0 +1,116 @@
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "deflate.h"
+#include "scratch.h"
+#include "shared.h"
+#include "unit.h"
+
+static void
+collect(void *ctx, const void *p, size_t n)
+{
+	buf_add(ctx, p, n);
+}
+
+/* Entries of dir other than . and .. */
+static int
+entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A text moved to the scratch file, as the store does it. */
+static void
+spill(struct shared_text *t, struct scratch *sc)
+{
+	zpiece_make(&t->z, t->data, t->len);
+	t->deflated = 1;
+	if (scratch_put(sc, t->data, t->len, &t->at) == -1 || scratch_put(sc, t->z.z, t->z.zlen, &t->zat) == -1)
+		return;
+	free(t->data);
+	free(t->z.z);
+	t->data = NULL;
+	t->z.z = NULL;
+	t->spill = sc;
+}
+
+void
+test_shared(void)
+{
+	char dir[] = "/tmp/cp-unit-XXXXXX";
+	const char *body = "<p>学习贯彻党的二十大精神</p>\n<table><tr><td>1</td></tr></table>\n";
+	struct shared_text mem, out;
+	struct span spans[3];
+	struct buf a = {0}, b = {0};
+	struct zstream za = {0}, zb = {0};
+	struct scratch *sc;
+	char got[8];
+	uint64_t at, at2;
+
+	if (mkdtemp(dir) == NULL || (sc = scratch_open(dir)) == NULL) {
+		EXPECT(0, "scratch: a file can be made");
+		return;
+	}
+	EXPECT(entries(dir) == 0, "scratch: the file leaves nothing in the folder");
+	EXPECT(scratch_put(sc, "abc", 3, &at) == 0 && scratch_put(sc, "defgh", 5, &at2) == 0 && at == 0 && at2 == 3,
+	    "scratch: puts go end to end");
+	EXPECT(scratch_get(sc, at2, got, 5) == 0 && memcmp(got, "defgh", 5) == 0, "scratch: a put reads back");
+	EXPECT(scratch_get(sc, 6, got, 8) == -1, "scratch: reading past the end fails (and says so)");
+
+	/* The same text in memory and spilled: the file made around it, and
+	 * its deflated form, must be the same bytes. */
+	memset(&mem, 0, sizeof mem);
+	memset(&out, 0, sizeof out);
+	pthread_mutex_init(&mem.lock, NULL);
+	pthread_mutex_init(&out.lock, NULL);
+	mem.data = strdup(body);
+	mem.len = out.len = strlen(body);
+	out.data = strdup(body);
+	spill(&out, sc);
+	EXPECT(out.data == NULL && out.spill == sc, "scratch: the spilled text left memory");
+	spans[0].off = 5;
+	spans[1].off = 5;
+	spans[2].off = 9;
+	spans[0].text = spans[1].text = spans[2].text = &mem;
+	EXPECT(spans_each("head|mid|tail", 13, spans, 3, collect, &a) == 0, "spans_each: in memory");
+	spans[0].text = spans[1].text = spans[2].text = &out;
+	EXPECT(spans_each("head|mid|tail", 13, spans, 3, collect, &b) == 0, "spans_each: spilled");
+	EXPECT(a.len == 13 + 3 * mem.len && b.len == a.len && memcmp(a.data, b.data, a.len) == 0 &&
+	    memcmp(a.data, "head|", 5) == 0 && memcmp(a.data + 5, body, mem.len) == 0,
+	    "spans_each: chrome and texts in order, spilled or not");
+	EXPECT(shared_text_deflate(&mem, &za) == 0 && shared_text_deflate(&out, &zb) == 0 &&
+	    shared_text_deflate(&out, &zb) == 0 && shared_text_deflate(&mem, &za) == 0, "shared_text_deflate: both ways");
+	EXPECT(za.z.len == zb.z.len && memcmp(za.z.data, zb.z.data, za.z.len) == 0 && za.crc == zb.crc &&
+	    za.len == zb.len && za.len == 2 * mem.len, "shared_text_deflate: a spilled piece reads back the same");
+
+	/* A scratch file that lost its bytes: the run fails, not the build. */
+	scratch_close(sc);
+	sc = scratch_open(dir);
+	out.spill = sc;
+	buf_release(&b);
+	EXPECT(spans_each("head|mid|tail", 13, spans, 1, collect, &b) == -1, "spans_each: an unreadable text is an error");
+
+	scratch_close(sc);
+	free(mem.data);
+	zpiece_release(&mem.z);
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&za.z);
+	buf_release(&zb.z);
+	pthread_mutex_destroy(&mem.lock);
+	pthread_mutex_destroy(&out.lock);
+	rmdir(dir);
+}
