@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,62 @@
 #define CHUNK (1u << 30)
 #define OUT_STEP (256u << 10)	/* output room added at a time for large inputs */
 
+/* Deflate states kept for reuse.  A village's pages are cut into
+ * thousands of small pieces, and setting up a state (a quarter of a
+ * megabyte) costs several times more than deflating a kilobyte;
+ * deflateReset gives the same state, so the same bytes, for much less. */
+struct state {
+	z_stream s;
+	struct state *next;
+};
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct state *pool;
+
+static void
+pool_free(void)
+{
+	while (pool) {
+		struct state *st = pool;
+
+		pool = st->next;
+		deflateEnd(&st->s);
+		free(st);
+	}
+}
+
+static struct state *
+state_get(void)
+{
+	static int registered;
+	struct state *st;
+
+	pthread_mutex_lock(&pool_lock);
+	if ((st = pool) != NULL)
+		pool = st->next;
+	else if (!registered++)
+		atexit(pool_free);
+	pthread_mutex_unlock(&pool_lock);
+	if (st) {
+		if (deflateReset(&st->s) != Z_OK)
+			oom();
+		return st;
+	}
+	st = xcalloc(1, sizeof *st);
+	/* Raw deflate (no zlib header), as zip stores it. */
+	if (deflateInit2(&st->s, LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		oom();
+	return st;
+}
+
+static void
+state_put(struct state *st)
+{
+	pthread_mutex_lock(&pool_lock);
+	st->next = pool;
+	pool = st;
+	pthread_mutex_unlock(&pool_lock);
+}
+
 /* Appends len > 0 bytes deflated as a piece to out; returns the
  * deflated length.  The output grows as zlib fills it, so a large input
  * does not reserve its own size first. */
@@ -18,38 +75,35 @@ deflate_piece(const void *data, size_t len, struct buf *out)
 {
 	const unsigned char *p = data;
 	size_t left = len, before = out->len;
-	z_stream s;
+	struct state *st = state_get();
+	z_stream *s = &st->s;
 	int flush;
 
-	memset(&s, 0, sizeof s);
-	/* Raw deflate (no zlib header), as zip stores it. */
-	if (deflateInit2(&s, LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		oom();
 	/* avail_in is 32 bits: feed larger inputs in slices. */
 	do {
 		uInt n = left > CHUNK ? CHUNK : (uInt)left;
 
-		s.next_in = (Bytef *)(uintptr_t)p;
-		s.avail_in = n;
+		s->next_in = (Bytef *)(uintptr_t)p;
+		s->avail_in = n;
 		p += n;
 		left -= n;
 		flush = left ? Z_NO_FLUSH : Z_SYNC_FLUSH;
 		do {
 			/* Small inputs get their whole bound at once; large ones
 			 * grow in steps. */
-			size_t room = deflateBound(&s, s.avail_in) + 16;
+			size_t room = deflateBound(s, s->avail_in) + 16;
 
 			if (room > OUT_STEP)
 				room = OUT_STEP;
 			buf_reserve(out, room);
-			s.next_out = (Bytef *)out->data + out->len;
-			s.avail_out = (uInt)room;
-			if (deflate(&s, flush) == Z_STREAM_ERROR)
+			s->next_out = (Bytef *)out->data + out->len;
+			s->avail_out = (uInt)room;
+			if (deflate(s, flush) == Z_STREAM_ERROR)
 				oom();
-			out->len += room - s.avail_out;
-		} while (s.avail_out == 0 || s.avail_in > 0);
+			out->len += room - s->avail_out;
+		} while (s->avail_out == 0 || s->avail_in > 0);
 	} while (left > 0);
-	deflateEnd(&s);
+	state_put(st);
 	out->data[out->len] = '\0';
 	return out->len - before;
 }
