@@ -184,8 +184,14 @@ zstream_finish(struct zstream *st)
 uint32_t
 crc32_of(const void *data, size_t len)
 {
+	return crc32_more(0, data, len);
+}
+
+uint32_t
+crc32_more(uint32_t start, const void *data, size_t len)
+{
 	const unsigned char *p = data;
-	uLong crc = crc32(0L, Z_NULL, 0);
+	uLong crc = start;
 
 	while (len > 0) {
 		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;

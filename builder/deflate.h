@@ -46,7 +46,8 @@ void zstream_add_data(struct zstream *, const void *data, size_t len);
 /* Ends the stream with an empty final block. */
 void zstream_finish(struct zstream *);
 
-/* CRC-32 as zip uses it. */
+/* CRC-32 as zip uses it; crc32_more continues one (from 0). */
 uint32_t crc32_of(const void *data, size_t len);
+uint32_t crc32_more(uint32_t crc, const void *data, size_t len);
 
 #endif

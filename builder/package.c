@@ -473,7 +473,7 @@ package_write_zip(const struct package *pk, const char *path, time_t mtime)
 			}
 			r = zipw_add_deflated(w, f->name, st[i].z.data, st[i].z.len, st[i].len, st[i].crc, mtime);
 		} else if (f->asset) {
-			r = zipw_add_file(w, f->name, f->asset->path, f->asset->size, f->asset->sha256, mtime);
+			r = zipw_add_file(w, f->name, f->asset->path, f->asset->size, f->asset->crc, mtime);
 		} else {
 			r = zipw_add(w, f->name, f->data, f->len, mtime);
 		}

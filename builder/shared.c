@@ -446,6 +446,7 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel)
 		return -1;
 	}
 	sha256_hex(data, a->size, a->sha256);
+	a->crc = crc32_of(data, a->size);
 	a->compress = package_compressible(rel);
 	if (a->compress)
 		zpiece_make(&a->z, data, a->size);

@@ -93,6 +93,7 @@ struct shared_asset {
 	char *path;		/* on disk */
 	size_t size;
 	char sha256[65];
+	uint32_t crc;		/* CRC-32, to check the file when it is copied */
 	int compress;		/* deflated in bundles (else stored, read from path) */
 	struct zpiece z;	/* when compress */
 };

@@ -10,7 +10,7 @@
 
 #include <zip.h>
 
-#include "crypto.h"
+#include "deflate.h"
 #include "diag.h"
 #include "util.h"
 #include "zipfile.h"
@@ -190,14 +190,14 @@ zipw_add_deflated_from(struct zip_writer *w, const char *name, zipw_get_fn *get,
 }
 
 /* A course file read while the archive is written, checked against the
- * size and SHA-256 the manifest already states: a file changed during the
- * build fails the bundle instead of contradicting its manifest. */
+ * size and CRC-32 it had when the manifest's SHA-256 was taken: a file
+ * changed during the build fails the bundle instead of contradicting its
+ * manifest. */
 struct file_source {
 	char *path;
 	zip_uint64_t size, done;
-	char sha256[65];
+	uint32_t crc, want;
 	int fd;
-	struct sha256 h;
 	zip_error_t error;
 };
 
@@ -214,7 +214,7 @@ file_read(void *arg, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 			return -1;
 		}
 		f->done = 0;
-		sha256_begin(&f->h);
+		f->crc = 0;
 		return 0;
 	case ZIP_SOURCE_READ:
 		do
@@ -227,14 +227,9 @@ file_read(void *arg, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 		f->done += (zip_uint64_t)n;
 		if (f->done > f->size)
 			goto changed;
-		sha256_add(&f->h, data, (size_t)n);
-		if (n == 0) {
-			char got[65];
-
-			sha256_end(&f->h, got);
-			if (f->done != f->size || strcmp(got, f->sha256) != 0)
-				goto changed;
-		}
+		f->crc = crc32_more(f->crc, data, (size_t)n);
+		if (n == 0 && (f->done != f->size || f->crc != f->want))
+			goto changed;
 		return (zip_int64_t)n;
 	case ZIP_SOURCE_CLOSE:
 		if (f->fd != -1)
@@ -276,7 +271,7 @@ changed:
 }
 
 int
-zipw_add_file(struct zip_writer *w, const char *name, const char *path, size_t size, const char *sha256,
+zipw_add_file(struct zip_writer *w, const char *name, const char *path, size_t size, uint32_t crc,
     time_t mtime)
 {
 	struct file_source *f = xcalloc(1, sizeof *f);
@@ -285,7 +280,7 @@ zipw_add_file(struct zip_writer *w, const char *name, const char *path, size_t s
 	f->path = xstrdup(path);
 	f->size = size;
 	f->fd = -1;
-	snprintf(f->sha256, sizeof f->sha256, "%s", sha256);
+	f->want = crc;
 	zip_error_init(&f->error);
 	if ((src = zip_source_function(w->za, file_read, f)) == NULL) {
 		zip_error_fini(&f->error);
