@@ -120,7 +120,15 @@ stage(const char *src, const char *dst, size_t size, const char *want, char **tm
 	*tmp = NULL;
 	/* Regular files only: a link in a shard folder may point anywhere. */
 	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		diag(S_OPEN, NULL, src, strerror(errno));
+		struct loc loc = {src, 0, 0};
+
+		/* Missing or a link: the shard is at fault, not the system. */
+		if (errno == ENOENT)
+			diag(E_SHARD_LOST, &loc, path_basename(src));
+		else if (errno == ELOOP)
+			diag(E_SHARD_FILE, &loc, path_basename(src));
+		else
+			diag(S_OPEN, NULL, src, strerror(errno));
 		free(buf);
 		return -1;
 	}

@@ -103,6 +103,7 @@ enum diag_level {
 	X(E_SHARD_PARTIAL, DL_ERROR, "shard %zu of %zu built %zu of its %zu villages: build it again") \
 	X(E_SHARD_MISSING, DL_ERROR, "shard %zu of %zu is missing: give the folders of all %zu shards") \
 	X(E_SHARD_FILE, DL_ERROR, "'%s' does not match its size and SHA-256 in the shard record") \
+	X(E_SHARD_LOST, DL_ERROR, "'%s' is in the shard record but not in the shard's folder") \
 	/* errors in bundles */ \
 	X(E_ZIP_BAD, DL_ERROR, "not a readable zip archive: %s") \
 	X(E_ZIP_LAYOUT, DL_ERROR, "not a safe zip archive: %s") \

@@ -201,6 +201,14 @@ cp -r "$bd/shard2" "$bd/bad2"
 printf 'x' >>"$(ls "$bd"/bad2/xiayang/*.zip | tail -n 1)"
 "$BIN" catalog -o "$bd/m3" "$bd/shard0" "$bd/shard1" "$bd/bad2" >"$tmp/out" 2>"$tmp/err"; st=$?
 check_that "catalog: a file altered in transit is refused (exit $st), and no bundle is left" sh -c "test $st -eq 1 && grep -q 'does not match its size and SHA-256 in the shard record' '$tmp/err' && test -z \"\$(ls '$bd/m3/xiayang')\""
+cp -r "$bd/shard2" "$bd/lost2"
+rm "$(ls "$bd"/lost2/xiayang/*.epub | tail -n 1)"
+"$BIN" catalog -o "$bd/m7" "$bd/shard0" "$bd/shard1" "$bd/lost2" >"$tmp/out" 2>"$tmp/err"; st=$?
+check_that "catalog: a file the record names but the folder lacks is refused (exit $st)" sh -c "test $st -eq 1 && grep -q \"is in the shard record but not in the shard's folder\" '$tmp/err'"
+cp -r "$bd/shard2" "$bd/link2"
+f=$(ls "$bd"/link2/xiayang/*.zip | tail -n 1) && rm "$f" && ln -s /etc/passwd "$f"
+"$BIN" catalog -o "$bd/m8" "$bd/shard0" "$bd/shard1" "$bd/link2" >"$tmp/out" 2>"$tmp/err"; st=$?
+check_that "catalog: a symbolic link in place of a bundle is refused, not followed (exit $st)" sh -c "test $st -eq 1 && grep -q 'does not match its size and SHA-256' '$tmp/err'"
 # A failed merge over a good one leaves the good one as it was.
 cp -r "$bd/merged" "$bd/remerge"
 (cd "$bd/remerge/xiayang" && sha256sum ./*) >"$tmp/before.sums"
