@@ -527,6 +527,12 @@ cmd_build(int argc, char *argv[])
 			pthread_join(threads[i], NULL);
 		if (q.progress)
 			fputc('\n', stderr);
+		/* An error shared by several villages (a course file that
+		 * became unreadable) is told once: name every village it
+		 * stopped. */
+		for (i = 0; i < q.n; i++)
+			if (!q.jobs[i].ok)
+				diag(E_VILLAGE_FAILED, &pr.villages[q.jobs[i].order]->loc, q.jobs[i].plan->village->id);
 		for (i = 0; i < q.n; i++)
 			if (q.jobs[i].ok) {
 				built++;

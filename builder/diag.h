@@ -93,6 +93,7 @@ enum diag_level {
 	X(E_SIG_OTHER_KEY, DL_ERROR, "signature '%s' was made by key %s, not by the given key %s") \
 	X(E_UNPACK_EXISTS, DL_ERROR, "already exists: unpack writes a new folder only") \
 	X(E_FILE_CHANGED, DL_ERROR, "'%s' changed while the build read it: build again") \
+	X(E_VILLAGE_FAILED, DL_ERROR, "village '%s' was not built: see the errors above") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
 	X(E_SHARD_NONE, DL_ERROR, "'%s' holds no shard record (shard-I-of-N.xml): build shards with --shard I/N") \

@@ -407,6 +407,8 @@ check_that "build: the two-village fixture builds first" test -f "$fb/out/town/t
 truncate -s 300M "$fb/lib/grow/media/tree.svg"
 (cd "$fb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: a failing village makes the exit status non-zero (got $st)" test $st -ne 0
+check_that "build: ... and is named, at its village file" grep -q "town/villages/a.xml:[0-9]*:[0-9]*: error: village 'a' was not built: see the errors above" "$tmp/err"
+check_that "build: ... but not the village that built" sh -c "! grep -q \"village 'b' was not built\" '$tmp/err'"
 check_that "build: ... leaves no bundle of it behind" test ! -e "$fb/out/town/town-a.zip"
 check_that "build: ... nor a temporary file" test "$(ls -A "$fb/out/town" | grep -vc '^town-b.zip$\|^town-b-phone.html$\|^town-b.epub$\|^SHA256SUMS$\|^index.html$')" -eq 0
 check_that "build: ... while the other village still builds" "$BIN" verify "$fb/out/town/town-b.zip"
