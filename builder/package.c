@@ -405,6 +405,21 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		insert_file(pk, 0, xstrdup("imsmanifest.xml"), ims, strlen(ims));
 	}
 	manifest(pk, pr, p);
+	{
+		/* What verify, info and unpack would refuse is not built. */
+		unsigned long long total = 0;
+
+		for (i = 0; i < pk->nfiles; i++)
+			total += pk->files[i].len;
+		if (pk->nfiles > ZIP_MAX_ENTRIES || total > ZIP_MAX_TOTAL_BYTES) {
+			char *have = human_size((size_t)total), *most = human_size((size_t)ZIP_MAX_TOTAL_BYTES);
+
+			diag(E_BUNDLE_LIMIT, NULL, pk->id, pk->nfiles, have, (unsigned)ZIP_MAX_ENTRIES, most);
+			free(have);
+			free(most);
+			goto out;
+		}
+	}
 	pk->phone = xcalloc(1, sizeof *pk->phone);
 	phone_render(pr, p, phone_bodies, pk->phone);
 	pk->phone_len = doc_len(pk->phone);

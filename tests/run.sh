@@ -412,6 +412,30 @@ check_that "build: ... but not the village that built" sh -c "! grep -q \"villag
 check_that "build: ... leaves no bundle of it behind" test ! -e "$fb/out/town/town-a.zip"
 check_that "build: ... nor a temporary file" test "$(ls -A "$fb/out/town" | grep -vc '^town-b.zip$\|^town-b-phone.html$\|^town-b.epub$\|^SHA256SUMS$\|^index.html$')" -eq 0
 check_that "build: ... while the other village still builds" "$BIN" verify "$fb/out/town/town-b.zip"
+# A bundle that verify would refuse (over 10,000 files) is not built.
+mb=$tmp/many && cp -r tests/golden/ok-library "$mb"
+python3 - "$mb/lib/grow" <<'PY'
+import os, sys
+d = sys.argv[1]
+os.makedirs(d + "/media/many", exist_ok=True)
+out = ['<?xml version="1.0" encoding="UTF-8"?>',
+       '<course id="grow" category="skills" lang="zh-CN" version="1">', '  <title>黄桃种植</title>', '  <tag>yellow-peach</tag>']
+for l in range(101):
+    with open("%s/l%03d.md" % (d, l), "w") as f:
+        f.write("# 第 %d 课\n\n修剪。\n" % l)
+    out.append('  <lesson id="l%03d" src="l%03d.md" hours="0.5" modes="home">' % (l, l))
+    for a in range(100):
+        name = "media/many/f%03d-%03d.txt" % (l, a)
+        with open(d + "/" + name, "w") as f:
+            f.write("%d %d\n" % (l, a))
+        out.append('    <asset src="%s"/>' % name)
+    out.append('  </lesson>')
+out.append('</course>')
+with open(d + "/course.xml", "w") as f:
+    f.write("\n".join(out) + "\n")
+PY
+(cd "$mb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
+check_that "build: a bundle of over 10,000 files is refused (exit $st), naming the limit" sh -c "test $st -eq 1 && grep -q \"bundle of 'town-a' would hold 10[0-9][0-9][0-9] files, .* in all; verify accepts at most 10000 files\" '$tmp/err' && ! test -e '$mb/out/town/town-a.zip'"
 check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d' ' -f3 "$fb/out/town/SHA256SUMS" | tr '\n' ' ')" = "town-b-phone.html town-b.zip town-b.epub "
 
 . "$top/tests/editions.sh"
