@@ -344,12 +344,26 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 	add_text(pk, xstrdup("index.html"), render_index(pr, p));
 	css = render_stylesheet(&css_len);
 	add_file(pk, xstrdup("style.css"), xstrndup(css, css_len), css_len);
+	/* Every lesson first, taking those another village is rendering
+	 * last, then the pages in order. */
+	{
+		unsigned char *later = xcalloc(nl, 1);
+		int busy, failed = 0;
+
+		for (i = 0; i < p->nlessons && !failed; i++)
+			if ((work[i] = shared_lesson_try(sh, p, i, &busy)) == NULL)
+				failed = !(later[i] = (unsigned char)busy);
+		for (i = 0; i < p->nlessons && !failed; i++)
+			if (later[i] && (work[i] = shared_lesson(sh, p, i)) == NULL)
+				failed = 1;
+		free(later);
+		if (failed)
+			goto out;
+	}
 	for (i = 0; i < p->nlessons; i++) {
-		struct lesson_work *w;
+		struct lesson_work *w = work[i];
 		struct doc page = {0};
 
-		if ((w = work[i] = shared_lesson(sh, p, i)) == NULL)
-			goto out;
 		asset_set_merge(&per_lesson[i], &w->assets[BODY_PAGE]);
 		render_lesson(pr, p, i, &w->body[BODY_PAGE], &per_lesson[i], &page);
 		add_doc(pk, render_page_name(p->lessons[i]), &page);

@@ -367,14 +367,20 @@ give_back(struct lesson_work *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-struct lesson_work *
-shared_lesson(struct shared *s, const struct plan *p, size_t i)
+/* shared_lesson, or with busy not NULL shared_lesson_try. */
+static struct lesson_work *
+lesson_get(struct shared *s, const struct plan *p, size_t i, int *busy)
 {
 	struct lesson_work *w, *own;
 	int k;
 
 	if ((w = store_entry(s, p->lessons[i])) != NULL) {
-		pthread_mutex_lock(&w->lock);
+		if (busy == NULL) {
+			pthread_mutex_lock(&w->lock);
+		} else if (pthread_mutex_trylock(&w->lock) != 0) {
+			*busy = 1;
+			return NULL;
+		}
 		if (!w->done && !w->failed) {
 			if (render_all(w, p, i, s->spill) == -1)
 				w->failed = 1;
@@ -400,6 +406,19 @@ shared_lesson(struct shared *s, const struct plan *p, size_t i)
 	}
 	own->own = 1;
 	return own;
+}
+
+struct lesson_work *
+shared_lesson(struct shared *s, const struct plan *p, size_t i)
+{
+	return lesson_get(s, p, i, NULL);
+}
+
+struct lesson_work *
+shared_lesson_try(struct shared *s, const struct plan *p, size_t i, int *busy)
+{
+	*busy = 0;
+	return lesson_get(s, p, i, busy);
 }
 
 void

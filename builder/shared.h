@@ -117,6 +117,10 @@ void shared_expect(struct shared *, const struct plan *p);
 /* Lesson i of plan p, rendered for every edition.  NULL after diagnosing
  * (the lesson could not be read).  Give it back with shared_lesson_done. */
 struct lesson_work *shared_lesson(struct shared *, const struct plan *p, size_t i);
+/* The same, but NULL with *busy set, at once, when another village is
+ * working on that lesson: villages that share lessons then render
+ * different ones at the same time instead of waiting on each other. */
+struct lesson_work *shared_lesson_try(struct shared *, const struct plan *p, size_t i, int *busy);
 void shared_lesson_done(struct shared *, struct lesson_work *);
 
 /* File `rel` of course c.  NULL after diagnosing.  Give it back with
