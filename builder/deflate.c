@@ -9,7 +9,11 @@
 
 #define LEVEL 6	/* libzip's default 9 costs much time for little size */
 #define CHUNK (1u << 30)
-#define OUT_STEP (256u << 10)	/* output room added at a time for large inputs */
+#define OUT_STEP (64u << 10)	/* output room added at a time while deflating */
+/* Room for a sync flush: what is left is at most two blocks of up to
+ * 16 Ki symbols (memLevel 8) of at most 6 bytes each, and the pending
+ * buffer (64 KiB); with margin. */
+#define FLUSH_ROOM (512u << 10)
 
 /* Deflate states kept for reuse.  A village's pages are cut into
  * thousands of small pieces, and setting up a state (a quarter of a
@@ -67,6 +71,18 @@ state_put(struct state *st)
 	pthread_mutex_unlock(&pool_lock);
 }
 
+/* One call to deflate with `room` bytes of output at the end of out. */
+static void
+deflate_out(z_stream *s, int flush, size_t room, struct buf *out)
+{
+	buf_reserve(out, room);
+	s->next_out = (Bytef *)out->data + out->len;
+	s->avail_out = (uInt)room;
+	if (deflate(s, flush) == Z_STREAM_ERROR)
+		oom();
+	out->len += room - s->avail_out;
+}
+
 /* Appends len > 0 bytes deflated as a piece to out; returns the
  * deflated length.  The output grows as zlib fills it, so a large input
  * does not reserve its own size first. */
@@ -77,32 +93,29 @@ deflate_piece(const void *data, size_t len, struct buf *out)
 	size_t left = len, before = out->len;
 	struct state *st = state_get();
 	z_stream *s = &st->s;
-	int flush;
+	/* No more is ever needed than the bound of the whole piece. */
+	size_t most = deflateBound(s, (uLong)(len > CHUNK ? CHUNK : len)) + 16 + 6 * (len / CHUNK);
+	size_t step = most < OUT_STEP ? most : OUT_STEP, flush_room = most < FLUSH_ROOM ? most : FLUSH_ROOM;
 
-	/* avail_in is 32 bits: feed larger inputs in slices. */
-	do {
+	/* All the input without flushing, its output in steps of at most
+	 * OUT_STEP (avail_in is 32 bits: larger inputs go in slices)... */
+	while (left > 0) {
 		uInt n = left > CHUNK ? CHUNK : (uInt)left;
 
 		s->next_in = (Bytef *)(uintptr_t)p;
 		s->avail_in = n;
 		p += n;
 		left -= n;
-		flush = left ? Z_NO_FLUSH : Z_SYNC_FLUSH;
-		do {
-			/* Small inputs get their whole bound at once; large ones
-			 * grow in steps. */
-			size_t room = deflateBound(s, s->avail_in) + 16;
-
-			if (room > OUT_STEP)
-				room = OUT_STEP;
-			buf_reserve(out, room);
-			s->next_out = (Bytef *)out->data + out->len;
-			s->avail_out = (uInt)room;
-			if (deflate(s, flush) == Z_STREAM_ERROR)
-				oom();
-			out->len += room - s->avail_out;
-		} while (s->avail_out == 0 || s->avail_in > 0);
-	} while (left > 0);
+		while (s->avail_in > 0)
+			deflate_out(s, Z_NO_FLUSH, step, out);
+	}
+	/* ...then the sync flush, with room for whatever is left (see
+	 * FLUSH_ROOM) so that it ends in one call: a flush that fills the
+	 * output exactly is repeated on the next call, which would add a
+	 * second marker and change the bytes. */
+	do
+		deflate_out(s, Z_SYNC_FLUSH, flush_room, out);
+	while (s->avail_out == 0);
 	state_put(st);
 	out->data[out->len] = '\0';
 	return out->len - before;
