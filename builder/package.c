@@ -488,18 +488,31 @@ package_write_zip(const struct package *pk, const char *path, time_t mtime)
 		goto out;
 	for (i = 0; i < pk->nfiles; i++) {
 		const struct package_file *f = &pk->files[i];
+		size_t zlen = 0;
 		int r;
 
+		if (f->packed) {
+			zlen = f->zlen;
+		} else if (f->compress) {
+			if (deflate_file(f, &st[i]) == -1) {
+				zipw_discard(w);
+				goto out;
+			}
+			zlen = st[i].z.len;
+		}
+		/* What verify would refuse as a zip bomb is not written. */
+		if (zlen > 0 && f->len > 1024 && f->len / zlen > ZIP_MAX_RATIO) {
+			diag(E_BUNDLE_RATIO, NULL, f->name, pk->id, (unsigned long long)(f->len / zlen),
+			    (unsigned)ZIP_MAX_RATIO);
+			zipw_discard(w);
+			goto out;
+		}
 		if (f->packed && f->spill) {
 			r = zipw_add_deflated_from(w, f->name, get_spilled, f->spill, f->zat, f->zlen, f->z.len, f->z.crc,
 			    mtime);
 		} else if (f->packed) {
 			r = zipw_add_deflated(w, f->name, f->z.z.data, f->zlen, f->z.len, f->z.crc, mtime);
 		} else if (f->compress) {
-			if (deflate_file(f, &st[i]) == -1) {
-				zipw_discard(w);
-				goto out;
-			}
 			r = zipw_add_deflated(w, f->name, st[i].z.data, st[i].z.len, st[i].len, st[i].crc, mtime);
 		} else if (f->asset) {
 			r = zipw_add_file(w, f->name, f->asset->path, f->asset->size, f->asset->crc, mtime);

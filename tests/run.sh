@@ -412,6 +412,7 @@ check_that "build: ... but not the village that built" sh -c "! grep -q \"villag
 check_that "build: ... leaves no bundle of it behind" test ! -e "$fb/out/town/town-a.zip"
 check_that "build: ... nor a temporary file" test "$(ls -A "$fb/out/town" | grep -vc '^town-b.zip$\|^town-b-phone.html$\|^town-b.epub$\|^SHA256SUMS$\|^index.html$')" -eq 0
 check_that "build: ... while the other village still builds" "$BIN" verify "$fb/out/town/town-b.zip"
+check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d' ' -f3 "$fb/out/town/SHA256SUMS" | tr '\n' ' ')" = "town-b-phone.html town-b.zip town-b.epub "
 # A bundle that verify would refuse (over 10,000 files) is not built.
 mb=$tmp/many && cp -r tests/golden/ok-library "$mb"
 python3 - "$mb/lib/grow" <<'PY'
@@ -436,7 +437,12 @@ with open(d + "/course.xml", "w") as f:
 PY
 (cd "$mb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: a bundle of over 10,000 files is refused (exit $st), naming the limit" sh -c "test $st -eq 1 && grep -q \"bundle of 'town-a' would hold 10[0-9][0-9][0-9] files, .* in all; verify accepts at most 10000 files\" '$tmp/err' && ! test -e '$mb/out/town/town-a.zip'"
-check_that "build: ... and SHA256SUMS lists only what was built" test "$(cut -d' ' -f3 "$fb/out/town/SHA256SUMS" | tr '\n' ' ')" = "town-b-phone.html town-b.zip town-b.epub "
+# Nor one holding a file that deflates like a zip bomb.
+rb=$tmp/ratio && cp -r tests/golden/ok-library "$rb"
+head -c 3000000 /dev/zero | tr '\0' ' ' >"$rb/lib/grow/media/blank.txt"
+sed -i 's|<asset src="media/tree.svg"/>|<asset src="media/tree.svg"/>\n    <asset src="media/blank.txt"/>|' "$rb/lib/grow/course.xml"
+(cd "$rb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
+check_that "build: a file deflating over 1000 to 1 is refused (exit $st), and no bundle is left" sh -c "test $st -eq 1 && grep -q \"'assets/grow/media/blank.txt' in 'town-a' would deflate [0-9]* to 1; verify accepts at most 1000 to 1\" '$tmp/err' && ! test -e '$rb/out/town/town-a.zip'"
 
 . "$top/tests/editions.sh"
 . "$top/tests/browser.sh"
