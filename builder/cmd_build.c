@@ -104,8 +104,8 @@ build_one(struct job *j)
 	struct scratch *spill;
 	int rc = -1;
 
-	/* The village's deflated files wait on disk, not in memory, until
-	 * their archive is written. */
+	/* The village's deflated files wait here, beyond the first 4 MiB
+	 * of each archive held in memory, until the archive is written. */
 	if ((spill = scratch_open(j->dir)) == NULL)
 		return -1;
 	if (package_build(j->pr, j->plan, j->sh, j->phone_budget, j->mtime, j->browser ? PACKAGE_KEEP_PLAIN : 0,
@@ -525,6 +525,8 @@ cmd_build(int argc, char *argv[])
 			worker(&q);
 		for (i = 0; i < nthreads; i++)
 			pthread_join(threads[i], NULL);
+		/* Give back the scratch file's disk before the index is written. */
+		shared_spill_end(sh);
 		if (q.progress)
 			fputc('\n', stderr);
 		/* An error shared by several villages (a course file that

@@ -36,8 +36,7 @@ write_atomic(const char *path, const char *data, size_t len)
 	return -1;
 }
 
-/* FILE.minisig beside `path`, over the bytes just written.  The trusted
- * comment names the file and the signer, with the build's time. */
+/* write_doc_atomic: the temp file being written and the hash so far. */
 struct doc_out {
 	struct atomic_file af;
 	struct sha256 h;
@@ -89,6 +88,8 @@ write_doc_atomic(const char *path, const struct doc *d, size_t *size, char sha25
 	return 0;
 }
 
+/* FILE.minisig beside `path`, over the bytes just written.  The trusted
+ * comment names the file and the signer, with the build's time. */
 int
 sign_file(const struct minisign_key *k, const char *path, time_t when)
 {

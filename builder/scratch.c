@@ -14,7 +14,23 @@ struct scratch {
 	char *name;		/* for messages: the file is gone from the folder */
 	pthread_mutex_t lock;
 	uint64_t end;
+	int told;		/* a failure was diagnosed: the rest fail quietly */
 };
+
+/* One message per scratch file: when the disk is full, every village
+ * would otherwise say the same. */
+static void
+tell(struct scratch *s, int code, const char *why)
+{
+	int first;
+
+	pthread_mutex_lock(&s->lock);
+	first = !s->told;
+	s->told = 1;
+	pthread_mutex_unlock(&s->lock);
+	if (first)
+		diag(code, NULL, s->name, why);
+}
 
 struct scratch *
 scratch_open(const char *dir)
@@ -67,7 +83,7 @@ scratch_put(struct scratch *s, const void *p, size_t n, uint64_t *at)
 		if (w <= 0) {
 			if (w == -1 && errno == EINTR)
 				continue;
-			diag(S_WRITE, NULL, s->name, w == 0 ? "no space" : strerror(errno));
+			tell(s, S_WRITE, w == 0 ? "no space" : strerror(errno));
 			return -1;
 		}
 		c += w;
@@ -88,7 +104,7 @@ scratch_get(struct scratch *s, uint64_t at, void *p, size_t n)
 		if (r <= 0) {
 			if (r == -1 && errno == EINTR)
 				continue;
-			diag(S_READ, NULL, s->name, r == 0 ? "file ended early" : strerror(errno));
+			tell(s, S_READ, r == 0 ? "file ended early" : strerror(errno));
 			return -1;
 		}
 		c += r;

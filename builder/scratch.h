@@ -19,7 +19,8 @@ struct scratch *scratch_open(const char *dir);
 void scratch_close(struct scratch *);
 
 /* Appends p[0..n) and sets *at to where it went.  Safe from any thread.
- * Returns 0, or -1 after diagnosing. */
+ * Returns 0, or -1 after diagnosing (only the first failure of a file
+ * is told; the rest fail quietly). */
 int scratch_put(struct scratch *, const void *p, size_t n, uint64_t *at);
 /* Reads n bytes put at `at` into p.  Returns 0, or -1 after diagnosing. */
 int scratch_get(struct scratch *, uint64_t at, void *p, size_t n);

@@ -38,9 +38,23 @@ shared_text_deflate(struct shared_text *t, struct zstream *st)
 {
 	pthread_mutex_lock(&t->lock);
 	if (!t->deflated) {
-		/* Spilled texts were deflated before they went. */
-		zpiece_make(&t->z, t->data, t->len);
+		/* Texts that are zipped were deflated before they were
+		 * spilled (the phone body, never zipped, was not): one
+		 * spilled plain is read back first. */
+		char *plain = t->data;
+
+		if (plain == NULL) {
+			plain = xmalloc(t->len ? t->len : 1);
+			if (scratch_get(t->spill, t->at, plain, t->len) == -1) {
+				pthread_mutex_unlock(&t->lock);
+				free(plain);
+				return -1;
+			}
+		}
+		zpiece_make(&t->z, plain, t->len);
 		t->deflated = 1;
+		if (plain != t->data)
+			free(plain);
 	}
 	pthread_mutex_unlock(&t->lock);
 	if (t->z.z || t->z.zlen == 0) {
@@ -50,10 +64,8 @@ shared_text_deflate(struct shared_text *t, struct zstream *st)
 	return scratch_get(t->spill, t->zat, zstream_add_space(st, &t->z), t->z.zlen);
 }
 
-/* Moves t's bytes and deflated bytes (made now, when `deflate`) to the
- * scratch file.  Returns 0, or -1 after diagnosing. */
-static int
-text_spill(struct shared_text *t, struct scratch *sc, int deflate)
+int
+shared_text_spill(struct shared_text *t, struct scratch *sc, int deflate)
 {
 	if (deflate && !t->deflated) {
 		zpiece_make(&t->z, t->data, t->len);
@@ -230,6 +242,13 @@ shared_spill(struct shared *s, const char *dir)
 }
 
 void
+shared_spill_end(struct shared *s)
+{
+	scratch_close(s->spill);
+	s->spill = NULL;
+}
+
+void
 shared_free(struct shared *s)
 {
 	size_t i;
@@ -289,7 +308,7 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i, struct scratch
 	for (k = 0; k < BODY__COUNT; k++) {
 		w->body[k].deflated = 0;
 		/* The phone edition is not zipped: no need to deflate it. */
-		if (sc && text_spill(&w->body[k], sc, k != BODY_PHONE) == -1)
+		if (sc && shared_text_spill(&w->body[k], sc, k != BODY_PHONE) == -1)
 			return -1;
 	}
 	if (sc && w->terms.len > 0) {

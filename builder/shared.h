@@ -42,6 +42,10 @@ struct shared_text {
 /* Appends t's deflated form (made on first use) to st.  Returns 0, or -1
  * after diagnosing (the scratch file could not be read). */
 int shared_text_deflate(struct shared_text *t, struct zstream *st);
+/* Moves t's bytes, and its deflated bytes (made now when `deflate`), to
+ * sc.  Returns 0, or -1 after diagnosing. */
+struct scratch;
+int shared_text_spill(struct shared_text *t, struct scratch *sc, int deflate);
 
 /* A file being assembled: its own bytes (the chrome) in b, and shared
  * texts that go between them, each after the first `off` bytes of b. */
@@ -106,6 +110,9 @@ struct shared *shared_new(const struct library *, int on);
 /* Keeps renderings in a scratch file in dir (scratch.h) from now on,
  * when sharing is on.  Returns 0, or -1 after diagnosing. */
 int shared_spill(struct shared *, const char *dir);
+/* Closes the scratch file (and frees its disk space) once every village
+ * is built. */
+void shared_spill_end(struct shared *);
 void shared_free(struct shared *);
 
 /* Announces that plan p will be built, before any village is: each of

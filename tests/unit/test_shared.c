@@ -32,21 +32,6 @@ entries(const char *dir)
 	return n;
 }
 
-/* A text moved to the scratch file, as the store does it. */
-static void
-spill(struct shared_text *t, struct scratch *sc)
-{
-	zpiece_make(&t->z, t->data, t->len);
-	t->deflated = 1;
-	if (scratch_put(sc, t->data, t->len, &t->at) == -1 || scratch_put(sc, t->z.z, t->z.zlen, &t->zat) == -1)
-		return;
-	free(t->data);
-	free(t->z.z);
-	t->data = NULL;
-	t->z.z = NULL;
-	t->spill = sc;
-}
-
 void
 test_shared(void)
 {
@@ -79,13 +64,31 @@ test_shared(void)
 	mem.data = strdup(body);
 	mem.len = out.len = strlen(body);
 	out.data = strdup(body);
-	spill(&out, sc);
+	EXPECT(shared_text_spill(&out, sc, 1) == 0, "shared_text_spill: a text goes to the scratch file");
 	EXPECT(out.data == NULL && out.spill == sc, "scratch: the spilled text left memory");
 	spans[0].off = 5;
 	spans[1].off = 5;
 	spans[2].off = 9;
 	spans[0].text = spans[1].text = spans[2].text = &mem;
 	EXPECT(spans_each("head|mid|tail", 13, spans, 3, collect, &a) == 0, "spans_each: in memory");
+	{
+		/* A text spilled without deflating (as phone bodies are) is
+		 * deflated from the scratch file when asked. */
+		struct shared_text plain = {0};
+		struct zstream zp = {0}, zm = {0};
+
+		pthread_mutex_init(&plain.lock, NULL);
+		plain.data = strdup(body);
+		plain.len = strlen(body);
+		EXPECT(shared_text_spill(&plain, sc, 0) == 0 && plain.data == NULL && !plain.deflated &&
+		    shared_text_deflate(&plain, &zp) == 0 && shared_text_deflate(&mem, &zm) == 0 &&
+		    zp.z.len == zm.z.len && memcmp(zp.z.data, zm.z.data, zp.z.len) == 0,
+		    "shared_text_deflate: a text spilled plain is deflated from the scratch file");
+		zpiece_release(&plain.z);
+		pthread_mutex_destroy(&plain.lock);
+		buf_release(&zp.z);
+		buf_release(&zm.z);
+	}
 	spans[0].text = spans[1].text = spans[2].text = &out;
 	EXPECT(spans_each("head|mid|tail", 13, spans, 3, collect, &b) == 0, "spans_each: spilled");
 	EXPECT(a.len == 13 + 3 * mem.len && b.len == a.len && memcmp(a.data, b.data, a.len) == 0 &&
