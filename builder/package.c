@@ -41,7 +41,8 @@ deflate_file(const struct package_file *f, struct zstream *st)
 	size_t at = 0, k;
 
 	if (f->asset) {
-		zstream_add(st, &f->asset->z);
+		if (shared_asset_deflate(f->asset, st) == -1)
+			return -1;
 	} else {
 		for (k = 0; k < f->nspans; k++) {
 			const struct span *sp = &f->spans[k];

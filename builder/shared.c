@@ -471,7 +471,7 @@ asset_hash(const struct course *c, const char *rel)
 /* Reads the file, its digest, and its deflated form when it is worth
  * deflating.  Returns 0, or -1 after diagnosing. */
 static int
-asset_load(struct shared_asset *a, const struct course *c, const char *rel)
+asset_load(struct shared_asset *a, const struct course *c, const char *rel, struct scratch *sc)
 {
 	char *data;
 
@@ -489,7 +489,25 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel)
 	if (a->compress)
 		zpiece_make(&a->z, data, a->size);
 	free(data);
+	/* Kept for the whole build: on disk, like the renderings. */
+	if (sc && a->z.zlen > 0) {
+		if (scratch_put(sc, a->z.z, a->z.zlen, &a->zat) == -1)
+			return -1;
+		free(a->z.z);
+		a->z.z = NULL;
+		a->spill = sc;
+	}
 	return 0;
+}
+
+int
+shared_asset_deflate(const struct shared_asset *a, struct zstream *st)
+{
+	if (a->z.z || a->z.zlen == 0) {
+		zstream_add(st, &a->z);
+		return 0;
+	}
+	return scratch_get(a->spill, a->zat, zstream_add_space(st, &a->z), a->z.zlen);
 }
 
 const struct shared_asset *
@@ -501,7 +519,7 @@ shared_asset(struct shared *s, const struct course *c, const char *rel)
 	if (!s->on) {
 		e = xcalloc(1, sizeof *e);
 		pthread_mutex_init(&e->lock, NULL);
-		if (asset_load(&e->a, c, rel) == -1) {
+		if (asset_load(&e->a, c, rel, NULL) == -1) {
 			asset_destroy(e);
 			return NULL;
 		}
@@ -522,7 +540,7 @@ shared_asset(struct shared *s, const struct course *c, const char *rel)
 	pthread_mutex_unlock(&s->lock);
 	pthread_mutex_lock(&e->lock);
 	if (e->state == 0)
-		e->state = asset_load(&e->a, c, rel) == 0 ? 1 : -1;
+		e->state = asset_load(&e->a, c, rel, s->spill) == 0 ? 1 : -1;
 	pthread_mutex_unlock(&e->lock);
 	return e->state == 1 ? &e->a : NULL;
 }

@@ -99,8 +99,13 @@ struct shared_asset {
 	char sha256[65];
 	uint32_t crc;		/* CRC-32, to check the file when it is copied */
 	int compress;		/* deflated in bundles (else stored, read from path) */
-	struct zpiece z;	/* when compress */
+	struct zpiece z;	/* when compress; z.z NULL once spilled */
+	struct scratch *spill;
+	uint64_t zat;		/* where z.z went */
 };
+
+/* Appends a's deflated form to st.  Returns 0, or -1 after diagnosing. */
+int shared_asset_deflate(const struct shared_asset *a, struct zstream *st);
 
 struct shared;
 
