@@ -1,8 +1,8 @@
 /* coursepack: compiles a library of Markdown lessons, described by XML
- * manifests, into training packages for villages.  This release checks
- * the sources; plan and build come next.  This file holds the table of
- * subcommands, which also produces --help. */
+ * manifests, into training packages for villages.  This file holds the
+ * table of subcommands, which also produces --help. */
 #define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +106,10 @@ main(int argc, char *argv[])
 	 * same bundle bytes in every time zone. */
 	setenv("TZ", "UTC", 1);
 	tzset();
+	/* Past a file-size limit (ulimit -f), a write fails with EFBIG and
+	 * is reported like any other, instead of the signal killing us
+	 * without a word. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		print_usage(stderr);
 		return 2;

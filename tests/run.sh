@@ -437,6 +437,9 @@ with open(d + "/course.xml", "w") as f:
 PY
 (cd "$mb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: a bundle of over 10,000 files is refused (exit $st), naming the limit" sh -c "test $st -eq 1 && grep -q \"bundle of 'town-a' would hold 10[0-9][0-9][0-9] files, .* in all; verify accepts at most 10000 files\" '$tmp/err' && ! test -e '$mb/out/town/town-a.zip'"
+# A file-size limit is an error with a message, not a silent SIGXFSZ.
+(ulimit -f 100 && exec "$BIN" build -o "$tmp/fsz" examples/xiayang/township.xml) >/dev/null 2>"$tmp/err"; st=$?
+check_that "build: past ulimit -f, exit 3 (got $st) saying the file is too large, no temp file left" sh -c "test $st -eq 3 && grep -q 'File too large' '$tmp/err' && test -z \"\$(ls -A '$tmp/fsz/xiayang' | grep -v '^SHA256SUMS\$\|^index.html\$')\""
 # Nor one holding a file that deflates like a zip bomb.
 rb=$tmp/ratio && cp -r tests/golden/ok-library "$rb"
 head -c 3000000 /dev/zero | tr '\0' ' ' >"$rb/lib/grow/media/blank.txt"
