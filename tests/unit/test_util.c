@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "unit.h"
 #include "util.h"
 
@@ -31,6 +32,30 @@ safe(const char *in, int want)
 
 	snprintf(what, sizeof what, "path_is_safe_relative('%s') == %d", in, want);
 	EXPECT(path_is_safe_relative(in) == want, what);
+}
+
+/* RFC 4648's vectors, and a run long enough to cross encoder blocks. */
+static void
+test_base64(void)
+{
+	static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *const want[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	size_t i, ok = 0;
+	unsigned char big[3000];
+	char *got;
+
+	for (i = 0; i < 7; i++) {
+		got = base64_encode(in[i], strlen(in[i]));
+		ok += strcmp(got, want[i]) == 0;
+		free(got);
+	}
+	EXPECT(ok == 7, "base64: the RFC 4648 vectors");
+	for (i = 0; i < sizeof big; i++)
+		big[i] = (unsigned char)(i * 7);
+	got = base64_encode(big, sizeof big);
+	EXPECT(strlen(got) == 4000 && strncmp(got, "AAcOFRwjKjE4P0ZNVFtiaXB3foWMk5qhqK+2vcTL0tng5+71/AMKERgfJi00", 60) == 0 &&
+	    strchr(got, '\n') == NULL, "base64: long input, one line, no padding needed");
+	free(got);
 }
 
 void
@@ -92,4 +117,5 @@ test_util(void)
 		EXPECT_STR(j, "x/y", "path_dirname('x/y/course.xml')");
 		free(j);
 	}
+	test_base64();
 }
