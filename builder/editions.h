@@ -39,7 +39,8 @@ void search_terms_make(struct search_terms *, const char *title, const char *tex
 void search_terms_release(struct search_terms *);
 /* search.js: the index of every lesson's terms and the search code.  get
  * gives lesson i's terms, valid until the next call; it returns 0, or -1
- * after diagnosing, and then so does search_script, with NULL. */
+ * after diagnosing, and then so does search_script, with NULL.  A plan
+ * has at most 65,536 lessons (package_build refuses more first). */
 typedef int search_terms_get(void *ctx, size_t i, const struct search_terms **out);
 char *search_script(const struct plan *, search_terms_get *get, void *ctx);
 

@@ -308,6 +308,27 @@ add_doc(struct package *pk, char *name, struct doc *d)
 	d->shared_len = 0;
 }
 
+/* Whether pk, as far as it is made, is already more than verify, info
+ * and unpack accept (files, bytes); diagnosed. */
+static int
+over_limits(const struct package *pk)
+{
+	unsigned long long total = 0;
+	char *have, *most;
+	size_t i;
+
+	for (i = 0; i < pk->nfiles; i++)
+		total += pk->files[i].len;
+	if (pk->nfiles <= ZIP_MAX_ENTRIES && total <= ZIP_MAX_TOTAL_BYTES)
+		return 0;
+	have = human_size((size_t)total);
+	most = human_size((size_t)ZIP_MAX_TOTAL_BYTES);
+	diag(E_BUNDLE_LIMIT, NULL, pk->id, pk->nfiles, have, (unsigned)ZIP_MAX_ENTRIES, most);
+	free(have);
+	free(most);
+	return 1;
+}
+
 /* Lessons' search terms for search_script, read back when spilled. */
 struct terms_ctx {
 	struct lesson_work **work;
@@ -383,6 +404,11 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		print_render(pr, p, print_bodies, &print);
 		add_doc(pk, xstrdup("print.html"), &print);
 	}
+	/* The pages alone may be too many already (and search.js numbers
+	 * lessons in 16 bits). */
+	_Static_assert(ZIP_MAX_ENTRIES <= 65536, "search_script numbers lessons in 16 bits");
+	if (over_limits(pk))
+		goto out;
 	{
 		char *js;
 
@@ -420,21 +446,8 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		insert_file(pk, 0, xstrdup("imsmanifest.xml"), ims, strlen(ims));
 	}
 	manifest(pk, pr, p);
-	{
-		/* What verify, info and unpack would refuse is not built. */
-		unsigned long long total = 0;
-
-		for (i = 0; i < pk->nfiles; i++)
-			total += pk->files[i].len;
-		if (pk->nfiles > ZIP_MAX_ENTRIES || total > ZIP_MAX_TOTAL_BYTES) {
-			char *have = human_size((size_t)total), *most = human_size((size_t)ZIP_MAX_TOTAL_BYTES);
-
-			diag(E_BUNDLE_LIMIT, NULL, pk->id, pk->nfiles, have, (unsigned)ZIP_MAX_ENTRIES, most);
-			free(have);
-			free(most);
-			goto out;
-		}
-	}
+	if (over_limits(pk))
+		goto out;
 	pk->phone = xcalloc(1, sizeof *pk->phone);
 	phone_render(pr, p, phone_bodies, pk->phone);
 	pk->phone_len = doc_len(pk->phone);

@@ -284,9 +284,12 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 {
 	struct buf b = {0};
 	size_t i, k, total = 0, idcap = 1 << 16, cap = 1024, nterms = 0;
-	uint32_t *slot, *ids, *rank, *order, *start, *pages, *count;
+	uint32_t *slot, *ids, *rank, *order, *start, *count;
+	uint16_t *pages;	/* lesson numbers: a package holds fewer than 65,536 */
 	struct terms tt = {0};
 
+	if (p->nlessons > UINT16_MAX + 1u)
+		return NULL;	/* package_build refuses such a package before */
 	/* Every lesson's terms into one table: an id per distinct term.  The
 	 * table grows with the distinct terms, which are far fewer than the
 	 * lessons' terms together. */
@@ -368,7 +371,7 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 			for (k = 0; k < count[i]; k++) {
 				uint32_t r = rank[ids[at++]];
 
-				pages[start[r] + fill[r]++] = (uint32_t)i;
+				pages[start[r] + fill[r]++] = (uint16_t)i;
 			}
 		free(fill);
 	}
