@@ -143,14 +143,23 @@ zpiece_release(struct zpiece *p)
 	memset(p, 0, sizeof *p);
 }
 
+/* The stream's length and CRC, after len more bytes with that CRC. */
+static void
+count_in(struct zstream *st, size_t len, uint32_t crc)
+{
+	if (len == 0)
+		return;
+	st->crc = st->len ? (uint32_t)crc32_combine(st->crc, crc, (z_off_t)len) : crc;
+	st->len += len;
+}
+
 void
 zstream_add(struct zstream *st, const struct zpiece *p)
 {
 	if (p->len == 0)
 		return;
 	buf_add(&st->z, p->z, p->zlen);
-	st->crc = st->len ? (uint32_t)crc32_combine(st->crc, p->crc, (z_off_t)p->len) : p->crc;
-	st->len += p->len;
+	count_in(st, p->len, p->crc);
 }
 
 unsigned char *
@@ -162,26 +171,18 @@ zstream_add_space(struct zstream *st, const struct zpiece *p)
 	at = (unsigned char *)st->z.data + st->z.len;
 	st->z.len += p->zlen;
 	st->z.data[st->z.len] = '\0';
-	if (p->len > 0) {
-		st->crc = st->len ? (uint32_t)crc32_combine(st->crc, p->crc, (z_off_t)p->len) : p->crc;
-		st->len += p->len;
-	}
+	count_in(st, p->len, p->crc);
 	return at;
 }
 
 void
 zstream_add_data(struct zstream *st, const void *data, size_t len)
 {
-	struct zpiece p = {0};
-
 	if (len == 0)
 		return;
 	/* Deflated straight into the stream, not through a piece. */
-	p.len = len;
-	p.crc = crc32_of(data, len);
-	p.zlen = deflate_piece(data, len, &st->z);
-	st->crc = st->len ? (uint32_t)crc32_combine(st->crc, p.crc, (z_off_t)p.len) : p.crc;
-	st->len += p.len;
+	deflate_piece(data, len, &st->z);
+	count_in(st, len, crc32_of(data, len));
 }
 
 void

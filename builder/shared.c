@@ -33,6 +33,18 @@ struct shared {
 	struct asset_entry *buckets[ASSET_BUCKETS];
 };
 
+/* Appends piece z to st: from memory, or read from sc at `at` when its
+ * bytes were spilled. */
+static int
+piece_add(struct zstream *st, const struct zpiece *z, struct scratch *sc, uint64_t at)
+{
+	if (z->z || z->zlen == 0) {
+		zstream_add(st, z);
+		return 0;
+	}
+	return scratch_get(sc, at, zstream_add_space(st, z), z->zlen);
+}
+
 int
 shared_text_deflate(struct shared_text *t, struct zstream *st)
 {
@@ -57,11 +69,7 @@ shared_text_deflate(struct shared_text *t, struct zstream *st)
 			free(plain);
 	}
 	pthread_mutex_unlock(&t->lock);
-	if (t->z.z || t->z.zlen == 0) {
-		zstream_add(st, &t->z);
-		return 0;
-	}
-	return scratch_get(t->spill, t->zat, zstream_add_space(st, &t->z), t->z.zlen);
+	return piece_add(st, &t->z, t->spill, t->zat);
 }
 
 int
@@ -484,10 +492,10 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 		return -1;
 	}
 	sha256_hex(data, a->size, a->sha256);
-	a->crc = crc32_of(data, a->size);
 	a->compress = package_compressible(rel);
 	if (a->compress)
-		zpiece_make(&a->z, data, a->size);
+		zpiece_make(&a->z, data, a->size);	/* takes the CRC too */
+	a->crc = a->compress ? a->z.crc : crc32_of(data, a->size);
 	free(data);
 	/* Kept for the whole build: on disk, like the renderings. */
 	if (sc && a->z.zlen > 0) {
@@ -503,11 +511,7 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 int
 shared_asset_deflate(const struct shared_asset *a, struct zstream *st)
 {
-	if (a->z.z || a->z.zlen == 0) {
-		zstream_add(st, &a->z);
-		return 0;
-	}
-	return scratch_get(a->spill, a->zat, zstream_add_space(st, &a->z), a->z.zlen);
+	return piece_add(st, &a->z, a->spill, a->zat);
 }
 
 const struct shared_asset *
