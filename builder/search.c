@@ -200,16 +200,23 @@ static const char search_code[] =
     "    }\n"
     "    return out;\n"
     "  }\n"
+    "  function lessons(post) {\n"
+    "    var gaps = post.split('.'), out = [], n = 0;\n"
+    "    for (var k = 0; k < gaps.length; k++) { n += +gaps[k]; out.push(n); }\n"
+    "    return out;\n"
+    "  }\n"
     "  function find(q) {\n"
-    "    var t = terms(q), hits = null;\n"
+    "    var t = terms(q), index = COURSEPACK_SEARCH.terms, hits = null;\n"
     "    if (!t.length) return null;\n"
     "    for (var i = 0; i < t.length; i++) {\n"
-    "      var index = COURSEPACK_SEARCH.terms;\n"
     "      var post = Object.prototype.hasOwnProperty.call(index, t[i]) ? index[t[i]] : null;\n"
     "      if (!post) return [];\n"
-    "      var pages = post.split('.'), next = [];\n"
-    "      for (var k = 0; k < pages.length; k++)\n"
-    "        if (hits === null || hits.indexOf(+pages[k]) >= 0) next.push(+pages[k]);\n"
+    "      var pages = lessons(post), next = [], a = 0, b = 0;\n"
+    "      if (hits === null) { hits = pages; continue; }\n"
+    "      while (a < hits.length && b < pages.length)\n"
+    "        if (hits[a] < pages[b]) a++;\n"
+    "        else if (hits[a] > pages[b]) b++;\n"
+    "        else { next.push(hits[a]); a++; b++; }\n"
     "      hits = next;\n"
     "    }\n"
     "    return hits;\n"
@@ -381,6 +388,8 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 	ids = rank = NULL;
 
 	buf_puts(&b, "/* coursepack search index: character bigrams and words of each lesson.\n"
+	    " * Each term's lessons are numbers into \"pages\", ascending: the first, then\n"
+	    " * the gap from the one before.\n"
 	    " * Generated; loaded as a plain script so that it works from file://. */\n"
 	    "var COURSEPACK_SEARCH = {\n\"pages\": [\n");
 	for (i = 0; i < p->nlessons; i++) {
@@ -401,7 +410,7 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 		for (k = start[i]; k < start[i + 1]; k++) {
 			if (k > start[i])
 				buf_puts(&b, ".");
-			put_number(&b, pages[k]);
+			put_number(&b, k > start[i] ? (size_t)(pages[k] - pages[k - 1]) : pages[k]);
 		}
 	}
 	buf_puts(&b, nterms ? "\"\n}\n};\n" : "}\n};\n");

@@ -59,6 +59,10 @@ JS
 	run_page "index.html" "index.html?q=%E7%B2%BD%E5%8F%B6" index
 	check_that "browser: searching 粽叶 finds lessons ($result)" sh -c "echo '$result' | grep -q 'hits=[1-9]'"
 	# Words that name Object's own properties are not index entries.
+	# Two words: the script intersects their lessons.
+	run_page "a search for two words" "index.html?q=%E7%B2%BD%E5%8F%B6%20%E7%A7%8D%E6%A4%8D" two-words
+	check_that "browser: searching '粽叶 种植' finds the $search_hits lessons that hold both ($result)" \
+		sh -c "echo '$result' | grep -q 'hits=${search_hits:-none} '"
 	run_page "a search for 'constructor'" "index.html?q=constructor" constructor
 	check_that "browser: searching 'constructor' finds nothing and throws nothing ($result)" sh -c "echo '$result' | grep -q 'hits=0 '"
 	run_page "a lesson page" "lessons/zongzi-leaf/planting.html" lesson

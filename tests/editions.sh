@@ -34,6 +34,14 @@ check_that "phone: ... and leaves nothing of the village behind" test -z "$(ls "
 
 # --- search ---------------------------------------------------------------------
 check_that "search: index of bigrams in search.js" grep -q '^"粽叶": "' "$bd/jili/search.js"
+# The index, decoded, finds the very lessons whose pages hold the words;
+# the browser test below expects these counts from the page's own script.
+for q in 粽叶 "粽叶 种植" 党员; do
+	n=$(/usr/bin/python3 "$top/tests/search_index.py" "$bd/jili" "$q" 2>"$tmp/search.err")
+	check_that "search: '$q' by the index = by the pages ($n lessons)" test -n "$n" -a ! -s "$tmp/search.err"
+	sed 's/^/  | /' "$tmp/search.err" | head -4
+done
+search_hits=$(/usr/bin/python3 "$top/tests/search_index.py" "$bd/jili" "粽叶 种植" 2>/dev/null)
 
 # --- EPUB -----------------------------------------------------------------------
 check_that "epub: one per village" test "$(ls "$ed"/*.epub | wc -l)" -eq 11
