@@ -19,8 +19,13 @@
 int
 package_compressible(const char *name)
 {
-	static const char *const packed[] = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".m4a",
-	    ".aac", ".ogg", ".opus", ".mp4", ".m4v", ".webm", ".zip", ".gz", ".xz", ".epub"};
+	/* Compressed already: images, sound (.amr: phones' voice notes),
+	 * video, archives, and documents that are archives or hold deflated
+	 * streams (PDF, Office and OpenDocument files). */
+	static const char *const packed[] = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".heic",
+	    ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".amr", ".flac", ".mp4", ".m4v", ".mov", ".webm",
+	    ".3gp", ".mkv", ".zip", ".gz", ".xz", ".bz2", ".zst", ".7z", ".rar", ".epub", ".pdf", ".docx",
+	    ".xlsx", ".pptx", ".odt", ".ods", ".odp"};
 	size_t i, n = strlen(name);
 
 	for (i = 0; i < NELEM(packed); i++) {

@@ -446,6 +446,16 @@ head -c 3000000 /dev/zero | tr '\0' ' ' >"$rb/lib/grow/media/blank.txt"
 sed -i 's|<asset src="media/tree.svg"/>|<asset src="media/tree.svg"/>\n    <asset src="media/blank.txt"/>|' "$rb/lib/grow/course.xml"
 (cd "$rb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: a file deflating over 1000 to 1 is refused (exit $st), and no bundle is left" sh -c "test $st -eq 1 && grep -q \"'assets/grow/media/blank.txt' in 'town-a' would deflate [0-9]* to 1; verify accepts at most 1000 to 1\" '$tmp/err' && ! test -e '$rb/out/town/town-a.zip'"
+# Files compressed already are stored, not deflated again, even when
+# zlib could squeeze a little more out of them (a PDF, a Word file).
+pb=$tmp/stored && cp -r tests/golden/ok-library "$pb"
+for f in guide.pdf notes.docx; do seq 1 20000 >"$pb/lib/grow/media/$f"; done
+sed -i 's|<asset src="media/tree.svg"/>|<asset src="media/tree.svg"/>\n    <asset src="media/guide.pdf"/>\n    <asset src="media/notes.docx"/>|' "$pb/lib/grow/course.xml"
+(cd "$pb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
+check_that "build: a PDF and a .docx are stored, the SVG deflated (exit $st)" sh -c "test $st -eq 0 &&
+	unzip -Zv '$pb/out/town/town-a.zip' assets/grow/media/guide.pdf | grep -q 'compression method: *none' &&
+	unzip -Zv '$pb/out/town/town-a.zip' assets/grow/media/notes.docx | grep -q 'compression method: *none' &&
+	unzip -Zv '$pb/out/town/town-a.zip' assets/grow/media/tree.svg | grep -q 'compression method: *deflated'"
 
 . "$top/tests/editions.sh"
 . "$top/tests/browser.sh"
