@@ -62,6 +62,13 @@ doc_out_run(void *ctx, const void *p, size_t n)
 int
 write_doc_atomic(const char *path, const struct doc *d, size_t *size, char sha256[65])
 {
+	return write_spans_atomic(path, d->b.data, d->b.len, d->spans, d->nspans, size, sha256);
+}
+
+int
+write_spans_atomic(const char *path, const char *chrome, size_t chrome_len, const struct span *spans,
+    size_t nspans, size_t *size, char sha256[65])
+{
 	struct doc_out o;
 
 	memset(&o, 0, sizeof o);
@@ -70,7 +77,7 @@ write_doc_atomic(const char *path, const struct doc *d, size_t *size, char sha25
 		return -1;
 	}
 	sha256_begin(&o.h);
-	if (spans_each(d->b.data, d->b.len, d->spans, d->nspans, doc_out_run, &o) == -1) {
+	if (spans_each(chrome, chrome_len, spans, nspans, doc_out_run, &o) == -1) {
 		atomic_abort(&o.af);
 		return -1;
 	}

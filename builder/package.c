@@ -69,22 +69,10 @@ hash_run(void *ctx, const void *p, size_t n)
 	sha256_add(ctx, p, n);
 }
 
-static void
-copy_run(void *ctx, const void *p, size_t n)
+int
+package_print_input(const char *name)
 {
-	buf_add(ctx, p, n);
-}
-
-char *
-package_file_plain(const struct package_file *f)
-{
-	struct buf b = {0};
-
-	if (spans_each(f->data, f->chrome, f->spans, f->nspans, copy_run, &b) == -1) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b);
+	return streq(name, "print.html") || streq(name, "style.css");
 }
 
 int
@@ -138,7 +126,7 @@ place(struct package *pk, size_t at, char *name, char *data, size_t chrome, stru
 	f->compress = package_compressible(name);
 	sha256_begin(&h);
 	if (spans_each(data, chrome, spans, nspans, hash_run, &h) == -1 ||
-	    (!pk->keep && package_pack(pk, f) == -1))
+	    ((!pk->keep || !package_print_input(name)) && package_pack(pk, f) == -1))
 		pk->failed = 1;
 	sha256_end(&h, f->sha256);
 }

@@ -42,7 +42,7 @@ struct package {
 	struct doc *phone;	/* the one-file phone edition */
 	size_t phone_len;
 	struct package *epub;	/* the EPUB's files, in order */
-	int keep;		/* files stay plain (for the PDF), deflated only when written */
+	int keep;		/* print.html and style.css stay plain (for the PDF) */
 	struct scratch *spill;	/* where packed files wait to be written, or NULL */
 	size_t held;		/* deflated bytes held in memory meanwhile */
 	int failed;		/* a file could not be made: diagnosed */
@@ -58,11 +58,14 @@ struct package {
  * is made and its plain bytes dropped; the deflated bytes wait in memory,
  * and beyond PACKAGE_HOLD_BYTES in `spill` (scratch.h) unless it is NULL,
  * until the bundle is written.
- * With PACKAGE_KEEP_PLAIN the files stay plain until written (pdf_print
- * reads them).  Returns 0, or -1 after diagnosing (a
+ * With PACKAGE_KEEP_PLAIN, print.html and style.css stay plain until
+ * written: pdf_print reads them (package_print_input).  Returns 0, or -1 after diagnosing (a
  * file could not be read, the phone edition is over budget); *out is
  * then empty. */
 enum { PACKAGE_KEEP_PLAIN = 1 };
+/* Whether a file of that name is one the PDF is printed from, besides
+ * the course files. */
+int package_print_input(const char *name);
 int package_build(const struct project *, const struct plan *, struct shared *, size_t phone_budget,
     time_t modified, unsigned flags, struct scratch *spill, struct package *out);
 /* Deflates f, a file of pk, now and drops its plain bytes, unless it is
@@ -71,9 +74,6 @@ int package_build(const struct project *, const struct plan *, struct shared *, 
  * to pk->spill beyond.  Returns 0, or -1 after diagnosing. */
 #define PACKAGE_HOLD_BYTES (4u << 20)
 int package_pack(struct package *pk, struct package_file *f);
-/* The whole of a file that is not packed, shared text and all; caller
- * frees.  NULL after diagnosing. */
-char *package_file_plain(const struct package_file *f);
 /* Writes the package's files as a zip at `path`, in their order, shared
  * pieces copied as they are.  Returns 0, or -1 after diagnosing (nothing
  * is left at path). */

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "pdf.h"
 #include "shared.h"
 #include "util.h"
@@ -172,8 +173,7 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 		char *p;
 		int wrote;
 
-		if (!streq(f->name, "print.html") && !streq(f->name, "style.css") &&
-		    strncmp(f->name, "assets/", 7) != 0)
+		if (!package_print_input(f->name) && strncmp(f->name, "assets/", 7) != 0)
 			continue;
 		p = path_join(dir, f->name);
 		if (f->asset) {
@@ -189,14 +189,15 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 			wrote = write_file(p, copy, n);
 			free(copy);
 		} else {
-			char *plain = package_file_plain(f);
+			size_t n;
+			char sha[65];
 
-			if (plain == NULL) {
-				free(p);
+			/* print.html is streamed: it is all lessons long. */
+			wrote = write_spans_atomic(p, f->data, f->chrome, f->spans, f->nspans, &n, sha);
+			free(p);
+			if (wrote == -1)
 				goto out;
-			}
-			wrote = write_file(p, plain, f->len);
-			free(plain);
+			continue;
 		}
 		if (wrote == -1) {
 			diag(S_WRITE, NULL, p, strerror(errno));
