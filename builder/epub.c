@@ -38,24 +38,29 @@ epub_xhtml(const char *html)
 {
 	static const char *const bare[] = {" data-footnotes>", " data-footnote-ref>", " data-footnote-backref "};
 	struct buf b = {0};
-	const char *p = html;
+	const char *p = html, *q;
 
-	while (*p) {
+	/* All three start alike: copy up to each such start in one go. */
+	while ((q = strstr(p, " data-footnote")) != NULL) {
 		size_t i;
 
+		buf_add(&b, p, (size_t)(q - p));
 		for (i = 0; i < NELEM(bare); i++)
-			if (strncmp(p, bare[i], strlen(bare[i])) == 0)
+			if (strncmp(q, bare[i], strlen(bare[i])) == 0)
 				break;
 		if (i < NELEM(bare)) {
 			size_t n = strlen(bare[i]);
 
-			buf_add(&b, p, n - 1);
+			buf_add(&b, q, n - 1);
 			buf_puts(&b, "=\"\"");
-			buf_add(&b, p + n - 1, 1);
-			p += n;
-		} else
-			buf_add(&b, p++, 1);
+			buf_add(&b, q + n - 1, 1);
+			p = q + n;
+		} else {
+			buf_add(&b, q, 1);
+			p = q + 1;
+		}
 	}
+	buf_puts(&b, p);
 	return buf_detach(&b);
 }
 

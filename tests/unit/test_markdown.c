@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "epub.h"
 #include "markdown.h"
 #include "unit.h"
 #include "util.h"
@@ -87,5 +88,23 @@ test_markdown(void)
 
 		EXPECT(t && strstr(t, "黄桃 修剪\n") != NULL && strstr(t, "<") == NULL, "plain text, blocks on lines");
 		free(t);
+	}
+	{
+		static const char notes[] = "正文[^1]。\n\n[^1]: 注释。\n";
+		char *x;
+
+		html = md_render_page(notes, strlen(notes), keep, NULL, 0);
+		x = html ? epub_xhtml(html) : NULL;
+		EXPECT(html && strstr(html, " data-footnotes>") != NULL && strstr(html, " data-footnote-ref>") != NULL,
+		    "cmark writes footnote attributes bare");
+		EXPECT(x && strstr(x, " data-footnotes=\"\">") != NULL && strstr(x, " data-footnote-ref=\"\">") != NULL &&
+		    strstr(x, " data-footnote-backref=\"\" ") != NULL, "epub_xhtml gives each a value");
+		EXPECT(x && strstr(x, "正文") != NULL && strlen(x) == strlen(html) + 3 * 3,
+		    "... and changes nothing else");
+		free(x);
+		free(html);
+		x = epub_xhtml("<p data-footnotex> data-footnote</p>");
+		EXPECT_STR(x, "<p data-footnotex> data-footnote</p>", "epub_xhtml: near misses left alone");
+		free(x);
 	}
 }
