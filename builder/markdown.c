@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,17 +14,16 @@ static const char *const extensions[] = {"table", "strikethrough", "autolink", "
  * alignment as style attributes, since HTML5 has no align. */
 #define OPTIONS (CMARK_OPT_DEFAULT | CMARK_OPT_FOOTNOTES | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES)
 
+static pthread_once_t registered = PTHREAD_ONCE_INIT;
+
 static cmark_parser *
 parser_new(void)
 {
-	static int registered;
 	cmark_parser *p;
 	size_t i;
 
-	if (!registered) {
-		cmark_gfm_core_extensions_ensure_registered();
-		registered = 1;
-	}
+	/* Lessons are parsed on several threads from the start. */
+	pthread_once(&registered, cmark_gfm_core_extensions_ensure_registered);
 	if ((p = cmark_parser_new(OPTIONS)) == NULL)
 		return NULL;
 	for (i = 0; i < NELEM(extensions); i++) {

@@ -468,6 +468,22 @@ head -c 3000000 /dev/zero | tr '\0' ' ' >"$rb/lib/grow/media/blank.txt"
 sed -i 's|<asset src="media/tree.svg"/>|<asset src="media/tree.svg"/>\n    <asset src="media/blank.txt"/>|' "$rb/lib/grow/course.xml"
 (cd "$rb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: a file deflating over 1000 to 1 is refused (exit $st), and no bundle is left" sh -c "test $st -eq 1 && grep -q \"'assets/grow/media/blank.txt' in 'town-a' would deflate [0-9]* to 1; verify accepts at most 1000 to 1\" '$tmp/err' && ! test -e '$rb/out/town/town-a.zip'"
+# Lessons are read and parsed on several threads, but their messages come
+# out in lesson order, as a single thread would tell them.
+ob=$tmp/told-lib && cp -r tests/golden/ok-library "$ob"
+python3 - "$ob/lib/grow" <<'PY'
+import sys
+d = sys.argv[1]
+lessons = []
+for n in range(1, 61):
+    open("%s/l%02d.md" % (d, n), "w").write("# 第%d课\n\n%s![图](missing-%02d.png)\n" % (n, "正文。\n\n" * (n % 7 * 300), n))
+    lessons.append('  <lesson id="l%02d" src="l%02d.md" hours="1" modes="online"/>' % (n, n))
+x = open(d + "/course.xml").read().replace("</course>", "\n".join(lessons) + "\n</course>")
+open(d + "/course.xml", "w").write(x)
+PY
+"$BIN" check "$ob/lib" >/dev/null 2>"$tmp/err"; st=$?
+grep -o 'missing-[0-9]*\.png' "$tmp/err" >"$tmp/told"
+check_that "check: 60 lessons' errors in lesson order (exit $st, $(wc -l <"$tmp/told") told)" sh -c "test $st -eq 1 && test \$(wc -l <'$tmp/told') -eq 60 && sort -c '$tmp/told'"
 # Files compressed already are stored, not deflated again, even when
 # zlib could squeeze a little more out of them (a PDF, a Word file).
 pb=$tmp/stored && cp -r tests/golden/ok-library "$pb"
