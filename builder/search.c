@@ -6,9 +6,12 @@
 #include "editions.h"
 #include "util.h"
 
-/* Terms are collected per lesson into a small hash set, then sorted. */
+/* Terms are collected per lesson into a small hash set, in the order
+ * they first appear (search_script sorts them all).  Their text is kept
+ * in one buffer, each NUL-terminated. */
 struct term_set {
-	char **v;		/* the terms, NUL-terminated */
+	struct buf text;
+	uint32_t *off;		/* each term's offset in text */
 	uint32_t *hash;
 	size_t n, cap;		/* cap: a power of two, slots in `slot` */
 	uint32_t *slot;		/* 0 empty, else index + 1 */
@@ -34,7 +37,7 @@ set_grow(struct term_set *ts)
 	free(ts->slot);
 	ts->slot = xcalloc(cap, sizeof *ts->slot);
 	ts->cap = cap;
-	ts->v = xreallocarray(ts->v, cap / 2, sizeof *ts->v);
+	ts->off = xreallocarray(ts->off, cap / 2, sizeof *ts->off);
 	ts->hash = xreallocarray(ts->hash, cap / 2, sizeof *ts->hash);
 	for (i = 0; i < ts->n; i++) {
 		size_t k = ts->hash[i] & (cap - 1);
@@ -57,20 +60,17 @@ add(struct term_set *ts, const char *term, size_t len)
 		set_grow(ts);
 	h = term_hash(term, len);
 	for (k = h & (ts->cap - 1); ts->slot[k]; k = (k + 1) & (ts->cap - 1)) {
-		const char *t = ts->v[ts->slot[k] - 1];
+		size_t i = ts->slot[k] - 1;
+		const char *t = ts->text.data + ts->off[i];
 
-		if (ts->hash[ts->slot[k] - 1] == h && strncmp(t, term, len) == 0 && t[len] == '\0')
+		if (ts->hash[i] == h && memcmp(t, term, len) == 0 && t[len] == '\0')
 			return;
 	}
-	ts->v[ts->n] = xstrndup(term, len);
+	ts->off[ts->n] = (uint32_t)ts->text.len;
+	buf_add(&ts->text, term, len);
+	buf_add(&ts->text, "", 1);
 	ts->hash[ts->n] = h;
 	ts->slot[k] = (uint32_t)++ts->n;
-}
-
-static int
-str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* One UTF-8 character at s: its length, and whether it is a CJK
@@ -133,26 +133,18 @@ search_terms_make(struct search_terms *out, const char *title, const char *text)
 {
 	struct term_set ts = {0};
 	struct buf blob = {0};
-	size_t i;
 
 	index_text(&ts, title);
 	index_text(&ts, text);
-	if (ts.n > 1)
-		qsort(ts.v, ts.n, sizeof *ts.v, str_cmp);
 	out->n = ts.n;
-	buf_reserve(&blob, ts.n * sizeof(uint32_t));
-	blob.len = ts.n * sizeof(uint32_t);
-	for (i = 0; i < ts.n; i++) {
-		size_t len = strlen(ts.v[i]);
-		uint32_t h = term_hash(ts.v[i], len);
-
-		memcpy(blob.data + i * sizeof h, &h, sizeof h);
-		buf_add(&blob, ts.v[i], len + 1);
-		free(ts.v[i]);
-	}
+	buf_reserve(&blob, ts.n * sizeof(uint32_t) + ts.text.len);
+	if (ts.n > 0)
+		buf_add(&blob, ts.hash, ts.n * sizeof(uint32_t));
+	buf_add(&blob, ts.text.data, ts.text.len);
 	out->len = blob.len;
 	out->data = buf_detach(&blob);
-	free(ts.v);
+	buf_release(&ts.text);
+	free(ts.off);
 	free(ts.hash);
 	free(ts.slot);
 }
