@@ -239,8 +239,9 @@ static char *
 data_uri(const struct course *c, const char *rel, size_t *bytes)
 {
 	const char *type = image_type(rel);
-	char *path, *data, *b64, *uri;
-	size_t len;
+	char *path, *data, *b64;
+	struct buf uri = {0};
+	size_t len, n64;
 
 	if (type == NULL || path_inside(c->dir, rel) != INSIDE_OK)
 		return NULL;
@@ -250,12 +251,18 @@ data_uri(const struct course *c, const char *rel, size_t *bytes)
 		return NULL;
 	}
 	b64 = base64_encode(data, len);
-	uri = xasprintf("data:%s;base64,%s", type, b64);
-	*bytes = strlen(uri);
+	n64 = strlen(b64);
+	/* Not printf: its %s goes a byte at a time, and images are large. */
+	buf_reserve(&uri, strlen("data:;base64,") + strlen(type) + n64 + 1);
+	buf_puts(&uri, "data:");
+	buf_puts(&uri, type);
+	buf_puts(&uri, ";base64,");
+	buf_add(&uri, b64, n64);
+	*bytes = uri.len;
 	free(b64);
 	free(data);
 	free(path);
-	return uri;
+	return buf_detach(&uri);
 }
 
 /* A lesson's URLs as its page uses them: links to lessons of the package
