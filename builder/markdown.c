@@ -211,21 +211,80 @@ md_info_release(struct md_info *info)
 	memset(info, 0, sizeof *info);
 }
 
-/* Replaces `node` by its children. */
-static void
-unwrap(cmark_node *node)
+/* A lesson parsed once.  Rendering changes the tree (URLs, dropped
+ * links, captions, the title left out) and then undoes each change, in
+ * the reverse order, so that the next rendering starts from the tree as
+ * parsed. */
+struct md_doc {
+	cmark_parser *parser;
+	cmark_node *root;
+};
+
+/* A change made for one rendering, undone after it. */
+struct undo {
+	enum { UNDO_URL, UNDO_UNWRAP, UNDO_CAPTION, UNDO_DETACH } kind;
+	cmark_node *node;	/* the link or image; the wrap; the node detached */
+	char *url;		/* UNDO_URL: the URL as parsed */
+	cmark_node **kids;	/* UNDO_UNWRAP: the link's children, in order */
+	size_t nkids;
+	cmark_node *prev, *parent;	/* UNDO_UNWRAP, UNDO_DETACH: where it was */
+};
+
+struct undo_list {
+	struct undo *v;
+	size_t n;
+};
+
+static struct undo *
+undo_push(struct undo_list *u, int kind, cmark_node *node)
 {
+	struct undo *x;
+
+	u->v = xreallocarray(u->v, u->n + 1, sizeof *u->v);
+	x = &u->v[u->n++];
+	memset(x, 0, sizeof *x);
+	x->kind = kind;
+	x->node = node;
+	return x;
+}
+
+/* Takes `node` out of the tree, remembering where it was. */
+static void
+detach(struct undo *x, cmark_node *node)
+{
+	x->prev = cmark_node_previous(node);
+	x->parent = cmark_node_parent(node);
+	cmark_node_unlink(node);
+}
+
+static void
+reattach(const struct undo *x)
+{
+	if (x->prev)
+		cmark_node_insert_after(x->prev, x->node);
+	else
+		cmark_node_prepend_child(x->parent, x->node);
+}
+
+/* Replaces the link `node` by its children. */
+static void
+unwrap(struct undo_list *u, cmark_node *node)
+{
+	struct undo *x = undo_push(u, UNDO_UNWRAP, node);
 	cmark_node *c;
 
-	while ((c = cmark_node_first_child(node)) != NULL)
+	while ((c = cmark_node_first_child(node)) != NULL) {
+		x->kids = xreallocarray(x->kids, x->nkids + 1, sizeof *x->kids);
+		x->kids[x->nkids++] = c;
 		cmark_node_insert_before(node, c);
-	cmark_node_free(node);
+	}
+	detach(x, node);
 }
 
 /* Wraps an image in a block that holds it and its caption together:
  * phrasing elements, as the image sits in a paragraph. */
 static void
-caption(cmark_node *image)
+caption(struct undo_list *u, cmark_node *image)
 {
 	cmark_node *wrap = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
 	struct buf alt = {0}, exit = {0};
@@ -243,61 +302,118 @@ caption(cmark_node *image)
 	if (!cmark_node_insert_before(image, wrap) || !cmark_node_append_child(wrap, image)) {
 		cmark_node_unlink(wrap);
 		cmark_node_free(wrap);
+	} else {
+		undo_push(u, UNDO_CAPTION, wrap);
 	}
 	buf_release(&exit);
 	free(text);
 }
 
-char *
-md_plain_text(const char *text, size_t len)
+/* Undoes every change, the last first. */
+static void
+undo_all(struct undo_list *u)
 {
-	cmark_parser *p;
-	cmark_node *doc = parse(text, len, &p);
+	while (u->n > 0) {
+		struct undo *x = &u->v[--u->n];
+		size_t k;
+
+		switch (x->kind) {
+		case UNDO_URL:
+			cmark_node_set_url(x->node, x->url);
+			free(x->url);
+			break;
+		case UNDO_UNWRAP:
+			reattach(x);
+			for (k = 0; k < x->nkids; k++)
+				cmark_node_append_child(x->node, x->kids[k]);
+			free(x->kids);
+			break;
+		case UNDO_CAPTION:
+			cmark_node_insert_before(x->node, cmark_node_first_child(x->node));
+			cmark_node_unlink(x->node);
+			cmark_node_free(x->node);
+			break;
+		case UNDO_DETACH:
+			reattach(x);
+			break;
+		}
+	}
+	free(u->v);
+	u->v = NULL;
+}
+
+struct md_doc *
+md_parse(const char *text, size_t len)
+{
+	struct md_doc *d = xcalloc(1, sizeof *d);
+
+	if ((d->root = parse(text, len, &d->parser)) == NULL) {
+		md_doc_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+md_doc_free(struct md_doc *d)
+{
+	if (d == NULL)
+		return;
+	if (d->root)
+		cmark_node_free(d->root);
+	if (d->parser)
+		cmark_parser_free(d->parser);
+	free(d);
+}
+
+char *
+md_doc_plain_text(const struct md_doc *d)
+{
 	struct buf b = {0};
-	cmark_iter *it;
+	cmark_iter *it = cmark_iter_new(d->root);
 	cmark_event_type ev;
 
-	if (doc) {
-		/* Blocks end with a newline, so that words of two blocks do
-		 * not run together. */
-		it = cmark_iter_new(doc);
-		while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-			cmark_node *node = cmark_iter_get_node(it);
-			cmark_node_type type = cmark_node_get_type(node);
+	/* Blocks end with a newline, so that words of two blocks do not run
+	 * together. */
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(it);
+		cmark_node_type type = cmark_node_get_type(node);
 
-			if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE ||
-			    type == CMARK_NODE_CODE_BLOCK))
-				buf_puts(&b, cmark_node_get_literal(node));
-			else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK ||
-			    (ev == CMARK_EVENT_EXIT && (type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK))
-				buf_puts(&b, "\n");
-		}
-		cmark_iter_free(it);
-		cmark_node_free(doc);
+		if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE ||
+		    type == CMARK_NODE_CODE_BLOCK))
+			buf_puts(&b, cmark_node_get_literal(node));
+		else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK ||
+		    (ev == CMARK_EVENT_EXIT && (type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK))
+			buf_puts(&b, "\n");
 	}
-	if (p)
-		cmark_parser_free(p);
+	cmark_iter_free(it);
 	return buf_detach(&b);
 }
 
 char *
-md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captions)
+md_plain_text(const char *text, size_t len)
 {
-	cmark_parser *p;
-	cmark_node *doc = parse(text, len, &p), *node, *h1 = NULL, **drop = NULL, **images = NULL;
+	struct md_doc *d = md_parse(text, len);
+	char *out = d ? md_doc_plain_text(d) : xstrdup("");
+
+	md_doc_free(d);
+	return out;
+}
+
+char *
+md_doc_render(struct md_doc *d, md_url_fn fn, void *ctx, int captions)
+{
+	cmark_node *node, *h1 = NULL, **drop = NULL, **images = NULL;
+	struct undo_list u = {0};
 	cmark_iter *it;
 	cmark_event_type ev;
 	size_t ndrop = 0, nimages = 0, i;
 	char *html, *out;
 
-	if (doc == NULL) {
-		if (p)
-			cmark_parser_free(p);
-		return NULL;
-	}
-	it = cmark_iter_new(doc);
+	it = cmark_iter_new(d->root);
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		cmark_node_type type;
+		const char *was;
 		char *url;
 
 		if (ev != CMARK_EVENT_ENTER)
@@ -308,7 +424,8 @@ md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captio
 			h1 = node;
 		if (type != CMARK_NODE_LINK && type != CMARK_NODE_IMAGE)
 			continue;
-		url = fn(ctx, cmark_node_get_url(node) ? cmark_node_get_url(node) : "", type == CMARK_NODE_IMAGE);
+		was = cmark_node_get_url(node) ? cmark_node_get_url(node) : "";
+		url = fn(ctx, was, type == CMARK_NODE_IMAGE);
 		if (captions && type == CMARK_NODE_IMAGE && !(url && url[0] == '\0')) {
 			images = xreallocarray(images, nimages + 1, sizeof *images);
 			images[nimages++] = node;
@@ -317,23 +434,34 @@ md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captio
 			/* Changing the tree under the iterator is unsafe: later. */
 			drop = xreallocarray(drop, ndrop + 1, sizeof *drop);
 			drop[ndrop++] = node;
-		} else if (url)
+		} else if (url) {
+			undo_push(&u, UNDO_URL, node)->url = xstrdup(was);
 			cmark_node_set_url(node, url);
+		}
 		free(url);
 	}
 	cmark_iter_free(it);
 	for (i = 0; i < ndrop; i++)
-		unwrap(drop[i]);
+		unwrap(&u, drop[i]);
 	free(drop);
 	for (i = 0; i < nimages; i++)
-		caption(images[i]);
+		caption(&u, images[i]);
 	free(images);
 	if (h1)
-		cmark_node_free(h1);
-	html = cmark_render_html(doc, OPTIONS, cmark_parser_get_syntax_extensions(p));
+		detach(undo_push(&u, UNDO_DETACH, h1), h1);
+	html = cmark_render_html(d->root, OPTIONS, cmark_parser_get_syntax_extensions(d->parser));
 	out = xstrdup(html);
 	cmark_get_default_mem_allocator()->free(html);
-	cmark_node_free(doc);
-	cmark_parser_free(p);
+	undo_all(&u);
+	return out;
+}
+
+char *
+md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captions)
+{
+	struct md_doc *d = md_parse(text, len);
+	char *out = d ? md_doc_render(d, fn, ctx, captions) : NULL;
+
+	md_doc_free(d);
 	return out;
 }

@@ -60,4 +60,13 @@ char *md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int 
 /* The plain text of a lesson (for the search index).  Caller frees. */
 char *md_plain_text(const char *text, size_t len);
 
+/* The same, for a lesson parsed once and rendered several ways: each
+ * rendering leaves the parsed lesson as it found it.  md_parse returns
+ * NULL if cmark-gfm could not allocate. */
+struct md_doc;
+struct md_doc *md_parse(const char *text, size_t len);
+char *md_doc_render(struct md_doc *, md_url_fn fn, void *ctx, int captions);
+char *md_doc_plain_text(const struct md_doc *);
+void md_doc_free(struct md_doc *);
+
 #endif

@@ -337,11 +337,11 @@ map_url(void *arg, const char *url, int image)
 /* Previous, contents, next.  The top one is short, to leave a phone's
  * first screen to the lesson; the bottom one names the neighbours. */
 char *
-render_body(const struct plan *p, size_t i, const char *md, size_t len, enum link_style style,
+render_body(const struct plan *p, size_t i, struct md_doc *md, enum link_style style,
     struct asset_set *assets, struct link_deps *deps)
 {
 	struct link_ctx ctx = {p, p->lessons[i], style, assets, NULL, 0, deps};
-	char *html = md_render_page(md, len, map_url, &ctx, style == LINKS_PRINT || style == LINKS_PHONE);
+	char *html = md ? md_doc_render(md, map_url, &ctx, style == LINKS_PRINT || style == LINKS_PHONE) : NULL;
 	struct buf b = {0};
 	const char *s, *t;
 	size_t k;

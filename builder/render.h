@@ -51,7 +51,8 @@ enum link_style {
  * under images for print and phone); media used go into `assets`, and
  * lessons linked to into `deps` (if given).  Caller frees. */
 struct link_deps;
-char *render_body(const struct plan *, size_t i, const char *md, size_t len, enum link_style,
+struct md_doc;
+char *render_body(const struct plan *, size_t i, struct md_doc *md, enum link_style,
     struct asset_set *assets, struct link_deps *deps);
 
 /* The lessons a rendering links to, and whether each was in the plan it

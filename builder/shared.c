@@ -286,6 +286,7 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i, struct scratch
 {
 	const struct lesson *l = p->lessons[i];
 	char *mdpath = path_join(l->course->dir, l->src), *md;
+	struct md_doc *doc;
 	size_t len;
 	int k;
 
@@ -294,24 +295,27 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i, struct scratch
 		free(mdpath);
 		return -1;
 	}
+	/* Parsed once, rendered for every edition. */
+	doc = md_parse(md, len);
+	free(md);
 	{
-		char *html = render_body(p, i, md, len, LINKS_PAGE, &w->assets[BODY_PAGE], &w->deps);
+		char *html = render_body(p, i, doc, LINKS_PAGE, &w->assets[BODY_PAGE], &w->deps);
 
 		text_set(&w->body[BODY_PAGE], render_wrap_tables(html));
 		free(html);
-		html = render_body(p, i, md, len, LINKS_EPUB, &w->assets[BODY_EPUB], &w->deps);
+		html = render_body(p, i, doc, LINKS_EPUB, &w->assets[BODY_EPUB], &w->deps);
 		text_set(&w->body[BODY_EPUB], epub_xhtml(html));
 		free(html);
 	}
-	text_set(&w->body[BODY_PRINT], render_body(p, i, md, len, LINKS_PRINT, &w->assets[BODY_PRINT], &w->deps));
-	text_set(&w->body[BODY_PHONE], render_body(p, i, md, len, LINKS_PHONE, &w->assets[BODY_PHONE], &w->deps));
+	text_set(&w->body[BODY_PRINT], render_body(p, i, doc, LINKS_PRINT, &w->assets[BODY_PRINT], &w->deps));
+	text_set(&w->body[BODY_PHONE], render_body(p, i, doc, LINKS_PHONE, &w->assets[BODY_PHONE], &w->deps));
 	{
-		char *text = md_plain_text(md, len);
+		char *text = doc ? md_doc_plain_text(doc) : xstrdup("");
 
 		search_terms_make(&w->terms, l->title, text);
 		free(text);
 	}
-	free(md);
+	md_doc_free(doc);
 	free(mdpath);
 	for (k = 0; k < BODY__COUNT; k++) {
 		w->body[k].deflated = 0;
