@@ -61,41 +61,34 @@ sha256_end(struct sha256 *h, char out[65])
 	to_hex(digest, out);
 }
 
+struct file_hash {
+	struct sha256 h;
+	size_t size;
+};
+
+static void
+hash_part(void *ctx, const void *p, size_t n)
+{
+	struct file_hash *fh = ctx;
+
+	sha256_add(&fh->h, p, n);
+	fh->size += n;
+}
+
 int
 sha256_file(const char *path, size_t *size, char out[65])
 {
-	static const size_t chunk = 256 * 1024;
-	char *buf = xmalloc(chunk);
-	struct sha256 h;
-	ssize_t n;
-	int fd, saved;
+	struct file_hash fh;
 
 	/* In slices: a bundle of media need not fit in memory. */
+	fh.size = 0;
+	sha256_begin(&fh.h);
 	*size = 0;
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
-		goto fail;
-	sha256_begin(&h);
-	while ((n = read(fd, buf, chunk)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			saved = errno;
-			close(fd);
-			errno = saved;
-			goto fail;
-		}
-		sha256_add(&h, buf, (size_t)n);
-		*size += (size_t)n;
-	}
-	close(fd);
-	sha256_end(&h, out);
-	free(buf);
+	if (read_parts(path, SIZE_MAX, 256 * 1024, hash_part, &fh) == -1)
+		return -1;
+	sha256_end(&fh.h, out);
+	*size = fh.size;
 	return 0;
-fail:
-	saved = errno;
-	free(buf);
-	errno = saved;
-	return -1;
 }
 
 char *

@@ -83,42 +83,89 @@ deflate_out(z_stream *s, int flush, size_t room, struct buf *out)
 	out->len += room - s->avail_out;
 }
 
+/* Input without flushing, its output in steps of `step` bytes
+ * (avail_in is 32 bits: larger inputs go in slices).  How the input is
+ * cut into calls changes nothing in the output. */
+static void
+deflate_in(z_stream *s, const void *data, size_t len, size_t step, struct buf *out)
+{
+	const unsigned char *p = data;
+
+	while (len > 0) {
+		uInt n = len > CHUNK ? CHUNK : (uInt)len;
+
+		s->next_in = (Bytef *)(uintptr_t)p;
+		s->avail_in = n;
+		p += n;
+		len -= n;
+		while (s->avail_in > 0)
+			deflate_out(s, Z_NO_FLUSH, step, out);
+	}
+}
+
+/* The sync flush that ends a piece, with room for whatever is left (see
+ * FLUSH_ROOM) so that it ends in one call: a flush that fills the output
+ * exactly is repeated on the next call, which would add a second marker
+ * and change the bytes. */
+static void
+deflate_end(z_stream *s, size_t room, struct buf *out)
+{
+	do
+		deflate_out(s, Z_SYNC_FLUSH, room, out);
+	while (s->avail_out == 0);
+	out->data[out->len] = '\0';
+}
+
 /* Appends len > 0 bytes deflated as a piece to out; returns the
  * deflated length.  The output grows as zlib fills it, so a large input
  * does not reserve its own size first. */
 static size_t
 deflate_piece(const void *data, size_t len, struct buf *out)
 {
-	const unsigned char *p = data;
-	size_t left = len, before = out->len;
+	size_t before = out->len;
 	struct state *st = state_get();
 	z_stream *s = &st->s;
 	/* No more is ever needed than the bound of the whole piece. */
 	size_t most = deflateBound(s, (uLong)(len > CHUNK ? CHUNK : len)) + 16 + 6 * (len / CHUNK);
-	size_t step = most < OUT_STEP ? most : OUT_STEP, flush_room = most < FLUSH_ROOM ? most : FLUSH_ROOM;
 
-	/* All the input without flushing, its output in steps of at most
-	 * OUT_STEP (avail_in is 32 bits: larger inputs go in slices)... */
-	while (left > 0) {
-		uInt n = left > CHUNK ? CHUNK : (uInt)left;
-
-		s->next_in = (Bytef *)(uintptr_t)p;
-		s->avail_in = n;
-		p += n;
-		left -= n;
-		while (s->avail_in > 0)
-			deflate_out(s, Z_NO_FLUSH, step, out);
-	}
-	/* ...then the sync flush, with room for whatever is left (see
-	 * FLUSH_ROOM) so that it ends in one call: a flush that fills the
-	 * output exactly is repeated on the next call, which would add a
-	 * second marker and change the bytes. */
-	do
-		deflate_out(s, Z_SYNC_FLUSH, flush_room, out);
-	while (s->avail_out == 0);
+	deflate_in(s, data, len, most < OUT_STEP ? most : OUT_STEP, out);
+	deflate_end(s, most < FLUSH_ROOM ? most : FLUSH_ROOM, out);
 	state_put(st);
-	out->data[out->len] = '\0';
 	return out->len - before;
+}
+
+void
+zpiece_begin(struct zpiece_maker *m)
+{
+	memset(m, 0, sizeof *m);
+}
+
+void
+zpiece_more(struct zpiece_maker *m, const void *data, size_t len)
+{
+	if (len == 0)
+		return;
+	if (m->state == NULL)
+		m->state = state_get();
+	deflate_in(&((struct state *)m->state)->s, data, len, OUT_STEP, &m->z);
+	m->crc = crc32_more(m->crc, data, len);
+	m->len += len;
+}
+
+void
+zpiece_end(struct zpiece_maker *m, struct zpiece *out)
+{
+	memset(out, 0, sizeof *out);
+	out->len = m->len;
+	out->crc = m->crc;
+	if (m->state) {
+		deflate_end(&((struct state *)m->state)->s, FLUSH_ROOM, &m->z);
+		state_put(m->state);
+		out->zlen = m->z.len;
+		/* Keep only what was written. */
+		out->z = (unsigned char *)xreallocarray(m->z.data, out->zlen, 1);
+	}
+	memset(m, 0, sizeof *m);
 }
 
 void

@@ -30,6 +30,18 @@ struct zpiece {
 void zpiece_make(struct zpiece *out, const void *data, size_t len);
 void zpiece_release(struct zpiece *);
 
+/* A piece made from input given in parts, never whole in memory: the
+ * same bytes as zpiece_make of the parts laid end to end. */
+struct zpiece_maker {
+	void *state;		/* zlib's, once there is input */
+	struct buf z;
+	size_t len;
+	uint32_t crc;
+};
+void zpiece_begin(struct zpiece_maker *);
+void zpiece_more(struct zpiece_maker *, const void *data, size_t len);
+void zpiece_end(struct zpiece_maker *, struct zpiece *out);
+
 /* One zip entry's deflated data, assembled from pieces. */
 struct zstream {
 	struct buf z;

@@ -480,27 +480,54 @@ asset_hash(const struct course *c, const char *rel)
 	return h % ASSET_BUCKETS;
 }
 
+/* asset_load: what is taken from each part of the file read. */
+struct asset_read {
+	struct shared_asset *a;
+	struct sha256 h;
+	struct zpiece_maker z;	/* when it is deflated; it takes the CRC too */
+};
+
+static void
+asset_part(void *ctx, const void *p, size_t n)
+{
+	struct asset_read *r = ctx;
+
+	sha256_add(&r->h, p, n);
+	if (r->a->compress)
+		zpiece_more(&r->z, p, n);
+	else
+		r->a->crc = crc32_more(r->a->crc, p, n);
+	r->a->size += n;
+}
+
 /* Reads the file, its digest, and its deflated form when it is worth
- * deflating.  Returns 0, or -1 after diagnosing. */
+ * deflating, a part at a time: a video of a field class is never whole
+ * in memory.  Returns 0, or -1 after diagnosing. */
 static int
 asset_load(struct shared_asset *a, const struct course *c, const char *rel, struct scratch *sc)
 {
-	char *data;
+	struct asset_read r;
+	int failed;
 
 	memset(a, 0, sizeof *a);
 	a->path = path_join(c->dir, rel);
+	a->compress = package_compressible(rel);
+	r.a = a;
+	sha256_begin(&r.h);
+	zpiece_begin(&r.z);
 	/* check has refused paths leading out of the course. */
 	errno = 0;
-	if (path_inside(c->dir, rel) != INSIDE_OK || read_file(a->path, ZIP_MAX_ENTRY_BYTES, &data, &a->size) == -1) {
+	failed = path_inside(c->dir, rel) != INSIDE_OK ||
+	    read_parts(a->path, ZIP_MAX_ENTRY_BYTES, 1u << 20, asset_part, &r) == -1;
+	zpiece_end(&r.z, &a->z);
+	sha256_end(&r.h, a->sha256);
+	if (failed) {
 		diag(S_READ, NULL, a->path, errno ? strerror(errno) : "not a file inside the course");
+		zpiece_release(&a->z);
 		return -1;
 	}
-	sha256_hex(data, a->size, a->sha256);
-	a->compress = package_compressible(rel);
 	if (a->compress)
-		zpiece_make(&a->z, data, a->size);	/* takes the CRC too */
-	a->crc = a->compress ? a->z.crc : crc32_of(data, a->size);
-	free(data);
+		a->crc = a->z.crc;
 	/* Kept for the whole build: on disk, like the renderings. */
 	if (sc && a->z.zlen > 0) {
 		if (scratch_put(sc, a->z.z, a->z.zlen, &a->zat) == -1)

@@ -160,16 +160,15 @@ buf_release(struct buf *b)
 }
 
 int
-read_file(const char *path, size_t limit, char **out, size_t *len)
+read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n),
+    void *ctx)
 {
 	struct stat st;
-	struct buf b = {0};
-	char chunk[16384];
+	char *chunk = NULL;
+	size_t total = 0;
 	ssize_t n;
 	int fd, saved;
 
-	*out = NULL;
-	*len = 0;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer.  It has
 	 * no effect on reading a regular file, the only kind we read. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
@@ -184,10 +183,11 @@ read_file(const char *path, size_t limit, char **out, size_t *len)
 		errno = EINVAL;
 		goto fail;
 	}
+	chunk = xmalloc(step);
 	/* Read to the limit and one byte past it rather than trusting
 	 * st_size: the file may grow while we read. */
 	for (;;) {
-		n = read(fd, chunk, sizeof chunk);
+		n = read(fd, chunk, step);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -195,22 +195,47 @@ read_file(const char *path, size_t limit, char **out, size_t *len)
 		}
 		if (n == 0)
 			break;
-		if (b.len + (size_t)n > limit) {
+		if (total + (size_t)n > limit) {
 			errno = EFBIG;
 			goto fail;
 		}
-		buf_add(&b, chunk, (size_t)n);
+		fn(ctx, chunk, (size_t)n);
+		total += (size_t)n;
 	}
 	close(fd);
-	*len = b.len;
-	*out = buf_detach(&b);
+	free(chunk);
 	return 0;
 fail:
 	saved = errno;
 	close(fd);
-	buf_release(&b);
+	free(chunk);
 	errno = saved;
 	return -1;
+}
+
+static void
+add_part(void *ctx, const void *p, size_t n)
+{
+	buf_add(ctx, p, n);
+}
+
+int
+read_file(const char *path, size_t limit, char **out, size_t *len)
+{
+	struct buf b = {0};
+
+	*out = NULL;
+	*len = 0;
+	if (read_parts(path, limit, 64 * 1024, add_part, &b) == -1) {
+		int saved = errno;
+
+		buf_release(&b);
+		errno = saved;
+		return -1;
+	}
+	*len = b.len;
+	*out = buf_detach(&b);
+	return 0;
 }
 
 char *

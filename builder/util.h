@@ -38,6 +38,10 @@ void buf_release(struct buf *);
  * terminated, caller frees).  Returns 0, or -1 with errno set; EFBIG when
  * the file is larger than `limit`, EISDIR/EINVAL for non-regular files. */
 int read_file(const char *path, size_t limit, char **out, size_t *len);
+/* The same file passed to fn in parts of at most `step` bytes, never
+ * whole in memory; the same errors. */
+int read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n),
+    void *ctx);
 
 /* The names in folder `dir` except those starting with '.', sorted (the
  * order must not depend on the file system).  Returns 0, or -1 with errno

@@ -132,4 +132,44 @@ test_deflate(void)
 		}
 		EXPECT(tried == 48 && differ == 0, "zpiece: large pieces are the bytes of one zlib call (no repeated flush)");
 	}
+
+	/* A piece made from parts (a course file read a megabyte at a
+	 * time) is the piece of the whole, however the parts are cut. */
+	{
+		size_t k, differ = 0;
+		unsigned long y = 11;
+
+		for (k = 0; k < 24; k++) {
+			struct zpiece whole, parts;
+			struct zpiece_maker m;
+			size_t len, j, at;
+			unsigned char *in;
+
+			y = y * 6364136223846793005ul + 1442695040888963407ul;
+			len = k == 0 ? 0 : 1 + (size_t)(y >> 33) % 2500000;
+			in = malloc(len ? len : 1);
+			for (j = 0; j < len; j++) {
+				y = y * 6364136223846793005ul + 1442695040888963407ul;
+				in[j] = k % 3 ? (unsigned char)("<p>党员学习 0123456789\n"[(y >> 40) % 28]) : (unsigned char)(y >> 56);
+			}
+			zpiece_make(&whole, in, len);
+			zpiece_begin(&m);
+			for (at = 0; at < len;) {
+				size_t part;
+
+				y = y * 6364136223846793005ul + 1442695040888963407ul;
+				part = 1 + (size_t)(y >> 33) % (k % 2 ? 1000 : 1500000);
+				part = part < len - at ? part : len - at;
+				zpiece_more(&m, in + at, part);
+				at += part;
+			}
+			zpiece_end(&m, &parts);
+			differ += whole.len != parts.len || whole.crc != parts.crc || whole.zlen != parts.zlen ||
+			    (whole.zlen && memcmp(whole.z, parts.z, whole.zlen) != 0);
+			zpiece_release(&whole);
+			zpiece_release(&parts);
+			free(in);
+		}
+		EXPECT(differ == 0, "zpiece_maker: a piece from parts is the piece of the whole (24 inputs, cut at random)");
+	}
 }
