@@ -1,5 +1,6 @@
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE	/* fallocate */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,21 @@ scratch_close(struct scratch *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s->name);
 	free(s);
+}
+
+void
+scratch_drop(struct scratch *s, uint64_t at, size_t n)
+{
+#ifdef FALLOC_FL_PUNCH_HOLE
+	/* Not every file system can (FAT on a USB stick cannot): then the
+	 * space is given back when the file is closed, as before. */
+	if (n > 0)
+		(void)fallocate(s->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)at, (off_t)n);
+#else
+	(void)s;
+	(void)at;
+	(void)n;
+#endif
 }
 
 int

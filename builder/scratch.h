@@ -24,5 +24,8 @@ void scratch_close(struct scratch *);
 int scratch_put(struct scratch *, const void *p, size_t n, uint64_t *at);
 /* Reads n bytes put at `at` into p.  Returns 0, or -1 after diagnosing. */
 int scratch_get(struct scratch *, uint64_t at, void *p, size_t n);
+/* The n bytes put at `at` will not be read again: their disk is given
+ * back where the file system can (a hole punched), else nothing. */
+void scratch_drop(struct scratch *, uint64_t at, size_t n);
 
 #endif

@@ -388,13 +388,34 @@ shared_expect(struct shared *s, const struct plan *p)
 			w->users++;
 }
 
+/* Gives the scratch file's disk under w's renderings back: the build
+ * will not read them again. */
+static void
+work_drop(struct lesson_work *w)
+{
+	int k;
+
+	for (k = 0; k < BODY__COUNT; k++) {
+		struct shared_text *t = &w->body[k];
+
+		if (t->spill) {
+			scratch_drop(t->spill, t->at, t->len);
+			scratch_drop(t->spill, t->zat, t->z.zlen);
+		}
+	}
+	if (w->terms_spill)
+		scratch_drop(w->terms_spill, w->terms_at, w->terms.len);
+}
+
 /* One plan is done with w: free its renderings if it was the last. */
 static void
 give_back(struct lesson_work *w)
 {
 	pthread_mutex_lock(&w->lock);
-	if (w->users > 0 && --w->users == 0)
+	if (w->users > 0 && --w->users == 0) {
+		work_drop(w);
 		work_release(w);
+	}
 	pthread_mutex_unlock(&w->lock);
 }
 

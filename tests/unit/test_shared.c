@@ -1,5 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +34,33 @@ entries(const char *dir)
 	return n;
 }
 
+/* Bytes of disk that this process's open, unlinked scratch file in dir
+ * takes, or -1. */
+static long long
+scratch_disk(const char *dir)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	long long bytes = -1;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char link[300], target[4096];
+		ssize_t n;
+		struct stat st;
+
+		snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+		if ((n = readlink(link, target, sizeof target - 1)) <= 0)
+			continue;
+		target[n] = '\0';
+		if (strncmp(target, dir, strlen(dir)) == 0 && strstr(target, "(deleted)") && stat(link, &st) == 0)
+			bytes = (long long)st.st_blocks * 512;
+	}
+	closedir(d);
+	return bytes;
+}
+
 void
 test_shared(void)
 {
@@ -54,6 +83,25 @@ test_shared(void)
 	    "scratch: puts go end to end");
 	EXPECT(scratch_get(sc, at2, got, 5) == 0 && memcmp(got, "defgh", 5) == 0, "scratch: a put reads back");
 	EXPECT(scratch_get(sc, 6, got, 8) == -1, "scratch: reading past the end fails (and says so)");
+	{
+		size_t big = 4u << 20;
+		char *blob = calloc(1, big);
+		uint64_t at3;
+		long long before, after;
+
+		memset(blob, 'x', big);
+		EXPECT(scratch_put(sc, blob, big, &at3) == 0, "scratch: 4 MiB put");
+		before = scratch_disk(dir);
+		scratch_drop(sc, at3, big);
+		after = scratch_disk(dir);
+		EXPECT(before >= (long long)big && after >= 0 && after < (long long)big / 4,
+		    "scratch_drop: the disk under dropped bytes is given back");
+		if (!(before >= (long long)big && after >= 0 && after < (long long)big / 4))
+			printf("#   %lld bytes on disk before, %lld after\n", before, after);
+		EXPECT(scratch_get(sc, at2, got, 5) == 0 && memcmp(got, "defgh", 5) == 0,
+		    "scratch_drop: the bytes before are still there");
+		free(blob);
+	}
 
 	/* The same text in memory and spilled: the file made around it, and
 	 * its deflated form, must be the same bytes. */
