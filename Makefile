@@ -144,8 +144,15 @@ fuzz: build/fuzz/.deps $(FUZZ_TARGETS:%=build/fuzz/%) $(B)/coursepack
 # The county-scale benchmark (bench/README.md): synthetic counties timed
 # against cp of the output and a pandoc + zip pipeline.  BENCH_RUNS,
 # BENCH_DIR and the other settings of bench/run.sh pass through.
-bench: coursepack
+bench: coursepack build/bench/zip_sources
 	@builder/deps.sh bench
 	@bench/run.sh $(BENCH_PRESETS)
+	@echo; echo "## libzip: two ways to write entries deflated once (bench/zip_sources.c)"
+	@d=$$(mktemp -d) && build/bench/zip_sources "$$d"; rc=$$?; rm -rf "$$d"; exit $$rc
+
+build/bench/zip_sources: bench/zip_sources.c
+	@builder/deps.sh build
+	@mkdir -p build/bench
+	$(CC) $(WARN) $(CFLAGS) -o $@ bench/zip_sources.c $(shell pkg-config --cflags --libs libzip zlib)
 
 .PHONY: bench

@@ -269,6 +269,12 @@ case $B in
 *san*) skipped "build: --pdf's peak is not measured under the sanitizers (peak ${pdf_rss} MiB, ${rss} MiB without)" ;;
 *) check_that "build: --pdf adds at most 8 MiB to the peak (${pdf_rss} MiB, ${rss} MiB without)" test "$pdf_rss" -le $((rss + 8)) ;;
 esac
+# The benchmark's libzip comparison builds, runs, and its two ways give
+# the same archive.
+make -s build/bench/zip_sources >/dev/null 2>&1
+mkdir -p "$tmp/zs" && build/bench/zip_sources "$tmp/zs" 200 1 1 >"$tmp/zs.out" 2>&1; st=$?
+check_that "bench: zip_sources runs (exit $st) and both ways write the same archive" sh -c "test $st -eq 0 &&
+	grep -q 'copy / function: [0-9.]*x' '$tmp/zs.out' && cmp -s '$tmp/zs/copy-0.zip' '$tmp/zs/function-0.zip'"
 # A course file is read a megabyte at a time, for its digest and its
 # deflated form: a 120 MB video of a field class is never whole in memory
 # (the peak was the file's size and more before).
