@@ -150,9 +150,8 @@ bench: coursepack build/bench/zip_sources
 	@echo; echo "## libzip: two ways to write entries deflated once (bench/zip_sources.c)"
 	@d=$$(mktemp -d) && build/bench/zip_sources "$$d"; rc=$$?; rm -rf "$$d"; exit $$rc
 
-build/bench/zip_sources: bench/zip_sources.c
-	@builder/deps.sh build
+build/bench/zip_sources: bench/zip_sources.c $(LIBOBJ) $(HEADERS)
 	@mkdir -p build/bench
-	$(CC) $(WARN) $(CFLAGS) -o $@ bench/zip_sources.c $(shell pkg-config --cflags --libs libzip zlib)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/zip_sources.c $(LIBOBJ) $(LIBS)
 
 .PHONY: bench

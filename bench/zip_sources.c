@@ -6,8 +6,8 @@
  *             raw into each village's archive with zip_source_zip(...,
  *             ZIP_FL_COMPRESSED, 0, -1);
  *   function: the deflated bytes kept in memory and given to libzip by a
- *             zip_source_function that reports the method, CRC and sizes
- *             (what coursepack does).
+ *             zip_source_function that reports the method, CRC and sizes:
+ *             coursepack's own writer (zipw_add_deflated, zipfile.c).
  *
  * Both write K archives of the same N entries; neither deflates again.
  * Entries are text like a lesson page (about 10 KB, deflating to about a
@@ -25,17 +25,13 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include "zipfile.h"
+
 struct entry {
 	unsigned char *z;	/* raw deflate, level 6 */
 	size_t zlen, len;
 	uint32_t crc;
 	char name[64];
-};
-
-struct reader {
-	const struct entry *e;
-	size_t at;
-	zip_error_t error;
 };
 
 static double
@@ -98,50 +94,6 @@ deflate_entry(struct entry *e, const unsigned char *p, size_t len)
 	deflateEnd(&s);
 }
 
-static zip_int64_t
-serve(void *ud, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
-{
-	struct reader *r = ud;
-
-	switch (cmd) {
-	case ZIP_SOURCE_OPEN:
-		r->at = 0;
-		return 0;
-	case ZIP_SOURCE_READ: {
-		size_t n = r->e->zlen - r->at < len ? r->e->zlen - r->at : (size_t)len;
-
-		memcpy(data, r->e->z + r->at, n);
-		r->at += n;
-		return (zip_int64_t)n;
-	}
-	case ZIP_SOURCE_CLOSE:
-		return 0;
-	case ZIP_SOURCE_STAT: {
-		zip_stat_t *st = data;
-
-		zip_stat_init(st);
-		st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC | ZIP_STAT_MTIME;
-		st->size = r->e->len;
-		st->comp_size = r->e->zlen;
-		st->comp_method = ZIP_CM_DEFLATE;
-		st->crc = r->e->crc;
-		st->mtime = 1672531200;
-		return sizeof *st;
-	}
-	case ZIP_SOURCE_ERROR:
-		return zip_error_to_data(&r->error, data, len);
-	case ZIP_SOURCE_FREE:
-		free(r);
-		return 0;
-	case ZIP_SOURCE_SUPPORTS:
-		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
-		    ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
-	default:
-		zip_error_set(&r->error, ZIP_ER_OPNOTSUPP, 0);
-		return -1;
-	}
-}
-
 static zip_t *
 create(const char *path)
 {
@@ -161,7 +113,27 @@ add(zip_t *za, const char *name, zip_source_t *src)
 
 	if (src == NULL || (i = zip_file_add(za, name, src, ZIP_FL_ENC_UTF_8)) < 0)
 		die(zip_strerror(za));
+	/* As coursepack's writer sets them, so that both ways write the
+	 * same archive. */
 	zip_file_set_mtime(za, (zip_uint64_t)i, 1672531200, 0);
+	zip_file_set_external_attributes(za, (zip_uint64_t)i, 0, ZIP_OPSYS_UNIX, (zip_uint32_t)0100644 << 16);
+}
+
+/* The entries through coursepack's writer: a zip_source_function per
+ * entry that reports the method, CRC and sizes. */
+static void
+write_function(const char *path, const struct entry *e, size_t n)
+{
+	struct zip_writer *w;
+	size_t i;
+
+	if ((w = zipw_open(path)) == NULL)
+		die("zipw_open");
+	for (i = 0; i < n; i++)
+		if (zipw_add_deflated(w, e[i].name, e[i].z, e[i].zlen, e[i].len, e[i].crc, 1672531200) == -1)
+			die("zipw_add_deflated");
+	if (zipw_close(w) == -1)
+		die("zipw_close");
 }
 
 int
@@ -191,16 +163,8 @@ main(int argc, char *argv[])
 		free(p);
 	}
 	/* The cache archive for the copy, made once (not timed): the same
-	 * deflated bytes, through the function source. */
-	src = create(cache);
-	for (i = 0; i < n; i++) {
-		struct reader *rd = calloc(1, sizeof *rd);
-
-		rd->e = &e[i];
-		add(src, e[i].name, zip_source_function(src, serve, rd));
-	}
-	if (zip_close(src) < 0)
-		die("zip_close (cache)");
+	 * deflated bytes, through coursepack's writer. */
+	write_function(cache, e, n);
 	if ((src = zip_open(cache, ZIP_RDONLY, &err)) == NULL)
 		die("zip_open (cache)");
 
@@ -221,18 +185,8 @@ main(int argc, char *argv[])
 			best[0] = now() - t0;
 		t0 = now();
 		for (v = 0; v < k; v++) {
-			zip_t *za;
-
 			snprintf(out, sizeof out, "%s/function-%zu.zip", argv[1], v);
-			za = create(out);
-			for (i = 0; i < n; i++) {
-				struct reader *rd = calloc(1, sizeof *rd);
-
-				rd->e = &e[i];
-				add(za, e[i].name, zip_source_function(za, serve, rd));
-			}
-			if (zip_close(za) < 0)
-				die("zip_close (function)");
+			write_function(out, e, n);
 		}
 		if (now() - t0 < best[1])
 			best[1] = now() - t0;
