@@ -1,11 +1,8 @@
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
-#include "diag.h"
 #include "markdown.h"
 #include "util.h"
 
@@ -191,87 +188,8 @@ check_unlisted(const struct course *c)
 	free_names(names, n);
 }
 
-/* One lesson's Markdown, read and parsed ahead on a worker thread: its
- * messages held until the serial checks reach it. */
-struct text_job {
-	struct course *c;
-	struct lesson *l;
-	int wanted;		/* to be read: listed once, inside the course */
-	struct diag_held said;
-	int errors;
-};
-
-struct text_queue {
-	struct text_job *jobs;
-	size_t n, next;
-	pthread_mutex_t lock;
-};
-
-static void *
-text_worker(void *arg)
-{
-	struct text_queue *q = arg;
-
-	for (;;) {
-		struct text_job *j;
-
-		pthread_mutex_lock(&q->lock);
-		j = q->next < q->n ? &q->jobs[q->next++] : NULL;
-		pthread_mutex_unlock(&q->lock);
-		if (j == NULL)
-			return NULL;
-		if (!j->wanted)
-			continue;
-		diag_hold(&j->said);
-		j->errors = check_lesson_text(j->c, j->l);
-		diag_hold(NULL);
-	}
-}
-
-/* The lessons of every course read ahead on `threads` threads (the
- * caller's among them), in the order the checks will want them. */
-static struct text_job *
-read_ahead(struct library *lib, int threads)
-{
-	struct text_queue q = {0};
-	pthread_t tid[MAX_CHECK_THREADS];
-	size_t i, k, j, started = 0;
-
-	for (i = 0; i < lib->ncourses; i++)
-		q.n += lib->courses[i]->nlessons;
-	if (threads <= 1 || q.n < 2)
-		return NULL;
-	if (threads > MAX_CHECK_THREADS)
-		threads = MAX_CHECK_THREADS;
-	q.jobs = xcalloc(q.n, sizeof *q.jobs);
-	for (i = 0, k = 0; i < lib->ncourses; i++) {
-		struct course *c = lib->courses[i];
-
-		for (j = 0; j < c->nlessons; j++, k++) {
-			struct text_job *t = &q.jobs[k];
-			size_t d;
-
-			t->c = c;
-			t->l = &c->lessons[j];
-			for (d = 0; d < j && !streq(c->lessons[d].src, t->l->src); d++)
-				;
-			t->wanted = d == j && path_is_safe_relative(t->l->src) &&
-			    path_inside(c->dir, t->l->src) == INSIDE_OK;
-		}
-	}
-	pthread_mutex_init(&q.lock, NULL);
-	while ((int)started < threads - 1 && pthread_create(&tid[started], NULL, text_worker, &q) == 0)
-		started++;
-	text_worker(&q);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_mutex_destroy(&q.lock);
-	return q.jobs;
-}
-
-/* check_course, with the lessons' texts read ahead (`pre`, or NULL). */
-static int
-course_checks(struct course *c, const struct categories *cats, struct check_stats *st, struct text_job *pre)
+int
+check_course(struct course *c, const struct categories *cats, struct check_stats *st)
 {
 	const char *folder = path_basename(c->dir);
 	size_t i, j, k;
@@ -301,12 +219,8 @@ course_checks(struct course *c, const struct categories *cats, struct check_stat
 		}
 		bad = check_inside(c, l->src, l->src, &l->src_loc, E_FILE_MISSING, E_PATH_OUTSIDE);
 		errors += bad;
-		if (!bad && pre && pre[i].wanted) {
-			diag_tell(&pre[i].said);
-			errors += pre[i].errors;
-		} else if (!bad) {
+		if (!bad)
 			errors += check_lesson_text(c, l);
-		}
 		for (k = 0; k < l->nassets; k++)
 			errors += check_inside(c, l->assets[k].id, l->assets[k].id, &l->assets[k].loc,
 			    E_FILE_MISSING, E_PATH_OUTSIDE);
@@ -316,24 +230,9 @@ course_checks(struct course *c, const struct categories *cats, struct check_stat
 }
 
 int
-check_course(struct course *c, const struct categories *cats, struct check_stats *st)
-{
-	return course_checks(c, cats, st, NULL);
-}
-
-int
-check_threads(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > MAX_CHECK_THREADS ? MAX_CHECK_THREADS : (int)n;
-}
-
-int
 check_library(struct library *lib, struct check_stats *st)
 {
-	struct text_job *pre = read_ahead(lib, st->threads);
-	size_t i, first = 0, n = 0;
+	size_t i;
 	int errors = 0;
 
 	for (i = 0; i < lib->ncourses; i++) {
@@ -345,14 +244,8 @@ check_library(struct library *lib, struct check_stats *st)
 			free(where);
 			errors++;
 		}
-		errors += course_checks(lib->courses[i], lib->categories, st, pre ? pre + first : NULL);
-		first += lib->courses[i]->nlessons;
+		errors += check_course(lib->courses[i], lib->categories, st);
 	}
-	/* Messages of lessons the checks did not reach (their path was
-	 * wrong after all): not told. */
-	for (n = 0; pre && n < first; n++)
-		buf_release(&pre[n].said.text);
-	free(pre);
 	if (lib->categories)
 		st->files++;
 	return errors;

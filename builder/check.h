@@ -9,7 +9,6 @@
 /* Tallies of what was checked, for the summary line. */
 struct check_stats {
 	int courses, lessons, files;
-	int threads;		/* check_library reads the lessons on this many (0: 1) */
 };
 
 /* A course against the file system and the category vocabulary (NULL:
@@ -17,9 +16,6 @@ struct check_stats {
 int check_course(struct course *, const struct categories *, struct check_stats *);
 /* Every course of the library, and course ids unique. */
 int check_library(struct library *, struct check_stats *);
-#define MAX_CHECK_THREADS 64
-/* For check_stats.threads: one per processor online. */
-int check_threads(void);
 int check_recipe(const struct recipe *, const struct library *);
 /* `recipe` and `township` may be NULL when the village is checked alone. */
 int check_village(const struct village *, const struct township *,

@@ -552,7 +552,6 @@ cmd_build(int argc, char *argv[])
 	 * 101 to 92 MiB.) */
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
-	st.threads = (int)jobs;
 	if (project_load(&pr, township, NULL, NULL, &st) == -1 || pr.errors) {
 		usage_error("build: fix the problems above first; nothing was built");
 		rc = diag_exit() ? diag_exit() : 1;

@@ -309,7 +309,6 @@ cmd_check(int argc, char *argv[])
 	int npaths, ch, k;
 	size_t i;
 
-	ck.st.threads = check_threads();
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:hv", longopts, NULL)) != -1) {

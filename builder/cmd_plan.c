@@ -334,7 +334,6 @@ cmd_plan(int argc, char *argv[])
 	}
 	if ((township = project_resolve(argv[optind], &only)) == NULL)
 		return diag_exit();
-	st.threads = check_threads();
 	if (project_load(&pr, township, NULL, NULL, &st) == -1 || pr.errors) {
 		if (pr.township)
 			project_release(&pr);

@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "commands.h"
 #include "diag.h"
@@ -30,21 +29,18 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int counts[3];
 static int werror;
 
-/* Messages of this thread go here instead of stderr while it holds. */
-static _Thread_local struct diag_held *holding;
-
 /* Messages quote what the inputs say; a control character there must
  * not reach the terminal (escape sequences) or split the line. */
 static void
-put_safe(struct buf *b, const char *s)
+put_safe(const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c < 0x20 || c == 0x7f)
-			buf_printf(b, "\\x%02x", c);
+			fprintf(stderr, "\\x%02x", c);
 		else
-			buf_add(b, s, 1);
+			fputc(c, stderr);
 	}
 }
 
@@ -55,59 +51,30 @@ diag(enum diag_code code, const struct loc *loc, ...)
 {
 	va_list ap;
 	enum diag_level level = catalogue[code].level;
-	struct buf b = {0};
 	char *msg;
 
 	va_start(ap, loc);
 	msg = xvasprintf(catalogue[code].format, ap);
 	va_end(ap);
-	buf_puts(&b, "coursepack: ");
+	pthread_mutex_lock(&lock);
+	fputs("coursepack: ", stderr);
 	if (loc && loc->path) {
-		put_safe(&b, loc->path);
+		put_safe(loc->path);
 		if (loc->line > 0) {
-			buf_printf(&b, ":%d", loc->line);
+			fprintf(stderr, ":%d", loc->line);
 			if (loc->col > 0)
-				buf_printf(&b, ":%d", loc->col);
+				fprintf(stderr, ":%d", loc->col);
 		}
-		buf_puts(&b, ": ");
+		fputs(": ", stderr);
 	}
-	buf_printf(&b, "%s: ", level_names[level]);
-	put_safe(&b, msg);
-	buf_puts(&b, "\n");
+	fprintf(stderr, "%s: ", level_names[level]);
+	put_safe(msg);
+	fputc('\n', stderr);
+	counts[level]++;
+	pthread_mutex_unlock(&lock);
 	free(msg);
-	if (holding) {
-		buf_add(&holding->text, b.data, b.len);
-		holding->counts[level]++;
-	} else {
-		pthread_mutex_lock(&lock);
-		fwrite(b.data, 1, b.len, stderr);
-		counts[level]++;
-		pthread_mutex_unlock(&lock);
-	}
-	buf_release(&b);
 }
 #pragma GCC diagnostic pop
-
-void
-diag_hold(struct diag_held *h)
-{
-	holding = h;
-}
-
-void
-diag_tell(struct diag_held *h)
-{
-	int i;
-
-	pthread_mutex_lock(&lock);
-	if (h->text.len)
-		fwrite(h->text.data, 1, h->text.len, stderr);
-	for (i = 0; i < 3; i++)
-		counts[i] += h->counts[i];
-	pthread_mutex_unlock(&lock);
-	buf_release(&h->text);
-	memset(h, 0, sizeof *h);
-}
 
 void
 diag_werror(int on)

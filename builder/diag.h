@@ -10,8 +10,6 @@
 #ifndef COURSEPACK_DIAG_H
 #define COURSEPACK_DIAG_H
 
-#include "util.h"
-
 enum diag_level {
 	DL_WARNING,	/* suspicious; exit 0 unless --werror */
 	DL_ERROR,	/* the inputs are wrong; exit 1 */
@@ -149,17 +147,6 @@ struct loc {
 /* Prints one message for `code` at `loc` (NULL: no location) with the
  * arguments its catalogue format takes, and counts it. */
 void diag(enum diag_code code, const struct loc *loc, ...);
-
-/* Held messages: work done on other threads whose messages must come
- * out in the order a serial run would give.  While a thread holds `h`,
- * its messages go there instead; diag_tell then prints them and counts
- * them, and empties h. */
-struct diag_held {
-	struct buf text;
-	int counts[3];
-};
-void diag_hold(struct diag_held *h);	/* NULL: print again */
-void diag_tell(struct diag_held *h);
 
 /* Counting: diag_werror makes warnings count as errors.  diag_exit is the
  * exit status the messages so far call for: 0, 1, or 3. */

@@ -507,22 +507,6 @@ check_that "build: leftovers of a killed build are removed (exit $st)" sh -c "te
 	! test -e '$lo/xiayang-jili-phone.html.tmp-Xy12Zz' && ! test -e '$lo/xiayang-jili.zip.Ab12Cd' && ! test -e '$lo/SHA256SUMS.tmp-Qw12Er'"
 check_that "build: ... but not a complete zip, a finished file or another name that looks alike" sh -c "
 	test -e '$lo/xiayang-jili.zip.backup' && test -e '$lo/xiayang-jili.epub.tmp-Ab12Cd' && test -e '$lo/xiayang-jilix.zip.Ab12Cd' && test -e '$lo/notes.txt'"
-# Lessons are read and parsed on several threads, but their messages come
-# out in lesson order, as a single thread would tell them.
-ob=$tmp/told-lib && cp -r tests/golden/ok-library "$ob"
-python3 - "$ob/lib/grow" <<'PY'
-import sys
-d = sys.argv[1]
-lessons = []
-for n in range(1, 61):
-    open("%s/l%02d.md" % (d, n), "w").write("# 第%d课\n\n%s![图](missing-%02d.png)\n" % (n, "正文。\n\n" * (n % 7 * 300), n))
-    lessons.append('  <lesson id="l%02d" src="l%02d.md" hours="1" modes="online"/>' % (n, n))
-x = open(d + "/course.xml").read().replace("</course>", "\n".join(lessons) + "\n</course>")
-open(d + "/course.xml", "w").write(x)
-PY
-"$BIN" check "$ob/lib" >/dev/null 2>"$tmp/err"; st=$?
-grep -o 'missing-[0-9]*\.png' "$tmp/err" >"$tmp/told"
-check_that "check: 60 lessons' errors in lesson order (exit $st, $(wc -l <"$tmp/told") told)" sh -c "test $st -eq 1 && test \$(wc -l <'$tmp/told') -eq 60 && sort -c '$tmp/told'"
 # Files compressed already are stored, not deflated again, even when
 # zlib could squeeze a little more out of them (a PDF, a Word file).
 pb=$tmp/stored && cp -r tests/golden/ok-library "$pb"
