@@ -35,6 +35,14 @@ parser_new(void)
 	return p;
 }
 
+/* cmark-gfm 0.29 keeps one table of the characters that start inline
+ * syntax, for every parser: finishing a document adds the extensions'
+ * (~ for strikethrough, : and w for autolinks) and takes them out again.
+ * A document parsed meanwhile on another thread misses them, and its
+ * ~~struck~~ text or www. links come out plain (github/cmark-gfm#176).
+ * Parsing therefore takes turns; rendering needs no turn. */
+static pthread_mutex_t parse_turn = PTHREAD_MUTEX_INITIALIZER;
+
 static cmark_node *
 parse(const char *text, size_t len, cmark_parser **pp)
 {
@@ -44,8 +52,10 @@ parse(const char *text, size_t len, cmark_parser **pp)
 	*pp = p;
 	if (p == NULL)
 		return NULL;
+	pthread_mutex_lock(&parse_turn);
 	cmark_parser_feed(p, text, len);
 	doc = cmark_parser_finish(p);
+	pthread_mutex_unlock(&parse_turn);
 	return doc;
 }
 

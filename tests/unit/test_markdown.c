@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,57 @@ rewrite(void *ctx, const char *url, int image)
 	if (strcmp(url, "a.md") == 0)
 		return xstrdup("");	/* drop the link, keep its text */
 	return image ? xasprintf("../../assets/%s", url) : NULL;
+}
+
+/* Renderings on several threads at once (build -j): each must be the
+ * one a single thread gives. */
+struct race {
+	const char *doc, *want;
+	int wrong;
+};
+
+static void *
+render_often(void *arg)
+{
+	struct race *r = arg;
+	int k;
+
+	for (k = 0; k < 100; k++) {
+		char *h = md_render_page(r->doc, strlen(r->doc), keep, NULL, 0);
+
+		r->wrong += h == NULL || strcmp(h, r->want) != 0;
+		free(h);
+	}
+	return NULL;
+}
+
+static void
+parallel_parses(void)
+{
+	struct buf doc = {0};
+	struct race r[4];
+	pthread_t t[4];
+	char *want;
+	int i, wrong = 0, started = 0;
+
+	for (i = 0; i < 200; i++)
+		buf_puts(&doc, "旧办法 ~~不再用~~，见 www.example.com 和 https://example.org/a 。\n\n");
+	want = md_render_page(doc.data, doc.len, keep, NULL, 0);
+	for (i = 0; i < 4; i++) {
+		r[i].doc = doc.data;
+		r[i].want = want;
+		r[i].wrong = 0;
+		started += pthread_create(&t[i], NULL, render_often, &r[i]) == 0;
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(t[i], NULL);
+		wrong += r[i].wrong;
+	}
+	EXPECT(want && strstr(want, "<del>不再用</del>") && strstr(want, "href=\"http://www.example.com\""),
+	    "strikethrough and autolinks rendered");
+	EXPECT(started == 4 && wrong == 0, "400 renderings on 4 threads at once equal one thread's (cmark-gfm's shared table)");
+	free(want);
+	buf_release(&doc);
 }
 
 void
@@ -123,6 +175,7 @@ test_markdown(void)
 		}
 		md_doc_free(d);
 	}
+	parallel_parses();
 	{
 		static const char notes[] = "正文[^1]。\n\n[^1]: 注释。\n";
 		char *x;
