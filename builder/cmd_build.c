@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -29,6 +28,7 @@
 #include "output.h"
 #include "commands.h"
 #include "crypto.h"
+#include "leftovers.h"
 #include "package.h"
 #include "pdf.h"
 #include "plan.h"
@@ -98,8 +98,6 @@ parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-static void remove_leftovers(const char *dir, const char *township, const char *village);
-
 static int
 build_one(struct job *j)
 {
@@ -107,7 +105,6 @@ build_one(struct job *j)
 	struct scratch *spill;
 	int rc = -1;
 
-	remove_leftovers(j->dir, j->pr->township->id, j->plan->village->id);
 	/* The village's deflated files wait here, beyond the first 4 MiB
 	 * of each archive held in memory, until the archive is written. */
 	if ((spill = scratch_open(j->dir)) == NULL)
@@ -194,104 +191,22 @@ mkdirs(const char *path)
 	return rc;
 }
 
-/* What a village's build writes: "TOWNSHIP-VILLAGE" and one of these. */
-static const char *const output_suffixes[] = {".zip", "-phone.html", ".epub", "-print.pdf", ".zip.minisig",
-    "-phone.html.minisig", ".epub.minisig", "-print.pdf.minisig"};
-
 /* A village not built leaves no files of an earlier build behind: what
  * stands in the folder is what this build made. */
 static void
 remove_outputs(const char *dir, const char *township, const char *village)
 {
+	static const char *const suffixes[] = {".zip", "-phone.html", ".epub", "-print.pdf", ".zip.minisig",
+	    "-phone.html.minisig", ".epub.minisig", "-print.pdf.minisig"};
 	size_t i;
 
-	for (i = 0; i < NELEM(output_suffixes); i++) {
-		char *name = xasprintf("%s-%s%s", township, village, output_suffixes[i]), *path = path_join(dir, name);
+	for (i = 0; i < NELEM(suffixes); i++) {
+		char *name = xasprintf("%s-%s%s", township, village, suffixes[i]), *path = path_join(dir, name);
 
 		unlink(path);
 		free(path);
 		free(name);
 	}
-}
-
-/* Whether s is what mkstemp put for XXXXXX: six ASCII letters or digits,
- * then the end. */
-static int
-mkstemp_tail(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 6; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
-			return 0;
-	return s[6] == '\0';
-}
-
-/* Whether the zip at `path` stops short of its end record (a zip of ours
- * has no comment, so the record is its last 22 bytes). */
-static int
-zip_unfinished(const char *path)
-{
-	unsigned char end[22];
-	struct stat st;
-	int fd, unfinished = 0;
-
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1)
-		return 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		unfinished = st.st_size < (off_t)sizeof end ||
-		    pread(fd, end, sizeof end, st.st_size - (off_t)sizeof end) != (ssize_t)sizeof end ||
-		    memcmp(end, "PK\5\6", 4) != 0;
-	close(fd);
-	return unfinished;
-}
-
-/* Temporary files that a killed build (SIGKILL, a power cut) left beside
- * the outputs named: ours are OUTPUT.tmp-XXXXXX, taken for leftovers
- * while still at mkstemp's mode 0600 (complete, they are 0644); libzip's
- * are ZIP.XXXXXX, taken for leftovers when they have no end record yet. */
-static void
-remove_temps(const char *dir, char *const *outs, size_t nouts)
-{
-	char **names;
-	size_t n, i, k;
-
-	if (list_dir(dir, &names, &n) == -1)
-		return;
-	for (i = 0; i < n; i++)
-		for (k = 0; k < nouts; k++) {
-			size_t m = strlen(outs[k]);
-			const char *rest = names[i] + m;
-			char *path;
-			struct stat st;
-
-			if (strncmp(names[i], outs[k], m) != 0)
-				continue;
-			path = path_join(dir, names[i]);
-			if (strncmp(rest, ".tmp-", 5) == 0 && mkstemp_tail(rest + 5)) {
-				if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == 0600)
-					unlink(path);
-			} else if (rest[0] == '.' && mkstemp_tail(rest + 1) &&
-			    (has_suffix(outs[k], ".zip") || has_suffix(outs[k], ".epub")) && zip_unfinished(path)) {
-				unlink(path);
-			}
-			free(path);
-		}
-	free_names(names, n);
-}
-
-/* Before a village is built: leftovers of its outputs. */
-static void
-remove_leftovers(const char *dir, const char *township, const char *village)
-{
-	char *outs[NELEM(output_suffixes)];
-	size_t k;
-
-	for (k = 0; k < NELEM(output_suffixes); k++)
-		outs[k] = xasprintf("%s-%s%s", township, village, output_suffixes[k]);
-	remove_temps(dir, outs, NELEM(outs));
-	for (k = 0; k < NELEM(output_suffixes); k++)
-		free(outs[k]);
 }
 
 /* What the catalogue says about the villages built. */
@@ -361,11 +276,6 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 	char *path;
 	int rc;
 
-	{
-		char *outs[] = {"SHA256SUMS", "index.html"};
-
-		remove_temps(dir, outs, NELEM(outs));
-	}
 	catalog_fill(&cat, pr, jobs, n);
 	cat.planned = planned;
 	cat.villages = pr->nvillages;
@@ -443,7 +353,7 @@ cmd_build(int argc, char *argv[])
 	pthread_t threads[MAX_JOBS];
 	char *township = NULL, *only = NULL, *dir = NULL, *end;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0;
+	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0, lock = -1;
 	size_t phone_budget = PHONE_BUDGET_DEFAULT;
 	int want_pdf = 0, key_loaded = 0, share = 1;
 	size_t shard = 0, nshards = 0, wanted = 0;
@@ -604,6 +514,9 @@ cmd_build(int argc, char *argv[])
 
 		diag(E_VILLAGE_UNLISTED, &loc, only);
 	}
+	/* What a killed build left in the folder goes first (leftovers.h). */
+	if ((q.n > 0 || only == NULL) && mkdirs(dir) == 0)
+		lock = leftovers_claim(dir, pr.township->id);
 	if ((q.n > 0 || only == NULL) && mkdirs(dir) == 0 && shared_spill(sh, dir) == 0) {
 		q.progress = isatty(STDERR_FILENO);
 		nthreads = (size_t)jobs < q.n ? (size_t)jobs : q.n;
@@ -665,6 +578,7 @@ out:
 	}
 	free(q.jobs);
 	shared_free(sh);
+	leftovers_release(lock);
 	for (i = 0; plans && i < pr.nvillages; i++)
 		plan_free(plans[i]);
 	free(plans);

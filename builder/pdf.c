@@ -1,6 +1,9 @@
 #define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <dirent.h>
 #include <errno.h>
@@ -120,13 +123,21 @@ run(const char *browser, const char *profile, const char *pdf, const char *url)
 	    "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND", a_profile, a_pdf,
 	    geteuid() == 0 ? "--no-sandbox" : (char *)url, geteuid() == 0 ? (char *)url : NULL, NULL};
 	int status = -1, waited;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if ((pid = fork()) == -1)
 		goto out;
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 
+#ifdef PR_SET_PDEATHSIG
+		/* A build killed outright takes Chromium with it, instead of
+		 * leaving it printing into a folder no one will read. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+			_exit(127);
+#else
+		(void)parent;
+#endif
 		if (null != -1) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);

@@ -491,22 +491,35 @@ head -c 3000000 /dev/zero | tr '\0' ' ' >"$rb/lib/grow/media/blank.txt"
 sed -i 's|<asset src="media/tree.svg"/>|<asset src="media/tree.svg"/>\n    <asset src="media/blank.txt"/>|' "$rb/lib/grow/course.xml"
 (cd "$rb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: a file deflating over 1000 to 1 is refused (exit $st), and no bundle is left" sh -c "test $st -eq 1 && grep -q \"'assets/grow/media/blank.txt' in 'town-a' would deflate [0-9]* to 1; verify accepts at most 1000 to 1\" '$tmp/err' && ! test -e '$rb/out/town/town-a.zip'"
-# A build killed with SIGKILL leaves temporary files (ours, OUTPUT.tmp-*,
-# and libzip's, ZIP.XXXXXX); the next build removes them, and nothing
-# else that merely looks like them.
+# A build killed with SIGKILL leaves temporary files (leftovers.h); the
+# next build removes them, and nothing else that merely looks like them.
 lo=$tmp/leftovers/xiayang
 "$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1
 cp "$lo/xiayang-jili.zip" "$lo/xiayang-jili.zip.backup"
+(cd "$lo" && sha256sum xiayang-jili.zip >xiayang-jili.zip.sha256)
 head -c 5000 "$lo/xiayang-jili.zip" >"$lo/xiayang-jili.zip.Ab12Cd"
-for f in xiayang-jili-phone.html.tmp-Xy12Zz SHA256SUMS.tmp-Qw12Er xiayang-jili.epub.tmp-Ab12Cd xiayang-jilix.zip.Ab12Cd notes.txt; do
+head -c 5000 "$lo/xiayang-jili.zip" >"$lo/other-jili.zip.Ab12Cd"
+mkdir -p "$lo/.print-Pq34Rs/assets"
+for f in xiayang-jili-phone.html.tmp-Xy12Zz SHA256SUMS.tmp-Qw12Er .scratch-Zx56Cv xiayang-jili.epub.tmp-Ab12Cd notes.txt; do
 	echo partial >"$lo/$f"
 done
-chmod 600 "$lo/xiayang-jili-phone.html.tmp-Xy12Zz" "$lo/SHA256SUMS.tmp-Qw12Er"
+chmod 600 "$lo/xiayang-jili-phone.html.tmp-Xy12Zz" "$lo/SHA256SUMS.tmp-Qw12Er" "$lo/.scratch-Zx56Cv"
 "$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1; st=$?
 check_that "build: leftovers of a killed build are removed (exit $st)" sh -c "test $st -eq 0 &&
-	! test -e '$lo/xiayang-jili-phone.html.tmp-Xy12Zz' && ! test -e '$lo/xiayang-jili.zip.Ab12Cd' && ! test -e '$lo/SHA256SUMS.tmp-Qw12Er'"
-check_that "build: ... but not a complete zip, a finished file or another name that looks alike" sh -c "
-	test -e '$lo/xiayang-jili.zip.backup' && test -e '$lo/xiayang-jili.epub.tmp-Ab12Cd' && test -e '$lo/xiayang-jilix.zip.Ab12Cd' && test -e '$lo/notes.txt'"
+	! test -e '$lo/xiayang-jili-phone.html.tmp-Xy12Zz' && ! test -e '$lo/xiayang-jili.zip.Ab12Cd' &&
+	! test -e '$lo/SHA256SUMS.tmp-Qw12Er' && ! test -e '$lo/.print-Pq34Rs' && ! test -e '$lo/.scratch-Zx56Cv'"
+check_that "build: ... but not a complete zip, a checksum, a finished file or another township's file" sh -c "
+	test -e '$lo/xiayang-jili.zip.backup' && test -e '$lo/xiayang-jili.zip.sha256' &&
+	test -e '$lo/xiayang-jili.epub.tmp-Ab12Cd' && test -e '$lo/other-jili.zip.Ab12Cd' && test -e '$lo/notes.txt'"
+# While another build holds the folder, nothing there is taken for a
+# leftover: it may be that build's work in progress.
+echo partial >"$lo/xiayang-jili-phone.html.tmp-Lk78Mn" && chmod 600 "$lo/xiayang-jili-phone.html.tmp-Lk78Mn"
+flock -s "$lo" sleep 4 &
+holder=$!
+sleep 0.5
+"$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1; st=$?
+check_that "build: with another build in the folder, it still builds (exit $st) and removes nothing" sh -c "test $st -eq 0 && test -e '$lo/xiayang-jili-phone.html.tmp-Lk78Mn'"
+wait $holder
 # Files compressed already are stored, not deflated again, even when
 # zlib could squeeze a little more out of them (a PDF, a Word file).
 pb=$tmp/stored && cp -r tests/golden/ok-library "$pb"
