@@ -398,10 +398,13 @@ work_drop(struct lesson_work *w)
 	for (k = 0; k < BODY__COUNT; k++) {
 		struct shared_text *t = &w->body[k];
 
-		if (t->spill) {
+		/* Only what lives in the file: a text spilled plain and
+		 * deflated later keeps its piece in memory, and its zat
+		 * means nothing. */
+		if (t->spill && t->data == NULL)
 			scratch_drop(t->spill, t->at, t->len);
+		if (t->spill && t->z.z == NULL && t->z.zlen > 0)
 			scratch_drop(t->spill, t->zat, t->z.zlen);
-		}
 	}
 	if (w->terms_spill)
 		scratch_drop(w->terms_spill, w->terms_at, w->terms.len);
