@@ -516,7 +516,7 @@ cmd_build(int argc, char *argv[])
 	}
 	/* What a killed build left in the folder goes first (leftovers.h). */
 	if ((q.n > 0 || only == NULL) && mkdirs(dir) == 0)
-		lock = leftovers_claim(dir, pr.township->id);
+		lock = leftovers_claim(dir);
 	if ((q.n > 0 || only == NULL) && mkdirs(dir) == 0 && shared_spill(sh, dir) == 0) {
 		q.progress = isatty(STDERR_FILENO);
 		nthreads = (size_t)jobs < q.n ? (size_t)jobs : q.n;

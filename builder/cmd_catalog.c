@@ -22,6 +22,7 @@
 #include "commands.h"
 #include "crypto.h"
 #include "diag.h"
+#include "leftovers.h"
 #include "output.h"
 #include "util.h"
 
@@ -139,7 +140,7 @@ stage(const char *src, const char *dst, size_t size, const char *want, char **tm
 		goto done;
 	}
 	if (dst) {
-		*tmp = xasprintf("%s.tmp-XXXXXX", dst);
+		*tmp = temp_template(dst);
 		if ((out = mkstemp(*tmp)) == -1) {
 			diag(S_WRITE, NULL, dst, strerror(errno));
 			goto done;
@@ -311,7 +312,7 @@ cmd_catalog(int argc, char *argv[])
 	unsigned char *seen = NULL;
 	size_t i, k, nshards = 0, planned = 0;
 	time_t when;
-	int ch, rc = 1, key_loaded = 0;
+	int ch, rc = 1, key_loaded = 0, lock = -1;
 
 	optind = 1;
 	opterr = 0;
@@ -429,6 +430,9 @@ cmd_catalog(int argc, char *argv[])
 		rc = 3;
 		goto out;
 	}
+	/* Held like a build holds its folder (leftovers.h): a build started
+	 * meanwhile takes none of the staged files for a killed build's. */
+	lock = leftovers_claim(outdir);
 	/* Everything checked and copied aside first; only then renamed into
 	 * place, so a damaged shard leaves the folder as it was. */
 	for (i = 0; i < rs.n; i++)
@@ -455,6 +459,7 @@ undo:
 	if (made_dir)
 		rmdir(outdir);
 out:
+	leftovers_release(lock);
 	names_release(&tmp);
 	names_release(&final);
 	names_release(&stale);

@@ -1,29 +1,24 @@
 /* Leftovers: what a build killed outright (SIGKILL, a power cut) left in
  * its output folder, removed by the next build there.
  *
- * A build holds a lock on the folder while it runs (flock: shared, so
- * builds of shards may share a folder); the kernel drops it when the
- * process ends, however it ends.  Only a build that finds the folder
- * free takes what it finds for leftovers:
+ * Every temporary name a build or a catalog merge makes in an output
+ * folder starts with TEMP_PREFIX (util.h): our temporary files, the
+ * staging file libzip writes through and libzip's own temporary file
+ * beside it, the scratch file and the folder Chromium prints from.  So a
+ * leftover is known by its name, and nothing else is ever taken for one.
  *
- *   NAME.tmp-XXXXXX   ours (atomic_file), still at mkstemp's mode 0600
- *                     (a finished file is 0644)
- *   NAME.zip.XXXXXX   libzip's, and NAME.epub.XXXXXX: a zip begun (its
- *                     first local header) and never finished (no end
- *                     record)
- *   .scratch-XXXXXX   a scratch file killed before it was unlinked
- *   .print-XXXXXX/    the folder Chromium printed a booklet from
- *
- * where NAME is one of ours: TOWNSHIP-..., SHA256SUMS, index.html or a
- * shard record. */
+ * A build or a merge holds a lock on the folder while it runs (flock,
+ * shared); the kernel drops it when the process ends, however it ends.
+ * Only one that finds the folder free removes what it finds there.  The
+ * lock never waits: a folder held exclusively by someone else (a wrapper
+ * script's flock) is used without it, and nothing is removed. */
 #ifndef COURSEPACK_LEFTOVERS_H
 #define COURSEPACK_LEFTOVERS_H
 
-/* Takes the folder `dir` for a build of `township`, removing leftovers
- * if no other build holds it.  Returns the lock to give to
- * leftovers_release when the build is done, or -1 when the folder could
- * not be locked (the build goes on; nothing is removed). */
-int leftovers_claim(const char *dir, const char *township);
+/* Takes the folder `dir`, removing leftovers if no one else holds it.
+ * Returns the lock to give to leftovers_release when done, or -1 when it
+ * could not be taken (the work goes on; nothing was removed). */
+int leftovers_claim(const char *dir);
 void leftovers_release(int lock);
 
 #endif

@@ -169,7 +169,7 @@ out:
 int
 pdf_print(const char *browser, const struct package *pk, const char *workdir, const char *out, time_t when)
 {
-	char *tmpl = path_join(workdir, ".print-XXXXXX"), *dir = NULL, *abs = NULL, *page = NULL, *url = NULL;
+	char *tmpl = path_join(workdir, TEMP_PREFIX "print-XXXXXX"), *dir = NULL, *abs = NULL, *page = NULL, *url = NULL;
 	char *profile = NULL, *pdf = NULL, *data = NULL;
 	size_t i, len;
 	int rc = -1;

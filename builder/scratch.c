@@ -38,7 +38,7 @@ scratch_open(const char *dir)
 {
 	struct scratch *s = xcalloc(1, sizeof *s);
 
-	s->name = path_join(dir, ".scratch-XXXXXX");
+	s->name = path_join(dir, TEMP_PREFIX "scratch-XXXXXX");
 	if ((s->fd = mkstemp(s->name)) == -1) {
 		diag(S_WRITE, NULL, s->name, strerror(errno));
 		free(s->name);

@@ -658,12 +658,23 @@ strcasecmp_ascii(const char *a, const char *b)
 	}
 }
 
+char *
+temp_template(const char *path)
+{
+	char *dir = path_dirname(path), *name = xasprintf(TEMP_PREFIX "%s-XXXXXX", path_basename(path));
+	char *t = path_join(dir, name);
+
+	free(dir);
+	free(name);
+	return t;
+}
+
 int
 atomic_open(struct atomic_file *af, const char *path)
 {
 	int fd, saved;
 
-	af->tmp = xasprintf("%s.tmp-XXXXXX", path);
+	af->tmp = temp_template(path);
 	af->path = path;
 	af->fp = NULL;
 	if ((fd = mkstemp(af->tmp)) == -1)
@@ -747,30 +758,34 @@ has_suffix(const char *s, const char *suffix)
 	return n >= m && streq(s + n - m, suffix);
 }
 
+/* Entry `name` of the folder open as `at`, and all below it.  Folders
+ * are opened relative to their parent and never through a link, so that
+ * an entry swapped for a link meanwhile cannot lead the removal out. */
+static void
+remove_at(int at, const char *name, int depth)
+{
+	struct dirent *de;
+	DIR *dp;
+	int fd;
+
+	/* Not a folder, or a link: the entry itself goes. */
+	if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		unlinkat(at, name, 0);
+		return;
+	}
+	if (depth < 64 && (dp = fdopendir(fd)) != NULL) {
+		while ((de = readdir(dp)) != NULL)
+			if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+				remove_at(dirfd(dp), de->d_name, depth + 1);
+		closedir(dp);
+	} else {
+		close(fd);
+	}
+	unlinkat(at, name, AT_REMOVEDIR);
+}
+
 void
 remove_tree(const char *path)
 {
-	struct dirent *de;
-	struct stat st;
-	DIR *dp;
-
-	if (lstat(path, &st) == -1)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	if ((dp = opendir(path)) != NULL) {
-		while ((de = readdir(dp)) != NULL) {
-			char *p;
-
-			if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-				continue;
-			p = path_join(path, de->d_name);
-			remove_tree(p);
-			free(p);
-		}
-		closedir(dp);
-	}
-	rmdir(path);
+	remove_at(AT_FDCWD, path, 0);
 }

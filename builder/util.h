@@ -57,6 +57,13 @@ int write_file_atomic(const char *path, const void *data, size_t len);
  * pointer) that atomic_commit renames over it and atomic_abort removes.
  * Each returns 0, or -1 with errno set (after a failed commit nothing is
  * left). */
+/* A mkstemp/mkdtemp template beside `path` for a file being made:
+ * DIR/.coursepack-NAME-XXXXXX (`path` is DIR/NAME).  Every temporary
+ * name in an output folder starts with TEMP_PREFIX, so that what a killed
+ * build leaves there is known for ours (leftovers.h).  Caller frees. */
+#define TEMP_PREFIX ".coursepack-"
+char *temp_template(const char *path);
+
 struct atomic_file {
 	const char *path;
 	char *tmp;

@@ -18,6 +18,7 @@
 struct zip_writer {
 	zip_t *za;
 	char *path;
+	char *staging;	/* where libzip writes: DIR/.coursepack-NAME-XXXXXX */
 };
 
 struct zip_reader {
@@ -27,24 +28,49 @@ struct zip_reader {
 	size_t n;
 };
 
+/* libzip writes the archive to a temporary file beside the one it
+ * replaces, named after it.  It replaces our staging file instead,
+ * whose name is ours (temp_template), and the staging file replaces the
+ * target: so even libzip's temporary file, left by a killed build, has a
+ * name that says whose it is. */
 struct zip_writer *
 zipw_open(const char *path)
 {
 	struct zip_writer *w;
-	int err;
+	char *staging = temp_template(path);
+	int err, fd;
 	zip_t *za;
 
-	if ((za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err)) == NULL) {
+	if ((fd = mkstemp(staging)) == -1) {
+		diag(S_WRITE, NULL, path, strerror(errno));
+		free(staging);
+		return NULL;
+	}
+	/* libzip gives the archive the mode of the file it replaces. */
+	if (fchmod(fd, 0644) == -1) {
+		int saved = errno;
+
+		close(fd);
+		unlink(staging);
+		diag(S_WRITE, NULL, path, strerror(saved));
+		free(staging);
+		return NULL;
+	}
+	close(fd);
+	if ((za = zip_open(staging, ZIP_CREATE | ZIP_TRUNCATE, &err)) == NULL) {
 		zip_error_t ze;
 
 		zip_error_init_with_code(&ze, err);
 		diag(S_WRITE, NULL, path, zip_error_strerror(&ze));
 		zip_error_fini(&ze);
+		unlink(staging);
+		free(staging);
 		return NULL;
 	}
 	w = xcalloc(1, sizeof *w);
 	w->za = za;
 	w->path = xstrdup(path);
+	w->staging = staging;
 	return w;
 }
 
@@ -300,7 +326,13 @@ zipw_close(struct zip_writer *w)
 		diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
 		zip_discard(w->za);
 		rc = -1;
+	} else if (rename(w->staging, w->path) == -1) {
+		diag(S_WRITE, NULL, w->path, strerror(errno));
+		rc = -1;
 	}
+	if (rc == -1)
+		unlink(w->staging);
+	free(w->staging);
 	free(w->path);
 	free(w);
 	return rc;
@@ -312,6 +344,8 @@ zipw_discard(struct zip_writer *w)
 	if (w == NULL)
 		return;
 	zip_discard(w->za);
+	unlink(w->staging);
+	free(w->staging);
 	free(w->path);
 	free(w);
 }

@@ -491,35 +491,43 @@ head -c 3000000 /dev/zero | tr '\0' ' ' >"$rb/lib/grow/media/blank.txt"
 sed -i 's|<asset src="media/tree.svg"/>|<asset src="media/tree.svg"/>\n    <asset src="media/blank.txt"/>|' "$rb/lib/grow/course.xml"
 (cd "$rb" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: a file deflating over 1000 to 1 is refused (exit $st), and no bundle is left" sh -c "test $st -eq 1 && grep -q \"'assets/grow/media/blank.txt' in 'town-a' would deflate [0-9]* to 1; verify accepts at most 1000 to 1\" '$tmp/err' && ! test -e '$rb/out/town/town-a.zip'"
-# A build killed with SIGKILL leaves temporary files (leftovers.h); the
-# next build removes them, and nothing else that merely looks like them.
+# A build killed with SIGKILL leaves temporary files, all named
+# .coursepack-* (leftovers.h); the next build removes them, and nothing
+# else: not files a user keeps beside the bundles, whatever they look like.
 lo=$tmp/leftovers/xiayang
 "$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1
-cp "$lo/xiayang-jili.zip" "$lo/xiayang-jili.zip.backup"
-(cd "$lo" && sha256sum xiayang-jili.zip >xiayang-jili.zip.sha256)
-head -c 5000 "$lo/xiayang-jili.zip" >"$lo/xiayang-jili.zip.Ab12Cd"
-head -c 5000 "$lo/xiayang-jili.zip" >"$lo/other-jili.zip.Ab12Cd"
-mkdir -p "$lo/.print-Pq34Rs/assets"
-for f in xiayang-jili-phone.html.tmp-Xy12Zz SHA256SUMS.tmp-Qw12Er .scratch-Zx56Cv xiayang-jili.epub.tmp-Ab12Cd notes.txt; do
-	echo partial >"$lo/$f"
-done
-chmod 600 "$lo/xiayang-jili-phone.html.tmp-Xy12Zz" "$lo/SHA256SUMS.tmp-Qw12Er" "$lo/.scratch-Zx56Cv"
+head -c 5000 "$lo/xiayang-jili.zip" >"$lo/.coursepack-xiayang-jili.zip-Ab12Cd.Qw12Er"
+echo partial >"$lo/.coursepack-SHA256SUMS-Xy12Zz"
+mkdir -p "$lo/.coursepack-print-Pq34Rs/assets" && echo x >"$lo/.coursepack-print-Pq34Rs/assets/a.jpg"
+mkdir -p "$tmp/victim" && echo keep >"$tmp/victim/keep.txt" && ln -s "$tmp/victim" "$lo/.coursepack-print-Ln56Kj"
+(cd "$lo" && sha256sum xiayang-jili.zip >xiayang-jili.zip.sha256 && split -b 100000 xiayang-jili.zip xiayang-jili.zip.part)
+mkdir -p "$lo/.print-2024Q1" && echo x >"$lo/.print-2024Q1/photo.jpg"
+for f in SHA256SUMS.tmp-backup xiayang-report.tmp-draft1 notes.txt; do echo mine >"$lo/$f" && chmod 600 "$lo/$f"; done
 "$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1; st=$?
 check_that "build: leftovers of a killed build are removed (exit $st)" sh -c "test $st -eq 0 &&
-	! test -e '$lo/xiayang-jili-phone.html.tmp-Xy12Zz' && ! test -e '$lo/xiayang-jili.zip.Ab12Cd' &&
-	! test -e '$lo/SHA256SUMS.tmp-Qw12Er' && ! test -e '$lo/.print-Pq34Rs' && ! test -e '$lo/.scratch-Zx56Cv'"
-check_that "build: ... but not a complete zip, a checksum, a finished file or another township's file" sh -c "
-	test -e '$lo/xiayang-jili.zip.backup' && test -e '$lo/xiayang-jili.zip.sha256' &&
-	test -e '$lo/xiayang-jili.epub.tmp-Ab12Cd' && test -e '$lo/other-jili.zip.Ab12Cd' && test -e '$lo/notes.txt'"
+	test \"\$(ls -A '$lo' | grep '^\.coursepack-')\" = .coursepack-print-Ln56Kj"
+check_that "build: ... but a link named like one is no leftover: it stays, and so does what it points to" \
+	sh -c "test -L '$lo/.coursepack-print-Ln56Kj' && test -e '$tmp/victim/keep.txt'"
+check_that "build: ... but no file of the user's: checksums, split parts, look-alikes" sh -c "
+	test -e '$lo/xiayang-jili.zip.sha256' && test -e '$lo/xiayang-jili.zip.partaa' && test -e '$lo/xiayang-jili.zip.partab' &&
+	test -e '$lo/.print-2024Q1/photo.jpg' && test -e '$lo/SHA256SUMS.tmp-backup' && test -e '$lo/xiayang-report.tmp-draft1' &&
+	test -e '$lo/notes.txt'"
 # While another build holds the folder, nothing there is taken for a
 # leftover: it may be that build's work in progress.
-echo partial >"$lo/xiayang-jili-phone.html.tmp-Lk78Mn" && chmod 600 "$lo/xiayang-jili-phone.html.tmp-Lk78Mn"
+echo partial >"$lo/.coursepack-xiayang-jili-phone.html-Lk78Mn"
 flock -s "$lo" sleep 4 &
 holder=$!
 sleep 0.5
 "$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1; st=$?
-check_that "build: with another build in the folder, it still builds (exit $st) and removes nothing" sh -c "test $st -eq 0 && test -e '$lo/xiayang-jili-phone.html.tmp-Lk78Mn'"
+check_that "build: with another build in the folder, it still builds (exit $st) and removes nothing" sh -c "test $st -eq 0 && test -e '$lo/.coursepack-xiayang-jili-phone.html-Lk78Mn'"
 wait $holder
+# A folder held exclusively (a wrapper script's flock) is not waited for.
+flock -x "$lo" sleep 6 &
+holder=$!
+sleep 0.5
+timeout 60 "$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1; st=$?
+check_that "build: a folder locked by someone else: no wait, no removal (exit $st)" sh -c "test $st -eq 0 && test -e '$lo/.coursepack-xiayang-jili-phone.html-Lk78Mn'"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
 # Files compressed already are stored, not deflated again, even when
 # zlib could squeeze a little more out of them (a PDF, a Word file).
 pb=$tmp/stored && cp -r tests/golden/ok-library "$pb"
