@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,7 +10,7 @@
 #include "util.h"
 
 static void
-remove_leftovers(int dirfd, const char *dir)
+remove_leftovers(int dirfd)
 {
 	struct buf found = {0};	/* names, each NUL-terminated: removed after the listing */
 	struct dirent *de;
@@ -34,12 +33,8 @@ remove_leftovers(int dirfd, const char *dir)
 			buf_add(&found, de->d_name, strlen(de->d_name) + 1);
 	}
 	closedir(dp);
-	for (name = found.data; name && name < found.data + found.len; name += strlen(name) + 1) {
-		char *path = path_join(dir, name);
-
-		remove_tree(path);
-		free(path);
-	}
+	for (name = found.data; name && name < found.data + found.len; name += strlen(name) + 1)
+		remove_tree_at(dirfd, name);
 	buf_release(&found);
 }
 
@@ -52,7 +47,7 @@ leftovers_claim(const char *dir)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 		/* Free: no one else works here, so what is left is left over. */
-		remove_leftovers(fd, dir);
+		remove_leftovers(fd);
 	}
 	/* Shared for the rest of the work (from exclusive, or alongside
 	 * another build); never waiting. */

@@ -40,7 +40,8 @@ parser_new(void)
  * (~ for strikethrough, : and w for autolinks) and takes them out again.
  * A document parsed meanwhile on another thread misses them, and its
  * ~~struck~~ text or www. links come out plain (github/cmark-gfm#176).
- * Parsing therefore takes turns; rendering needs no turn. */
+ * Parsing therefore takes turns, feeding included (the table extension
+ * uses a global arena there); rendering needs no turn. */
 static pthread_mutex_t parse_turn = PTHREAD_MUTEX_INITIALIZER;
 
 static cmark_node *

@@ -486,6 +486,7 @@ shared_lesson_done(struct shared *s, struct lesson_work *w)
 		give_back(w);
 		return;
 	}
+	work_drop(w);
 	work_destroy(w);
 	free(w);
 }

@@ -762,6 +762,15 @@ has_suffix(const char *s, const char *suffix)
  * are opened relative to their parent and never through a link, so that
  * an entry swapped for a link meanwhile cannot lead the removal out. */
 static void
+remove_at(int at, const char *name, int depth);
+
+void
+remove_tree_at(int at, const char *name)
+{
+	remove_at(at, name, 0);
+}
+
+static void
 remove_at(int at, const char *name, int depth)
 {
 	struct dirent *de;

@@ -77,6 +77,8 @@ void atomic_abort(struct atomic_file *);
 /* Removes a file, or a folder we made with all it holds, dot files
  * included; links are removed, not followed. */
 void remove_tree(const char *path);
+/* The same for entry `name` of the folder open as `at`. */
+void remove_tree_at(int at, const char *name);
 
 /* Path strings.  path_join never produces "./x" for an empty or "." dir.
  * path_dirname returns "." for a bare name.  path_normalize removes "."
