@@ -29,12 +29,12 @@ LIBS        = $(shell pkg-config --libs $(PKGS))
 
 SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/recipe.xsd \
           schemas/shard.xsd schemas/township.xsd schemas/village.xsd
-LIBSRC  = builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c \
+LIBSRC  = builder/archive.c builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c \
           builder/cmd_catalog.c builder/cmd_check.c builder/cmd_info.c \
           builder/cmd_keygen.c builder/cmd_plan.c builder/cmd_unpack.c \
-          builder/cmd_verify.c builder/crypto.c builder/deflate.c builder/diag.c \
-          builder/epub.c builder/leftovers.c builder/load.c builder/markdown.c builder/model.c \
-          builder/output.c builder/package.c builder/pdf.c builder/phone.c \
+          builder/cmd_verify.c builder/crypto.c builder/deflate.c builder/diag.c builder/doc.c \
+          builder/editions.c builder/epub.c builder/leftovers.c builder/load.c builder/markdown.c builder/media.c builder/model.c \
+          builder/output.c builder/package.c builder/pages.c builder/pdf.c builder/phone.c \
           builder/plan.c builder/print.c builder/project.c builder/render.c \
           builder/scorm.c builder/scratch.c builder/search.c builder/shared.c builder/util.c \
           builder/xml.c builder/zipfile.c

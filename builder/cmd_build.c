@@ -114,12 +114,12 @@ build_one(struct job *j)
 		scratch_close(spill);
 		return -1;
 	}
-	if (package_write_zip(pk.epub, j->epub.path, j->mtime) == -1 ||
+	if (archive_write_zip(&package_beside(&pk, "epub")->ar, pk.id, j->epub.path, j->mtime) == -1 ||
 	    file_digest(j->epub.path, &j->epub.size, j->epub.sha256) == -1)
 		goto out;
-	if (write_doc_atomic(j->phone.path, pk.phone, &j->phone.size, j->phone.sha256) == -1)
+	if (write_doc_atomic(j->phone.path, &package_beside(&pk, "phone")->doc, &j->phone.size, j->phone.sha256) == -1)
 		goto out;
-	if (package_write_zip(&pk, j->bundle.path, j->mtime) == -1)
+	if (archive_write_zip(&pk.ar, pk.id, j->bundle.path, j->mtime) == -1)
 		goto out;
 	if (file_digest(j->bundle.path, &j->bundle.size, j->bundle.sha256) == -1)
 		goto out;
@@ -468,7 +468,12 @@ cmd_build(int argc, char *argv[])
 		goto out;
 	}
 	loaded = 1;
-	sh = shared_new(pr.library, share);
+	{
+		struct body_kind kinds[LINKS__COUNT];
+
+		editions_body_kinds(kinds);
+		sh = shared_new(pr.library, share, kinds);
+	}
 
 	plans = xcalloc(pr.nvillages, sizeof *plans);
 	q.jobs = xcalloc(pr.nvillages, sizeof *q.jobs);

@@ -1,47 +1,91 @@
-/* The one-page editions made from the same plan as the bundle's pages:
+/* Editions: what a village receives, one row per edition in one table
+ * (editions.c) that the package walks.  Each edition serves one member
+ * group (or every member: the class pages) and holds exactly the lessons
+ * that count for that group — plan_view(), whose totals are the coverage
+ * `plan` reports:
  *
- *   print.html   large-print booklet for members at home (送学上门): A4,
- *                cover, contents, each lesson on a new page, and a study
- *                record sheet to sign — paper proof of hours;
- *   phone        one self-contained HTML file for migrant members: styles
- *                and images inline, opens from a chat-group share;
- *   search.js    the bundle's offline search: a character-bigram index
- *                of the lessons, loaded as a plain script (browsers block
- *                fetch() from file://).
+ *   pages    the bundle's index.html, style.css and lesson pages, used in
+ *            class sessions (every lesson);
+ *   print    print.html, the large-print booklet for homebound members
+ *            (送学上门): `home` lessons, and a study record sheet to sign;
+ *   search   search.js, the pages' offline search index;
+ *   scorm    imsmanifest.xml, for learning-management systems;
+ *   phone    TOWNSHIP-VILLAGE-phone.html beside the bundle, one
+ *            self-contained file for migrant members: `online` lessons;
+ *   epub     TOWNSHIP-VILLAGE.epub beside the bundle: `online` lessons.
  *
- * `bodies[i]` is lesson i rendered for that edition (render_body). */
+ * To add an edition: write its `make` in a file of its own (against this
+ * header, doc.h and archive.h only) and add its row. */
 #ifndef COURSEPACK_EDITIONS_H
 #define COURSEPACK_EDITIONS_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
+#include "archive.h"
+#include "doc.h"
 #include "plan.h"
 #include "project.h"
 #include "render.h"
+#include "search.h"
 
-struct doc;
-struct shared_text;
-/* print.html into `out`, around each lesson's BODY_PRINT (shared.h). */
-void print_render(const struct project *, const struct plan *, struct shared_text *const *bodies,
-    struct doc *out);
-/* The phone edition into `out`, around each lesson's BODY_PHONE. */
-void phone_render(const struct project *, const struct plan *, struct shared_text *const *bodies, struct doc *out);
-/* A lesson's search terms (character bigrams of CJK runs, Latin words of
- * two or more letters, lowercased) from its title and plain text: sorted,
- * once each, with their hashes, in one block of bytes (so that it can be
- * put aside and read back whole). */
-struct search_terms {
-	char *data;		/* n uint32_t hashes, then the n terms, each NUL-terminated */
-	size_t len;		/* bytes of data */
-	size_t n;
+/* What an edition is made from. */
+struct edition_input {
+	const struct project *pr;
+	const struct plan *all;		/* the village's package */
+	const struct plan *plan;	/* the lessons of this edition: all, or its group's view */
+	struct shared_text *const *bodies;	/* bodies[i]: plan->lessons[i] rendered in the edition's links */
+	const struct asset_set *lesson_media;	/* [i]: the media bodies[i] uses */
+	const struct asset_set *media;		/* all of them */
+	search_terms_get *terms;	/* plan->lessons[i]'s search terms */
+	void *terms_ctx;
+	struct asset_lender *lender;	/* lends course files to archives */
+	const char *id;			/* TOWNSHIP-VILLAGE */
+	time_t modified;		/* the build's entry time */
+	size_t phone_budget;		/* bytes */
 };
-void search_terms_make(struct search_terms *, const char *title, const char *text);
-void search_terms_release(struct search_terms *);
-/* search.js: the index of every lesson's terms and the search code.  get
- * gives lesson i's terms, valid until the next call; it returns 0, or -1
- * after diagnosing, and then so does search_script, with NULL.  A plan
- * has at most 65,536 lessons (package_build refuses more first). */
-typedef int search_terms_get(void *ctx, size_t i, const struct search_terms **out);
-char *search_script(const struct plan *, search_terms_get *get, void *ctx);
+
+/* Where an edition goes. */
+enum edition_place {
+	IN_BUNDLE,	/* its files go into the bundle (out->ar is the bundle) */
+	BESIDE_FILE,	/* one file beside the bundle, made in out->doc */
+	BESIDE_ZIP,	/* a zip beside the bundle, made in out->ar */
+};
+
+struct edition_output {
+	struct archive *ar;
+	struct doc *doc;
+};
+
+#define EDITION_EVERYONE (-1)	/* serves every group: all lessons */
+
+struct edition {
+	const char *name;
+	const char *file;		/* IN_BUNDLE: its file, or NULL for several; else the suffix */
+	int group;			/* enum group, or EDITION_EVERYONE */
+	enum link_style links;		/* how its lesson bodies link (render.h) */
+	enum edition_place place;
+	/* Makes the edition.  Returns 0, or -1 after diagnosing. */
+	int (*make)(const struct edition_input *, struct edition_output *);
+	/* Turns a body cmark rendered into this edition's form, or NULL. */
+	char *(*finish)(const char *html);
+};
+
+extern const struct edition editions[];
+extern const size_t neditions;
+
+/* How each kind of lesson body is made (render.h), from the editions
+ * that use it: links go to lessons of the groups they serve, and bodies
+ * are deflated when one of them is zipped. */
+void editions_body_kinds(struct body_kind kinds[LINKS__COUNT]);
+
+/* The editions' makers, one file each. */
+int pages_make(const struct edition_input *, struct edition_output *);	/* pages.c */
+int print_make(const struct edition_input *, struct edition_output *);	/* print.c */
+int search_make(const struct edition_input *, struct edition_output *);	/* search.c */
+int scorm_make(const struct edition_input *, struct edition_output *);	/* scorm.c */
+int phone_make(const struct edition_input *, struct edition_output *);	/* phone.c */
+int epub_make(const struct edition_input *, struct edition_output *);	/* epub.c */
 
 #endif

@@ -4,31 +4,15 @@
 #include <string.h>
 
 #include "epub.h"
-#include "shared.h"
+#include "media.h"
+#include "editions.h"
 #include "util.h"
-#include "zipfile.h"
-
-static struct package_file *
-put(struct package *book, const char *name, char *data, size_t len)
-{
-	struct package_file *f;
-
-	book->files = xreallocarray(book->files, book->nfiles + 1, sizeof *book->files);
-	f = &book->files[book->nfiles++];
-	memset(f, 0, sizeof *f);
-	f->name = xstrdup(name);
-	f->data = data;
-	f->chrome = len;
-	f->len = len;
-	f->compress = package_compressible(name) && !streq(name, "mimetype");
-	return f;
-}
 
 static void
-put_text(struct package *book, const char *name, char *text)
+put_text(struct archive *book, const char *name, char *text)
 {
-	if (package_pack(book, put(book, name, text, strlen(text))) == -1)
-		book->failed = 1;
+	/* The mimetype comes first and stored, as EPUB readers look for it. */
+	archive_insert(book, book->nfiles, xstrdup(name), text, strlen(text), streq(name, "mimetype") ? ARCHIVE_STORE : 0);
 }
 
 /* cmark writes some attributes bare (data-footnotes), which XHTML, being
@@ -74,30 +58,14 @@ head(struct buf *b, const char *lang, const char *title, const char *up)
 	buf_printf(b, "</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"%sstyle.css\"/>\n</head>\n", up);
 }
 
-static const char *
-media_type(const char *name)
-{
-	static const struct {
-		const char *ext, *type;
-	} types[] = {{".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
-	    {".jpeg", "image/jpeg"}, {".gif", "image/gif"}, {".webp", "image/webp"}, {".mp3", "audio/mpeg"},
-	    {".m4a", "audio/mp4"}, {".mp4", "video/mp4"}, {".css", "text/css"}, {".xhtml", "application/xhtml+xml"},
-	    {".pdf", "application/pdf"}};
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < NELEM(types); i++) {
-		size_t m = strlen(types[i].ext);
-
-		if (n >= m && strcasecmp_ascii(name + n - m, types[i].ext) == 0)
-			return types[i].type;
-	}
-	return "application/octet-stream";
-}
-
 int
-epub_build(const struct project *pr, const struct plan *p, struct shared_text *const *bodies,
-    const struct asset_set *assets, struct shared *sh, time_t modified, struct package *book)
+epub_make(const struct edition_input *in, struct edition_output *out)
 {
+	const struct project *pr = in->pr;
+	const struct plan *p = in->plan;
+	const struct asset_set *assets = in->media;
+	struct archive *book = out->ar;
+	time_t modified = in->modified;
 	const struct village *v = p->village;
 	struct buf opf = {0}, nav = {0}, title = {0};
 	struct tm tm;
@@ -154,7 +122,7 @@ epub_build(const struct project *pr, const struct plan *p, struct shared_text *c
 	for (i = 0; i < assets->n; i++) {
 		buf_printf(&opf, "    <item id=\"a%zu\" href=\"assets/%s/", i + 1, assets->v[i].course->id);
 		buf_escape(&opf, assets->v[i].path);
-		buf_printf(&opf, "\" media-type=\"%s\"/>\n", media_type(assets->v[i].path));
+		buf_printf(&opf, "\" media-type=\"%s\"/>\n", media_mime(assets->v[i].path));
 	}
 	buf_puts(&opf, "  </manifest>\n  <spine>\n    <itemref idref=\"title\"/>\n    <itemref idref=\"nav\"/>\n");
 	for (i = 0; i < p->nlessons; i++)
@@ -166,12 +134,10 @@ epub_build(const struct project *pr, const struct plan *p, struct shared_text *c
 	put_text(book, "EPUB/title.xhtml", buf_detach(&title));
 	style = render_stylesheet(&css_len);
 	css = xstrndup(style, css_len);
-	if (package_pack(book, put(book, "EPUB/style.css", css, css_len)) == -1)
-		book->failed = 1;
+	archive_insert(book, book->nfiles, xstrdup("EPUB/style.css"), css, css_len, 0);
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
 		struct doc page = {0};
-		struct package_file *f;
 		char *name = xasprintf("EPUB/lessons/%s/%s.xhtml", l->course->id, l->id);
 
 		head(&page.b, l->course->lang, l->title, "../../");
@@ -182,31 +148,16 @@ epub_build(const struct project *pr, const struct plan *p, struct shared_text *c
 		buf_puts(&page.b, " 学时</p>\n<h1>");
 		buf_escape(&page.b, l->title);
 		buf_puts(&page.b, "</h1>\n");
-		doc_add_shared(&page, bodies[i]);
+		doc_add_shared(&page, in->bodies[i]);
 		buf_puts(&page.b, "</section>\n</body>\n</html>\n");
-		f = put(book, name, NULL, doc_len(&page));
-		f->chrome = page.b.len;
-		f->data = buf_detach(&page.b);
-		f->spans = page.spans;
-		f->nspans = page.nspans;
-		if (package_pack(book, f) == -1)
-			book->failed = 1;
-		free(name);
+		archive_add_doc(book, name, &page);
 	}
 	for (i = 0; i < assets->n; i++) {
 		const struct asset_ref *a = &assets->v[i];
-		const struct shared_asset *sa = shared_asset(sh, a->course, a->path);
-		struct package_file *f;
-		char *name;
 
-		if (sa == NULL)
+		if (archive_add_course_file(book, xasprintf("EPUB/assets/%s/%s", a->course->id, a->path), in->lender,
+		    a->course, a->path) == -1)
 			return -1;
-		name = xasprintf("EPUB/assets/%s/%s", a->course->id, a->path);
-		f = put(book, name, NULL, sa->size);
-		f->asset = sa;
-		f->sh = sh;
-		f->compress = sa->compress;
-		free(name);
 	}
 	return 0;
 }

@@ -10,7 +10,7 @@
 #include "crypto.h"
 #include "diag.h"
 #include "output.h"
-#include "shared.h"
+#include "doc.h"
 #include "util.h"
 #include "zipfile.h"
 

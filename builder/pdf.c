@@ -179,15 +179,15 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 		free(tmpl);
 		return -1;
 	}
-	for (i = 0; i < pk->nfiles; i++) {
-		const struct package_file *f = &pk->files[i];
+	for (i = 0; i < pk->ar.nfiles; i++) {
+		const struct archive_file *f = &pk->ar.files[i];
 		char *p;
 		int wrote;
 
 		if (!package_print_input(f->name) && strncmp(f->name, "assets/", 7) != 0)
 			continue;
 		p = path_join(dir, f->name);
-		if (f->asset) {
+		if (f->state == AF_COURSE) {
 			char *copy;
 			size_t n;
 

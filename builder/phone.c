@@ -2,7 +2,8 @@
 #include <string.h>
 
 #include "editions.h"
-#include "shared.h"
+#include "diag.h"
+#include "doc.h"
 #include "util.h"
 
 static const char phone_css[] =
@@ -12,10 +13,12 @@ static const char phone_css[] =
     "article { border-top: 3px solid #f4efe6; margin-top: 2rem; }\n"
     ".back { display: block; margin: 1.5rem 0; }\n"
     ".figure { display: block; margin: 1rem 0; }\n"
-    ".caption { display: block; text-align: center; color: #5a5a5a; font-size: 0.9rem; }\n";
+    ".caption { display: block; text-align: center; color: #5a5a5a; font-size: 0.9rem; }\n"
+    ".outside { color: #5a5a5a; font-size: 0.95rem; border-left: 4px solid #f4efe6; padding-left: 0.75rem; }\n";
 
-void
-phone_render(const struct project *pr, const struct plan *p, struct shared_text *const *bodies, struct doc *out)
+static void
+phone_render(const struct project *pr, const struct plan *all, const struct plan *p,
+    struct shared_text *const *bodies, struct doc *out)
 {
 	const struct village *v = p->village;
 	struct buf *b = &out->b;
@@ -46,7 +49,9 @@ phone_render(const struct project *pr, const struct plan *p, struct shared_text 
 		buf_puts(b, " 学时）</li>\n");
 		free(a);
 	}
-	buf_puts(b, "</ol>\n</nav>\n");
+	buf_puts(b, "</ol>\n");
+	render_outside(b, all, p, "要到村里学习或由支部送学上门");
+	buf_puts(b, "</nav>\n");
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
 		char *a = render_anchor(l);
@@ -64,4 +69,66 @@ phone_render(const struct project *pr, const struct plan *p, struct shared_text 
 		free(a);
 	}
 	buf_puts(b, "</main>\n</body>\n</html>\n");
+}
+
+static int
+contribution_cmp(const void *a, const void *b)
+{
+	const struct asset_ref *x = a, *y = b;
+
+	return (x->bytes < y->bytes) - (x->bytes > y->bytes);
+}
+
+/* Over budget: name what weighs most, images and lesson texts alike. */
+static void
+over_budget(const struct edition_input *in, size_t have_bytes)
+{
+	const struct plan *p = in->plan;
+	struct asset_ref *v = xcalloc(in->media->n + p->nlessons + 1, sizeof *v);
+	struct buf top = {0};
+	size_t i, n = 0;
+	char *have, *most;
+
+	for (i = 0; i < in->media->n; i++)
+		v[n++] = in->media->v[i];
+	for (i = 0; i < p->nlessons; i++) {
+		const struct asset_set *inl = &in->lesson_media[i];
+		size_t k, bytes = in->bodies[i]->len;
+
+		/* The lesson's own text: its images are counted as images. */
+		for (k = 0; k < inl->n; k++)
+			bytes -= inl->v[k].bytes < bytes ? inl->v[k].bytes : bytes;
+		v[n].course = p->lessons[i]->course;
+		v[n].path = p->lessons[i]->src;
+		v[n++].bytes = bytes;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, contribution_cmp);
+	for (i = 0; i < n && i < 3; i++) {
+		char *h = human_size(v[i].bytes);
+
+		buf_printf(&top, "%s%s/%s %s", i ? ", " : "", v[i].course->id, v[i].path, h);
+		free(h);
+	}
+	have = human_size(have_bytes);
+	most = human_size(in->phone_budget);
+	diag(E_PHONE_BUDGET, NULL, in->id, have, most, top.data ? top.data : "");
+	free(have);
+	free(most);
+	buf_release(&top);
+	free(v);
+}
+
+int
+phone_make(const struct edition_input *in, struct edition_output *out)
+{
+	size_t len;
+
+	phone_render(in->pr, in->all, in->plan, in->bodies, out->doc);
+	len = doc_len(out->doc);
+	if (len > in->phone_budget) {
+		over_budget(in, len);
+		return -1;
+	}
+	return 0;
 }

@@ -218,3 +218,26 @@ plan_free(struct plan *p)
 	free(p->shortfalls);
 	free(p);
 }
+
+void
+plan_view(const struct plan *p, enum group g, struct plan *view)
+{
+	size_t i;
+
+	*view = *p;
+	view->lessons = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *view->lessons);
+	view->nlessons = 0;
+	for (i = 0; i < p->nlessons; i++)
+		if (p->lessons[i]->modes & group_modes(g))
+			view->lessons[view->nlessons++] = p->lessons[i];
+	/* What counts for g is what g reaches: the same sums measure made. */
+	view->hours = p->reach[g];
+	view->total = p->reach_total[g];
+}
+
+void
+plan_view_release(struct plan *view)
+{
+	free(view->lessons);
+	memset(view, 0, sizeof *view);
+}

@@ -59,6 +59,14 @@ struct plan {
 struct plan *plan_village(const struct library *, const struct recipe *, const struct village *);
 void plan_free(struct plan *);
 
+/* The lessons of p that count for members of group g (their modes reach
+ * g), in package order, as a plan of their own whose total and hours per
+ * category are what g reaches — the figures coverage reports.  Every
+ * field but `lessons` points into p, which must outlive the view; free
+ * the view with plan_view_release, never plan_free. */
+void plan_view(const struct plan *p, enum group g, struct plan *view);
+void plan_view_release(struct plan *view);
+
 /* The recipe category index of a lesson of the plan. */
 size_t plan_category_index(const struct plan *, const struct lesson *);
 

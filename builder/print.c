@@ -2,7 +2,7 @@
 
 #include "commands.h"
 #include "editions.h"
-#include "shared.h"
+#include "doc.h"
 #include "util.h"
 
 /* Paper for elderly readers: A4, body type 16 pt and up, black on white,
@@ -15,6 +15,8 @@ static const char print_css[] =
     "body.print h2 { font-size: 19pt; border-bottom: 2px solid #000; }\n"
     "body.print h3 { font-size: 17pt; }\n"
     "body.print a { color: #000; text-decoration: none; }\n"
+    "body.print a[href^=\"http:\"]::after, body.print a[href^=\"https:\"]::after { content: \"（\" attr(href) \"）\"; "
+    "font-size: 13pt; word-break: break-all; }\n"
     "body.print table { font-size: 15pt; }\n"
     "body.print th, body.print td { border: 1px solid #000; }\n"
     "body.print th { background: #eee; }\n"
@@ -26,11 +28,19 @@ static const char print_css[] =
     ".figure { display: block; break-inside: avoid; page-break-inside: avoid; margin: 1em 0; }\n"
     ".figure img { margin: 0 auto; max-height: 150mm; }\n"
     ".caption { display: block; text-align: center; font-size: 14pt; }\n"
+    ".record table { table-layout: fixed; }\n"
     ".record td { height: 16mm; }\n"
+    ".record .n { width: 7%; } .record .t { width: 31%; } .record .h { width: 8%; }\n"
+    ".record .d { width: 16%; } .record .s { width: 19%; }\n"
+    ".record thead { display: table-header-group; }\n"
+    "body.print table { page-break-inside: auto; break-inside: auto; }\n"
+    "body.print tr { break-inside: avoid; page-break-inside: avoid; }\n"
+    ".outside { font-size: 14pt; border: 1px solid #000; padding: 2mm 4mm; }\n"
     ".blank { display: inline-block; min-width: 60mm; border-bottom: 1px solid #000; }\n";
 
-void
-print_render(const struct project *pr, const struct plan *p, struct shared_text *const *bodies, struct doc *out)
+static void
+print_render(const struct project *pr, const struct plan *all, const struct plan *p,
+    struct shared_text *const *bodies, struct doc *out)
 {
 	const struct village *v = p->village;
 	struct buf *b = &out->b;
@@ -69,7 +79,9 @@ print_render(const struct project *pr, const struct plan *p, struct shared_text 
 	}
 	buf_puts(b, "<tr><th colspan=\"2\">合计</th><th>");
 	render_hours(b, p->total);
-	buf_puts(b, "</th></tr>\n</table>\n</section>\n");
+	buf_puts(b, "</th></tr>\n</table>\n");
+	render_outside(b, all, p, "要到村里参加集中学习或田间课堂");
+	buf_puts(b, "</section>\n");
 
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
@@ -90,8 +102,9 @@ print_render(const struct project *pr, const struct plan *p, struct shared_text 
 
 	/* The paper proof of hours studied at home. */
 	buf_puts(b, "<section class=\"record\">\n<h2>学习记录表</h2>\n<p>党员姓名：<span class=\"blank\"></span></p>\n"
-	    "<table>\n<tr><th>序号</th><th>课程</th><th>学时</th><th>学习日期</th><th>党员签名</th>"
-	    "<th>送学人签名</th></tr>\n");
+	    "<table>\n<thead><tr><th class=\"n\">序号</th><th class=\"t\">课程</th><th class=\"h\">学时</th>"
+	    "<th class=\"d\">学习日期</th><th class=\"s\">党员签名</th><th class=\"s\">送学人签名</th></tr></thead>\n"
+	    "<tbody>\n");
 	for (i = 0; i < p->nlessons; i++) {
 		buf_printf(b, "<tr><td>%zu</td><td>", i + 1);
 		buf_escape(b, p->lessons[i]->title);
@@ -99,5 +112,17 @@ print_render(const struct project *pr, const struct plan *p, struct shared_text 
 		render_hours(b, p->lessons[i]->hours);
 		buf_puts(b, "</td><td></td><td></td><td></td></tr>\n");
 	}
-	buf_puts(b, "</table>\n</section>\n</main>\n</body>\n</html>\n");
+	buf_puts(b, "<tr><th colspan=\"2\">合计</th><th>");
+	render_hours(b, p->total);
+	buf_puts(b, "</th><td colspan=\"3\"></td></tr>\n</tbody>\n</table>\n</section>\n</main>\n</body>\n</html>\n");
+}
+
+int
+print_make(const struct edition_input *in, struct edition_output *out)
+{
+	struct doc print = {0};
+
+	print_render(in->pr, in->all, in->plan, in->bodies, &print);
+	archive_add_doc(out->ar, xstrdup("print.html"), &print);
+	return 0;
 }

@@ -4,8 +4,9 @@
 #include "commands.h"
 #include "crypto.h"
 #include "markdown.h"
+#include "media.h"
 #include "render.h"
-#include "shared.h"
+#include "doc.h"
 #include "util.h"
 
 extern const unsigned char embedded_style_css[];
@@ -209,36 +210,21 @@ struct link_ctx {
 	const struct plan *plan;
 	const struct lesson *lesson;
 	enum link_style style;
+	unsigned modes;		/* of the lessons in the edition */
 	struct asset_set *assets;
 	char **inline_uris;	/* phone: data: URIs, put in after rendering */
 	size_t ninline;
+	char **omitted;		/* phone: attachments left out, named after rendering */
+	size_t nomitted;
 	struct link_deps *deps;	/* links to lessons: what the output depends on */
 };
-
-static const char *
-image_type(const char *path)
-{
-	static const struct {
-		const char *ext, *type;
-	} types[] = {{".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
-	    {".jpeg", "image/jpeg"}, {".gif", "image/gif"}, {".webp", "image/webp"}};
-	size_t i, n = strlen(path);
-
-	for (i = 0; i < NELEM(types); i++) {
-		size_t m = strlen(types[i].ext);
-
-		if (n >= m && strcasecmp_ascii(path + n - m, types[i].ext) == 0)
-			return types[i].type;
-	}
-	return NULL;
-}
 
 /* An image of the course as a data: URI, or NULL when it is not an image
  * or cannot be read. */
 static char *
 data_uri(const struct course *c, const char *rel, size_t *bytes)
 {
-	const char *type = image_type(rel);
+	const char *type = media_image(rel);
 	char *path, *data, *b64;
 	struct buf uri = {0};
 	size_t len, n64;
@@ -293,13 +279,16 @@ map_url(void *arg, const char *url, int image)
 
 			if (l->course != c || !streq(l->src, rel))
 				continue;
+			in_plan = 1;
+			/* Not in this edition: its group cannot count it. */
+			if (!(l->modes & ctx->modes))
+				break;
 			free(out);
 			if (ctx->style == LINKS_PAGE || ctx->style == LINKS_EPUB)
 				out = xasprintf("%s.%s%s", l->id, ctx->style == LINKS_PAGE ? "html" : "xhtml",
 				    frag ? frag : "");
 			else
 				out = xasprintf("#%s--%s", c->id, l->id);
-			in_plan = 1;
 			break;
 		}
 		/* The output depends on whether that lesson is in the plan. */
@@ -316,7 +305,15 @@ map_url(void *arg, const char *url, int image)
 		 * documents) left out. */
 		char *uri = image ? data_uri(c, rel, &bytes) : NULL;
 
-		if (uri == NULL)
+		if (uri == NULL && !image) {
+			/* A link to an attachment: its text stays, with a
+			 * note saying it is not in this edition. */
+			char *note = xstrdup(rel);
+
+			ctx->omitted = xreallocarray(ctx->omitted, ctx->nomitted + 1, sizeof *ctx->omitted);
+			ctx->omitted[ctx->nomitted] = note;
+			out = xasprintf("cpomit:%zu", ctx->nomitted++);
+		} else if (uri == NULL)
 			out = xstrdup("");
 		else {
 			/* cmark's safe mode empties data:image/svg+xml URLs;
@@ -334,13 +331,48 @@ map_url(void *arg, const char *url, int image)
 	return out;
 }
 
+/* Replaces each link <a href="cpomit:N">text</a> by its text and a note
+ * naming omitted[N], an attachment the phone edition leaves out, so that
+ * nothing disappears without a word.  Frees html and the names. */
+static char *
+name_omitted(char *html, char **omitted, size_t n)
+{
+	struct buf b = {0};
+	const char *s, *t;
+	size_t k;
+
+	for (s = html; (t = strstr(s, "<a href=\"cpomit:")) != NULL;) {
+		const char *close = strchr(t, '>'), *end = close ? strstr(close, "</a>") : NULL;
+		char *stop;
+		unsigned long i = strtoul(t + strlen("<a href=\"cpomit:"), &stop, 10);
+
+		if (end == NULL || *stop != '"' || i >= n) {
+			buf_add(&b, s, (size_t)(t - s) + 1);
+			s = t + 1;
+			continue;
+		}
+		buf_add(&b, s, (size_t)(t - s));
+		buf_add(&b, close + 1, (size_t)(end - close - 1));
+		buf_puts(&b, "<span class=\"omitted\">（附件“");
+		buf_escape(&b, omitted[i]);
+		buf_puts(&b, "”没有收进手机版，请看村里的学习包）</span>");
+		s = end + strlen("</a>");
+	}
+	buf_puts(&b, s);
+	for (k = 0; k < n; k++)
+		free(omitted[k]);
+	free(omitted);
+	free(html);
+	return buf_detach(&b);
+}
+
 /* Previous, contents, next.  The top one is short, to leave a phone's
  * first screen to the lesson; the bottom one names the neighbours. */
 char *
-render_body(const struct plan *p, size_t i, struct md_doc *md, enum link_style style,
+render_body(const struct plan *p, size_t i, struct md_doc *md, enum link_style style, unsigned modes,
     struct asset_set *assets, struct link_deps *deps)
 {
-	struct link_ctx ctx = {p, p->lessons[i], style, assets, NULL, 0, deps};
+	struct link_ctx ctx = {p, p->lessons[i], style, modes, assets, NULL, 0, NULL, 0, deps};
 	char *html = md ? md_doc_render(md, map_url, &ctx, style == LINKS_PRINT || style == LINKS_PHONE) : NULL;
 	struct buf b = {0};
 	const char *s, *t;
@@ -348,6 +380,8 @@ render_body(const struct plan *p, size_t i, struct md_doc *md, enum link_style s
 
 	if (html == NULL)
 		html = xstrdup("");
+	if (ctx.nomitted > 0)
+		html = name_omitted(html, ctx.omitted, ctx.nomitted);
 	if (ctx.ninline == 0)
 		return html;
 	for (s = html; (t = strstr(s, "\"cpinline:")) != NULL; s = t) {
@@ -504,7 +538,16 @@ render_index(const struct project *pr, const struct plan *p)
 		buf_puts(&b, "。");
 	}
 	buf_puts(&b, "</p>\n<p>送学上门用的大字读本：<a href=\"print.html\">打印版</a>（A4，每课另起一页，"
-	    "附学习记录表）。</p>\n"
+	    "附学习记录表），收录居家党员可计学时的 ");
+	{
+		struct plan home;
+
+		plan_view(p, GROUP_HOMEBOUND, &home);
+		buf_printf(&b, "%zu 课、", home.nlessons);
+		render_hours(&b, home.total);
+		plan_view_release(&home);
+	}
+	buf_puts(&b, " 学时。</p>\n"
 	    "<h2>查找课程</h2>\n<form id=\"search\" role=\"search\" action=\"index.html\">"
 	    "<label for=\"q\">输入两个字以上的词：</label> <input id=\"q\" name=\"q\" type=\"search\"> "
 	    "<button type=\"submit\">查找</button></form>\n"
@@ -545,8 +588,21 @@ render_index(const struct project *pr, const struct plan *p)
 	buf_puts(&b, "</th><th></th></tr>\n</table></div>\n<h2>各类党员学时</h2>\n"
 	    "<p>在村党员参加集中学习和田间课堂，居家党员由支部送学上门，流动党员线上学习。</p>\n");
 	coverage_table(&b, pr, p);
-	if (v->nsessions) {
+	if (v->nsessions || (v->activity.id && v->activity_date)) {
 		buf_puts(&b, "<h2>学习安排</h2>\n<ul>\n");
+		for (i = 0; i < p->nlessons && v->activity.id && v->activity_date; i++) {
+			const struct lesson *l = p->lessons[i];
+			char *full = xasprintf("%s/%s", l->course->id, l->id);
+
+			if (streq(full, v->activity.id)) {
+				buf_puts(&b, "<li>");
+				buf_escape(&b, v->activity_date);
+				buf_puts(&b, "，实践活动：");
+				buf_escape(&b, l->title);
+				buf_puts(&b, "</li>\n");
+			}
+			free(full);
+		}
 		for (i = 0; i < v->nsessions; i++) {
 			buf_puts(&b, "<li>");
 			buf_escape(&b, v->sessions[i].date);
@@ -571,4 +627,37 @@ render_index(const struct project *pr, const struct plan *p)
 		buf_puts(&b, "<script src=\"search.js\"></script>\n</body>\n</html>\n");
 	}
 	return buf_detach(&b);
+}
+
+/* The lessons of the package that are not in this edition (edition is a
+ * view of all, plan_view), named so that nobody looks for them here: they
+ * count only where their own group studies them. */
+void
+render_outside(struct buf *b, const struct plan *all, const struct plan *edition, const char *where)
+{
+	size_t i, k = 0, n = 0;
+	int hours = 0;
+
+	for (i = 0; i < all->nlessons; i++)
+		if (k < edition->nlessons && all->lessons[i] == edition->lessons[k])
+			k++;
+		else
+			n++, hours += all->lessons[i]->hours;
+	if (n == 0)
+		return;
+	buf_printf(b, "<div class=\"outside\"><p>本村学习包另有 %zu 课、", n);
+	render_hours(b, hours);
+	buf_printf(b, " 学时%s，不计入本版学时，没有收在这里：</p>\n<ul>\n", where);
+	for (i = 0, k = 0; i < all->nlessons; i++) {
+		if (k < edition->nlessons && all->lessons[i] == edition->lessons[k]) {
+			k++;
+			continue;
+		}
+		buf_puts(b, "<li>");
+		buf_escape(b, all->lessons[i]->title);
+		buf_puts(b, "（");
+		render_hours(b, all->lessons[i]->hours);
+		buf_puts(b, " 学时）</li>\n");
+	}
+	buf_puts(b, "</ul>\n</div>\n");
 }

@@ -45,14 +45,27 @@ enum link_style {
 	LINKS_EPUB,	/* the same layout, lessons L.xhtml */
 	LINKS_PRINT,	/* print.html: assets at assets/C/, lessons #C--L */
 	LINKS_PHONE,	/* one file: images inline as data: URIs, lessons #C--L, other media dropped */
+	LINKS__COUNT
+};
+
+/* How lesson bodies with one kind of links are made, as the editions
+ * using them need (editions_body_kinds): links go to lessons with one of
+ * `modes`; `finish` (if any) turns cmark's HTML into the edition's form;
+ * `zipped` bodies are deflated for archives, the others never. */
+struct body_kind {
+	unsigned modes;
+	int zipped;
+	char *(*finish)(const char *html);
 };
 
 /* Lesson i's Markdown as an HTML fragment for one edition (captions
  * under images for print and phone); media used go into `assets`, and
- * lessons linked to into `deps` (if given).  Caller frees. */
+ * lessons linked to into `deps` (if given).  Links go to lessons of the
+ * plan that have one of `modes` (those in the edition), and are dropped
+ * to their text otherwise.  Caller frees. */
 struct link_deps;
 struct md_doc;
-char *render_body(const struct plan *, size_t i, struct md_doc *md, enum link_style,
+char *render_body(const struct plan *, size_t i, struct md_doc *md, enum link_style, unsigned modes,
     struct asset_set *assets, struct link_deps *deps);
 
 /* The lessons a rendering links to, and whether each was in the plan it
@@ -82,6 +95,11 @@ void render_lesson(const struct project *, const struct plan *, size_t i, struct
 char *render_index(const struct project *, const struct plan *);
 /* The style sheet (built in). */
 const char *render_stylesheet(size_t *len);
+
+/* A note naming the lessons of `all` that `edition` (a view of it,
+ * plan_view) leaves out, as not counted there, and where they are studied
+ * instead (`where`, "要到村里…"). */
+void render_outside(struct buf *, const struct plan *all, const struct plan *edition, const char *where);
 
 /* Chinese names for the page chrome. */
 const char *render_mode_zh(enum mode);

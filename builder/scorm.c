@@ -1,5 +1,8 @@
 #include <stdlib.h>
 
+#include <string.h>
+
+#include "editions.h"
 #include "scorm.h"
 #include "util.h"
 
@@ -66,4 +69,13 @@ scorm_manifest(const struct project *pr, const struct plan *p, const char *id, c
 	}
 	buf_puts(&b, "  </resources>\n</manifest>\n");
 	return buf_detach(&b);
+}
+
+int
+scorm_make(const struct edition_input *in, struct edition_output *out)
+{
+	char *ims = scorm_manifest(in->pr, in->plan, in->id, in->lesson_media);
+
+	archive_insert(out->ar, out->ar->nfiles, xstrdup("imsmanifest.xml"), ims, strlen(ims), 0);
+	return 0;
 }

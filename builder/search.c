@@ -278,7 +278,7 @@ slots_make(const uint32_t *hash, size_t n, size_t cap)
 	return slot;
 }
 
-char *
+static char *
 search_script(const struct plan *p, search_terms_get *get, void *ctx)
 {
 	struct buf b = {0};
@@ -418,4 +418,15 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 	free(start);
 	free(pages);
 	return buf_detach(&b);
+}
+
+int
+search_make(const struct edition_input *in, struct edition_output *out)
+{
+	char *js = search_script(in->plan, in->terms, in->terms_ctx);
+
+	if (js == NULL)
+		return -1;
+	archive_insert(out->ar, out->ar->nfiles, xstrdup("search.js"), js, strlen(js), 0);
+	return 0;
 }

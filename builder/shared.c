@@ -4,9 +4,8 @@
 
 #include "crypto.h"
 #include "diag.h"
-#include "epub.h"
 #include "markdown.h"
-#include "package.h"
+#include "media.h"
 #include "scratch.h"
 #include "shared.h"
 #include "zipfile.h"
@@ -23,8 +22,10 @@ struct asset_entry {
 #define ASSET_BUCKETS 4096
 
 struct shared {
+	struct asset_lender lender;	/* first: shared_lender */
 	const struct library *lib;
 	int on;
+	struct body_kind kinds[LINKS__COUNT];
 	size_t *first;			/* per course: index of its first lesson */
 	struct lesson_work *lessons;	/* every lesson of the library */
 	size_t nlessons;
@@ -32,143 +33,6 @@ struct shared {
 	pthread_mutex_t lock;		/* the asset table */
 	struct asset_entry *buckets[ASSET_BUCKETS];
 };
-
-/* Appends piece z to st: from memory, or read from sc at `at` when its
- * bytes were spilled. */
-static int
-piece_add(struct zstream *st, const struct zpiece *z, struct scratch *sc, uint64_t at)
-{
-	if (z->z || z->zlen == 0) {
-		zstream_add(st, z);
-		return 0;
-	}
-	return scratch_get(sc, at, zstream_add_space(st, z), z->zlen);
-}
-
-int
-shared_text_deflate(struct shared_text *t, struct zstream *st)
-{
-	pthread_mutex_lock(&t->lock);
-	if (!t->deflated) {
-		/* Texts that are zipped were deflated before they were
-		 * spilled (the phone body, never zipped, was not): one
-		 * spilled plain is read back first. */
-		char *plain = t->data;
-
-		if (plain == NULL) {
-			plain = xmalloc(t->len ? t->len : 1);
-			if (scratch_get(t->spill, t->at, plain, t->len) == -1) {
-				pthread_mutex_unlock(&t->lock);
-				free(plain);
-				return -1;
-			}
-		}
-		zpiece_make(&t->z, plain, t->len);
-		t->deflated = 1;
-		if (plain != t->data)
-			free(plain);
-	}
-	pthread_mutex_unlock(&t->lock);
-	return piece_add(st, &t->z, t->spill, t->zat);
-}
-
-int
-shared_text_spill(struct shared_text *t, struct scratch *sc, int deflate)
-{
-	if (deflate && !t->deflated) {
-		zpiece_make(&t->z, t->data, t->len);
-		t->deflated = 1;
-	}
-	if (t->len == 0)
-		return 0;
-	if (scratch_put(sc, t->data, t->len, &t->at) == -1 ||
-	    (t->z.zlen > 0 && scratch_put(sc, t->z.z, t->z.zlen, &t->zat) == -1))
-		return -1;
-	free(t->data);
-	free(t->z.z);
-	t->data = NULL;
-	t->z.z = NULL;
-	t->spill = sc;
-	return 0;
-}
-
-static void
-text_set(struct shared_text *t, char *data)
-{
-	t->data = data;
-	t->len = strlen(data);
-}
-
-static void
-text_release(struct shared_text *t)
-{
-	free(t->data);
-	zpiece_release(&t->z);
-	t->data = NULL;
-	t->len = 0;
-	t->deflated = 0;
-	t->spill = NULL;
-}
-
-void
-doc_add_shared(struct doc *d, struct shared_text *t)
-{
-	d->spans = xreallocarray(d->spans, d->nspans + 1, sizeof *d->spans);
-	d->spans[d->nspans].off = d->b.len;
-	d->spans[d->nspans].text = t;
-	d->nspans++;
-	d->shared_len += t->len;
-}
-
-size_t
-doc_len(const struct doc *d)
-{
-	return d->b.len + d->shared_len;
-}
-
-int
-spans_each(const char *chrome, size_t chrome_len, const struct span *spans, size_t nspans,
-    void (*fn)(void *ctx, const void *p, size_t n), void *ctx)
-{
-	struct buf tmp = {0};
-	size_t at = 0, k;
-	int rc = 0;
-
-	for (k = 0; k < nspans; k++) {
-		const struct shared_text *t = spans[k].text;
-
-		if (spans[k].off > at)
-			fn(ctx, chrome + at, spans[k].off - at);
-		at = spans[k].off;
-		if (t->len == 0)
-			continue;
-		if (t->data) {
-			fn(ctx, t->data, t->len);
-			continue;
-		}
-		tmp.len = 0;
-		buf_reserve(&tmp, t->len);
-		if (scratch_get(t->spill, t->at, tmp.data, t->len) == -1) {
-			rc = -1;
-			break;
-		}
-		fn(ctx, tmp.data, t->len);
-	}
-	if (rc == 0 && chrome_len > at)
-		fn(ctx, chrome + at, chrome_len - at);
-	buf_release(&tmp);
-	return rc;
-}
-
-void
-doc_release(struct doc *d)
-{
-	buf_release(&d->b);
-	free(d->spans);
-	d->spans = NULL;
-	d->nspans = 0;
-	d->shared_len = 0;
-}
 
 void
 asset_set_merge(struct asset_set *dst, const struct asset_set *src)
@@ -179,14 +43,35 @@ asset_set_merge(struct asset_set *dst, const struct asset_set *src)
 		asset_set_add(dst, src->v[i].course, src->v[i].path)->bytes += src->v[i].bytes;
 }
 
+static const struct shared_asset *
+lender_lend(struct asset_lender *l, const struct course *c, const char *rel)
+{
+	return shared_asset((struct shared *)(void *)l, c, rel);
+}
+
+static void
+lender_give_back(struct asset_lender *l, const struct shared_asset *a)
+{
+	shared_asset_done((struct shared *)(void *)l, a);
+}
+
+struct asset_lender *
+shared_lender(struct shared *s)
+{
+	return &s->lender;
+}
+
 struct shared *
-shared_new(const struct library *lib, int on)
+shared_new(const struct library *lib, int on, const struct body_kind kinds[LINKS__COUNT])
 {
 	struct shared *s = xcalloc(1, sizeof *s);
 	size_t c, i;
 
+	s->lender.lend = lender_lend;
+	s->lender.give_back = lender_give_back;
 	s->lib = lib;
 	s->on = on;
+	memcpy(s->kinds, kinds, sizeof s->kinds);
 	pthread_mutex_init(&s->lock, NULL);
 	s->first = xcalloc(lib->ncourses + 1, sizeof *s->first);
 	for (c = 0; c < lib->ncourses; c++) {
@@ -199,7 +84,7 @@ shared_new(const struct library *lib, int on)
 		int k;
 
 		pthread_mutex_init(&w->lock, NULL);
-		for (k = 0; k < BODY__COUNT; k++)
+		for (k = 0; k < LINKS__COUNT; k++)
 			pthread_mutex_init(&w->body[k].lock, NULL);
 	}
 	return s;
@@ -210,8 +95,8 @@ work_release(struct lesson_work *w)
 {
 	int k;
 
-	for (k = 0; k < BODY__COUNT; k++) {
-		text_release(&w->body[k]);
+	for (k = 0; k < LINKS__COUNT; k++) {
+		shared_text_release(&w->body[k]);
 		asset_set_release(&w->assets[k]);
 	}
 	search_terms_release(&w->terms);
@@ -226,7 +111,7 @@ work_destroy(struct lesson_work *w)
 	int k;
 
 	work_release(w);
-	for (k = 0; k < BODY__COUNT; k++)
+	for (k = 0; k < LINKS__COUNT; k++)
 		pthread_mutex_destroy(&w->body[k].lock);
 	pthread_mutex_destroy(&w->lock);
 }
@@ -282,7 +167,8 @@ shared_free(struct shared *s)
 /* Renders lesson i of p for every edition into w, and moves the
  * renderings to sc unless it is NULL.  Returns 0, or -1 after diagnosing. */
 static int
-render_all(struct lesson_work *w, const struct plan *p, size_t i, struct scratch *sc)
+render_all(struct lesson_work *w, const struct body_kind *kinds, const struct plan *p, size_t i,
+    struct scratch *sc)
 {
 	const struct lesson *l = p->lessons[i];
 	char *mdpath = path_join(l->course->dir, l->src), *md;
@@ -298,17 +184,17 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i, struct scratch
 	/* Parsed once, rendered for every edition. */
 	doc = md_parse(md, len);
 	free(md);
-	{
-		char *html = render_body(p, i, doc, LINKS_PAGE, &w->assets[BODY_PAGE], &w->deps);
+	for (k = 0; k < LINKS__COUNT; k++) {
+		char *html = render_body(p, i, doc, (enum link_style)k, kinds[k].modes, &w->assets[k], &w->deps);
 
-		text_set(&w->body[BODY_PAGE], render_wrap_tables(html));
-		free(html);
-		html = render_body(p, i, doc, LINKS_EPUB, &w->assets[BODY_EPUB], &w->deps);
-		text_set(&w->body[BODY_EPUB], epub_xhtml(html));
-		free(html);
+		if (kinds[k].finish) {
+			char *done = kinds[k].finish(html);
+
+			free(html);
+			html = done;
+		}
+		shared_text_set(&w->body[k], html);
 	}
-	text_set(&w->body[BODY_PRINT], render_body(p, i, doc, LINKS_PRINT, &w->assets[BODY_PRINT], &w->deps));
-	text_set(&w->body[BODY_PHONE], render_body(p, i, doc, LINKS_PHONE, &w->assets[BODY_PHONE], &w->deps));
 	{
 		char *text = doc ? md_doc_plain_text(doc) : xstrdup("");
 
@@ -317,10 +203,10 @@ render_all(struct lesson_work *w, const struct plan *p, size_t i, struct scratch
 	}
 	md_doc_free(doc);
 	free(mdpath);
-	for (k = 0; k < BODY__COUNT; k++) {
+	for (k = 0; k < LINKS__COUNT; k++) {
 		w->body[k].deflated = 0;
-		/* The phone edition is not zipped: no need to deflate it. */
-		if (sc && shared_text_spill(&w->body[k], sc, k != BODY_PHONE) == -1)
+		/* A body never zipped (the phone edition's) is not deflated. */
+		if (sc && shared_text_spill(&w->body[k], sc, kinds[k].zipped) == -1)
 			return -1;
 	}
 	if (sc && w->terms.len > 0) {
@@ -395,7 +281,7 @@ work_drop(struct lesson_work *w)
 {
 	int k;
 
-	for (k = 0; k < BODY__COUNT; k++) {
+	for (k = 0; k < LINKS__COUNT; k++) {
 		struct shared_text *t = &w->body[k];
 
 		/* Only what lives in the file: a text spilled plain and
@@ -437,7 +323,7 @@ lesson_get(struct shared *s, const struct plan *p, size_t i, int *busy)
 			return NULL;
 		}
 		if (!w->done && !w->failed) {
-			if (render_all(w, p, i, s->spill) == -1)
+			if (render_all(w, s->kinds, p, i, s->spill) == -1)
 				w->failed = 1;
 			else
 				w->done = 1;
@@ -452,9 +338,9 @@ lesson_get(struct shared *s, const struct plan *p, size_t i, int *busy)
 	/* Sharing off, or links that depend on the village's plan. */
 	own = xcalloc(1, sizeof *own);
 	pthread_mutex_init(&own->lock, NULL);
-	for (k = 0; k < BODY__COUNT; k++)
+	for (k = 0; k < LINKS__COUNT; k++)
 		pthread_mutex_init(&own->body[k].lock, NULL);
-	if (render_all(own, p, i, s->spill) == -1) {
+	if (render_all(own, s->kinds, p, i, s->spill) == -1) {
 		work_destroy(own);
 		free(own);
 		return NULL;
@@ -536,7 +422,7 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 
 	memset(a, 0, sizeof *a);
 	a->path = path_join(c->dir, rel);
-	a->compress = package_compressible(rel);
+	a->compress = media_compressible(rel);
 	r.a = a;
 	sha256_begin(&r.h);
 	zpiece_begin(&r.z);
@@ -562,12 +448,6 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 		a->spill = sc;
 	}
 	return 0;
-}
-
-int
-shared_asset_deflate(const struct shared_asset *a, struct zstream *st)
-{
-	return piece_add(st, &a->z, a->spill, a->zat);
 }
 
 const struct shared_asset *

@@ -21,66 +21,17 @@
 #include <stdint.h>
 
 #include "deflate.h"
-#include "editions.h"
+#include "doc.h"
 #include "plan.h"
 #include "render.h"
+#include "search.h"
 #include "util.h"
 
-/* Text that many files contain, deflated at most once.  In a store with
- * a scratch file (shared_spill) its bytes and deflated bytes live there,
- * and data and z.z are NULL. */
-struct shared_text {
-	char *data;
-	size_t len;
-	pthread_mutex_t lock;
-	int deflated;
-	struct zpiece z;
-	struct scratch *spill;
-	uint64_t at, zat;	/* where data and z.z went */
-};
-
-/* Appends t's deflated form (made on first use) to st.  Returns 0, or -1
- * after diagnosing (the scratch file could not be read). */
-int shared_text_deflate(struct shared_text *t, struct zstream *st);
-/* Moves t's bytes, and its deflated bytes (made now when `deflate`), to
- * sc.  Returns 0, or -1 after diagnosing. */
-struct scratch;
-int shared_text_spill(struct shared_text *t, struct scratch *sc, int deflate);
-
-/* A file being assembled: its own bytes (the chrome) in b, and shared
- * texts that go between them, each after the first `off` bytes of b. */
-struct span {
-	size_t off;
-	struct shared_text *text;
-};
-struct doc {
-	struct buf b;
-	struct span *spans;
-	size_t nspans;
-	size_t shared_len;	/* the spans' texts together */
-};
-/* Appends t (by reference). */
-void doc_add_shared(struct doc *, struct shared_text *t);
-/* The whole file's length, chrome and shared text. */
-size_t doc_len(const struct doc *);
-/* Calls fn for each run of the file's bytes, in order: the chrome of
- * `chrome[0..chrome_len)` and the texts of `spans` between.  Returns 0,
- * or -1 after diagnosing (a text could not be read back). */
-int spans_each(const char *chrome, size_t chrome_len, const struct span *spans, size_t nspans,
-    void (*fn)(void *ctx, const void *p, size_t n), void *ctx);
-void doc_release(struct doc *);
-
-/* One lesson rendered for every edition. */
-enum {
-	BODY_PAGE,	/* lessons/C/L.html, tables wrapped for scrolling */
-	BODY_EPUB,	/* EPUB/lessons/C/L.xhtml, as XHTML */
-	BODY_PRINT,	/* print.html */
-	BODY_PHONE,	/* the phone edition, images inline */
-	BODY__COUNT
-};
+/* One lesson rendered for every kind of links the editions use
+ * (render.h): body[LINKS_PAGE] for the pages, and so on. */
 struct lesson_work {
-	struct shared_text body[BODY__COUNT];
-	struct asset_set assets[BODY__COUNT];	/* media each body uses */
+	struct shared_text body[LINKS__COUNT];
+	struct asset_set assets[LINKS__COUNT];	/* media each body uses */
 	struct search_terms terms;	/* for search.js; data NULL when spilled */
 	struct scratch *terms_spill;
 	uint64_t terms_at;
@@ -92,26 +43,12 @@ struct lesson_work {
 	size_t users;		/* plans yet to give it back (shared_expect) */
 };
 
-/* A file of a course, read once. */
-struct shared_asset {
-	char *path;		/* on disk */
-	size_t size;
-	char sha256[65];
-	uint32_t crc;		/* CRC-32, to check the file when it is copied */
-	int compress;		/* deflated in bundles (else stored, read from path) */
-	struct zpiece z;	/* when compress; z.z NULL once spilled */
-	struct scratch *spill;
-	uint64_t zat;		/* where z.z went */
-};
-
-/* Appends a's deflated form to st.  Returns 0, or -1 after diagnosing. */
-int shared_asset_deflate(const struct shared_asset *a, struct zstream *st);
-
 struct shared;
 
-/* A store for one build over `library`; with `on` 0, nothing is kept and
- * every request does its work anew. */
-struct shared *shared_new(const struct library *, int on);
+/* A store for one build over `library`, rendering each lesson's bodies
+ * as `kinds` says (editions_body_kinds); with `on` 0, nothing is kept
+ * and every request does its work anew. */
+struct shared *shared_new(const struct library *, int on, const struct body_kind kinds[LINKS__COUNT]);
 /* Keeps renderings in a scratch file in dir (scratch.h) from now on,
  * when sharing is on.  Returns 0, or -1 after diagnosing. */
 int shared_spill(struct shared *, const char *dir);
@@ -135,6 +72,8 @@ struct lesson_work *shared_lesson(struct shared *, const struct plan *p, size_t 
 struct lesson_work *shared_lesson_try(struct shared *, const struct plan *p, size_t i, int *busy);
 void shared_lesson_done(struct shared *, struct lesson_work *);
 
+/* The store as a lender of course files (doc.h), for archives. */
+struct asset_lender *shared_lender(struct shared *);
 /* File `rel` of course c.  NULL after diagnosing.  Give it back with
  * shared_asset_done. */
 const struct shared_asset *shared_asset(struct shared *, const struct course *c, const char *rel);

@@ -798,3 +798,13 @@ remove_tree(const char *path)
 {
 	remove_at(AT_FDCWD, path, 0);
 }
+
+char *
+human_size(size_t n)
+{
+	if (n < 1000)
+		return xasprintf("%zu B", n);
+	if (n < 1000 * 1000)
+		return xasprintf("%.1f KB", (double)n / 1e3);
+	return xasprintf("%.1f MB", (double)n / 1e6);
+}

@@ -138,4 +138,7 @@ int strcasecmp_ascii(const char *a, const char *b);
 
 int streq(const char *a, const char *b);
 
+/* "812 B", "4.2 KB", "8.0 MB": decimal, as phones count (caller frees). */
+char *human_size(size_t n);
+
 #endif

@@ -9,9 +9,16 @@ check_that "print: A4 page, 16 pt body" grep -q '@page { size: A4;' "$p"
 check_that "print: 16 pt body type" grep -q 'body.print {[^}]*font-size: 16pt' "$p"
 check_that "print: each lesson starts a new page" grep -q '.lesson, .contents, .record { break-before: page' "$p"
 check_that "print: a cover with a line for the member's name" grep -q '党员姓名：<span class="blank"></span>' "$p"
-check_that "print: a study record sheet with signatures" grep -q '<th>党员签名</th><th>送学人签名</th>' "$p"
-check_that "print: one section per lesson (23)" test "$(grep -c '<section class="lesson"' "$p")" -eq 23
-check_that "print: images kept with their captions" grep -q '<span class="figure"><img src="assets/zongzi-leaf/media/spacing.svg"' "$p"
+check_that "print: a study record sheet with signatures" grep -q '<th class="s">党员签名</th><th class="s">送学人签名</th>' "$p"
+nhome=$("$BIN" plan --csv examples/xiayang/villages/jili.xml | grep -c '^xiayang,jili,[^,]*,lesson,.*home')
+check_that "print: one section per lesson homebound members can count ($nhome)" test "$(grep -c '<section class="lesson"' "$p")" -eq "$nhome"
+check_that "print: the lessons left out are named, outside the hours" grep -q '<div class="outside"><p>本村学习包另有 [0-9]* 课、[0-9.]* 学时.*不计入本版学时' "$p"
+check_that "print: signature columns are wide (fixed layout, 19% each)" sh -c "grep -q '.record table { table-layout: fixed; }' '$p' && grep -q '.record .s { width: 19%; }' '$p' && grep -q '<th class=\"s\">党员签名</th><th class=\"s\">送学人签名</th>' '$p'"
+check_that "print: long tables split between rows, not before the table" sh -c "grep -q 'body.print table { page-break-inside: auto; break-inside: auto; }' '$p' && grep -q 'body.print tr { break-inside: avoid;' '$p'"
+check_that "editions: booklet, phone and EPUB figures equal plan's group totals, every village of every example" \
+	python3 tests/edition_totals.py "$BIN" "$tmp/totals"
+check_that "print: images kept with their captions" grep -q '<span class="figure"><img src="assets/zongzi-leaf/media/picking.svg"' "$p"
+check_that "print: a field-only lesson's images are not in the booklet" sh -c "! grep -q 'zongzi-leaf/media/spacing.svg' '$p'"
 
 # --- phone edition --------------------------------------------------------------
 ph=$ed/xiayang-jili-phone.html
@@ -73,7 +80,7 @@ if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; 
 	done
 	check_that "pdf: its text holds every lesson title ($missing missing)" test $missing -eq 0
 	pages=$(pdfinfo "$pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
-	check_that "pdf: at least one page per lesson ($pages pages, 23 lessons)" test "${pages:-0}" -ge 23
+	check_that "pdf: at least one page per lesson ($pages pages, $nhome lessons)" test "${pages:-0}" -ge "$nhome"
 	"$BIN" build --pdf -o "$bd/pdf2" examples/xiayang/villages/jili.xml >/dev/null 2>&1
 	check_that "pdf: reproducible" cmp "$pdf" "$bd/pdf2/xiayang/xiayang-jili-print.pdf"
 	(PATH=/nonexistent "$BIN" build --pdf -o "$bd/pdf3" examples/xiayang/villages/jili.xml >/dev/null 2>"$tmp/err"); st=$?
@@ -81,3 +88,16 @@ if command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; 
 else
 	skipped "pdf: chromium or pdftotext not installed"
 fi
+
+# --- what an edition leaves out is said, not dropped ----------------------------
+at=$tmp/attach && cp -r tests/golden/plan-short "$at"
+printf '\n记录用[修剪记录表](media/record.xlsx)，政策见[县农业农村局网站](https://example.org/peach)。\n' >>"$at/lib/grow/01-prune.md"
+printf 'not really a spreadsheet\n' >"$at/lib/grow/media/record.xlsx"
+(cd "$at" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
+check_that "phone: an attachment left out is named where its link was (exit $st)" \
+	grep -q '修剪记录表<span class="omitted">（附件“media/record.xlsx”没有收进手机版，请看村里的学习包）</span>' "$at/out/town/town-a-phone.html"
+check_that "phone: ... and its link is gone" sh -c "! grep -q 'record.xlsx\"' '$at/out/town/town-a-phone.html'"
+unzip -p "$at/out/town/town-a.zip" print.html >"$tmp/att-print.html" 2>/dev/null
+check_that "print: a web link keeps its address, printed after its text" sh -c \
+	"grep -q '<a href=\"https://example.org/peach\">县农业农村局网站</a>' '$tmp/att-print.html' && grep -q 'a\[href^=\"https:\"\]::after { content: \"（\" attr(href) \"）\"' '$tmp/att-print.html'"
+check_that "bundle: the attachment itself is in the bundle" sh -c "unzip -Z1 '$at/out/town/town-a.zip' | grep -qx assets/grow/media/record.xlsx"

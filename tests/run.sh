@@ -29,6 +29,9 @@ pass=$((pass + p)); fail=$((fail + f))
 grep '^not ok \|^#   ' "$tmp/unit" | sed 's/^/FAIL: unit: /'
 if ! tail -n 1 "$tmp/unit" | grep -q '^# done'; then ko "unit: did not finish"; tail -5 "$tmp/unit"; fi
 
+# The editions, the package and the store call each other without a loop.
+check_that "layout: no loop among the program's files (which object file calls which)" python3 tests/objdeps.py "$B"
+
 # --- golden command-line cases ----------------------------------------------
 # Each tests/golden/CASE holds its fixture files, 'args', and the expected
 # stdout, stderr and exit status.

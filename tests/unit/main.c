@@ -16,6 +16,7 @@ main(void)
 	test_check();
 	test_plan();
 	test_shared();
+	test_editions();
 	xml_cleanup();
 	printf("# done: %d tests, %d failed\n", unit_n, unit_failed);
 	return unit_failed != 0;

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""The program's files call each other without a loop: no file calls,
+directly or through others, back into one that calls it.
+
+usage: objdeps.py BUILDDIR [FILE ...]
+
+Reads which global symbols each object file of BUILDDIR defines and uses
+(nm), draws an edge A -> B when A uses a symbol B defines, and prints the
+edges of the named files (all if none) and every strongly connected
+component of more than one file.  Exits 1 if there is one."""
+import glob, os, subprocess, sys
+
+objs = sorted(glob.glob(os.path.join(sys.argv[1], "*.o")))
+defs, uses = {}, {}
+for o in objs:
+    name = os.path.basename(o)[:-2]
+    uses[name] = set()
+    for line in subprocess.run(["nm", o], capture_output=True, text=True, check=True).stdout.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "TDRB":
+            defs[f[2]] = name
+        elif len(f) == 2 and f[0] == "U":
+            uses[name].add(f[1])
+graph = {n: sorted({defs[s] for s in u if s in defs and defs[s] != n}) for n, u in uses.items()}
+for n in sys.argv[2:] or sorted(graph):
+    print(f"{n:12} -> {' '.join(graph.get(n, []))}")
+
+index, low, stack, on, loops = {}, {}, [], set(), []
+counter = [0]
+sys.setrecursionlimit(10000)
+
+
+def visit(v):
+    index[v] = low[v] = counter[0]
+    counter[0] += 1
+    stack.append(v)
+    on.add(v)
+    for w in graph[v]:
+        if w not in index:
+            visit(w)
+            low[v] = min(low[v], low[w])
+        elif w in on:
+            low[v] = min(low[v], index[w])
+    if low[v] == index[v]:
+        comp = []
+        while True:
+            w = stack.pop()
+            on.discard(w)
+            comp.append(w)
+            if w == v:
+                break
+        if len(comp) > 1:
+            loops.append(sorted(comp))
+
+
+for v in sorted(graph):
+    if v not in index:
+        visit(v)
+for c in loops:
+    print("loop:", " ".join(c))
+print(f"{len(graph)} files, {sum(map(len, graph.values()))} edges, {len(loops)} loops")
+sys.exit(1 if loops or len(graph) < 10 else 0)
