@@ -31,10 +31,11 @@ f.onload = function () {
       if (!imgs[i].complete || imgs[i].naturalWidth === 0) bad.push((imgs[i].getAttribute('src') || '').slice(0, 60));
     var links = d.querySelectorAll('link[rel=stylesheet]');
     for (i = 0; i < links.length; i++) if (!links[i].sheet) sheets++;
-    var hits = d.querySelectorAll('#search-results li').length;
+    var hits = d.querySelectorAll('#search-results li').length, first = d.querySelector('#search-results li');
     var script = d.querySelector('script[src]') ? (typeof w.COURSEPACK_SEARCH === 'object' ? 'loaded' : 'failed') : 'none';
     document.getElementById('out').textContent = 'RESULT images=' + imgs.length + ' undecoded=' + bad.length +
-      ' sheets-failed=' + sheets + ' script=' + script + ' hits=' + hits + ' bad=' + bad.join(',');
+      ' sheets-failed=' + sheets + ' script=' + script + ' hits=' + hits + ' bad=' + bad.join(',') +
+      ' first=' + (first ? first.textContent : '');
   }, 500);
 };
 JS
@@ -58,6 +59,7 @@ JS
 	}
 	run_page "index.html" "index.html?q=%E7%B2%BD%E5%8F%B6" index
 	check_that "browser: searching 粽叶 finds lessons ($result)" sh -c "echo '$result' | grep -q 'hits=[1-9]'"
+	check_that "browser: ... a lesson with 粽叶 in its title first" sh -c "echo '$result' | grep -q 'first=[^ ]*粽叶'"
 	# Words that name Object's own properties are not index entries.
 	# Two words: the script intersects their lessons.
 	run_page "a search for two words" "index.html?q=%E7%B2%BD%E5%8F%B6%20%E7%A7%8D%E6%A4%8D" two-words
