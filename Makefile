@@ -8,7 +8,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/coursepack
 CFLAGS  ?= -O2 -g
 
-PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib
+PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips
 WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
           -Wno-format-nonliteral
@@ -33,7 +33,7 @@ LIBSRC  = builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c
           builder/cmd_catalog.c builder/cmd_check.c builder/cmd_info.c \
           builder/cmd_keygen.c builder/cmd_plan.c builder/cmd_unpack.c \
           builder/cmd_verify.c builder/crypto.c builder/deflate.c builder/diag.c \
-          builder/epub.c builder/leftovers.c builder/load.c builder/markdown.c builder/model.c \
+          builder/epub.c builder/image.c builder/leftovers.c builder/load.c builder/markdown.c builder/model.c \
           builder/output.c builder/package.c builder/pdf.c builder/phone.c \
           builder/plan.c builder/print.c builder/project.c builder/render.c \
           builder/scorm.c builder/scratch.c builder/search.c builder/shared.c builder/util.c \

@@ -30,6 +30,8 @@ need_header cmark-gfm-core-extensions.h libcmark-gfm-extensions-dev
 need_pkg libsodium libsodium-dev
 need_pkg zlib zlib1g-dev
 need_pkg libcrypto libssl-dev
+# Images (builder/image.c): decoded, shrunk and stripped with libvips.
+need_pkg vips libvips-dev
 if [ "$what" = test ]; then
 	need_cmd xmllint libxml2-utils
 	need_cmd mandoc mandoc
@@ -44,6 +46,8 @@ if [ "$what" = test ]; then
 	[ -f /usr/share/java/epubcheck.jar ] || missing="$missing epubcheck"
 	need_cmd pdftotext poppler-utils
 	need_cmd minisign minisign
+	# Image outputs are searched for metadata with the tool that reads most of it.
+	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.
 	/usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1 || missing="$missing python3 python3-html5lib"
 fi

@@ -32,5 +32,6 @@ void test_markdown(void);
 void test_check(void);
 void test_plan(void);
 void test_shared(void);
+void test_image(void);
 
 #endif
