@@ -32,7 +32,7 @@ enum diag_level {
 	X(W_NOT_LISTED, DL_WARNING, "%s is not listed by '%s': checked on its own") \
 	X(W_BUILT_SHORT, DL_WARNING, "village '%s' falls short of the recipe: built anyway (--allow-short)") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
-	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is large (%d x %d px, %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
+	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
 	X(W_IMAGE_UNREADABLE, DL_WARNING, "image '%s' cannot be read: %s") \
 	/* errors in the inputs: XML */ \
 	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \

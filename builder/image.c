@@ -522,7 +522,7 @@ image_check(const char *dir, const char *rel, const struct loc *loc)
 	struct image_info info;
 	long long bytes;
 	const char *why = NULL;
-	char size[32], *path;
+	char size[32], limit[32], *path;
 	int r;
 
 	if (!image_name(rel))
@@ -537,6 +537,7 @@ image_check(const char *dir, const char *rel, const struct loc *loc)
 		return 1;
 	}
 	size_words(bytes, size);
-	diag(W_IMAGE_LARGE, loc, rel, info.width, info.height, size, IMAGE_ADVISED_SIDE);
+	size_words(IMAGE_WARN_BYTES, limit);
+	diag(W_IMAGE_LARGE, loc, rel, info.width, info.height, size, IMAGE_WARN_SIDE, limit, IMAGE_ADVISED_SIDE);
 	return 1;
 }

@@ -280,6 +280,31 @@ test_png(void)
 	free(meta);
 }
 
+/* p3.jpg: the quadrants converted to Display P3 with that profile
+ * embedded, as wide-gamut phones write them: lime is stored as about
+ * (117, 251, 76).  Dropping the profile without converting would show
+ * that; converted to sRGB it is lime again. */
+static void
+test_colour(void)
+{
+	struct buf out = {0};
+	const char *mime = NULL, *why = NULL;
+	enum colour tl, tr;
+	size_t len;
+	char *data = slurp(IMG "p3.jpg", &len);
+	int w, h;
+
+	EXPECT(image_for_phone(data, len, IMAGE_PHONE_SIDE, &out, &mime, &why) == 0 &&
+	    look(&out, &w, &h, &tl, &tr) == 0 && tl == RED && tr == LIME, "a P3 photo keeps its colours for the phone");
+	expect_stripped(&out, "P3 photo for the phone");
+	buf_release(&out);
+	EXPECT(image_clean(data, len, &out, &mime, &why) == 0 && look(&out, &w, &h, &tl, &tr) == 0 &&
+	    tl == RED && tr == LIME, "a P3 photo keeps its colours when cleaned");
+	expect_stripped(&out, "P3 photo cleaned");
+	buf_release(&out);
+	free(data);
+}
+
 static void
 test_svg(void)
 {
@@ -394,6 +419,26 @@ test_check_decision(void)
 	EXPECT(image_check_file("tests/golden/image-large/lib/grow/media/wide.png", &info, &bytes, &why) == 1 &&
 	    info.width == 3200, "over 3000 px on the long side: too large");
 	EXPECT(image_check_file(IMG "no-such.jpg", &info, &bytes, &why) == -1 && why, "a missing file: a reason");
+	/* A small picture in a file over 2 MB (trailing bytes after the
+	 * image, as some phone apps leave): too large by its size alone. */
+	{
+		char path[] = "/tmp/coursepack-image-XXXXXX";
+		size_t len;
+		char *data = slurp(IMG "orient1.jpg", &len), *pad = xcalloc(1, IMAGE_WARN_BYTES);
+		int fd = mkstemp(path), wrote = 0;
+
+		if (fd != -1) {
+			wrote = write(fd, data, len) == (ssize_t)len &&
+			    write(fd, pad, IMAGE_WARN_BYTES) == (ssize_t)IMAGE_WARN_BYTES;
+			close(fd);
+		}
+		EXPECT(wrote && image_check_file(path, &info, &bytes, &why) == 1 && info.width == 64 &&
+		    bytes == (long long)len + IMAGE_WARN_BYTES, "over 2 MB: too large");
+		if (fd != -1)
+			unlink(path);
+		free(pad);
+		free(data);
+	}
 }
 
 void
@@ -402,6 +447,7 @@ test_image(void)
 	EXPECT(image_init() == 0 && image_init() == 0, "libvips starts, once");
 	test_orientations();
 	test_png();
+	test_colour();
 	test_svg();
 	test_refusals();
 	test_determinism();
