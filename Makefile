@@ -155,3 +155,16 @@ build/bench/zip_sources: bench/zip_sources.c $(LIBOBJ) $(HEADERS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/zip_sources.c $(LIBOBJ) $(LIBS)
 
 .PHONY: bench
+
+# One 4000x3000 camera photo shrunk for the phone edition: libvips
+# (builder/image.c) against ImageMagick, GraphicsMagick and libjpeg's
+# djpeg (bench/images.sh; the figures are in BENCHMARKS.md).
+bench-images: build/bench/image_phone
+	@builder/deps.sh bench-images
+	@bench/images.sh build/bench/image_phone $(BENCH_RUNS)
+
+build/bench/image_phone: bench/image_phone.c $(LIBOBJ) $(HEADERS)
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/image_phone.c $(LIBOBJ) $(LIBS)
+
+.PHONY: bench-images

@@ -2,7 +2,7 @@
 # Makes sure what the build (and, with "test", the test suite) needs is
 # installed.  On Debian as root it installs what is missing with apt-get
 # (after one apt-get update); otherwise it prints the exact command to run
-# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench]
+# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench|bench-images]
 set -u
 what=${1:-build}
 missing=""
@@ -56,6 +56,15 @@ if [ "$what" = bench ]; then
 	need_cmd python3 python3
 	need_cmd zip zip
 	need_cmd pandoc pandoc
+	[ -x /usr/bin/time ] || missing="$missing time"
+fi
+
+if [ "$what" = bench-images ]; then
+	need_cmd convert imagemagick
+	need_cmd gm graphicsmagick
+	need_cmd djpeg libjpeg-turbo-progs
+	need_cmd vipsthumbnail libvips-tools
+	need_cmd exiftool libimage-exiftool-perl
 	[ -x /usr/bin/time ] || missing="$missing time"
 fi
 
