@@ -337,11 +337,67 @@ test_refusals(void)
 	why = NULL;
 	EXPECT(image_probe("", 0, &info, &why) == -1 && why, "empty input refused");
 	why = NULL;
+	{
+		/* libjpeg's "premature end of data" and the like must not reach
+		 * stderr: the caller turns *why into a diagnostic. */
+		char path[] = "/tmp/coursepack-stderr-XXXXXX";
+		int fd = mkstemp(path), saved = dup(2), quiet;
+		off_t printed;
+
+		fflush(stderr);
+		dup2(fd, 2);
+		quiet = image_for_phone(data, len - 100, 100, &out, &mime, &why) == -1 && why && out.len == 0;
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		printed = lseek(fd, 0, SEEK_END);
+		close(fd);
+		unlink(path);
+		EXPECT(quiet, "a photo cut short in its pixels is refused, nothing written");
+		EXPECT(printed == 0, "libvips printed nothing on stderr for a photo cut short");
+	}
+	{
+		/* Stray bytes before the scan: libjpeg warns ("extraneous bytes
+		 * before marker"), the photo is still usable, and libvips would
+		 * print "read gave 1 warnings" unless its log is silenced. */
+		char path[] = "/tmp/coursepack-stderr-XXXXXX";
+		char *odd = xmalloc(len + 4);
+		const unsigned char *p = (const unsigned char *)data;
+		size_t sos = 0;
+		int fd = mkstemp(path), saved = dup(2), usable;
+		off_t printed;
+
+		for (size_t i = 2; i + 1 < len; i++)
+			if (p[i] == 0xff && p[i + 1] == 0xda) {
+				sos = i;
+				break;
+			}
+		memcpy(odd, data, sos);
+		memset(odd + sos, 0, 4);
+		memcpy(odd + sos + 4, data + sos, len - sos);
+		fflush(stderr);
+		dup2(fd, 2);
+		usable = sos > 0 && image_for_phone(odd, len + 4, 100, &out, &mime, &why) == 0 && out.len > 0;
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		printed = lseek(fd, 0, SEEK_END);
+		close(fd);
+		unlink(path);
+		EXPECT(usable, "a photo with stray bytes is still used");
+		EXPECT(printed == 0, "libvips printed nothing on stderr for its warnings");
+		buf_release(&out);
+		free(odd);
+	}
+	why = NULL;
 	EXPECT(image_for_phone(data, len / 2, 100, &out, &mime, &why) == -1 && why && out.len == 0,
-	    "a photo cut short is refused, nothing written");
+	    "a photo cut short in its header is refused");
 	why = NULL;
 	EXPECT(image_clean(data, len / 2, &out, &mime, &why) == -1 && why && out.len == 0,
 	    "a photo cut short is not cleaned");
+	why = NULL;
+	EXPECT(image_clean(data, len - 100, &out, &mime, &why) == -1 && why && out.len == 0,
+	    "a photo cut short in its pixels is not cleaned");
 	/* A header claiming 60000 x 60000 px: refused before any decoding. */
 	{
 		char *big = xmalloc(len);
