@@ -8,7 +8,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/coursepack
 CFLAGS  ?= -O2 -g
 
-PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib
+PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips
 WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
           -Wno-format-nonliteral
@@ -33,7 +33,7 @@ LIBSRC  = builder/archive.c builder/bundle.c builder/catalog.c builder/check.c b
           builder/cmd_catalog.c builder/cmd_check.c builder/cmd_info.c \
           builder/cmd_keygen.c builder/cmd_plan.c builder/cmd_unpack.c \
           builder/cmd_verify.c builder/crypto.c builder/deflate.c builder/diag.c builder/doc.c \
-          builder/editions.c builder/epub.c builder/leftovers.c builder/load.c builder/markdown.c builder/media.c builder/model.c \
+          builder/editions.c builder/epub.c builder/image.c builder/leftovers.c builder/load.c builder/markdown.c builder/media.c builder/model.c \
           builder/output.c builder/package.c builder/pages.c builder/pdf.c builder/phone.c \
           builder/plan.c builder/print.c builder/project.c builder/render.c \
           builder/scorm.c builder/scratch.c builder/search.c builder/shared.c builder/util.c \
@@ -155,3 +155,16 @@ build/bench/zip_sources: bench/zip_sources.c $(LIBOBJ) $(HEADERS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/zip_sources.c $(LIBOBJ) $(LIBS)
 
 .PHONY: bench
+
+# One 4000x3000 camera photo shrunk for the phone edition: libvips
+# (builder/image.c) against ImageMagick, GraphicsMagick and libjpeg's
+# djpeg (bench/images.sh; the figures are in BENCHMARKS.md).
+bench-images: build/bench/image_phone
+	@builder/deps.sh bench-images
+	@bench/images.sh build/bench/image_phone $(BENCH_RUNS)
+
+build/bench/image_phone: bench/image_phone.c $(LIBOBJ) $(HEADERS)
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/image_phone.c $(LIBOBJ) $(LIBS)
+
+.PHONY: bench-images

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "image.h"
 #include "markdown.h"
 #include "util.h"
 
@@ -36,6 +37,7 @@ check_inside(const struct course *c, const char *rel, const char *what, const st
 	}
 	switch (path_inside(c->dir, rel)) {
 	case INSIDE_OK:
+		image_check(c->dir, rel, loc);
 		return 0;
 	case INSIDE_MISSING:
 		diag(missing, loc, what);

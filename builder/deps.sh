@@ -2,7 +2,7 @@
 # Makes sure what the build (and, with "test", the test suite) needs is
 # installed.  On Debian as root it installs what is missing with apt-get
 # (after one apt-get update); otherwise it prints the exact command to run
-# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench]
+# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench|bench-images]
 set -u
 what=${1:-build}
 missing=""
@@ -30,6 +30,8 @@ need_header cmark-gfm-core-extensions.h libcmark-gfm-extensions-dev
 need_pkg libsodium libsodium-dev
 need_pkg zlib zlib1g-dev
 need_pkg libcrypto libssl-dev
+# Images (builder/image.c): decoded, shrunk and stripped with libvips.
+need_pkg vips libvips-dev
 if [ "$what" = test ]; then
 	need_cmd xmllint libxml2-utils
 	need_cmd mandoc mandoc
@@ -44,6 +46,8 @@ if [ "$what" = test ]; then
 	[ -f /usr/share/java/epubcheck.jar ] || missing="$missing epubcheck"
 	need_cmd pdftotext poppler-utils
 	need_cmd minisign minisign
+	# Image outputs are searched for metadata with the tool that reads most of it.
+	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.
 	/usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1 || missing="$missing python3 python3-html5lib"
 fi
@@ -52,6 +56,15 @@ if [ "$what" = bench ]; then
 	need_cmd python3 python3
 	need_cmd zip zip
 	need_cmd pandoc pandoc
+	[ -x /usr/bin/time ] || missing="$missing time"
+fi
+
+if [ "$what" = bench-images ]; then
+	need_cmd convert imagemagick
+	need_cmd gm graphicsmagick
+	need_cmd djpeg libjpeg-turbo-progs
+	need_cmd vipsthumbnail libvips-tools
+	need_cmd exiftool libimage-exiftool-perl
 	[ -x /usr/bin/time ] || missing="$missing time"
 fi
 

@@ -32,6 +32,8 @@ enum diag_level {
 	X(W_NOT_LISTED, DL_WARNING, "%s is not listed by '%s': checked on its own") \
 	X(W_BUILT_SHORT, DL_WARNING, "village '%s' falls short of the recipe: built anyway (--allow-short)") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
+	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
+	X(W_IMAGE_UNREADABLE, DL_WARNING, "image '%s' cannot be read: %s") \
 	/* errors in the inputs: XML */ \
 	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \
 	X(E_XML_DOCTYPE, DL_ERROR, "document type declarations are not allowed") \
@@ -86,6 +88,7 @@ enum diag_level {
 	X(E_VILLAGE_UNLISTED, DL_ERROR, "village '%s' is not listed by the township") \
 	X(E_BUNDLE_LIMIT, DL_ERROR, "bundle of '%s' would hold %zu files, %s in all; verify accepts at most %u files and %s") \
 	X(E_BUNDLE_RATIO, DL_ERROR, "'%s' in '%s' would deflate %llu to 1; verify accepts at most %u to 1: compress it (zip, gz) first") \
+	X(E_IMAGE_BAD, DL_ERROR, "image '%s' cannot be used: %s") \
 	X(E_PHONE_BUDGET, DL_ERROR, "phone edition of '%s' is %s, over the %s budget; largest: %s") \
 	X(E_PDF_FAILED, DL_ERROR, "cannot print the booklet of '%s' to PDF with '%s'") \
 	X(E_PDF_NO_BROWSER, DL_ERROR, "--pdf needs a headless Chromium: install Debian's 'chromium' package") \

@@ -1,5 +1,6 @@
 #include <stdio.h>
 
+#include "image.h"
 #include "unit.h"
 #include "xml.h"
 
@@ -17,7 +18,9 @@ main(void)
 	test_plan();
 	test_shared();
 	test_editions();
+	test_image();
 	xml_cleanup();
+	image_shutdown();
 	printf("# done: %d tests, %d failed\n", unit_n, unit_failed);
 	return unit_failed != 0;
 }

@@ -33,5 +33,6 @@ void test_check(void);
 void test_plan(void);
 void test_shared(void);
 void test_editions(void);
+void test_image(void);
 
 #endif
