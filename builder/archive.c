@@ -203,6 +203,8 @@ archive_write_zip(const struct archive *ar, const char *what, const char *path, 
 			r = zipw_add_deflated(w, f->name, f->z.z.data, f->zlen, f->z.len, f->z.crc, mtime);
 		else if (f->compress)
 			r = zipw_add_deflated(w, f->name, st[i].z.data, st[i].z.len, st[i].len, st[i].crc, mtime);
+		else if (f->state == AF_COURSE && f->asset->data)
+			r = zipw_add(w, f->name, f->asset->data, f->asset->size, mtime);
 		else if (f->state == AF_COURSE)
 			r = zipw_add_file(w, f->name, f->asset->path, f->asset->size, f->asset->crc, mtime);
 		else

@@ -28,6 +28,7 @@
 #include "output.h"
 #include "commands.h"
 #include "crypto.h"
+#include "image.h"
 #include "leftovers.h"
 #include "package.h"
 #include "pdf.h"
@@ -50,6 +51,7 @@ struct output {
 	char *file;		/* NAME */
 	size_t size;
 	char sha256[65];
+	int missing;		/* an edition that could not be made: not written */
 };
 
 struct job {
@@ -98,10 +100,21 @@ parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+static void
+remove_file_and_signature(const char *path)
+{
+	char *sig = xasprintf("%s.minisig", path);
+
+	unlink(path);
+	unlink(sig);
+	free(sig);
+}
+
 static int
 build_one(struct job *j)
 {
 	struct package pk;
+	struct beside *ph, *ep;
 	struct scratch *spill;
 	int rc = -1;
 
@@ -114,10 +127,20 @@ build_one(struct job *j)
 		scratch_close(spill);
 		return -1;
 	}
-	if (archive_write_zip(&package_beside(&pk, "epub")->ar, pk.id, j->epub.path, j->mtime) == -1 ||
+	/* An edition that could not be made (diagnosed) is left out, and
+	 * no older one stays in its place; the others are written. */
+	ep = package_beside(&pk, "epub");
+	ph = package_beside(&pk, "phone");
+	j->epub.missing = ep->failed;
+	j->phone.missing = ph->failed;
+	if (ep->failed)
+		remove_file_and_signature(j->epub.path);
+	else if (archive_write_zip(&ep->ar, pk.id, j->epub.path, j->mtime) == -1 ||
 	    file_digest(j->epub.path, &j->epub.size, j->epub.sha256) == -1)
 		goto out;
-	if (write_doc_atomic(j->phone.path, &package_beside(&pk, "phone")->doc, &j->phone.size, j->phone.sha256) == -1)
+	if (ph->failed)
+		remove_file_and_signature(j->phone.path);
+	else if (write_doc_atomic(j->phone.path, &ph->doc, &j->phone.size, j->phone.sha256) == -1)
 		goto out;
 	if (archive_write_zip(&pk.ar, pk.id, j->bundle.path, j->mtime) == -1)
 		goto out;
@@ -126,8 +149,9 @@ build_one(struct job *j)
 	if (j->browser && (pdf_print(j->browser, &pk, j->dir, j->pdf.path, j->mtime) == -1 ||
 	    file_digest(j->pdf.path, &j->pdf.size, j->pdf.sha256) == -1))
 		goto out;
-	if (sign_file(j->key, j->bundle.path, j->mtime) == -1 || sign_file(j->key, j->phone.path, j->mtime) == -1 ||
-	    sign_file(j->key, j->epub.path, j->mtime) == -1 ||
+	if (sign_file(j->key, j->bundle.path, j->mtime) == -1 ||
+	    (!ph->failed && sign_file(j->key, j->phone.path, j->mtime) == -1) ||
+	    (!ep->failed && sign_file(j->key, j->epub.path, j->mtime) == -1) ||
 	    (j->browser && sign_file(j->key, j->pdf.path, j->mtime) == -1))
 		goto out;
 	rc = 0;
@@ -244,7 +268,7 @@ catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jo
 		row->order = j->order;
 		row->village = xstrdup(p->village->name);
 		for (k = 0; k < CF__COUNT; k++) {
-			if (k == CF_PDF && !j->browser)
+			if ((k == CF_PDF && !j->browser) || o[k]->missing)
 				continue;
 			row->files[k].name = xstrdup(o[k]->file);
 			row->files[k].size = o[k]->size;
@@ -472,6 +496,8 @@ cmd_build(int argc, char *argv[])
 		struct body_kind kinds[LINKS__COUNT];
 
 		editions_body_kinds(kinds);
+		/* libvips starts on this thread, before the workers do. */
+		image_init();
 		sh = shared_new(pr.library, share, kinds);
 	}
 
@@ -549,10 +575,12 @@ cmd_build(int argc, char *argv[])
 				built++;
 				printf("%s  %9zu  %s\n", q.jobs[i].bundle.sha256, q.jobs[i].bundle.size,
 				    q.jobs[i].bundle.path);
-				printf("%s  %9zu  %s\n", q.jobs[i].phone.sha256, q.jobs[i].phone.size,
-				    q.jobs[i].phone.path);
-				printf("%s  %9zu  %s\n", q.jobs[i].epub.sha256, q.jobs[i].epub.size,
-				    q.jobs[i].epub.path);
+				if (!q.jobs[i].phone.missing)
+					printf("%s  %9zu  %s\n", q.jobs[i].phone.sha256, q.jobs[i].phone.size,
+					    q.jobs[i].phone.path);
+				if (!q.jobs[i].epub.missing)
+					printf("%s  %9zu  %s\n", q.jobs[i].epub.sha256, q.jobs[i].epub.size,
+					    q.jobs[i].epub.path);
 				if (browser)
 					printf("%s  %9zu  %s\n", q.jobs[i].pdf.sha256, q.jobs[i].pdf.size,
 					    q.jobs[i].pdf.path);

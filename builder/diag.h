@@ -89,7 +89,7 @@ enum diag_level {
 	X(E_BUNDLE_LIMIT, DL_ERROR, "bundle of '%s' would hold %zu files, %s in all; verify accepts at most %u files and %s") \
 	X(E_BUNDLE_RATIO, DL_ERROR, "'%s' in '%s' would deflate %llu to 1; verify accepts at most %u to 1: compress it (zip, gz) first") \
 	X(E_IMAGE_BAD, DL_ERROR, "image '%s' cannot be used: %s") \
-	X(E_PHONE_BUDGET, DL_ERROR, "phone edition of '%s' is %s, over the %s budget; largest: %s") \
+	X(E_PHONE_BUDGET, DL_ERROR, "phone edition of '%s' is %s, over the %s budget, and is not written (the bundle and the other editions are); largest: %s: shrink those or raise --phone-budget") \
 	X(E_PDF_FAILED, DL_ERROR, "cannot print the booklet of '%s' to PDF with '%s'") \
 	X(E_PDF_NO_BROWSER, DL_ERROR, "--pdf needs a headless Chromium: install Debian's 'chromium' package") \
 	X(E_SIG_KEY, DL_ERROR, "%s") \

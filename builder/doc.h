@@ -67,6 +67,7 @@ struct shared_asset {
 	char sha256[65];
 	uint32_t crc;		/* CRC-32, to check the file when it is copied */
 	int compress;		/* deflated in bundles (else stored, read from path) */
+	char *data;		/* a photo made clean (image_clean): written instead of the file */
 	struct zpiece z;	/* when compress; z.z NULL once spilled */
 	struct scratch *spill;
 	uint64_t zat;		/* where z.z went */

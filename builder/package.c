@@ -266,8 +266,14 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 				asset_set_merge(&assets, &v.lesson_media[i]);
 		search_terms_release(&tc.tmp);
 		view_release(&v);
+		/* An edition beside the bundle that cannot be made leaves the
+		 * others be: the village gets what can be made. */
+		if (b && (r == -1 || b->ar.failed)) {
+			b->failed = 1;
+			continue;
+		}
 		/* The pages alone may be too many already. */
-		if (r == -1 || pk->ar.failed || (b && b->ar.failed) || (e->place == IN_BUNDLE && over_limits(pk)))
+		if (r == -1 || pk->ar.failed || (e->place == IN_BUNDLE && over_limits(pk)))
 			goto out;
 	}
 	first_asset = pk->ar.nfiles;

@@ -25,6 +25,7 @@ struct beside {
 	const struct edition *e;
 	struct doc doc;		/* BESIDE_FILE */
 	struct archive ar;	/* BESIDE_ZIP */
+	int failed;		/* could not be made (diagnosed): not to be written */
 };
 
 struct package {
@@ -45,7 +46,9 @@ struct package {
  * archives are written.  With PACKAGE_KEEP_PLAIN, print.html and
  * style.css stay plain until written: pdf_print reads them
  * (package_print_input).  Returns 0, or -1 after diagnosing (a file could
- * not be read, the phone edition is over budget); *out is then empty. */
+ * not be read); *out is then empty.  An edition beside the bundle that
+ * cannot be made (the phone edition over its budget) is diagnosed and
+ * marked failed, and the rest is still made. */
 enum { PACKAGE_KEEP_PLAIN = 1 };
 int package_build(const struct project *, const struct plan *, struct shared *, size_t phone_budget,
     time_t modified, unsigned flags, struct scratch *spill, struct package *out);

@@ -187,7 +187,9 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 		if (!package_print_input(f->name) && strncmp(f->name, "assets/", 7) != 0)
 			continue;
 		p = path_join(dir, f->name);
-		if (f->state == AF_COURSE) {
+		if (f->state == AF_COURSE && f->asset->data) {
+			wrote = write_file(p, f->asset->data, f->asset->size);
+		} else if (f->state == AF_COURSE) {
 			char *copy;
 			size_t n;
 

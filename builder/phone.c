@@ -14,6 +14,8 @@ static const char phone_css[] =
     ".back { display: block; margin: 1.5rem 0; }\n"
     ".figure { display: block; margin: 1rem 0; }\n"
     ".caption { display: block; text-align: center; color: #5a5a5a; font-size: 0.9rem; }\n"
+    "svg.pic { display: block; width: 100%; height: auto; margin: 0 auto; }\n"
+    "svg.defs { position: absolute; }\n"
     ".outside { color: #5a5a5a; font-size: 0.95rem; border-left: 4px solid #f4efe6; padding-left: 0.75rem; }\n";
 
 static void
@@ -68,7 +70,40 @@ phone_render(const struct project *pr, const struct plan *all, const struct plan
 		buf_puts(b, "<a class=\"back\" href=\"#top\">↑ 回到目录</a>\n</article>\n");
 		free(a);
 	}
-	buf_puts(b, "</main>\n</body>\n</html>\n");
+	buf_puts(b, "</main>\n");
+}
+
+/* Each photo of the edition once, after the text, so that a phone shows
+ * the words first; lessons show them through <use> (render.c).  Returns
+ * 0, or -1 when a photo could not be read. */
+static int
+phone_pictures(const struct edition_input *in, struct buf *b)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < in->media->n; i++) {
+		const struct asset_ref *a = &in->media->v[i];
+		char id[24], *uri;
+		int w, h;
+		size_t bytes;
+
+		if ((uri = render_phone_picture(a->course, a->path, &w, &h, &bytes)) == NULL)
+			return -1;
+		if (w > 0) {
+			if (!any)
+				buf_puts(b, "<svg class=\"defs\" width=\"0\" height=\"0\" aria-hidden=\"true\"><defs>\n");
+			any = 1;
+			render_picture_id(a->course, a->path, id);
+			buf_printf(b, "<image id=\"%s\" width=\"%d\" height=\"%d\" href=\"", id, w, h);
+			buf_add(b, uri, bytes);
+			buf_puts(b, "\"/>\n");
+		}
+		free(uri);
+	}
+	if (any)
+		buf_puts(b, "</defs></svg>\n");
+	return 0;
 }
 
 static int
@@ -125,6 +160,11 @@ phone_make(const struct edition_input *in, struct edition_output *out)
 	size_t len;
 
 	phone_render(in->pr, in->all, in->plan, in->bodies, out->doc);
+	if (phone_pictures(in, &out->doc->b) == -1) {
+		diag(E_IMAGE_BAD, NULL, in->id, "a photo of its phone edition could not be read again");
+		return -1;
+	}
+	buf_puts(&out->doc->b, "</body>\n</html>\n");
 	len = doc_len(out->doc);
 	if (len > in->phone_budget) {
 		over_budget(in, len);

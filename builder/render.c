@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "media.h"
 #include "render.h"
 #include "doc.h"
+#include "image.h"
 #include "util.h"
 
 extern const unsigned char embedded_style_css[];
@@ -216,25 +218,58 @@ struct link_ctx {
 	size_t ninline;
 	char **omitted;		/* phone: attachments left out, named after rendering */
 	size_t nomitted;
+	struct pic {
+		char id[24];
+		int w, h;
+	} *pics;		/* phone: photos shown through <use>, put in after rendering */
+	size_t npics;
 	struct link_deps *deps;	/* links to lessons: what the output depends on */
 };
 
-/* An image of the course as a data: URI, or NULL when it is not an image
- * or cannot be read. */
-static char *
-data_uri(const struct course *c, const char *rel, size_t *bytes)
+/* Whether the phone edition shows this image once per file (a photo,
+ * through <use>) rather than inline where it is used (a drawing). */
+static int
+phone_shared_picture(const char *rel)
 {
 	const char *type = media_image(rel);
+
+	return type && strcmp(type, "image/svg+xml") != 0;
+}
+
+/* An image of the course as a data: URI for the phone edition, or NULL
+ * when it is not an image or cannot be read: a photo shrunk to
+ * IMAGE_PHONE_SIDE, upright and stripped of metadata (image.h), with its
+ * size in *w, *h; a drawing (SVG) as it is, *w and *h 0. */
+char *
+render_phone_picture(const struct course *c, const char *rel, int *w, int *h, size_t *bytes)
+{
+	const char *type = media_image(rel), *why;
 	char *path, *data, *b64;
-	struct buf uri = {0};
+	struct buf uri = {0}, small = {0};
+	struct image_info info;
 	size_t len, n64;
 
+	*w = *h = 0;
 	if (type == NULL || path_inside(c->dir, rel) != INSIDE_OK)
 		return NULL;
 	path = path_join(c->dir, rel);
 	if (read_file(path, 64 * 1024 * 1024, &data, &len) == -1) {
 		free(path);
 		return NULL;
+	}
+	free(path);
+	if (phone_shared_picture(rel)) {
+		if (image_for_phone(data, len, IMAGE_PHONE_SIDE, &small, &type, &why) == -1 ||
+		    image_probe(small.data, small.len, &info, &why) == -1) {
+			buf_release(&small);
+			free(data);
+			return NULL;
+		}
+		free(data);
+		len = small.len;
+		data = buf_detach(&small);
+		*w = info.width;
+		*h = info.height;
 	}
 	b64 = base64_encode(data, len);
 	n64 = strlen(b64);
@@ -247,8 +282,17 @@ data_uri(const struct course *c, const char *rel, size_t *bytes)
 	*bytes = uri.len;
 	free(b64);
 	free(data);
-	free(path);
 	return buf_detach(&uri);
+}
+
+void
+render_picture_id(const struct course *c, const char *rel, char out[24])
+{
+	char *key = xasprintf("%s/%s", c->id, rel), hex[65];
+
+	sha256_hex(key, strlen(key), hex);
+	snprintf(out, 24, "pic-%.16s", hex);
+	free(key);
 }
 
 /* A lesson's URLs as its page uses them: links to lessons of the package
@@ -302,8 +346,23 @@ map_url(void *arg, const char *url, int image)
 		size_t bytes = 0;
 
 		/* One file: images inline, other media (audio, video,
-		 * documents) left out. */
-		char *uri = image ? data_uri(c, rel, &bytes) : NULL;
+		 * documents) left out.  A photo is put in once, at the end
+		 * of the file, and shown where it is used through <use>. */
+		int w = 0, h = 0;
+		char *uri = image ? render_phone_picture(c, rel, &w, &h, &bytes) : NULL;
+
+		if (uri && w > 0) {
+			struct asset_ref *a = asset_set_add(ctx->assets, c, rel);
+
+			free(uri);
+			a->bytes = bytes;
+			ctx->pics = xreallocarray(ctx->pics, ctx->npics + 1, sizeof *ctx->pics);
+			render_picture_id(c, rel, ctx->pics[ctx->npics].id);
+			ctx->pics[ctx->npics].w = w;
+			ctx->pics[ctx->npics].h = h;
+			free(rel);
+			return xasprintf("cppic:%zu", ctx->npics++);
+		}
 
 		if (uri == NULL && !image) {
 			/* A link to an attachment: its text stays, with a
@@ -329,6 +388,38 @@ map_url(void *arg, const char *url, int image)
 	}
 	free(rel);
 	return out;
+}
+
+/* Replaces each <img src="cppic:N" alt="ALT" ... /> by an SVG showing
+ * picture N, defined once in the file (phone_make), sized like it and
+ * labelled with its alt text.  Frees html and pics. */
+static char *
+use_pictures(char *html, struct pic *pics, size_t n)
+{
+	struct buf b = {0};
+	const char *s, *t;
+
+	for (s = html; (t = strstr(s, "<img src=\"cppic:")) != NULL;) {
+		const char *end = strstr(t, "/>"), *alt = strstr(t, " alt=\""), *alt_end;
+		char *stop;
+		unsigned long i = strtoul(t + strlen("<img src=\"cppic:"), &stop, 10);
+
+		alt_end = alt && alt < end ? strchr(alt + 6, '"') : NULL;
+		if (end == NULL || *stop != '"' || i >= n || alt_end == NULL || alt_end > end) {
+			buf_add(&b, s, (size_t)(t - s) + 1);
+			s = t + 1;
+			continue;
+		}
+		buf_add(&b, s, (size_t)(t - s));
+		buf_printf(&b, "<svg class=\"pic\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", pics[i].w, pics[i].h);
+		buf_add(&b, alt + 6, (size_t)(alt_end - alt - 6));
+		buf_printf(&b, "\"><use href=\"#%s\" xlink:href=\"#%s\"/></svg>", pics[i].id, pics[i].id);
+		s = end + 2;
+	}
+	buf_puts(&b, s);
+	free(pics);
+	free(html);
+	return buf_detach(&b);
 }
 
 /* Replaces each link <a href="cpomit:N">text</a> by its text and a note
@@ -372,7 +463,7 @@ char *
 render_body(const struct plan *p, size_t i, struct md_doc *md, enum link_style style, unsigned modes,
     struct asset_set *assets, struct link_deps *deps)
 {
-	struct link_ctx ctx = {p, p->lessons[i], style, modes, assets, NULL, 0, NULL, 0, deps};
+	struct link_ctx ctx = {p, p->lessons[i], style, modes, assets, NULL, 0, NULL, 0, NULL, 0, deps};
 	char *html = md ? md_doc_render(md, map_url, &ctx, style == LINKS_PRINT || style == LINKS_PHONE) : NULL;
 	struct buf b = {0};
 	const char *s, *t;
@@ -382,6 +473,8 @@ render_body(const struct plan *p, size_t i, struct md_doc *md, enum link_style s
 		html = xstrdup("");
 	if (ctx.nomitted > 0)
 		html = name_omitted(html, ctx.omitted, ctx.nomitted);
+	if (ctx.npics > 0)
+		html = use_pictures(html, ctx.pics, ctx.npics);
 	if (ctx.ninline == 0)
 		return html;
 	for (s = html; (t = strstr(s, "\"cpinline:")) != NULL; s = t) {

@@ -101,6 +101,14 @@ const char *render_stylesheet(size_t *len);
  * instead (`where`, "要到村里…"). */
 void render_outside(struct buf *, const struct plan *all, const struct plan *edition, const char *where);
 
+/* The phone edition's form of image `rel` of course c as a data: URI
+ * (caller frees), or NULL: a photo shrunk, upright and stripped, its size
+ * in *w, *h; a drawing (SVG) as it is, with *w = *h = 0.  *bytes is the
+ * URI's length. */
+char *render_phone_picture(const struct course *c, const char *rel, int *w, int *h, size_t *bytes);
+/* The id under which the phone edition defines that photo once. */
+void render_picture_id(const struct course *c, const char *rel, char out[24]);
+
 /* Chinese names for the page chrome. */
 const char *render_mode_zh(enum mode);
 const char *render_group_zh(enum group);

@@ -4,6 +4,7 @@
 
 #include "crypto.h"
 #include "diag.h"
+#include "image.h"
 #include "markdown.h"
 #include "media.h"
 #include "scratch.h"
@@ -39,8 +40,13 @@ asset_set_merge(struct asset_set *dst, const struct asset_set *src)
 {
 	size_t i;
 
-	for (i = 0; i < src->n; i++)
-		asset_set_add(dst, src->v[i].course, src->v[i].path)->bytes += src->v[i].bytes;
+	for (i = 0; i < src->n; i++) {
+		struct asset_ref *a = asset_set_add(dst, src->v[i].course, src->v[i].path);
+
+		/* A photo is in the phone edition once, however often used. */
+		if (a->bytes < src->v[i].bytes)
+			a->bytes = src->v[i].bytes;
+	}
 }
 
 static const struct shared_asset *
@@ -120,6 +126,7 @@ static void
 asset_destroy(struct asset_entry *e)
 {
 	free(e->a.path);
+	free(e->a.data);
 	zpiece_release(&e->a.z);
 	free(e->rel);
 	pthread_mutex_destroy(&e->lock);
@@ -411,6 +418,43 @@ asset_part(void *ctx, const void *p, size_t n)
 	r->a->size += n;
 }
 
+/* Photos leave with no metadata (GPS position, phone serial) and upright
+ * (image.h), in bundles, EPUBs, booklets and PDFs alike: a photo that
+ * needs it is cleaned once here and its clean bytes are what the
+ * archives write.  Returns 0 when cleaned, 1 when the file can be used as
+ * it is, -1 after diagnosing. */
+static int
+photo_clean(struct shared_asset *a)
+{
+	struct buf out = {0};
+	const char *mime, *why = NULL;
+	char *data;
+	size_t len;
+	struct sha256 h;
+	int r;
+
+	if (read_file(a->path, ZIP_MAX_ENTRY_BYTES, &data, &len) == -1) {
+		diag(S_READ, NULL, a->path, strerror(errno));
+		return -1;
+	}
+	r = image_clean(data, len, &out, &mime, &why);
+	free(data);
+	if (r == -1) {
+		diag(E_IMAGE_BAD, NULL, a->path, why ? why : "not an image");
+		return -1;
+	}
+	if (r == 1)
+		return 1;
+	a->size = out.len;
+	a->data = buf_detach(&out);
+	a->compress = 0;	/* JPEG or PNG: compressed already */
+	a->crc = crc32_of(a->data, a->size);
+	sha256_begin(&h);
+	sha256_add(&h, a->data, a->size);
+	sha256_end(&h, a->sha256);
+	return 0;
+}
+
 /* Reads the file, its digest, and its deflated form when it is worth
  * deflating, a part at a time: a video of a field class is never whole
  * in memory.  Returns 0, or -1 after diagnosing. */
@@ -423,6 +467,17 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 	memset(a, 0, sizeof *a);
 	a->path = path_join(c->dir, rel);
 	a->compress = media_compressible(rel);
+	if (path_inside(c->dir, rel) == INSIDE_OK && media_image(rel) && !has_suffix(rel, ".svg") &&
+	    !has_suffix(rel, ".SVG")) {
+		switch (photo_clean(a)) {
+		case -1:
+			return -1;
+		case 0:
+			return 0;
+		default:
+			break;	/* clean already: read as any file */
+		}
+	}
 	r.a = a;
 	sha256_begin(&r.h);
 	zpiece_begin(&r.z);

@@ -83,7 +83,8 @@ void shared_asset_done(struct shared *, const struct shared_asset *);
  * they were spilled.  Returns 0, or -1 after diagnosing. */
 int shared_terms(const struct lesson_work *w, struct search_terms *tmp, const struct search_terms **out);
 
-/* Adds src's media to dst, with the phone edition's byte counts. */
+/* Adds src's media to dst, with the phone edition's byte counts (the
+ * larger of the two: a photo is put in once). */
 void asset_set_merge(struct asset_set *dst, const struct asset_set *src);
 
 #endif
