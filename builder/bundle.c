@@ -33,6 +33,7 @@ bundle_open(struct bundle *b, const char *path)
 	}
 	if (zipr_read(b->zip, 0, &data, &len) == -1)
 		return -1;
+	sha256_hex(data, len, b->manifest_sha256);
 	name = xasprintf("%s:manifest.xml", path);
 	rc = xml_load_memory(name, data, len, XK_PACKAGE, &b->manifest);
 	free(name);

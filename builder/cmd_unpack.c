@@ -62,7 +62,8 @@ extract(struct bundle *b, size_t i, const char *root)
 		goto out;
 	/* Checked again: the bundle may have changed since verify read it. */
 	sha256_hex(data, len, sha);
-	if ((f = bundle_listed(b, e->name)) == NULL || !streq(sha, f->sha256)) {
+	if (i == 0 ? !streq(sha, b->manifest_sha256) :
+	    (f = bundle_listed(b, e->name)) == NULL || !streq(sha, f->sha256)) {
 		struct loc loc = {b->path, 0, 0};
 
 		diag(E_VERIFY_HASH, &loc, e->name);
