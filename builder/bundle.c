@@ -163,6 +163,14 @@ check_link(void *arg, const char *url)
 }
 
 static int
+name_is_utf8(const char *name)
+{
+	size_t bad;
+
+	return utf8_valid(name, strlen(name), &bad);
+}
+
+static int
 row_cmp(const void *key, const void *row)
 {
 	unsigned cp = *(const unsigned *)key, at = ((const struct casefold_row *)row)->cp;
@@ -285,7 +293,7 @@ check_names(const struct bundle *b)
 		const struct zip_entry *e = zipr_entry(b->zip, i);
 		char *bare;
 
-		if (!utf8_valid(e->name, strlen(e->name), NULL) || e->name[0] == '\0')
+		if (!name_is_utf8(e->name) || e->name[0] == '\0')
 			continue;	/* refused as unsafe names */
 		bare = xstrndup(e->name, strlen(e->name) - (size_t)(e->is_dir != 0));
 		v[n].key = fold_key(bare);
@@ -351,7 +359,9 @@ bundle_verify(struct bundle *bp)
 
 	names_init(&names, &b);
 	problems += check_names(&b);
-	for (i = 1; i < zipr_count(b.zip); i++) {
+	/* manifest.xml itself, read by bundle_open, is an entry like the
+	 * others for an unzip: a link there would be followed too. */
+	for (i = 0; i < zipr_count(b.zip); i++) {
 		const struct zip_entry *e = zipr_entry(b.zip, i);
 		const struct bundle_file *f;
 		char *data, sha[65];
@@ -372,7 +382,9 @@ bundle_verify(struct bundle *bp)
 			problems++;
 			continue;
 		}
-		if (!utf8_valid(e->name, strlen(e->name), NULL)) {
+		if (i == 0)
+			continue;	/* its name and content: bundle_open */
+		if (!name_is_utf8(e->name)) {
 			diag(E_VERIFY_NAME, &loc, e->name);
 			problems++;
 			continue;

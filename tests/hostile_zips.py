@@ -176,6 +176,17 @@ write('setgid-without-type', MODE, ('assets/a.txt', b'x'), attr=0o002644)
 write('folder-mode-on-file', MODE, ('assets/a.txt', b'x'), attr=0o040755)
 write('file-mode-on-folder', MODE, ('assets/d/', b''), attr=0o100644, list_it=False)
 
+# The manifest itself as a link: bundle_open reads it as data, unzip
+# would make a link.
+path = os.path.join(out, 'manifest-symlink.zip')
+with zipfile.ZipFile(path, 'w') as o:
+    info = zipfile.ZipInfo('manifest.xml', date_time=entries[0][0].date_time)
+    info.external_attr = 0o120777 << 16
+    o.writestr(info, manifest.encode())
+    for info, d in entries[1:]:
+        o.writestr(info, d)
+cases.append(('manifest-symlink', "entry 'manifest.xml' is a symbolic link or other special file"))
+
 # --- a name that is a file and a folder; the defect in the last entry -----
 FOLDER = 'is a file, and also the folder of'
 write('file-then-folder', FOLDER, ('index.html/x.txt', b'x'))
@@ -209,6 +220,7 @@ cases.append(('zip64-eocd', 'ZIP64 is not supported'))
 
 # --- headers that disagree, damaged extra fields, damaged data -------------
 def local_only(case, message, fn, **kw):
+    """The extra entry, then fn(raw, central record, local header)."""
     path = write(case, None, ('assets/extra.txt', b'some text'), **kw)
     patch_last(path, fn)
     cases.append((case, message))
@@ -235,6 +247,13 @@ write('extra-overrun', 'an extra field runs past its header', ('assets/extra.txt
 up = b'../evil.txt'
 write('unicode-path', 'its Unicode path extra field names another file', ('assets/extra.txt', b'x'),
       ef=struct.pack('<HHBI', 0x7075, 5 + len(up), 1, zlib.crc32(b'assets/extra.txt')) + up)
+
+def not_utf8(r, c, l):
+    r[c + 46 + 7] = 0xff
+    r[l + 30 + 7] = 0xff
+
+
+local_only('name-not-utf8', 'has an unsafe name', not_utf8, list_it=False)
 
 # --- bundles that must still pass: the rule is about bits, not hosts -------
 good_cases = []
