@@ -395,12 +395,12 @@ minisign_read_file(const char *path, char **text, size_t *len)
 	if (errno == EFBIG) {
 		char *why = xasprintf("it is larger than %u bytes", MINISIGN_FILE_MAX);
 
-		diag(E_SIG_FILE, &loc, path, why);
+		diag(E_SIG_FILE, &loc, why);
 		free(why);
 		return 1;
 	}
 	if (errno == EISDIR || errno == EINVAL) {
-		diag(E_SIG_FILE, &loc, path, errno == EISDIR ? "it is a folder" : "it is not a regular file");
+		diag(E_SIG_FILE, &loc, errno == EISDIR ? "it is a folder" : "it is not a regular file");
 		return 1;
 	}
 	return -1;

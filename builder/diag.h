@@ -97,7 +97,7 @@ enum diag_level {
 	X(E_UNPACK_EXISTS, DL_ERROR, "already exists: unpack writes a new folder only") \
 	X(E_UNPACK_NOT_BUNDLE, DL_ERROR, "holds no manifest.xml: --replace replaces only a folder that unpack made") \
 	X(E_UNPACK_NOT_DIR, DL_ERROR, "is not a folder: --replace replaces only a folder that unpack made") \
-	X(E_SIG_FILE, DL_ERROR, "'%s' is not a minisign key or signature: %s") \
+	X(E_SIG_FILE, DL_ERROR, "not a minisign key or signature: %s") \
 	X(E_FILE_CHANGED, DL_ERROR, "'%s' changed while the build read it: build again") \
 	X(E_VILLAGE_FAILED, DL_ERROR, "village '%s' was not built: see the errors above") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \

@@ -209,6 +209,12 @@ write('fold-folder-case', "differ only in case", ('ASSETS/x.txt', b'2'), before=
 write('zip64-local', 'ZIP64 is not supported', ('assets/small.txt', b'small'), zip64=True)
 z64 = struct.pack('<HHQQ', 1, 16, 5, 5)
 write('zip64-extra', 'ZIP64 is not supported', ('assets/small.txt', b'small'), ef=z64)
+# The case found: sizes 0xffffffff in the central directory, the real
+# ones in a ZIP64 extra field (read before as data running into the
+# central directory).
+path = write('zip64-central-markers', None, ('assets/small.txt', b'small'), ef=z64)
+patch_last(path, lambda r, c, l: r.__setitem__(slice(c + 20, c + 28), b'\xff' * 8))
+cases.append(('zip64-central-markers', 'ZIP64 is not supported'))
 path = write('zip64-eocd', None, ('assets/small.txt', b'small'))
 raw = open(path, 'rb').read()
 eocd = raw.rfind(b'PK\x05\x06')
