@@ -19,6 +19,7 @@ struct bundle {
 	char *path;
 	struct zip_reader *zip;
 	struct xml_doc *manifest;
+	char manifest_sha256[65];	/* of the manifest.xml read */
 	struct bundle_file *files;	/* as the manifest lists them */
 	size_t nfiles;
 };

@@ -1,12 +1,21 @@
-/* coursepack unpack [--pubkey PUBKEY] BUNDLE DIR: extract a bundle safely
- * at an offline site.
+/* coursepack unpack [--replace] [--pubkey PUBKEY] BUNDLE DIR: extract a
+ * bundle safely at an offline site.
  *
- * The bundle is verified first (and its signature with --pubkey); every
- * refusal happens before anything is written.  Files go into a temporary
- * folder beside DIR, created with O_EXCL and O_NOFOLLOW, and the folder
- * is renamed to DIR at the end: DIR ends up complete or absent, and
- * nothing is written outside it. */
-#define _POSIX_C_SOURCE 200809L
+ * The bundle is verified first (and its signature with --pubkey): names,
+ * kinds, collisions, sizes, CRCs and hashes, so every refusal happens
+ * before anything is written.  Files go into a temporary folder beside
+ * DIR, created with O_EXCL and O_NOFOLLOW, and the folder is renamed to
+ * DIR at the end: DIR ends up complete or absent, and nothing is written
+ * outside it.  Modes follow the umask, as unzip's do: folders 0777 and
+ * files 0666 less the umask.
+ *
+ * --replace swaps a new copy for an unpacked one: the new folder is made
+ * beside it as above, then exchanged with DIR in one step where the file
+ * system can (renameat2 RENAME_EXCHANGE: ext4, btrfs, xfs, tmpfs), else
+ * by two renames (DIR aside, the new folder in), between which DIR is
+ * briefly absent.  The old copy is removed last.  If anything fails
+ * before the swap, DIR is untouched. */
+#define _GNU_SOURCE
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -23,7 +32,7 @@
 #include "crypto.h"
 #include "util.h"
 
-static const char usage_text[] = "usage: coursepack unpack [--pubkey PUBKEY] BUNDLE DIR\n";
+static const char usage_text[] = "usage: coursepack unpack [--replace] [--pubkey PUBKEY] BUNDLE DIR\n";
 
 
 /* Writes one entry under `root`, making its folders; the name has passed
@@ -32,7 +41,8 @@ static int
 extract(struct bundle *b, size_t i, const char *root)
 {
 	const struct zip_entry *e = zipr_entry(b->zip, i);
-	char *path = path_join(root, e->name), *p, *data = NULL;
+	const struct bundle_file *f;
+	char *path = path_join(root, e->name), *p, *data = NULL, sha[65];
 	size_t len;
 	int fd = -1, rc = -1;
 
@@ -42,7 +52,7 @@ extract(struct bundle *b, size_t i, const char *root)
 	}
 	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
-		if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+		if (mkdir(path, 0777) == -1 && errno != EEXIST) {
 			diag(S_WRITE, NULL, path, strerror(errno));
 			goto out;
 		}
@@ -50,7 +60,16 @@ extract(struct bundle *b, size_t i, const char *root)
 	}
 	if (zipr_read(b->zip, i, &data, &len) == -1)
 		goto out;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) == -1 ||
+	/* Checked again: the bundle may have changed since verify read it. */
+	sha256_hex(data, len, sha);
+	if (i == 0 ? !streq(sha, b->manifest_sha256) :
+	    (f = bundle_listed(b, e->name)) == NULL || !streq(sha, f->sha256)) {
+		struct loc loc = {b->path, 0, 0};
+
+		diag(E_VERIFY_HASH, &loc, e->name);
+		goto out;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)) == -1 ||
 	    write(fd, data, len) != (ssize_t)len) {
 		diag(S_WRITE, NULL, path, strerror(errno));
 		goto out;
@@ -66,11 +85,84 @@ out:
 	return rc;
 }
 
+/* DIR as --replace finds it: absent (0), an unpacked bundle (1), or
+ * something else, refused (-1, diagnosed).  A folder without our
+ * manifest is not replaced: a slip of the command line must not remove
+ * someone's home folder. */
+static int
+replaceable(const char *dir)
+{
+	struct loc loc = {dir, 0, 0};
+	struct stat st;
+	char *manifest;
+	int rc = 1;
+
+	if (lstat(dir, &st) == -1)
+		return errno == ENOENT ? 0 : (diag(S_OPEN, NULL, dir, strerror(errno)), -1);
+	if (!S_ISDIR(st.st_mode)) {
+		diag(E_UNPACK_NOT_DIR, &loc);
+		return -1;
+	}
+	manifest = path_join(dir, "manifest.xml");
+	if (lstat(manifest, &st) == -1 || !S_ISREG(st.st_mode)) {
+		diag(E_UNPACK_NOT_BUNDLE, &loc);
+		rc = -1;
+	}
+	free(manifest);
+	return rc;
+}
+
+/* Puts the complete folder `tmp` in the place of the unpacked bundle
+ * `dir`, and removes the old copy.  Returns 0, or -1 after diagnosing
+ * with `dir` as it was. */
+static int
+swap_in(const char *tmp, const char *dir, const char *parent)
+{
+	char *aside;
+	int rc = -1;
+
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+		/* tmp now holds the old copy. */
+		remove_tree(tmp);
+		if (access(tmp, F_OK) == 0)
+			diag(W_UNPACK_LEFT, NULL, tmp);
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
+		diag(S_WRITE, NULL, dir, strerror(errno));
+		return -1;
+	}
+	/* No exchange on this file system (FAT, older kernels): an empty
+	 * folder of ours to rename the old copy onto, then the new one in. */
+	aside = xasprintf("%s/.%s.old-XXXXXX", parent, path_basename(dir));
+	if (mkdtemp(aside) == NULL || rename(dir, aside) == -1) {
+		diag(S_WRITE, NULL, dir, strerror(errno));
+		rmdir(aside);
+		goto out;
+	}
+	if (rename(tmp, dir) == -1) {
+		int saved = errno;
+
+		if (rename(aside, dir) == -1)
+			diag(S_WRITE, NULL, dir, strerror(errno));
+		diag(S_WRITE, NULL, dir, strerror(saved));
+		goto out;
+	}
+	remove_tree(aside);
+	if (access(aside, F_OK) == 0)
+		diag(W_UNPACK_LEFT, NULL, aside);
+	rc = 0;
+out:
+	free(aside);
+	return rc;
+}
+
 int
 cmd_unpack(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{"pubkey", required_argument, NULL, 'p'},
+		{"replace", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -78,7 +170,8 @@ cmd_unpack(int argc, char *argv[])
 	char *parent = NULL, *tmpl = NULL, *tmp = NULL, *who = NULL;
 	struct bundle b = {0};
 	struct stat st;
-	int ch, rc = 1;
+	int ch, rc = 1, replace = 0, old = 0;
+	mode_t mask;
 	size_t i;
 
 	optind = 1;
@@ -87,6 +180,9 @@ cmd_unpack(int argc, char *argv[])
 		switch (ch) {
 		case 'p':
 			pubfile = optarg;
+			break;
+		case 'r':
+			replace = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -108,7 +204,10 @@ cmd_unpack(int argc, char *argv[])
 		usage_error("unpack: libsodium cannot start");
 		return 3;
 	}
-	if (lstat(dir, &st) == 0) {
+	if (replace) {
+		if ((old = replaceable(dir)) == -1)
+			return diag_exit() ? diag_exit() : 1;
+	} else if (lstat(dir, &st) == 0) {
 		struct loc loc = {dir, 0, 0};
 
 		diag(E_UNPACK_EXISTS, &loc);
@@ -126,19 +225,32 @@ cmd_unpack(int argc, char *argv[])
 		rc = 3;
 		goto out;
 	}
+	/* mkdtemp makes it 0700; the folder ends up as mkdir would. */
+	mask = umask(0);
+	umask(mask);
+	if (chmod(tmp, 0777 & ~mask) == -1) {
+		diag(S_WRITE, NULL, tmp, strerror(errno));
+		rc = 3;
+		goto out;
+	}
 	for (i = 0; i < zipr_count(b.zip); i++)
 		if (extract(&b, i, tmp) == -1) {
 			rc = diag_exit() ? diag_exit() : 1;
 			goto out;
 		}
-	if (rename(tmp, dir) == -1) {
+	if (old) {
+		if (swap_in(tmp, dir, parent) == -1) {
+			rc = 3;
+			goto out;
+		}
+	} else if (rename(tmp, dir) == -1) {
 		diag(S_WRITE, NULL, dir, strerror(errno));
 		rc = 3;
 		goto out;
 	}
 	tmp = NULL;
-	printf("%s: unpacked into %s (%zu files)%s%s\n", bundle, dir, zipr_count(b.zip), who ? ", " : "",
-	    who ? who : "");
+	printf("%s: %s %s (%zu files)%s%s\n", bundle, old ? "replaced the copy in" : "unpacked into", dir,
+	    zipr_count(b.zip), who ? ", " : "", who ? who : "");
 	rc = 0;
 out:
 	if (tmp)

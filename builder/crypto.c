@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "diag.h"
 #include "util.h"
 
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct sha256 *)0)->state), "struct sha256 too small for SHA256_CTX");
@@ -379,4 +380,28 @@ void
 sodium_wipe(void *p, size_t n)
 {
 	sodium_memzero(p, n);
+}
+
+/* Key and signature files are a few hundred bytes: a larger file, a
+ * folder or a device is the wrong file given, an input problem (exit 1),
+ * not the program failing (exit 3). */
+int
+minisign_read_file(const char *path, char **text, size_t *len)
+{
+	struct loc loc = {path, 0, 0};
+
+	if (read_file(path, MINISIGN_FILE_MAX, text, len) == 0)
+		return 0;
+	if (errno == EFBIG) {
+		char *why = xasprintf("it is larger than %u bytes", MINISIGN_FILE_MAX);
+
+		diag(E_SIG_FILE, &loc, why);
+		free(why);
+		return 1;
+	}
+	if (errno == EISDIR || errno == EINVAL) {
+		diag(E_SIG_FILE, &loc, errno == EISDIR ? "it is a folder" : "it is not a regular file");
+		return 1;
+	}
+	return -1;
 }

@@ -42,6 +42,11 @@ struct minisign_key {
 };
 
 /* Fill *k from a key file's text.  Return 0, or -1 with *why. */
+#define MINISIGN_FILE_MAX 4096u
+/* Reads a key or signature file: 0; 1 after diagnosing a file too large
+ * or not regular (an input problem); -1 with errno, not diagnosed (the
+ * caller says whether a missing file is a problem or a system error). */
+int minisign_read_file(const char *path, char **text, size_t *len);
 int minisign_parse_public(const char *text, struct minisign_key *k, const char **why);
 int minisign_parse_secret(const char *text, struct minisign_key *k, const char **why);
 void minisign_key_release(struct minisign_key *);

@@ -31,6 +31,7 @@ enum diag_level {
 	X(W_TOO_DEEP, DL_WARNING, "not searched: folders nest deeper than %d levels") \
 	X(W_NOT_LISTED, DL_WARNING, "%s is not listed by '%s': checked on its own") \
 	X(W_BUILT_SHORT, DL_WARNING, "village '%s' falls short of the recipe: built anyway (--allow-short)") \
+	X(W_UNPACK_LEFT, DL_WARNING, "the previous copy could not be removed: '%s' is left behind, remove it by hand") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
 	X(W_IMAGE_UNREADABLE, DL_WARNING, "image '%s' cannot be read: %s") \
@@ -97,6 +98,9 @@ enum diag_level {
 	X(E_SIG_BAD, DL_ERROR, "signature '%s': %s") \
 	X(E_SIG_OTHER_KEY, DL_ERROR, "signature '%s' was made by key %s, not by the given key %s") \
 	X(E_UNPACK_EXISTS, DL_ERROR, "already exists: unpack writes a new folder only") \
+	X(E_UNPACK_NOT_BUNDLE, DL_ERROR, "holds no manifest.xml: --replace replaces only a folder that unpack made") \
+	X(E_UNPACK_NOT_DIR, DL_ERROR, "is not a folder: --replace replaces only a folder that unpack made") \
+	X(E_SIG_FILE, DL_ERROR, "not a minisign key or signature: %s") \
 	X(E_FILE_CHANGED, DL_ERROR, "'%s' changed while the build read it: build again") \
 	X(E_VILLAGE_FAILED, DL_ERROR, "village '%s' was not built: see the errors above") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \
@@ -117,10 +121,17 @@ enum diag_level {
 	X(E_ZIP_ENTRY_LIMIT, DL_ERROR, "entry '%s' exceeds the limit on %s (%llu)") \
 	X(E_ZIP_METHOD, DL_ERROR, "entry '%s' is encrypted or compressed with an unsupported method") \
 	X(E_ZIP_ENTRY_BAD, DL_ERROR, "entry '%s' cannot be read: %s") \
+	X(E_ZIP_CRC, DL_ERROR, "entry '%s' does not match its CRC-32: its data is damaged") \
+	X(E_ZIP_HEADER, DL_ERROR, "entry '%s' is not safe to unpack: %s") \
+	X(E_ZIP64, DL_ERROR, "archive has a ZIP64 end of central directory: ZIP64 is not supported; zip the files again without it") \
+	X(E_ZIP64_ENTRY, DL_ERROR, "entry '%s' has ZIP64 fields: ZIP64 is not supported; zip the files again without it") \
 	X(E_VERIFY_NO_MANIFEST, DL_ERROR, "the first entry is not manifest.xml") \
 	X(E_VERIFY_NAME, DL_ERROR, "entry '%s' has an unsafe name") \
 	X(E_VERIFY_SPECIAL, DL_ERROR, "entry '%s' is a symbolic link or other special file") \
 	X(E_VERIFY_CASE, DL_ERROR, "entries '%s' and '%s' differ only in case") \
+	X(E_VERIFY_MODE, DL_ERROR, "entry '%s' has file mode %s: only plain files and folders, permissions within 0777, are accepted") \
+	X(E_VERIFY_SAME_NAME, DL_ERROR, "entries '%s' and '%s' differ only in Unicode case or normalization: they are one file on Windows and macOS") \
+	X(E_VERIFY_FILE_FOLDER, DL_ERROR, "entry '%s' is a file, and also the folder of '%s'") \
 	X(E_VERIFY_PAGE_SIZE, DL_ERROR, "page '%s' is larger than %u MiB: its links are not checked") \
 	X(E_VERIFY_UNLISTED, DL_ERROR, "'%s' is not listed in the manifest") \
 	X(E_VERIFY_MISSING, DL_ERROR, "'%s' is listed in the manifest but missing") \

@@ -186,9 +186,10 @@ secret_key_load(const char *path, struct minisign_key *key)
 	const char *why;
 	int rc = 0;
 
-	if (read_file(path, 4096, &text, &len) == -1) {
-		diag(S_OPEN, NULL, path, strerror(errno));
-		return 3;
+	if ((rc = minisign_read_file(path, &text, &len)) != 0) {
+		if (rc == -1)
+			diag(S_OPEN, NULL, path, strerror(errno));
+		return rc == -1 ? 3 : 1;
 	}
 	if (minisign_parse_secret(text, key, &why) == -1) {
 		struct loc loc = {path, 0, 0};

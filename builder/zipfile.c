@@ -374,23 +374,107 @@ span_cmp(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
+/* What check_layout learns of each entry that libzip does not say. */
+struct entry_info {
+	unsigned mode;	/* the refused mode, for the message */
+	int kind;	/* 0 fine, 1 special file type, 2 odd mode */
+};
+
+/* The file type and permissions an unzip may give the entry, whatever
+ * host the archive says made it: Debian's unzip reads the Unix mode in
+ * the high half of the external attributes for VMS, Atari, BeOS and
+ * others too.  So, from the bits alone: 0 (no mode recorded), or a
+ * regular file or a folder (agreeing with the name's trailing '/'), or
+ * no type, with permission bits within 0777.  Anything else is refused:
+ * kind 1 for a link, device, FIFO or socket, 2 for set-id or sticky
+ * bits or a type at odds with the name. */
+static int
+mode_kind(unsigned mode, int is_dir)
+{
+	unsigned type = mode & 0170000;
+
+	/* No type, permissions only: Python's zipfile writes 0600 so, and
+	 * unzip makes a plain file (or folder) of it. */
+	if (type == 0)
+		return (mode & 07000) ? 2 : 0;
+	if (type != 0100000 && type != 0040000)
+		return 1;
+	if ((mode & 07000) || (type == 0040000) != is_dir)
+		return 2;
+	return 0;
+}
+
+static void
+note_mode(struct entry_info *info, unsigned mode, int kind)
+{
+	if (kind > info->kind || (kind && info->kind == 0)) {
+		info->kind = kind;
+		info->mode = mode;
+	}
+}
+
+/* One header's extra fields (central or local).  ZIP64 fields are
+ * refused by name; an Info-ZIP Unicode path must name the entry as its
+ * name does (unzip would use it instead); an ASi Unix field carries a
+ * mode of its own, held to the same rule.  Returns 0, or -1 after
+ * diagnosing. */
+static int
+check_extra(const char *path, const char *name, const unsigned char *x, unsigned long len,
+    struct entry_info *info, int is_dir)
+{
+	struct loc loc = {path, 0, 0};
+	unsigned long at = 0;
+
+	while (len - at >= 4) {
+		unsigned id = le16(x + at), n = le16(x + at + 2);
+		const unsigned char *d = x + at + 4;
+
+		if (n > len - at - 4) {
+			diag(E_ZIP_HEADER, &loc, name, "an extra field runs past its header");
+			return -1;
+		}
+		if (id == 0x0001) {
+			diag(E_ZIP64_ENTRY, &loc, name);
+			return -1;
+		}
+		if (id == 0x7075 && (n < 5 || n - 5 != strlen(name) || memcmp(d + 5, name, n - 5) != 0)) {
+			diag(E_ZIP_HEADER, &loc, name, "its Unicode path extra field names another file");
+			return -1;
+		}
+		if (id == 0x756e && n >= 6)
+			note_mode(info, le16(d + 4), mode_kind(le16(d + 4), is_dir));
+		at += 4 + n;
+	}
+	return 0;
+}
+
 /* libzip does not notice entries whose data overlap — the trick of
  * zip bombs that reuse one compressed stream many times — and exposes no
  * offsets.  So read the central directory ourselves: every entry's local
  * header, name, extra field and data must lie in the file, before the
- * central directory, and apart from every other entry's.  Zip64 archives
- * (over 4 GiB or 65,535 entries, beyond our limits anyway) are refused. */
+ * central directory, and apart from every other entry's; the local
+ * header must agree with the central one on what an unzip acts on
+ * (flags, method, name, and sizes and CRC unless a data descriptor
+ * follows); and each entry's mode is judged (mode_kind).  ZIP64 is
+ * refused by name: bundles are far below its limits, and a ZIP64 field
+ * would otherwise be misread as sizes.  *infop gets one entry_info per
+ * central directory record, in order (as libzip numbers them); the
+ * caller frees it. */
 static int
-check_layout(const char *path)
+check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 {
 	struct loc loc = {path, 0, 0};
-	unsigned char tail[65557], *eocd = NULL, *cd = NULL, *p, lh[30];
+	unsigned char tail[65557], *eocd = NULL, *cd = NULL, *p, *lh = NULL;
 	unsigned long size, cd_off, cd_len, n, i;
+	struct entry_info *info = NULL;
 	struct span *spans = NULL;
 	struct stat st;
+	char *name = NULL, *disagree = NULL, *disagree_name = NULL;
 	size_t tlen;
 	int fd, rc = -1;
 
+	*infop = NULL;
+	*ninfo = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return 0;	/* libzip's turn to say why */
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < 22 ||
@@ -419,9 +503,13 @@ check_layout(const char *path)
 	n = le16(eocd + 10);
 	cd_len = le32(eocd + 12);
 	cd_off = le32(eocd + 16);
-	if (n == 0xffff || cd_off == 0xffffffffUL || cd_off > size || cd_len > size - cd_off ||
-	    cd_len > 64ul * 1024 * 1024) {
-		diag(E_ZIP_LAYOUT, &loc, "its central directory lies outside the file, or is Zip64");
+	if ((eocd - tail >= 20 && le32(eocd - 20) == 0x07064b50UL) || n == 0xffff || le16(eocd + 8) == 0xffff ||
+	    cd_off == 0xffffffffUL || cd_len == 0xffffffffUL) {
+		diag(E_ZIP64, &loc);
+		goto out;
+	}
+	if (cd_off > size || cd_len > size - cd_off || cd_len > 64ul * 1024 * 1024) {
+		diag(E_ZIP_LAYOUT, &loc, "its central directory lies outside the file");
 		goto out;
 	}
 	cd = xmalloc(cd_len ? cd_len : 1);
@@ -430,29 +518,85 @@ check_layout(const char *path)
 		goto out;
 	}
 	spans = xcalloc(n ? n : 1, sizeof *spans);
+	info = xcalloc(n ? n : 1, sizeof *info);
+	lh = xmalloc(30 + 65535 + 65535);
 	p = cd;
 	for (i = 0; i < n; i++) {
-		unsigned long csize, off, name_len, extra_len, comment_len;
+		unsigned long csize, usize, crc, off, name_len, extra_len, comment_len, lname, lextra;
+		unsigned flags, method, lflags, attr;
+		const char *what = NULL;
+		int is_dir;
 
 		if ((unsigned long)(p - cd) + 46 > cd_len || le32(p) != 0x02014b50UL) {
 			diag(E_ZIP_LAYOUT, &loc, "its central directory is damaged");
 			goto out;
 		}
+		flags = le16(p + 8);
+		method = le16(p + 10);
+		crc = le32(p + 16);
 		csize = le32(p + 20);
+		usize = le32(p + 24);
 		name_len = le16(p + 28);
 		extra_len = le16(p + 30);
 		comment_len = le16(p + 32);
+		attr = (unsigned)le32(p + 38);
 		off = le32(p + 42);
-		if (off > cd_off || cd_off - off < 30 || pread(fd, lh, sizeof lh, (off_t)off) != (ssize_t)sizeof lh ||
+		if ((unsigned long)(p - cd) + 46 + name_len + extra_len + comment_len > cd_len) {
+			diag(E_ZIP_LAYOUT, &loc, "its central directory is damaged");
+			goto out;
+		}
+		free(name);
+		name = xstrndup((const char *)p + 46, name_len);
+		is_dir = name_len > 0 && name[name_len - 1] == '/';
+		if (csize == 0xffffffffUL || usize == 0xffffffffUL || off == 0xffffffffUL) {
+			diag(E_ZIP64_ENTRY, &loc, name);
+			goto out;
+		}
+		note_mode(&info[i], attr >> 16, mode_kind(attr >> 16, is_dir));
+		/* A Windows reparse point: how 7-Zip stores a link. */
+		if (attr & 0x400)
+			note_mode(&info[i], attr >> 16, 1);
+		if (check_extra(path, name, p + 46 + name_len, extra_len, &info[i], is_dir) == -1)
+			goto out;
+		if (off > cd_off || cd_off - off < 30 || pread(fd, lh, 30, (off_t)off) != 30 ||
 		    le32(lh) != 0x04034b50UL) {
 			diag(E_ZIP_LAYOUT, &loc, "an entry's local header is missing");
 			goto out;
 		}
+		lflags = le16(lh + 6);
+		lname = le16(lh + 26);
+		lextra = le16(lh + 28);
+		if (cd_off - off - 30 < lname + lextra ||
+		    pread(fd, lh + 30, lname + lextra, (off_t)(off + 30)) != (ssize_t)(lname + lextra)) {
+			diag(E_ZIP_LAYOUT, &loc, "an entry's local header is missing");
+			goto out;
+		}
+		if ((flags & 0x2049) != (lflags & 0x2049))
+			what = "its flags (encryption or data descriptor)";
+		else if (method != le16(lh + 8))
+			what = "its compression method";
+		else if (lname != name_len || memcmp(lh + 30, p + 46, name_len) != 0)
+			what = "its name";
+		else if (!(flags & 8) && (le32(lh + 14) != crc || le32(lh + 18) != csize || le32(lh + 22) != usize))
+			what = le32(lh + 14) != crc ? "its CRC-32" : "its sizes";
+		if (le32(lh + 18) == 0xffffffffUL || le32(lh + 22) == 0xffffffffUL) {
+			diag(E_ZIP64_ENTRY, &loc, name);
+			goto out;
+		}
+		if (check_extra(path, name, lh + 30 + lname, lextra, &info[i], is_dir) == -1)
+			goto out;
+		/* Said after the overlap check: an overlapping record
+		 * disagrees with the local header it borrows, and the overlap
+		 * is the better reason. */
+		if (what && disagree == NULL) {
+			disagree = xasprintf("its local header and the central directory disagree on %s", what);
+			disagree_name = xstrdup(name);
+		}
 		spans[i].start = off;
-		spans[i].end = off + 30 + le16(lh + 26) + le16(lh + 28) + csize;
+		spans[i].end = off + 30 + lname + lextra + csize;
 		/* A data descriptor may follow the data; 16 bytes cannot hold
 		 * another entry. */
-		if (spans[i].end > cd_off) {
+		if (csize > cd_off || spans[i].end > cd_off) {
 			diag(E_ZIP_LAYOUT, &loc, "an entry's data runs into the central directory");
 			goto out;
 		}
@@ -465,9 +609,21 @@ check_layout(const char *path)
 			diag(E_ZIP_LAYOUT, &loc, "two entries share the same data (overlapping entries, a zip bomb's trick)");
 			goto out;
 		}
+	if (disagree) {
+		diag(E_ZIP_HEADER, &loc, disagree_name, disagree);
+		goto out;
+	}
+	*infop = info;
+	*ninfo = n;
+	info = NULL;
 	rc = 0;
 out:
 	close(fd);
+	free(name);
+	free(disagree);
+	free(disagree_name);
+	free(lh);
+	free(info);
 	free(spans);
 	free(cd);
 	return rc;
@@ -484,8 +640,11 @@ zipr_open(const char *path, struct zip_reader **out)
 	int err;
 	size_t i;
 
+	struct entry_info *info;
+	unsigned long ninfo;
+
 	*out = NULL;
-	if (check_layout(path) == -1)
+	if (check_layout(path, &info, &ninfo) == -1)
 		return -1;
 	/* ZIP_CHECKCONS: libzip then also refuses duplicate names and a
 	 * central directory that disagrees with the local headers. */
@@ -498,12 +657,14 @@ zipr_open(const char *path, struct zip_reader **out)
 		else
 			diag(E_ZIP_BAD, &loc, zip_error_strerror(&ze));
 		zip_error_fini(&ze);
+		free(info);
 		return -1;
 	}
 	n = zip_get_num_entries(za, 0);
 	if (n < 0 || n > ZIP_MAX_ENTRIES) {
 		diag(E_ZIP_LIMIT, &loc, "entries", (unsigned long long)ZIP_MAX_ENTRIES);
 		zip_discard(za);
+		free(info);
 		return -1;
 	}
 	r = xcalloc(1, sizeof *r);
@@ -527,17 +688,12 @@ zipr_open(const char *path, struct zip_reader **out)
 		e->method = st.comp_method;
 		e->encrypted = st.encryption_method != ZIP_EM_NONE;
 		e->is_dir = e->name[0] && e->name[strlen(e->name) - 1] == '/';
-		{
-			zip_uint8_t os;
-			zip_uint32_t attr;
-
-			/* Unix file types live in the high half of the
-			 * external attributes; 0 means none was recorded. */
-			if (zip_file_get_external_attributes(za, i, 0, &os, &attr) == 0 && os == ZIP_OPSYS_UNIX) {
-				unsigned type = (attr >> 16) & 0170000;
-
-				e->special = type != 0 && type != 0100000 && type != 0040000;
-			}
+		e->crc = st.crc;
+		/* libzip numbers entries in central directory order, as
+		 * check_layout does (which saw every record libzip did). */
+		if (i < ninfo) {
+			e->special = info[i].kind;
+			e->mode = info[i].mode;
 		}
 		total += e->size;
 		if (e->size > ZIP_MAX_ENTRY_BYTES) {
@@ -553,9 +709,11 @@ zipr_open(const char *path, struct zip_reader **out)
 			goto fail;
 		}
 	}
+	free(info);
 	*out = r;
 	return 0;
 fail:
+	free(info);
 	zipr_close(r);
 	return -1;
 }
@@ -595,18 +753,36 @@ zipr_read(struct zip_reader *r, size_t i, char **data, size_t *len)
 	/* Read the declared size and one byte more: an entry that holds more
 	 * than it declares is refused without reading the rest. */
 	got = zip_fread(zf, buf, e->size);
-	if (got < 0 || (uint64_t)got != e->size || zip_fread(zf, &extra, 1) != 0) {
+	if (got < 0 || (uint64_t)got != e->size) {
 		zip_error_t *ze = zip_file_get_error(zf);
 
 		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(ze) :
-		    "its data does not match its declared size");
+		    "its data is shorter than its declared size");
 		zip_fclose(zf);
 		free(buf);
 		return -1;
 	}
-	/* The CRC is checked at the end of the data, by the read above. */
+	/* libzip checks the CRC when it reaches the end of the data, which
+	 * this read does; check it ourselves too, so that a damaged entry
+	 * is named as such whatever libzip reports. */
+	if (crc32_more(0, buf, (size_t)e->size) != e->crc ||
+	    ((got = zip_fread(zf, &extra, 1)) < 0 && zip_error_code_zip(zip_file_get_error(zf)) == ZIP_ER_CRC)) {
+		diag(E_ZIP_CRC, &loc, e->name);
+		zip_fclose(zf);
+		free(buf);
+		return -1;
+	}
+	if (got != 0) {
+		zip_error_t *ze = zip_file_get_error(zf);
+
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(ze) :
+		    "its data is longer than its declared size");
+		zip_fclose(zf);
+		free(buf);
+		return -1;
+	}
 	if (zip_fclose(zf) != 0) {
-		diag(E_ZIP_ENTRY_BAD, &loc, e->name, "CRC mismatch");
+		diag(E_ZIP_CRC, &loc, e->name);
 		free(buf);
 		return -1;
 	}

@@ -59,7 +59,9 @@ struct zip_entry {
 	int method;		/* 0 stored, 8 deflated, other: unsupported */
 	int encrypted;
 	int is_dir;
-	int special;	/* a symbolic link, device or other non-regular file */
+	uint32_t crc;		/* as declared */
+	int special;	/* 1 a link, device or other non-regular file; 2 an odd mode */
+	unsigned mode;	/* the mode refused when special */
 };
 
 struct zip_reader;

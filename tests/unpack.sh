@@ -1,5 +1,6 @@
 # unpack: sourced by tests/run.sh after the signature tests.  Hostile
-# bundles are made by tests/hostile_zips.py from a good one.
+# bundles are made by tests/hostile_zips.py from a good one; each is
+# tried with unpack, verify and info.
 
 u=$tmp/unpack
 mkdir -p "$u/ok"
@@ -24,10 +25,78 @@ while IFS="$(printf '\t')" read -r case message; do
 	start=$(date +%s)
 	sh -c "$limit exec \"\$@\"" sh "$BIN" unpack "$u/cases/$case.zip" "$box/site" >/dev/null 2>"$tmp/err"; st=$?
 	took=$(( $(date +%s) - start ))
+	# The defect is in the last entry: refused before the first byte is
+	# written, so neither DIR nor a temporary folder beside it is left.
 	if [ $st -eq 1 ] && grep -qF -- "$message" "$tmp/err" && [ -z "$(ls -A "$box")" ] &&
 	   [ ! -e "$tmp/evil.txt" ] && [ ! -e /tmp/evil.txt ] && [ $took -lt 20 ]; then ok; else
 		ko "unpack: hostile '$case' (exit $st, ${took}s, left: $(ls -A "$box" | tr '\n' ' '))"
 		head -3 "$tmp/err" | sed 's/^/  | /'
 	fi
+	# verify refuses it for the same reason; info reads it without crashing.
+	sh -c "$limit exec \"\$@\"" sh "$BIN" verify "$u/cases/$case.zip" >/dev/null 2>"$tmp/err"; st=$?
+	if [ $st -eq 1 ] && grep -qF -- "$message" "$tmp/err"; then ok; else
+		ko "verify: hostile '$case' (exit $st)"
+		head -3 "$tmp/err" | sed 's/^/  | /'
+	fi
+	sh -c "$limit exec \"\$@\"" sh "$BIN" info "$u/cases/$case.zip" >/dev/null 2>"$tmp/err"; st=$?
+	if [ $st -le 1 ] && ! grep -q 'Sanitizer\|runtime error' "$tmp/err"; then ok; else
+		ko "info: hostile '$case' (exit $st)"
+		head -3 "$tmp/err" | sed 's/^/  | /'
+	fi
 done <"$u/cases/cases.txt"
-check_that "unpack: $(wc -l <"$u/cases/cases.txt") hostile cases tried" test "$(wc -l <"$u/cases/cases.txt")" -ge 13
+check_that "unpack: $(wc -l <"$u/cases/cases.txt") hostile cases tried" test "$(wc -l <"$u/cases/cases.txt")" -ge 50
+# Bundles odd only in harmless ways still verify and unpack: a regular
+# mode from a VMS host, no mode at all, a folder entry, 'ß' beside 'ss'.
+while read -r case; do
+	rm -rf "$u/good-site"
+	if "$BIN" verify "$u/cases/$case.zip" >/dev/null 2>"$tmp/err" &&
+	   "$BIN" unpack "$u/cases/$case.zip" "$u/good-site" >/dev/null 2>>"$tmp/err"; then ok; else
+		ko "unpack: harmless '$case' was refused"
+		head -3 "$tmp/err" | sed 's/^/  | /'
+	fi
+done <"$u/cases/good.txt"
+check_that "unpack: the harmless cases were tried" test "$(wc -l <"$u/cases/good.txt")" -ge 5
+
+# Modes follow the umask, as unzip's do (they were 0700 and 0644).
+(umask 027 && "$BIN" unpack "$o/xiayang-jili.zip" "$u/masked" >/dev/null 2>&1)
+check_that "unpack: the folder's mode follows the umask (027: 750, got $(stat -c %a "$u/masked"))" test "$(stat -c %a "$u/masked")" = 750
+check_that "unpack: ... so do its subfolders' and files' (750, 640)" test "$(stat -c %a "$u/masked/lessons")" = 750 -a "$(stat -c %a "$u/masked/index.html")" = 640
+(umask 022 && "$BIN" unpack "$o/xiayang-jili.zip" "$u/open" >/dev/null 2>&1)
+check_that "unpack: umask 022 gives 755 and 644" test "$(stat -c %a "$u/open")" = 755 -a "$(stat -c %a "$u/open/index.html")" = 644
+
+# --replace: a site updated in one step, or not at all.
+"$BIN" unpack "$o/xiayang-jili.zip" "$u/ok/upd" >/dev/null 2>&1
+echo stale >"$u/ok/upd/stale.txt"
+"$BIN" unpack --replace --pubkey "$sg/town.pub" "$o/xiayang-dayuan.zip" "$u/ok/upd" >"$tmp/uout" 2>"$tmp/err"; st=$?
+check_that "unpack --replace: replaces an unpacked bundle (exit $st)" test $st -eq 0
+check_that "unpack --replace: ... with exactly the new bundle's files" test "$(cd "$u/ok/upd" && find . -type f | sed 's|^\./||' | sort)" = "$(unzip -Z1 "$o/xiayang-dayuan.zip" | sort)"
+check_that "unpack --replace: ... says so" grep -q "replaced the copy in" "$tmp/uout"
+check_that "unpack --replace: ... and leaves nothing beside it" test -z "$(ls -A "$u/ok" | grep -v '^site$\|^upd$')"
+cp -r "$u/ok/upd" "$u/upd-before"
+"$BIN" unpack --replace "$u/cases/crc.zip" "$u/ok/upd" >/dev/null 2>"$tmp/err"; st=$?
+check_that "unpack --replace: a bad bundle leaves the old copy untouched (exit $st)" sh -c "test $st -eq 1 && diff -r '$u/upd-before' '$u/ok/upd' >/dev/null"
+check_that "unpack --replace: ... and no temporary folder" test -z "$(ls -A "$u/ok" | grep -v '^site$\|^upd$')"
+mkdir -p "$u/home/notes" && echo mine >"$u/home/notes/a.txt"
+"$BIN" unpack --replace "$o/xiayang-jili.zip" "$u/home/notes" >/dev/null 2>"$tmp/err"; st=$?
+check_that "unpack --replace: refuses a folder that is not an unpacked bundle (exit $st)" sh -c "test $st -eq 1 && grep -q 'holds no manifest.xml' '$tmp/err' && test -f '$u/home/notes/a.txt'"
+echo x >"$u/home/file"
+"$BIN" unpack --replace "$o/xiayang-jili.zip" "$u/home/file" >/dev/null 2>"$tmp/err"; st=$?
+check_that "unpack --replace: refuses a file (exit $st)" sh -c "test $st -eq 1 && grep -q 'is not a folder' '$tmp/err'"
+"$BIN" unpack --replace "$o/xiayang-jili.zip" "$u/ok/fresh" >/dev/null 2>&1; st=$?
+check_that "unpack --replace: a folder not there yet is simply made (exit $st)" test $st -eq 0 -a -f "$u/ok/fresh/manifest.xml"
+
+# Key and signature files too large or not files are bad input (1), not
+# a system error (3).
+head -c 5000 /dev/zero | tr '\0' a >"$u/big.pub"
+"$BIN" verify --pubkey "$u/big.pub" "$o/xiayang-jili.zip" >/dev/null 2>"$tmp/err"; st=$?
+check_that "verify: an oversized public key file exits 1 (got $st)" sh -c "test $st -eq 1 && grep -q 'big.pub: error: not a minisign key or signature: it is larger than 4096 bytes' '$tmp/err'"
+"$BIN" unpack --pubkey "$u/big.pub" "$o/xiayang-jili.zip" "$u/ok/bigkey" >/dev/null 2>"$tmp/err"; st=$?
+check_that "unpack: an oversized public key file exits 1 (got $st)" test $st -eq 1 -a ! -e "$u/ok/bigkey"
+"$BIN" verify --pubkey "$u" "$o/xiayang-jili.zip" >/dev/null 2>"$tmp/err"; st=$?
+check_that "verify: a folder given as the key exits 1 (got $st)" sh -c "test $st -eq 1 && grep -q 'it is a folder' '$tmp/err'"
+cp "$o/xiayang-jili.zip" "$u/bigsig.zip" && cp "$u/big.pub" "$u/bigsig.zip.minisig"
+"$BIN" verify --pubkey "$sg/town.pub" "$u/bigsig.zip" >/dev/null 2>"$tmp/err"; st=$?
+check_that "verify: an oversized signature file exits 1 (got $st)" sh -c "test $st -eq 1 && grep -q 'bigsig.zip.minisig: error: not a minisign key or signature' '$tmp/err'"
+kb=$tmp/bigkey && cp -r tests/golden/ok-library "$kb" && cp "$u/big.pub" "$kb/big.key"
+(cd "$kb" && "$BIN" build --allow-short --sign big.key -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
+check_that "build: an oversized secret key file exits 1 (got $st)" sh -c "test $st -eq 1 && grep -q 'big.key: error: not a minisign key or signature' '$tmp/err'"
