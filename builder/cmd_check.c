@@ -45,6 +45,8 @@ struct checker {
 	size_t nfiles;
 	struct libcache *libs;
 	size_t nlibs;
+	char **bad_townships;	/* townships that did not load, as found */
+	size_t nbad;
 	struct check_stats st;
 };
 
@@ -205,8 +207,11 @@ check_township_file(struct checker *ck, const char *path)
 	size_t i;
 
 	mark_done(ck, path);
-	if (project_load(&p, path, library_for_project, ck, &ck->st) == -1)
+	if (project_load(&p, path, library_for_project, ck, &ck->st) == -1) {
+		ck->bad_townships = xreallocarray(ck->bad_townships, ck->nbad + 1, sizeof *ck->bad_townships);
+		ck->bad_townships[ck->nbad++] = xstrdup(path);
 		return;
+	}
 	if (p.recipe_path)
 		mark_done(ck, p.recipe_path);
 	if (ck->verbose)
@@ -244,8 +249,13 @@ check_alone(struct checker *ck, struct found *f)
 			course_free(c);
 			break;
 		}
-		up = path_dirname(c->dir);
-		cat = path_join(up, "categories.xml");
+		/* The library is the folder above the course's, however the
+		 * course was named: "course.xml", ".", "lib/pig". */
+		cat = path_join(c->dir, "../categories.xml");
+		up = path_normalize(cat);
+		free(cat);
+		cat = up;
+		up = NULL;
 		if (stat(cat, &st) == -1)
 			diag(W_NO_CATEGORIES, &c->loc, c->category);
 		else
@@ -265,6 +275,15 @@ check_alone(struct checker *ck, struct found *f)
 		struct village *v = NULL;
 		struct recipe *r = NULL;
 
+		size_t i;
+
+		/* A township that did not load lists nothing: its own errors
+		 * say why, and the file is still checked on its own. */
+		for (i = 0; tp && i < ck->nbad; i++)
+			if (streq(ck->bad_townships[i], tp)) {
+				free(tp);
+				tp = NULL;
+			}
 		if (f->kind == XK_VILLAGE && (v = load_village(f->path)) != NULL) {
 			ck->st.files++;
 			if (tp)
@@ -331,8 +350,20 @@ cmd_check(int argc, char *argv[])
 	paths = argv + optind;
 	npaths = argc - optind;
 	if (npaths == 0) {
+		/* The defaults that exist; none is a usage error, not a
+		 * failure to open them. */
+		struct stat st;
+
 		paths = defaults;
-		npaths = 2;
+		for (k = 0; k < 2; k++)
+			if (stat(defaults[k], &st) == 0)
+				paths[npaths++] = defaults[k];
+		if (npaths == 0) {
+			usage_error("check: no 'courses' or 'examples' folder here: give the paths to check, "
+			    "as in 'coursepack check .'");
+			fputs(usage_text, stderr);
+			return 2;
+		}
 	}
 	for (k = 0; k < npaths; k++) {
 		struct stat st;
@@ -402,5 +433,8 @@ cmd_check(int argc, char *argv[])
 		free(ck.libs[i].real);
 	}
 	free(ck.libs);
+	for (i = 0; i < ck.nbad; i++)
+		free(ck.bad_townships[i]);
+	free(ck.bad_townships);
 	return diag_exit();
 }

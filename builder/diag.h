@@ -26,6 +26,19 @@ enum diag_level {
 	X(W_NO_CATEGORIES, DL_WARNING, "no categories.xml next to the course folder: category '%s' not checked") \
 	X(W_UNLISTED_FILE, DL_WARNING, "'%s' is not a lesson of the course: list it in course.xml or remove it") \
 	X(W_STRAY_STARS, DL_WARNING, "'**' shows as literal text: bold did not close; next to punctuation, put the punctuation outside the '**'") \
+	X(W_HTML_BR, DL_WARNING, "raw HTML '<br>' is dropped: end the line with two spaces for a line break, or leave a blank line between paragraphs") \
+	X(W_HTML_TABLE, DL_WARNING, "raw HTML '<%s>' is dropped with everything in it: write a pipe table, '| a | b |' rows under a '|---|---|' line") \
+	X(W_HTML_BLOCK, DL_WARNING, "raw HTML '<%s>' is dropped with its text: write plain paragraphs, or start the lines with '> ' to set a notice apart") \
+	X(W_HTML_IMG, DL_WARNING, "raw HTML '<img>' is dropped: write '![description](media/photo.jpg)'") \
+	X(W_HTML_INLINE, DL_WARNING, "raw HTML '<%s>' is dropped, its text stays: write Markdown ('**bold**', '*italic*') or plain text") \
+	X(W_INDENTED_CODE, DL_WARNING, "indented line shows as a code block, in fixed-width type that runs off a phone screen: remove the tab or spaces at the start of the line") \
+	X(W_FULLWIDTH_MARK, DL_WARNING, "full-width '%s' at the start of a line shows as text: type '%s' instead") \
+	X(W_TYPED_BULLET, DL_WARNING, "bullet '%s' typed as a character: the lines run together into one paragraph; start each item with '- '") \
+	X(W_TAB_ROWS, DL_WARNING, "tab-separated rows run together into one paragraph: write a pipe table, '| a | b |' rows under a '|---|---|' line") \
+	X(W_PATH_SPACE, DL_WARNING, "path '%s' has a space, so the %s shows as literal text and the file is not shipped: write it in angle brackets, '(<%s>)'") \
+	X(W_LINK_LOCAL, DL_WARNING, "'%s' is a file on the computer the lesson was written on, not in the course folder: copy it into the course folder and link to it there") \
+	X(W_UNUSED_FILE, DL_WARNING, "'%s' is used by no lesson and is not shipped: link it from a lesson, list it as an asset, or remove it") \
+	X(W_MORE_FINDINGS, DL_WARNING, "%s more warnings about the lesson's text not shown") \
 	X(W_NO_MANIFEST, DL_WARNING, "folder of the library holds no course.xml") \
 	X(W_NOTHING, DL_WARNING, "no XML files of ours found here") \
 	X(W_TOO_DEEP, DL_WARNING, "not searched: folders nest deeper than %d levels") \
@@ -60,7 +73,7 @@ enum diag_level {
 	X(E_PATH_OUTSIDE, DL_ERROR, "'%s' leads outside the course folder") \
 	X(E_FILE_MISSING, DL_ERROR, "'%s' does not exist") \
 	X(E_FILE_KIND, DL_ERROR, "'%s' is not a regular file") \
-	X(E_LESSON_TOO_LARGE, DL_ERROR, "lesson is larger than the %d KiB limit for Markdown files") \
+	X(E_LESSON_TOO_LARGE, DL_ERROR, "lesson is %s KiB, over the %d KiB limit for Markdown files: split it into two lessons") \
 	X(E_LESSON_UTF8, DL_ERROR, "not valid UTF-8") \
 	X(E_LESSON_NUL, DL_ERROR, "lesson contains a NUL byte") \
 	X(E_LESSON_NO_TITLE, DL_ERROR, "lesson '%s' has no title: add a title attribute or start the Markdown with '# title'") \
@@ -68,6 +81,9 @@ enum diag_level {
 	X(E_LINK_MISSING, DL_ERROR, "'%s' does not exist in the course folder") \
 	X(E_LINK_OUTSIDE, DL_ERROR, "'%s' points outside the course folder") \
 	X(E_LINK_REMOTE_IMAGE, DL_ERROR, "image '%s' is not in the course folder: bundles must open without a network") \
+	X(E_PATH_CASE, DL_ERROR, "'%s' does not exist, but '%s' does: names are case-sensitive here, write it as it is on disk") \
+	X(E_LINK_BACKSLASH, DL_ERROR, "'%s' has backslashes, which only Windows reads as folder separators: write '%s'") \
+	X(E_IMAGE_LOCAL, DL_ERROR, "image '%s' is a file on the computer the lesson was written on, not in the course folder: copy it into the course folder (into media/) and link to it there") \
 	X(E_IMAGE_NO_ALT, DL_ERROR, "image '%s' has no alt text") \
 	X(E_IMAGE_NO_SRC, DL_ERROR, "image has no source") \
 	X(E_DUP_SRC, DL_ERROR, "lesson file '%s' is also used by lesson '%s'") \

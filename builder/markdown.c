@@ -145,6 +145,103 @@ find_stars(const char *text, size_t len, cmark_node *node, cmark_node **blockp, 
 	return runs > 2 * count_strong(block) ? 0 : -1;
 }
 
+/* The element name of an HTML tag, lowercase, or NULL for a closing tag,
+ * a comment or a declaration: those hide nothing the trainer wrote to be
+ * read. */
+static char *
+html_tag(const char *lit)
+{
+	size_t n = 0;
+	char *tag;
+
+	while (*lit == ' ' || *lit == '\t')
+		lit++;
+	if (*lit++ != '<')
+		return NULL;
+	while ((lit[n] >= 'a' && lit[n] <= 'z') || (lit[n] >= 'A' && lit[n] <= 'Z') ||
+	    (n > 0 && ((lit[n] >= '0' && lit[n] <= '9') || lit[n] == '-')))
+		n++;
+	if (n == 0)
+		return NULL;
+	tag = xstrndup(lit, n);
+	for (n = 0; tag[n]; n++)
+		if (tag[n] >= 'A' && tag[n] <= 'Z')
+			tag[n] = (char)(tag[n] - 'A' + 'a');
+	return tag;
+}
+
+/* A place in the source, moved forward only: lines are counted once for
+ * the whole lesson, whatever its size. */
+struct tracker {
+	const char *text;
+	size_t len, off, line_start;
+	int line;
+};
+
+static void
+track_to(struct tracker *t, size_t off)
+{
+	for (; t->off < off && t->off < t->len; t->off++)
+		if (t->text[t->off] == '\n') {
+			t->line++;
+			t->line_start = t->off + 1;
+		}
+}
+
+/* Moves to 1-based `line` and `col`, if that is ahead. */
+static void
+track_to_line(struct tracker *t, int line, int col)
+{
+	while (t->line < line && t->off < t->len)
+		track_to(t, t->off + 1);
+	if (t->line == line && col > 0)
+		track_to(t, t->line_start + (size_t)col - 1);
+}
+
+#define FIND_WINDOW 4096	/* how far ahead a tag is looked for */
+
+/* Finds `needle` ahead and moves past it, setting where it starts.  Inline
+ * nodes carry no position of their own in this cmark-gfm, so inline HTML
+ * is found again in the source, in document order.  Not found near (a tag
+ * broken across quoted lines): the place reached stands for it. */
+static void
+track_find(struct tracker *t, const char *needle, int *line, int *col)
+{
+	size_t n = strlen(needle), i, end = t->off + FIND_WINDOW;
+
+	for (i = t->off; n > 0 && i + n <= t->len && i < end; i++)
+		if (memcmp(t->text + i, needle, n) == 0)
+			break;
+	if (n > 0 && i + n <= t->len && i < end)
+		track_to(t, i);
+	*line = t->line;
+	*col = (int)(t->off - t->line_start) + 1;
+	if (n > 0 && i + n <= t->len && i < end)
+		track_to(t, i + n);
+}
+
+static int
+fenced(cmark_node *node)
+{
+	int length = 0, offset = 0;
+	char ch = 0;
+
+	return cmark_node_get_fenced(node, &length, &offset, &ch);
+}
+
+static void
+note_add(struct md_info *info, enum md_note_kind kind, char *tag, int line, int col)
+{
+	struct md_note *n;
+
+	info->notes = xreallocarray(info->notes, info->nnotes + 1, sizeof *info->notes);
+	n = &info->notes[info->nnotes++];
+	n->kind = kind;
+	n->tag = tag;
+	n->line = line;
+	n->col = col;
+}
+
 int
 md_scan(const char *text, size_t len, struct md_info *info)
 {
@@ -153,6 +250,8 @@ md_scan(const char *text, size_t len, struct md_info *info)
 	cmark_iter *it;
 	cmark_event_type ev;
 	cmark_node *reported = NULL;	/* one stray-'**' report per block */
+	cmark_node *html_block = NULL;	/* the block inline HTML was last found in */
+	struct tracker tr = {text, len, 0, 0, 1};
 	size_t cap = 0;
 
 	memset(info, 0, sizeof *info);
@@ -184,6 +283,38 @@ md_scan(const char *text, size_t len, struct md_info *info)
 				info->stray = xreallocarray(info->stray, info->nstray + 1, sizeof *info->stray);
 				info->stray[info->nstray++] = pos;
 			}
+		} else if (type == CMARK_NODE_HTML_BLOCK) {
+			char *tag = html_tag(cmark_node_get_literal(node));
+
+			if (tag)
+				note_add(info, MD_NOTE_HTML_BLOCK, tag, cmark_node_get_start_line(node),
+				    cmark_node_get_start_column(node));
+		} else if (type == CMARK_NODE_HTML_INLINE) {
+			const char *lit = cmark_node_get_literal(node);
+			cmark_node *block = cmark_node_parent(node);
+			char *tag;
+			int line, col;
+
+			while (block && cmark_node_get_start_line(block) == 0)
+				block = cmark_node_parent(block);
+			if (block != html_block && block) {
+				html_block = block;
+				track_to_line(&tr, cmark_node_get_start_line(block), cmark_node_get_start_column(block));
+			}
+			track_find(&tr, lit, &line, &col);
+			if ((tag = html_tag(lit)) != NULL)
+				note_add(info, MD_NOTE_HTML_INLINE, tag, line, col);
+		} else if (type == CMARK_NODE_CODE_BLOCK && !fenced(node)) {
+			note_add(info, MD_NOTE_INDENTED, NULL, cmark_node_get_start_line(node),
+			    cmark_node_get_start_column(node));
+		} else if (type == CMARK_NODE_PARAGRAPH) {
+			struct md_para *pa;
+
+			info->paras = xreallocarray(info->paras, info->nparas + 1, sizeof *info->paras);
+			pa = &info->paras[info->nparas++];
+			pa->first = cmark_node_get_start_line(node);
+			pa->last = cmark_node_get_end_line(node);
+			pa->col = cmark_node_get_start_column(node);
 		} else if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
 			struct md_ref *r;
 			struct buf b = {0};
@@ -218,6 +349,10 @@ md_info_release(struct md_info *info)
 	}
 	free(info->refs);
 	free(info->stray);
+	for (i = 0; i < info->nnotes; i++)
+		free(info->notes[i].tag);
+	free(info->notes);
+	free(info->paras);
 	free(info->title);
 	memset(info, 0, sizeof *info);
 }

@@ -27,6 +27,26 @@ struct md_pos {
 	int line, col;
 };
 
+/* Raw HTML the page drops, or an indented code block: what the reader
+ * will not see as the trainer meant it. */
+enum md_note_kind {
+	MD_NOTE_HTML_BLOCK,	/* dropped with its text; `tag` names it */
+	MD_NOTE_HTML_INLINE,	/* the tag is dropped, the text around it stays */
+	MD_NOTE_INDENTED,	/* an indented (not fenced) code block */
+};
+
+struct md_note {
+	enum md_note_kind kind;
+	char *tag;	/* HTML: the element's name, lowercase; else NULL */
+	int line, col;
+};
+
+/* The source lines of a paragraph, as cmark-gfm saw it: the first line's
+ * text starts at `col`, later lines after their indentation. */
+struct md_para {
+	int first, last, col;
+};
+
 /* What the checks need to know of a parsed lesson. */
 struct md_info {
 	char *title;	/* plain text of the first level-1 heading, or NULL */
@@ -36,6 +56,10 @@ struct md_info {
 	 * close, typically "**…。**字" (CommonMark's flanking rules). */
 	struct md_pos *stray;
 	size_t nstray;
+	struct md_note *notes;	/* in document order */
+	size_t nnotes;
+	struct md_para *paras;	/* in document order */
+	size_t nparas;
 };
 
 /* Parses `len` bytes of valid UTF-8 (at most MD_MAX_BYTES) and fills

@@ -597,9 +597,11 @@ url_local_path(const char *url)
 {
 	size_t n = strcspn(url, "?#");
 	char *out = xmalloc(n + 1), *o = out;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
+	while (i + 2 < n && url[i] == '.' && url[i + 1] == '/')
+		i += 2;
+	for (; i < n; i++) {
 		int hi, lo;
 
 		if (url[i] == '%' && i + 2 < n && (hi = hexval(url[i + 1])) >= 0 &&

@@ -123,7 +123,8 @@ void put_padded(FILE *fp, const char *s, int width);
 
 /* URLs in lessons.  url_has_scheme: "http:", "mailto:", "//host"...
  * url_local_path: the file part of a local URL, query and fragment cut,
- * %XX decoded; NULL when that yields a NUL (caller frees). */
+ * %XX decoded, leading "./" dropped ("./media/x" is "media/x", as in a
+ * browser); NULL when that yields a NUL (caller frees). */
 int url_has_scheme(const char *url);
 char *url_local_path(const char *url);
 

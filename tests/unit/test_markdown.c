@@ -109,6 +109,30 @@ test_markdown(void)
 		md_info_release(&info);
 	}
 
+	{
+		/* What a paste from Word leaves: raw HTML, indented code, and
+		 * paragraphs whose lines the checks read again. */
+		static const char s[] = "# t\n\n\t缩进段落\n\n<div>注意</div>\n\n一<br>二 <!-- x --> </b>\n\n"
+		    "- a\n\n    续段\n\n```\n\t围栏\n```\n\n- b\n\n        代码\n";
+
+		EXPECT(md_scan(s, strlen(s), &info) == 0, "md_scan of pasted text");
+		EXPECT(info.nnotes == 4, "indented code, <div>, <br>, indented code in a list: 4 notes");
+		if (info.nnotes == 4) {
+			EXPECT(info.notes[0].kind == MD_NOTE_INDENTED && info.notes[0].line == 3,
+			    "tab-indented paragraph is an indented code block");
+			EXPECT(info.notes[1].kind == MD_NOTE_HTML_BLOCK && strcmp(info.notes[1].tag, "div") == 0 &&
+			    info.notes[1].line == 5 && info.notes[1].col == 1, "HTML block named, with position");
+			EXPECT(info.notes[2].kind == MD_NOTE_HTML_INLINE && strcmp(info.notes[2].tag, "br") == 0 &&
+			    info.notes[2].line == 7 && info.notes[2].col == 4,
+			    "inline HTML found again in its paragraph");
+			EXPECT(info.notes[3].kind == MD_NOTE_INDENTED && info.notes[3].line == 19,
+			    "code indented past a list item's content; its continuation and the fence are not");
+		}
+		EXPECT(info.nparas >= 4 && info.paras[0].first == 7 && info.paras[0].last == 7,
+		    "paragraphs with their lines");
+		md_info_release(&info);
+	}
+
 	html = md_render_page(doc, strlen(doc), keep, NULL, 0);
 	EXPECT(html && strstr(html, "<table>") != NULL, "tables render (cmark-gfm)");
 	EXPECT(html && strstr(html, "黄桃") == NULL && strstr(html, "<h1>Second</h1>") != NULL,

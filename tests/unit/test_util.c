@@ -64,6 +64,21 @@ test_util(void)
 	char out[16];
 	size_t bad = 0;
 
+	{
+		/* "./media/x" is "media/x", as in a browser: accepted, and the
+		 * same asset. */
+		char *a = url_local_path("./media/x.jpg"), *b = url_local_path("././a%20b.md#p"),
+		    *c = url_local_path("./"), *d = url_local_path("../x");
+
+		EXPECT(a && strcmp(a, "media/x.jpg") == 0, "url_local_path drops a leading './'");
+		EXPECT(b && strcmp(b, "a b.md") == 0, "url_local_path drops repeated './', decodes, cuts '#'");
+		EXPECT(c && strcmp(c, "./") == 0, "url_local_path keeps a bare './' (then refused as unsafe)");
+		EXPECT(d && strcmp(d, "../x") == 0, "url_local_path keeps '../'");
+		free(a);
+		free(b);
+		free(c);
+		free(d);
+	}
 	hours("1", 1, 10);
 	hours("1.5", 1, 15);
 	hours(" 16 ", 1, 160);
