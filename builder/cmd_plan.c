@@ -71,7 +71,7 @@ print_remedies(const struct plan *p, size_t si)
 		if (m->shortfall != si)
 			continue;
 		any = 1;
-		hours_format(m->hours, h);
+		snprintf(h, sizeof h, "%d.%d", m->hours / 10, m->hours % 10);
 		switch (m->rule) {
 		case REMEDY_NEED:
 			printf("    remedy: course '%s' (%s) has %s h marked %s: add the need '%s' to the village\n",
