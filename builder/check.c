@@ -966,6 +966,134 @@ chosen_by_need(const struct recipe *r, const char *category)
 	return 0;
 }
 
+static int
+str_cmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Tags a need could name: those of courses in a category the recipe
+ * chooses by need (of every course without a recipe), sorted, each once.
+ * The array points into the library; the caller frees it. */
+static const char **
+need_tags(const struct recipe *r, const struct library *lib, size_t *count)
+{
+	const char **v = NULL;
+	size_t i, j, k, n = 0;
+
+	for (i = 0; i < lib->ncourses; i++) {
+		const struct course *c = lib->courses[i];
+
+		if (r && !chosen_by_need(r, c->category))
+			continue;
+		for (j = 0; j < c->ntags; j++) {
+			for (k = 0; k < n && !streq(v[k], c->tags[j].id); k++)
+				;
+			if (k < n)
+				continue;
+			v = xreallocarray(v, n + 1, sizeof *v);
+			v[n++] = c->tags[j].id;
+		}
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, str_cmp_ptr);
+	*count = n;
+	return v;
+}
+
+/* Levenshtein distance, capped: ids are at most 40 bytes by schema, and
+ * anything past the cap is no typo. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, row[65];
+
+	if (la > 64 || lb > 64)
+		return 64;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t corner = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j], best = corner + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			corner = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* Whether `part` is one of the hyphen-separated words of `id`. */
+static int
+is_segment(const char *part, const char *id)
+{
+	size_t n = strlen(part);
+	const char *s;
+
+	for (s = id; (s = strstr(s, part)) != NULL; s++)
+		if ((s == id || s[-1] == '-') && (s[n] == '\0' || s[n] == '-'))
+			return 1;
+	return 0;
+}
+
+/* The tag a mistyped need most likely meant, or NULL: a tag having the
+ * need as one of its words ('tea' -> 'oil-tea') or the other way round,
+ * else one a few edits away (at most one per three letters). */
+static const char *
+need_suggest(const char *need, const char **tags, size_t n)
+{
+	const char *best = NULL;
+	size_t i, best_d = (size_t)-1, limit = strlen(need) / 3 ? strlen(need) / 3 : 1;
+
+	for (i = 0; i < n; i++)
+		if (is_segment(need, tags[i]) || is_segment(tags[i], need))
+			return tags[i];
+	for (i = 0; i < n; i++) {
+		size_t d = edit_distance(need, tags[i]);
+
+		if (d <= limit && d < best_d) {
+			best = tags[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+#define NEED_TAGS_SHOWN 16
+
+/* A need no tag matches: the tag it likely meant, else the tags a need
+ * can name (the first NEED_TAGS_SHOWN). */
+static void
+need_unmatched(const struct ref *need, const struct recipe *r, const struct library *lib)
+{
+	size_t n, i;
+	const char **tags = need_tags(r, lib, &n);
+	const char *like = need_suggest(need->id, tags, n);
+	struct buf list = {0};
+
+	if (like)
+		diag(W_NEED_LIKE, &need->loc, need->id, like);
+	else {
+		for (i = 0; i < n && i < NEED_TAGS_SHOWN; i++) {
+			if (i)
+				buf_puts(&list, ", ");
+			buf_puts(&list, tags[i]);
+		}
+		if (n > NEED_TAGS_SHOWN)
+			buf_puts(&list, ", ...");
+		diag(W_NEED_UNMATCHED, &need->loc, need->id, n ? list.data : "-");
+	}
+	buf_release(&list);
+	free(tags);
+}
+
 /* A need is met by a course carrying its tag, in a category the recipe
  * chooses by need (any category without a recipe). */
 static void
@@ -983,7 +1111,68 @@ check_need(const struct ref *need, const struct recipe *r, const struct library 
 			return;
 		tagged = 1;
 	}
-	diag(tagged ? W_NEED_NOT_BY_NEED : W_NEED_UNMATCHED, &need->loc, need->id);
+	if (tagged)
+		diag(W_NEED_NOT_BY_NEED, &need->loc, need->id);
+	else
+		need_unmatched(need, r, lib);
+}
+
+static int
+refs_index(const struct ref *v, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (streq(v[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+/* The village's <include> and <exclude>: known courses, each named once,
+ * not both; included ones placeable; the first lesson's course kept. */
+static int
+check_village_courses(const struct village *v, const struct recipe *r, const struct library *lib)
+{
+	const struct course *c;
+	size_t i;
+	int errors = 0;
+
+	for (i = 0; i < v->nincludes + v->nexcludes; i++) {
+		int inc = i < v->nincludes;
+		const struct ref *ref = inc ? &v->includes[i] : &v->excludes[i - v->nincludes];
+		const struct ref *same = inc ? v->includes : v->excludes;
+		size_t at = inc ? i : i - v->nincludes;
+
+		if (refs_index(same, at, ref->id) >= 0) {
+			diag(E_DUP_CORE, &ref->loc, ref->id);
+			errors++;
+			continue;
+		}
+		if ((c = library_find_course(lib, ref->id)) == NULL) {
+			diag(E_NO_COURSE, &ref->loc, ref->id);
+			errors++;
+			continue;
+		}
+		if (inc && refs_index(v->excludes, v->nexcludes, ref->id) >= 0) {
+			diag(E_INCLUDE_EXCLUDE, &ref->loc, ref->id);
+			errors++;
+			continue;
+		}
+		if (r == NULL)
+			continue;
+		if (inc && !recipe_lists(r, c->category)) {
+			errors += check_listed(r, c, "included course", ref->id, &ref->loc);
+			continue;
+		}
+		if (inc && refs_index(r->core, r->ncore, ref->id) >= 0)
+			diag(W_INCLUDE_CORE, &ref->loc, ref->id);
+		if (!inc && r->first_lesson.id && strncmp(r->first_lesson.id, ref->id, strlen(ref->id)) == 0 &&
+		    r->first_lesson.id[strlen(ref->id)] == '/') {
+			diag(E_EXCLUDE_FIRST, &ref->loc, ref->id, r->first_lesson.id);
+			errors++;
+		}
+	}
+	return errors;
 }
 
 int
@@ -1003,6 +1192,8 @@ check_village(const struct village *v, const struct township *t,
 		diag(W_NO_MEMBERS, &v->loc);
 	for (i = 0; lib && i < v->nneeds; i++)
 		check_need(&v->needs[i], r, lib);
+	if (lib)
+		errors += check_village_courses(v, r, lib);
 	if (v->activity.id && lib) {
 		const struct lesson *l = library_find_lesson(lib, v->activity.id);
 

@@ -131,6 +131,19 @@ walk(struct checker *ck, const char *dir, int depth)
 	return count;
 }
 
+/* --verbose: a course's tags, what village needs match. */
+static void
+put_tags(const struct course *c)
+{
+	size_t i;
+
+	if (c->ntags == 0)
+		return;
+	printf("  tags:");
+	for (i = 0; i < c->ntags; i++)
+		printf(" %s", c->tags[i].id);
+}
+
 /* --verbose: what the library holds, a line per course. */
 static void
 list_library(const struct library *lib)
@@ -146,8 +159,10 @@ list_library(const struct library *lib)
 		for (j = 0; j < c->nlessons; j++)
 			hours += c->lessons[j].hours;
 		hours_format(hours, h);
-		printf("  %-16s %-13s %2zu lesson%s %5s h  %s\n", c->id, c->category, c->nlessons,
+		printf("  %-16s %-13s %2zu lesson%s %5s h  %s", c->id, c->category, c->nlessons,
 		    c->nlessons == 1 ? " " : "s", h, c->title);
+		put_tags(c);
+		printf("\n");
 	}
 }
 

@@ -1,6 +1,7 @@
-/* coursepack plan [--csv] TOWNSHIP|VILLAGE: print each village's package
- * and whether every member group reaches its hours.  Exit 1 when any
- * village falls short (or the inputs have errors). */
+/* coursepack plan [--csv[=summary]] TOWNSHIP|VILLAGE: print each
+ * village's package and whether every member group reaches its hours,
+ * with the remedies the library offers for what falls short.  Exit 1 when
+ * any village falls short (or the inputs have errors). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 #define TITLE_WIDTH 44
 
-static const char usage_text[] = "usage: coursepack plan [--csv] TOWNSHIP|VILLAGE\n";
+static const char usage_text[] = "usage: coursepack plan [--csv[=summary]] TOWNSHIP|VILLAGE\n";
 
 static const char *const group_reach[GROUP__COUNT] = {
 	[GROUP_RESIDENT] = "classroom or field",
@@ -53,6 +54,49 @@ reachable_lessons(const struct plan *p, enum group g, size_t c)
 	return n;
 }
 
+/* What the library offers for shortfall `si`: each course outside the
+ * package the group could reach, and the rule that would take it in. */
+static void
+print_remedies(const struct plan *p, size_t si)
+{
+	const struct shortfall *s = &p->shortfalls[si];
+	const char *modes = group_reach[s->group];
+	size_t i;
+	int any = 0;
+	char h[16];
+
+	for (i = 0; i < p->nremedies; i++) {
+		const struct remedy *m = &p->remedies[i];
+
+		if (m->shortfall != si)
+			continue;
+		any = 1;
+		snprintf(h, sizeof h, "%d.%d", m->hours / 10, m->hours % 10);
+		switch (m->rule) {
+		case REMEDY_NEED:
+			printf("    remedy: course '%s' (%s) has %s h marked %s: add the need '%s' to the village\n",
+			    m->course->id, m->course->category, h, modes, m->tag);
+			break;
+		case REMEDY_INCLUDE:
+			printf("    remedy: course '%s' (%s) has %s h marked %s: add <include course=\"%s\"/> to the village\n",
+			    m->course->id, m->course->category, h, modes, m->course->id);
+			break;
+		case REMEDY_UNEXCLUDE:
+			printf("    remedy: course '%s' (%s) has %s h marked %s: remove the village's <exclude course=\"%s\"/>\n",
+			    m->course->id, m->course->category, h, modes, m->course->id);
+			break;
+		}
+	}
+	if (any)
+		return;
+	if (s->kind == SHORT_TOTAL)
+		printf("    remedy: no other course of the library has lessons marked %s: a trainer must write or mark some\n",
+		    modes);
+	else
+		printf("    remedy: no other course of the library has %s lessons marked %s: a trainer must write or mark some\n",
+		    p->recipe->categories[s->category].ref, modes);
+}
+
 static void
 print_shortfall(const struct plan *p, const struct shortfall *s)
 {
@@ -86,6 +130,45 @@ max_courses(const struct plan *p, const struct course *c)
 	return 0;
 }
 
+static char *
+refs_join(const struct ref *v, size_t n, const char *sep)
+{
+	struct buf b = {0};
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_puts(&b, sep);
+		buf_puts(&b, v[i].id);
+	}
+	return buf_detach(&b);
+}
+
+/* The village profile's own choices: courses it includes and excludes,
+ * its activity's date, its sessions. */
+static void
+print_profile(const struct village *v)
+{
+	size_t i;
+
+	if (v->nincludes || v->nexcludes) {
+		char *inc = refs_join(v->includes, v->nincludes, ", ");
+		char *exc = refs_join(v->excludes, v->nexcludes, ", ");
+
+		printf("  included by the village (+): %s; excluded: %s\n", inc[0] ? inc : "-", exc[0] ? exc : "-");
+		free(inc);
+		free(exc);
+	}
+	if (v->activity.id && v->activity_date)
+		printf("  activity %s on %s\n", v->activity.id, v->activity_date);
+	for (i = 0; i < v->nsessions; i++)
+		if (v->sessions[i].place)
+			printf("  session %s at %s: %s\n", v->sessions[i].date, v->sessions[i].place,
+			    v->sessions[i].topic);
+		else
+			printf("  session %s: %s\n", v->sessions[i].date, v->sessions[i].topic);
+}
+
 static void
 print_village(const struct plan *p)
 {
@@ -101,13 +184,15 @@ print_village(const struct plan *p)
 		for (i = 0; i < v->nneeds; i++)
 			printf("%s %s", i ? "," : "", v->needs[i].id);
 	}
-	printf("\n   #  ");
+	printf("\n");
+	print_profile(v);
+	printf("   #  ");
 	put_padded(stdout, "lesson", TITLE_WIDTH);
 	printf("  category      hours  modes\n");
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
 
-		printf("  %2zu  ", i + 1);
+		printf("  %2zu%c ", i + 1, p->sources[i] == SOURCE_INCLUDED ? '+' : ' ');
 		put_padded(stdout, l->title ? l->title : l->id, TITLE_WIDTH);
 		printf("  %-12s ", l->course->category);
 		put_hours(l->hours, 6);
@@ -148,8 +233,10 @@ print_village(const struct plan *p)
 		else
 			printf("  need '%s': no course the recipe chooses by need carries this tag\n",
 			    p->unmet[i].need->id);
-	for (i = 0; i < p->nshortfalls; i++)
+	for (i = 0; i < p->nshortfalls; i++) {
 		print_shortfall(p, &p->shortfalls[i]);
+		print_remedies(p, i);
+	}
 	if (p->nshortfalls == 0)
 		printf("  complete: every member group reaches %d.%d h and each category's minimum\n",
 		    r->min_hours / 10, r->min_hours % 10);
@@ -214,35 +301,54 @@ csv_field(const char *s, int last)
 	fputs(last ? "\r\n" : ",", stdout);
 }
 
-static void
-csv_hours(int tenths, int last)
-{
-	char h[16];
+static const char *const source_name[] = {
+	[SOURCE_FIRST] = "first",
+	[SOURCE_CORE] = "core",
+	[SOURCE_NEED] = "need",
+	[SOURCE_INCLUDED] = "included",
+	[SOURCE_ACTIVITY] = "activity",
+};
 
-	snprintf(h, sizeof h, "%d.%d", tenths / 10, tenths % 10);
-	csv_field(h, last);
+static void
+csv_row(const char *const *cells, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		csv_field(cells[k], k + 1 == n);
 }
+
+/* --csv: one row per lesson, per session and per (group, category).
+ * Lesson rows carry lesson_hours, coverage rows reached_hours, so that
+ * summing either column means something. */
+enum {
+	C_TOWNSHIP, C_VILLAGE, C_VILLAGE_NAME, C_ROW, C_SEQ, C_LESSON, C_TITLE, C_CATEGORY,
+	C_LESSON_HOURS, C_MODES, C_SOURCE, C_DATE, C_PLACE, C_GROUP, C_MEMBERS, C_REACHED_HOURS,
+	C_REQUIRED_HOURS, C_STATUS, C__COUNT
+};
 
 static void
 print_csv(const struct project *pr, struct plan **plans)
 {
-	static const char *const header[] = {"township", "village", "village_name", "row", "seq",
-	    "lesson", "title", "category", "hours", "modes", "group", "members", "required_hours",
-	    "status"};
-	size_t i, j, c, k;
+	static const char *const header[C__COUNT] = {"township", "village", "village_name", "row",
+	    "seq", "lesson", "title", "category", "lesson_hours", "modes", "source", "date", "place",
+	    "group", "members", "reached_hours", "required_hours", "status"};
+	size_t i, j, c;
 	int g;
 
 	fputs("\xef\xbb\xbf", stdout);
-	for (k = 0; k < NELEM(header); k++)
-		csv_field(header[k], k + 1 == NELEM(header));
+	csv_row(header, C__COUNT);
 	for (i = 0; i < pr->nvillages; i++) {
 		const struct plan *p = plans[i];
-		char seq[24], members[16];
+		const struct village *v;
+		char seq[24], members[16], hours[16], need_h[16];
 
 		if (p == NULL)
 			continue;
+		v = p->village;
 		for (j = 0; j < p->nlessons; j++) {
 			const struct lesson *l = p->lessons[j];
+			const char *cell[C__COUNT] = {0};
 			char *id = xasprintf("%s/%s", l->course->id, l->id);
 			struct buf modes = {0};
 			unsigned m;
@@ -254,46 +360,129 @@ print_csv(const struct project *pr, struct plan **plans)
 					buf_puts(&modes, mode_name((enum mode)m));
 				}
 			snprintf(seq, sizeof seq, "%zu", j + 1);
-			csv_field(pr->township->id, 0);
-			csv_field(p->village->id, 0);
-			csv_field(p->village->name, 0);
-			csv_field("lesson", 0);
-			csv_field(seq, 0);
-			csv_field(id, 0);
-			csv_field(l->title, 0);
-			csv_field(l->course->category, 0);
-			csv_hours(l->hours, 0);
-			csv_field(modes.data, 0);
-			for (k = 0; k < 4; k++)
-				csv_field("", k == 3);
+			snprintf(hours, sizeof hours, "%d.%d", l->hours / 10, l->hours % 10);
+			cell[C_TOWNSHIP] = pr->township->id;
+			cell[C_VILLAGE] = v->id;
+			cell[C_VILLAGE_NAME] = v->name;
+			cell[C_ROW] = "lesson";
+			cell[C_SEQ] = seq;
+			cell[C_LESSON] = id;
+			cell[C_TITLE] = l->title;
+			cell[C_CATEGORY] = l->course->category;
+			cell[C_LESSON_HOURS] = hours;
+			cell[C_MODES] = modes.data;
+			cell[C_SOURCE] = source_name[p->sources[j]];
+			if (p->sources[j] == SOURCE_ACTIVITY)
+				cell[C_DATE] = v->activity_date;
+			csv_row(cell, C__COUNT);
 			buf_release(&modes);
 			free(id);
 		}
+		for (j = 0; j < v->nsessions; j++) {
+			const char *cell[C__COUNT] = {0};
+
+			snprintf(seq, sizeof seq, "%zu", j + 1);
+			cell[C_TOWNSHIP] = pr->township->id;
+			cell[C_VILLAGE] = v->id;
+			cell[C_VILLAGE_NAME] = v->name;
+			cell[C_ROW] = "session";
+			cell[C_SEQ] = seq;
+			cell[C_TITLE] = v->sessions[j].topic;
+			cell[C_DATE] = v->sessions[j].date;
+			cell[C_PLACE] = v->sessions[j].place;
+			csv_row(cell, C__COUNT);
+		}
 		for (g = 0; g < GROUP__COUNT; g++) {
-			snprintf(members, sizeof members, "%d", p->village->members[g]);
+			snprintf(members, sizeof members, "%d", v->members[g]);
 			for (c = 0; c <= p->recipe->ncategories; c++) {
+				const char *cell[C__COUNT] = {0};
 				int total = c == p->recipe->ncategories;
 				int have = total ? p->reach_total[g] : p->reach[g][c];
 				int need = total ? p->recipe->min_hours : p->recipe->categories[c].min_hours;
-				const char *status = p->village->members[g] == 0 ? "no members" :
-				    have < need ? "short" : "ok";
 
-				csv_field(pr->township->id, 0);
-				csv_field(p->village->id, 0);
-				csv_field(p->village->name, 0);
-				csv_field("coverage", 0);
-				csv_field("", 0);
-				csv_field("", 0);
-				csv_field("", 0);
-				csv_field(total ? "total" : p->recipe->categories[c].ref, 0);
-				csv_hours(have, 0);
-				csv_field("", 0);
-				csv_field(group_name((enum group)g), 0);
-				csv_field(members, 0);
-				csv_hours(need, 0);
-				csv_field(status, 1);
+				snprintf(hours, sizeof hours, "%d.%d", have / 10, have % 10);
+				snprintf(need_h, sizeof need_h, "%d.%d", need / 10, need % 10);
+				cell[C_TOWNSHIP] = pr->township->id;
+				cell[C_VILLAGE] = v->id;
+				cell[C_VILLAGE_NAME] = v->name;
+				cell[C_ROW] = "coverage";
+				cell[C_CATEGORY] = total ? "total" : p->recipe->categories[c].ref;
+				cell[C_GROUP] = group_name((enum group)g);
+				cell[C_MEMBERS] = members;
+				cell[C_REACHED_HOURS] = hours;
+				cell[C_REQUIRED_HOURS] = need_h;
+				cell[C_STATUS] = v->members[g] == 0 ? "no members" : have < need ? "short" : "ok";
+				csv_row(cell, C__COUNT);
 			}
 		}
+	}
+}
+
+/* --csv=summary: one row per village. */
+enum {
+	S_TOWNSHIP, S_VILLAGE, S_VILLAGE_NAME, S_LESSONS, S_PACKAGE_HOURS, S_REQUIRED_HOURS,
+	S_MEMBERS, S_HOURS = S_MEMBERS + GROUP__COUNT, S_STATUS = S_HOURS + GROUP__COUNT, S_SHORT,
+	S_INCLUDED, S_EXCLUDED, S_ACTIVITY, S_ACTIVITY_DATE, S__COUNT
+};
+
+static void
+print_summary_csv(const struct project *pr, struct plan **plans)
+{
+	static const char *const header[S__COUNT] = {"township", "village", "village_name", "lessons",
+	    "package_hours", "required_hours", "resident_members", "homebound_members",
+	    "mobile_members", "resident_hours", "homebound_hours", "mobile_hours", "status", "short",
+	    "included", "excluded", "activity", "activity_date"};
+	size_t i, k;
+	int g;
+
+	fputs("\xef\xbb\xbf", stdout);
+	csv_row(header, S__COUNT);
+	for (i = 0; i < pr->nvillages; i++) {
+		const struct plan *p = plans[i];
+		const char *cell[S__COUNT] = {0};
+		char lessons[24], total[16], required[16], members[GROUP__COUNT][16], hours[GROUP__COUNT][16];
+		char *inc, *exc;
+		struct buf shorts = {0};
+
+		if (p == NULL)
+			continue;
+		snprintf(lessons, sizeof lessons, "%zu", p->nlessons);
+		snprintf(total, sizeof total, "%d.%d", p->total / 10, p->total % 10);
+		snprintf(required, sizeof required, "%d.%d", p->recipe->min_hours / 10, p->recipe->min_hours % 10);
+		for (g = 0; g < GROUP__COUNT; g++) {
+			snprintf(members[g], sizeof members[g], "%d", p->village->members[g]);
+			snprintf(hours[g], sizeof hours[g], "%d.%d", p->reach_total[g] / 10, p->reach_total[g] % 10);
+			cell[S_MEMBERS + g] = members[g];
+			cell[S_HOURS + g] = hours[g];
+		}
+		/* "group:category" for each shortfall, "group:total" for a total. */
+		for (k = 0; k < p->nshortfalls; k++) {
+			const struct shortfall *sf = &p->shortfalls[k];
+
+			if (k)
+				buf_puts(&shorts, " ");
+			buf_puts(&shorts, group_name(sf->group));
+			buf_puts(&shorts, ":");
+			buf_puts(&shorts, sf->kind == SHORT_TOTAL ? "total" : p->recipe->categories[sf->category].ref);
+		}
+		inc = refs_join(p->village->includes, p->village->nincludes, " ");
+		exc = refs_join(p->village->excludes, p->village->nexcludes, " ");
+		cell[S_TOWNSHIP] = pr->township->id;
+		cell[S_VILLAGE] = p->village->id;
+		cell[S_VILLAGE_NAME] = p->village->name;
+		cell[S_LESSONS] = lessons;
+		cell[S_PACKAGE_HOURS] = total;
+		cell[S_REQUIRED_HOURS] = required;
+		cell[S_STATUS] = p->nshortfalls ? "short" : "complete";
+		cell[S_SHORT] = shorts.data;
+		cell[S_INCLUDED] = inc;
+		cell[S_EXCLUDED] = exc;
+		cell[S_ACTIVITY] = p->village->activity.id;
+		cell[S_ACTIVITY_DATE] = p->village->activity_date;
+		csv_row(cell, S__COUNT);
+		buf_release(&shorts);
+		free(inc);
+		free(exc);
 	}
 }
 
@@ -301,7 +490,7 @@ int
 cmd_plan(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{"csv", no_argument, NULL, 'c'},
+		{"csv", optional_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -317,7 +506,15 @@ cmd_plan(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			csv = 1;
+			if (optarg == NULL || streq(optarg, "lessons"))
+				csv = 1;
+			else if (streq(optarg, "summary"))
+				csv = 2;
+			else {
+				usage_error("plan: --csv takes 'lessons' (the default) or 'summary', not '%s'", optarg);
+				fputs(usage_text, stderr);
+				return 2;
+			}
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -334,7 +531,8 @@ cmd_plan(int argc, char *argv[])
 	}
 	if ((township = project_resolve(argv[optind], &only)) == NULL)
 		return diag_exit();
-	if (project_load(&pr, township, NULL, NULL, &st) == -1 || pr.errors) {
+	if ((only ? project_load_village(&pr, township, only, &st) : project_load(&pr, township, NULL, NULL, &st)) == -1 ||
+	    pr.errors) {
 		if (pr.township)
 			project_release(&pr);
 		free(township);
@@ -344,7 +542,7 @@ cmd_plan(int argc, char *argv[])
 	}
 	plans = xcalloc(pr.nvillages, sizeof *plans);
 	for (i = 0; i < pr.nvillages; i++)
-		if (only == NULL || streq(pr.village_paths[i], only))
+		if (pr.villages[i] && (only == NULL || streq(pr.village_paths[i], only)))
 			plans[i] = plan_village(pr.library, pr.recipe, pr.villages[i]);
 	if (only) {
 		for (i = 0; i < pr.nvillages && plans[i] == NULL; i++)
@@ -356,7 +554,9 @@ cmd_plan(int argc, char *argv[])
 			rc = 1;
 		}
 	}
-	if (csv)
+	if (csv == 2)
+		print_summary_csv(&pr, plans);
+	else if (csv)
 		print_csv(&pr, plans);
 	else {
 		const struct recipe *r = pr.recipe;

@@ -19,7 +19,9 @@ enum diag_level {
 /* X(code, level, format) */
 #define DIAG_CATALOGUE(X) \
 	/* warnings */ \
-	X(W_NEED_UNMATCHED, DL_WARNING, "need '%s' matches no course tag in the library") \
+	X(W_NEED_UNMATCHED, DL_WARNING, "need '%s' matches no course tag in the library; tags a need can name: %s") \
+	X(W_NEED_LIKE, DL_WARNING, "need '%s' matches no course tag in the library: did you mean '%s'?") \
+	X(W_INCLUDE_CORE, DL_WARNING, "included course '%s' is a core course: every village gets it anyway") \
 	X(W_NEED_NOT_BY_NEED, DL_WARNING, "need '%s' matches only courses of categories the recipe does not choose by need") \
 	X(W_NO_MEMBERS, DL_WARNING, "village has no members") \
 	X(W_FIRST_NOT_CORE, DL_WARNING, "first lesson '%s' is not in a core course") \
@@ -94,6 +96,8 @@ enum diag_level {
 	X(E_CATEGORY_UNLISTED, DL_ERROR, "%s '%s' is in category '%s', which the recipe does not list") \
 	X(E_BY_NEED_UNLISTED, DL_ERROR, "category '%s' is chosen by need but the recipe does not list it") \
 	X(E_DUP_CORE, DL_ERROR, "course '%s' is listed twice") \
+	X(E_INCLUDE_EXCLUDE, DL_ERROR, "course '%s' is both included and excluded: keep one") \
+	X(E_EXCLUDE_FIRST, DL_ERROR, "course '%s' holds the recipe's first lesson '%s' and cannot be excluded") \
 	X(E_ACTIVITY_COURSE, DL_ERROR, "activity '%s' is not a lesson of the recipe's activity course '%s'") \
 	X(E_ACTIVITY_NONE, DL_ERROR, "village names activity '%s', but the recipe has no activity course") \
 	X(E_WRONG_TOWNSHIP, DL_ERROR, "village belongs to township '%s', but is listed by township '%s'") \

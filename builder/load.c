@@ -264,6 +264,8 @@ load_village(const char *path)
 	v->members[GROUP_HOMEBOUND] = int_attr(n, "homebound", 0);
 	v->members[GROUP_MOBILE] = int_attr(n, "mobile", 0);
 	v->needs = load_refs(d, root, "need", NULL, v->path, &v->nneeds);
+	v->includes = load_refs(d, root, "include", "course", v->path, &v->nincludes);
+	v->excludes = load_refs(d, root, "exclude", "course", v->path, &v->nexcludes);
 	if ((n = xml_first(root, "activity")) != NULL) {
 		v->activity.id = xml_attr(n, "ref");
 		v->activity.loc = at(d, n, "ref", v->path);

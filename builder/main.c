@@ -31,7 +31,7 @@ static const struct command commands[] = {
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", "validate sources; report every problem found"},
 	{"info", cmd_info, "BUNDLE", "summarise a bundle"},
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", "make a minisign key pair to sign bundles with"},
-	{"plan", cmd_plan, "[--csv] TOWNSHIP|VILLAGE", "print each village's package and its coverage"},
+	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", "print each village's package and its coverage"},
 	{"unpack", cmd_unpack, "[--replace] [--pubkey PUBKEY] BUNDLE DIR", "verify a bundle, then extract it safely into a new folder"},
 	{"verify", cmd_verify, "[--pubkey PUBKEY] BUNDLE ...", "check bundles against their manifests and signatures"},
 };

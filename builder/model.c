@@ -154,6 +154,8 @@ village_free(struct village *v)
 	if (v == NULL)
 		return;
 	refs_free(v->needs, v->nneeds);
+	refs_free(v->includes, v->nincludes);
+	refs_free(v->excludes, v->nexcludes);
 	for (i = 0; i < v->nsessions; i++) {
 		free(v->sessions[i].date);
 		free(v->sessions[i].place);
@@ -243,4 +245,27 @@ course_has_tag(const struct course *c, const char *tag)
 		if (streq(c->tags[i].id, tag))
 			return 1;
 	return 0;
+}
+
+static int
+refs_have(const struct ref *v, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].id && streq(v[i].id, id))
+			return 1;
+	return 0;
+}
+
+int
+village_includes(const struct village *v, const char *course)
+{
+	return refs_have(v->includes, v->nincludes, course);
+}
+
+int
+village_excludes(const struct village *v, const char *course)
+{
+	return refs_have(v->excludes, v->nexcludes, course);
 }

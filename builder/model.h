@@ -117,6 +117,8 @@ struct village {
 	int members[GROUP__COUNT];
 	struct ref *needs;
 	size_t nneeds;
+	struct ref *includes, *excludes;	/* <include course>, <exclude course> */
+	size_t nincludes, nexcludes;
 	struct ref activity;	/* full lesson id; id NULL when none */
 	char *activity_date;
 	struct session *sessions;
@@ -144,5 +146,8 @@ const struct course *library_find_course(const struct library *, const char *id)
 /* Finds "course/lesson". */
 const struct lesson *library_find_lesson(const struct library *, const char *full_id);
 int course_has_tag(const struct course *, const char *tag);
+/* Whether the village's profile includes or excludes the course. */
+int village_includes(const struct village *, const char *course);
+int village_excludes(const struct village *, const char *course);
 
 #endif

@@ -5,7 +5,7 @@
 #include "util.h"
 
 static void
-add_lesson(struct plan *p, const struct lesson *l)
+add_lesson(struct plan *p, const struct lesson *l, enum plan_source why)
 {
 	size_t i;
 
@@ -13,7 +13,29 @@ add_lesson(struct plan *p, const struct lesson *l)
 		if (p->lessons[i] == l)
 			return;
 	p->lessons = xreallocarray(p->lessons, p->nlessons + 1, sizeof *p->lessons);
+	p->sources = xreallocarray(p->sources, p->nlessons + 1, sizeof *p->sources);
+	p->sources[p->nlessons] = why;
 	p->lessons[p->nlessons++] = l;
+}
+
+static void
+add_course(struct plan *p, const struct course *c, enum plan_source why)
+{
+	size_t k;
+
+	for (k = 0; k < c->nlessons; k++)
+		add_lesson(p, &c->lessons[k], why);
+}
+
+static int
+in_plan(const struct plan *p, const struct course *c)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlessons; i++)
+		if (p->lessons[i]->course == c)
+			return 1;
+	return 0;
 }
 
 static int
@@ -55,7 +77,8 @@ choose_by_need(struct plan *p, const struct library *lib, const struct by_need *
 	for (i = 0; i < lib->ncourses; i++) {
 		const struct course *c = lib->courses[i];
 
-		if (!streq(c->category, bn->category) || is_core(p->recipe, c->id))
+		if (!streq(c->category, bn->category) || is_core(p->recipe, c->id) ||
+		    village_excludes(p->village, c->id))
 			continue;
 		v[n].course = c;
 		v[n].first = p->village->nneeds;
@@ -141,13 +164,15 @@ measure(struct plan *p)
 	}
 }
 
+static void find_remedies(struct plan *, const struct library *);
+
 struct plan *
 plan_village(const struct library *lib, const struct recipe *r, const struct village *v)
 {
 	struct plan *p = xcalloc(1, sizeof *p);
 	const struct lesson *first = library_find_lesson(lib, r->first_lesson.id);
 	const struct lesson *activity = NULL;
-	size_t i, j, k, c;
+	size_t i, j, c;
 
 	p->village = v;
 	p->recipe = r;
@@ -169,36 +194,143 @@ plan_village(const struct library *lib, const struct recipe *r, const struct vil
 					u->left_out = p->cut[j];
 		}
 	}
-	if (v->activity.id && r->activity_course.id) {
+	if (v->activity.id && r->activity_course.id && !village_excludes(v, r->activity_course.id)) {
 		activity = library_find_lesson(lib, v->activity.id);
 		if (activity && !streq(activity->course->id, r->activity_course.id))
 			activity = NULL;
 	}
 
 	if (first)
-		add_lesson(p, first);
+		add_lesson(p, first, is_core(r, first->course->id) ? SOURCE_CORE : SOURCE_FIRST);
 	for (c = 0; c < r->ncategories; c++) {
 		const char *cat = r->categories[c].ref;
 
 		for (i = 0; i < r->ncore; i++) {
 			const struct course *co = library_find_course(lib, r->core[i].id);
 
-			for (k = 0; co && streq(co->category, cat) && k < co->nlessons; k++)
-				add_lesson(p, &co->lessons[k]);
+			if (co && streq(co->category, cat) && !village_excludes(v, co->id))
+				add_course(p, co, SOURCE_CORE);
 		}
 		for (i = 0; i < p->nby_need; i++)
-			for (k = 0; streq(p->by_need[i]->category, cat) && k < p->by_need[i]->nlessons; k++)
-				add_lesson(p, &p->by_need[i]->lessons[k]);
+			if (streq(p->by_need[i]->category, cat))
+				add_course(p, p->by_need[i], SOURCE_NEED);
+		for (i = 0; i < v->nincludes; i++) {
+			const struct course *co = library_find_course(lib, v->includes[i].id);
+
+			if (co && streq(co->category, cat) && !village_excludes(v, co->id))
+				add_course(p, co, SOURCE_INCLUDED);
+		}
 		if (activity && streq(activity->course->category, cat))
-			add_lesson(p, activity);
+			add_lesson(p, activity, SOURCE_ACTIVITY);
 	}
 	/* The first lesson counts only when its category is listed. */
 	if (first && plan_category_index(p, first) == r->ncategories) {
 		memmove(p->lessons, p->lessons + 1, (p->nlessons - 1) * sizeof *p->lessons);
+		memmove(p->sources, p->sources + 1, (p->nlessons - 1) * sizeof *p->sources);
 		p->nlessons--;
 	}
 	measure(p);
+	find_remedies(p, lib);
 	return p;
+}
+
+static const struct by_need *
+by_need_of(const struct recipe *r, const char *category)
+{
+	size_t i;
+
+	for (i = 0; i < r->nby_need; i++)
+		if (streq(r->by_need[i].category, category))
+			return &r->by_need[i];
+	return NULL;
+}
+
+static size_t
+chosen_in(const struct plan *p, const char *category)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nby_need; i++)
+		n += streq(p->by_need[i]->category, category);
+	return n;
+}
+
+/* The rule that would take course `c` into the village's package: a need
+ * tag when its category is chosen by need and a place is free there (a
+ * need for a course past max-courses would not take it in), else an
+ * include; an excluded course, by dropping the exclude. */
+static enum remedy_rule
+remedy_rule(const struct plan *p, const struct course *c, const char **tag)
+{
+	const struct by_need *bn = by_need_of(p->recipe, c->category);
+
+	*tag = NULL;
+	if (village_excludes(p->village, c->id))
+		return REMEDY_UNEXCLUDE;
+	if (bn && c->ntags > 0 && chosen_in(p, c->category) < (size_t)bn->max_courses) {
+		*tag = c->tags[0].id;
+		return REMEDY_NEED;
+	}
+	return REMEDY_INCLUDE;
+}
+
+static int
+remedy_cmp(const void *a, const void *b)
+{
+	const struct remedy *x = a, *y = b;
+
+	if (x->shortfall != y->shortfall)
+		return x->shortfall < y->shortfall ? -1 : 1;
+	if (x->hours != y->hours)
+		return y->hours - x->hours;
+	return strcmp(x->course->id, y->course->id);
+}
+
+/* For each shortfall, the courses outside the package that the short
+ * group could reach in the short category (any listed one for the
+ * total). */
+static void
+find_remedies(struct plan *p, const struct library *lib)
+{
+	const struct recipe *r = p->recipe;
+	size_t s, i, k, start, n;
+
+	for (s = 0; s < p->nshortfalls; s++) {
+		const struct shortfall *sf = &p->shortfalls[s];
+		unsigned modes = group_modes(sf->group);
+
+		start = p->nremedies;
+		for (i = 0; i < lib->ncourses; i++) {
+			const struct course *c = lib->courses[i];
+			struct remedy *m;
+			size_t cat;
+			int h = 0;
+
+			if (in_plan(p, c) || (r->activity_course.id && streq(c->id, r->activity_course.id)))
+				continue;
+			for (cat = 0; cat < r->ncategories; cat++)
+				if (streq(r->categories[cat].ref, c->category))
+					break;
+			if (cat == r->ncategories || (sf->kind == SHORT_CATEGORY && cat != sf->category))
+				continue;
+			for (k = 0; k < c->nlessons; k++)
+				if (c->lessons[k].modes & modes)
+					h += c->lessons[k].hours;
+			if (h == 0)
+				continue;
+			p->remedies = xreallocarray(p->remedies, p->nremedies + 1, sizeof *p->remedies);
+			m = &p->remedies[p->nremedies++];
+			m->shortfall = s;
+			m->course = c;
+			m->hours = h;
+			m->rule = remedy_rule(p, c, &m->tag);
+		}
+		n = p->nremedies - start;
+		if (n > 1)
+			qsort(p->remedies + start, n, sizeof *p->remedies, remedy_cmp);
+		if (n > PLAN_MAX_REMEDIES)
+			p->nremedies = start + PLAN_MAX_REMEDIES;
+	}
 }
 
 void
@@ -209,6 +341,8 @@ plan_free(struct plan *p)
 	if (p == NULL)
 		return;
 	free(p->lessons);
+	free(p->sources);
+	free(p->remedies);
 	free(p->by_need);
 	free(p->unmet);
 	free(p->cut);

@@ -10,12 +10,24 @@
  *      matching needs first, then the one matching the need the village
  *      lists first, then by course id; at most max-courses;
  *   3. the village's activity, when it is a lesson of the recipe's
- *      activity course.
+ *      activity course;
+ *   4. every lesson of the courses the village includes (<include>).
+ * A course the village excludes (<exclude>) is left out of steps 1 to 3,
+ * except the course of the recipe's first lesson (check refuses that);
+ * by need, the next-ranked course takes an excluded one's place.
  * Order: the recipe's first lesson, then the recipe's categories in
  * their order; within a category core courses in the recipe's order,
- * then by-need courses in rank order, then the activity; within a course
+ * then by-need courses in rank order, then the courses the village
+ * includes in the village's order, then the activity; within a course
  * the manifest's order.  Lessons of categories the recipe does not list
- * are left out. */
+ * are left out.
+ *
+ * Remedies: for each shortfall, the courses of the library not in the
+ * package whose lessons the short group can reach (of the short category,
+ * or of any listed category for a total shortfall), most reachable hours
+ * first, at most PLAN_MAX_REMEDIES, each with the recipe rule that would
+ * take it in.  The recipe's activity course is never offered: a village
+ * has one activity. */
 #ifndef COURSEPACK_PLAN_H
 #define COURSEPACK_PLAN_H
 
@@ -24,6 +36,32 @@
 enum shortfall_kind {
 	SHORT_TOTAL,		/* the group's total is under the recipe's */
 	SHORT_CATEGORY,		/* one category is under its minimum */
+};
+
+/* Why a lesson is in the package. */
+enum plan_source {
+	SOURCE_FIRST,		/* the recipe's first lesson, outside the core */
+	SOURCE_CORE,		/* a core course */
+	SOURCE_NEED,		/* a course chosen by need */
+	SOURCE_INCLUDED,	/* a course the village includes */
+	SOURCE_ACTIVITY,	/* the village's activity */
+};
+
+/* What a village can do to take a course in. */
+enum remedy_rule {
+	REMEDY_NEED,		/* add the need `tag`: the category is chosen by need */
+	REMEDY_INCLUDE,		/* add <include course="..."/> */
+	REMEDY_UNEXCLUDE,	/* remove its <exclude course="..."/> */
+};
+
+#define PLAN_MAX_REMEDIES 5
+
+struct remedy {
+	size_t shortfall;		/* index into shortfalls */
+	const struct course *course;
+	int hours;			/* tenths the short group would reach in it */
+	enum remedy_rule rule;
+	const char *tag;		/* REMEDY_NEED: the tag to add as a need */
 };
 
 struct shortfall {
@@ -37,6 +75,7 @@ struct plan {
 	const struct village *village;
 	const struct recipe *recipe;
 	const struct lesson **lessons;	/* in package order; not owned */
+	enum plan_source *sources;	/* per lesson: why it is there */
 	size_t nlessons;
 	const struct course **by_need;	/* courses chosen by need, in rank order */
 	size_t nby_need;
@@ -52,6 +91,8 @@ struct plan {
 	int total, reach_total[GROUP__COUNT];
 	struct shortfall *shortfalls;
 	size_t nshortfalls;
+	struct remedy *remedies;	/* by shortfall, best first */
+	size_t nremedies;
 };
 
 /* Plans the village's package; the plan points into its arguments, which

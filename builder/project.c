@@ -46,8 +46,22 @@ own_library(void *ctx, const char *dir, const struct ref *where)
 	return lib;
 }
 
-int
-project_load(struct project *p, const char *path, library_getter get, void *ctx, struct check_stats *st)
+/* Whether the township's village reference names the file `only`
+ * (normalized), without a word about it either way. */
+static int
+names_village(const struct township *t, const struct ref *ref, const char *only)
+{
+	char *p = path_join(t->dir, ref->id), *path = path_normalize(p);
+	int same = streq(path, only);
+
+	free(p);
+	free(path);
+	return same;
+}
+
+static int
+load(struct project *p, const char *path, const char *only, library_getter get, void *ctx,
+    struct check_stats *st)
 {
 	int e0 = diag_count(DL_ERROR) + diag_count(DL_SYSERR);
 	struct township *t;
@@ -83,7 +97,11 @@ project_load(struct project *p, const char *path, library_getter get, void *ctx,
 	p->village_paths = xcalloc(t->nvillages, sizeof *p->village_paths);
 	reals = xcalloc(t->nvillages, sizeof *reals);
 	for (i = 0; i < t->nvillages; i++) {
-		char *vpath = township_file(t, &t->village_srcs[i], XK_VILLAGE);
+		char *vpath;
+
+		if (only && !names_village(t, &t->village_srcs[i], only))
+			continue;
+		vpath = township_file(t, &t->village_srcs[i], XK_VILLAGE);
 
 		if (vpath == NULL)
 			continue;
@@ -108,6 +126,18 @@ project_load(struct project *p, const char *path, library_getter get, void *ctx,
 	p->errors = diag_count(DL_ERROR) + diag_count(DL_SYSERR) > e0 || p->library == NULL ||
 	    p->recipe == NULL;
 	return 0;
+}
+
+int
+project_load(struct project *p, const char *path, library_getter get, void *ctx, struct check_stats *st)
+{
+	return load(p, path, NULL, get, ctx, st);
+}
+
+int
+project_load_village(struct project *p, const char *path, const char *only, struct check_stats *st)
+{
+	return load(p, path, only, NULL, NULL, st);
 }
 
 void

@@ -29,6 +29,11 @@ typedef struct library *(*library_getter)(void *ctx, const char *dir, const stru
  * checks them all.  Returns 0 when the township file itself loaded (the
  * project may still have errors), -1 when it did not. */
 int project_load(struct project *, const char *path, library_getter, void *ctx, struct check_stats *);
+/* The same for one village: `only` is its normalized path (from
+ * project_resolve).  The township's other villages are neither loaded nor
+ * checked, so that their problems do not drown this one's; their entries
+ * stay NULL. */
+int project_load_village(struct project *, const char *path, const char *only, struct check_stats *);
 void project_release(struct project *);
 
 /* The township.xml beside `path` or in the folder above, or NULL (caller

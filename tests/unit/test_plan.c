@@ -74,6 +74,194 @@ link_deps(void)
 	link_deps_release(&d);
 }
 
+static int
+has_remedy(const struct plan *p, size_t shortfall, const char *course, enum remedy_rule rule, int hours)
+{
+	size_t i;
+
+	for (i = 0; i < p->nremedies; i++)
+		if (p->remedies[i].shortfall == shortfall && streq(p->remedies[i].course->id, course))
+			return p->remedies[i].rule == rule && p->remedies[i].hours == hours;
+	return 0;
+}
+
+/* A small library: theory core "t", integrity core "i", skills courses
+ * "peach" (tag peach), "rice" (tag rice), "extra" (no tag), practice
+ * activity "act". */
+struct fixture {
+	struct course *cs[6];
+	struct library lib;
+	struct recipe r;
+	struct village v;
+	struct recipe_category rc[4];
+	struct ref core[2];
+	struct by_need bn;
+};
+
+static void
+fixture_init(struct fixture *f)
+{
+	const char *one[] = {"a"}, *two[] = {"a", "b"};
+	const int h1[] = {10}, h2[] = {10, 20};
+	const unsigned cls[] = {MODE_CLASSROOM, MODE_CLASSROOM}, home[] = {MODE_HOME, MODE_HOME | MODE_CLASSROOM},
+	    fld[] = {MODE_FIELD};
+
+	memset(f, 0, sizeof *f);
+	f->cs[0] = mkcourse("act", "practice", NULL, 1, one, h1, fld);
+	f->cs[1] = mkcourse("extra", "skills", NULL, 2, two, h2, home);
+	f->cs[2] = mkcourse("i", "integrity", NULL, 1, one, h1, cls);
+	f->cs[3] = mkcourse("peach", "skills", "peach", 2, two, h2, home);
+	f->cs[4] = mkcourse("rice", "skills", "rice", 1, one, h1, home);
+	f->cs[5] = mkcourse("t", "theory", NULL, 2, two, h2, cls);
+	f->lib.courses = f->cs;
+	f->lib.ncourses = 6;
+	f->rc[0] = (struct recipe_category){"theory", 10, {0}};
+	f->rc[1] = (struct recipe_category){"integrity", 10, {0}};
+	f->rc[2] = (struct recipe_category){"skills", 0, {0}};
+	f->rc[3] = (struct recipe_category){"practice", 0, {0}};
+	f->core[0] = (struct ref){"t", {0}};
+	f->core[1] = (struct ref){"i", {0}};
+	f->bn = (struct by_need){"skills", 1, {0}};
+	f->r.min_hours = 40;
+	f->r.categories = f->rc;
+	f->r.ncategories = 4;
+	f->r.first_lesson.id = "t/a";
+	f->r.core = f->core;
+	f->r.ncore = 2;
+	f->r.by_need = &f->bn;
+	f->r.nby_need = 1;
+	f->r.activity_course.id = "act";
+	f->v.members[GROUP_RESIDENT] = 5;
+	f->v.activity.id = "act/a";
+}
+
+static void
+fixture_release(struct fixture *f)
+{
+	for (int i = 0; i < 6; i++)
+		course_free(f->cs[i]);
+}
+
+static void
+include_exclude(void)
+{
+	struct fixture f;
+	struct ref need = {"peach", {0}}, inc[2] = {{"rice", {0}}, {"extra", {0}}}, exc[2];
+	struct plan *p;
+
+	fixture_init(&f);
+	f.v.needs = &need;
+	f.v.nneeds = 1;
+	f.v.includes = inc;
+	f.v.nincludes = 2;
+	p = plan_village(&f.lib, &f.r, &f.v);
+	/* t/a t/b i/a peach/a peach/b rice/a extra/a extra/b act/a */
+	EXPECT(p->nlessons == 9, "include: included courses join the package");
+	EXPECT(position(p, "peach", "b") == 4 && position(p, "rice", "a") == 5 &&
+	    position(p, "extra", "a") == 6 && position(p, "act", "a") == 8,
+	    "include: after the by-need courses of their category, in the village's order, before the activity");
+	EXPECT(p->sources[5] == SOURCE_INCLUDED && p->sources[3] == SOURCE_NEED && p->sources[0] == SOURCE_CORE &&
+	    p->sources[8] == SOURCE_ACTIVITY, "include: each lesson says why it is there");
+	EXPECT(p->nby_need == 1 && p->ncut == 0, "include: included courses do not take a by-need place");
+	plan_free(p);
+
+	/* Including a course that is already there adds nothing twice. */
+	inc[0].id = "peach";
+	f.v.nincludes = 1;
+	p = plan_village(&f.lib, &f.r, &f.v);
+	EXPECT(p->nlessons == 6 && p->sources[3] == SOURCE_NEED, "include: a course chosen anyway stays as chosen");
+	plan_free(p);
+
+	/* Excluding a core course, a by-need course and the activity. */
+	f.v.nincludes = 0;
+	exc[0] = (struct ref){"i", {0}};
+	exc[1] = (struct ref){"peach", {0}};
+	f.v.excludes = exc;
+	f.v.nexcludes = 2;
+	p = plan_village(&f.lib, &f.r, &f.v);
+	EXPECT(position(p, "i", "a") == -1 && position(p, "peach", "a") == -1,
+	    "exclude: an excluded core or by-need course is left out");
+	EXPECT(p->nby_need == 0 && p->nunmet == 1, "exclude: the need is then unmet");
+	EXPECT(p->reach[GROUP_RESIDENT][1] == 0 && p->nshortfalls >= 1 &&
+	    p->shortfalls[p->nshortfalls - 1].kind == SHORT_CATEGORY && p->shortfalls[p->nshortfalls - 1].category == 1,
+	    "exclude: the recipe's minimums still apply");
+	EXPECT(has_remedy(p, p->nshortfalls - 1, "i", REMEDY_UNEXCLUDE, 10),
+	    "exclude: the remedy is to drop the exclude");
+	plan_free(p);
+
+	/* The next-ranked by-need course takes the excluded one's place. */
+	need.id = "peach";
+	{
+		struct ref needs2[2] = {{"peach", {0}}, {"rice", {0}}};
+
+		f.v.needs = needs2;
+		f.v.nneeds = 2;
+		exc[0].id = "peach";
+		f.v.nexcludes = 1;
+		p = plan_village(&f.lib, &f.r, &f.v);
+		EXPECT(position(p, "rice", "a") >= 0 && p->sources[position(p, "rice", "a")] == SOURCE_NEED,
+		    "exclude: the next-ranked course takes the place");
+		plan_free(p);
+		exc[0].id = "act";
+		p = plan_village(&f.lib, &f.r, &f.v);
+		EXPECT(position(p, "act", "a") == -1, "exclude: the activity course can be left out");
+		plan_free(p);
+		exc[0].id = "t";
+		p = plan_village(&f.lib, &f.r, &f.v);
+		EXPECT(position(p, "t", "a") == 0, "exclude: the first lesson stays whatever the profile says");
+		plan_free(p);
+	}
+	fixture_release(&f);
+}
+
+static void
+remedies(void)
+{
+	struct fixture f;
+	struct ref rice = {"rice", {0}};
+	struct plan *p;
+
+	fixture_init(&f);
+	f.v.members[GROUP_RESIDENT] = 0;
+	f.v.members[GROUP_HOMEBOUND] = 3;
+	f.rc[2].min_hours = 20;
+	p = plan_village(&f.lib, &f.r, &f.v);
+	/* Homebound reach nothing: total, theory, integrity and skills short. */
+	EXPECT(p->nshortfalls == 4 && p->shortfalls[0].kind == SHORT_TOTAL, "remedies: four homebound shortfalls");
+	EXPECT(has_remedy(p, 0, "extra", REMEDY_INCLUDE, 30) && has_remedy(p, 0, "peach", REMEDY_NEED, 30) &&
+	    has_remedy(p, 0, "rice", REMEDY_NEED, 10), "remedies: for the total, every course with home lessons");
+	EXPECT(p->nremedies >= 3 && streq(p->remedies[0].course->id, "extra") &&
+	    streq(p->remedies[1].course->id, "peach"), "remedies: most hours first, then by id");
+	{
+		size_t i;
+		int act = 0, other_cat = 0, theory = 0;
+
+		for (i = 0; i < p->nremedies; i++) {
+			act |= streq(p->remedies[i].course->id, "act");
+			if (p->remedies[i].shortfall == 3)
+				other_cat |= !streq(p->remedies[i].course->category, "skills");
+			if (p->remedies[i].shortfall == 1)
+				theory = 1;
+		}
+		EXPECT(!act, "remedies: the activity course is never offered");
+		EXPECT(!other_cat, "remedies: for a category, only courses of that category");
+		EXPECT(!theory, "remedies: none for theory, which no other course offers");
+	}
+	EXPECT(has_remedy(p, 3, "peach", REMEDY_NEED, 30) && streq(p->remedies[1].tag, "peach"),
+	    "remedies: a by-need course is taken in by a need for its tag");
+	plan_free(p);
+
+	/* With the one by-need place taken, a need would not take it in. */
+	f.v.needs = &rice;
+	f.v.nneeds = 1;
+	p = plan_village(&f.lib, &f.r, &f.v);
+	EXPECT(has_remedy(p, 0, "peach", REMEDY_INCLUDE, 30), "remedies: max-courses reached, so include");
+	EXPECT(!has_remedy(p, 0, "rice", REMEDY_NEED, 10) && !has_remedy(p, 0, "rice", REMEDY_INCLUDE, 10),
+	    "remedies: a course in the package is not offered");
+	plan_free(p);
+	fixture_release(&f);
+}
+
 void
 test_plan(void)
 {
@@ -192,4 +380,6 @@ test_plan(void)
 
 	for (int i = 0; i < 6; i++)
 		course_free(cs[i]);
+	include_exclude();
+	remedies();
 }
