@@ -248,9 +248,9 @@ sums_each(const char *sums, int quiet, int (*fn)(void *ctx, const char *sums, in
 		if (*eol)
 			*eol++ = '\0';
 		line++;
-		name = p + 66;
 		/* sha256sum writes "HASH  NAME", or "HASH *NAME" in binary mode. */
-		if (strlen(p) < 67 || !is_hex64(p) || p[64] != ' ' || (p[65] != ' ' && p[65] != '*') ||
+		name = strlen(p) >= 67 ? p + 66 : "";
+		if (name[0] == '\0' || !is_hex64(p) || p[64] != ' ' || (p[65] != ' ' && p[65] != '*') ||
 		    strchr(name, '/') || strchr(name, '\\') || strchr(name, '\r') || streq(name, ".") ||
 		    streq(name, "..")) {
 			struct loc loc = {sums, line, 0};
