@@ -79,25 +79,56 @@ chart(struct buf *b, const struct catalog *cat)
 	buf_puts(b, "</svg>\n");
 }
 
+/* One file of a village: its link, size and fingerprint — the first 16
+ * hex digits of its SHA-256, enough to tell files apart at a glance —
+ * with the whole hash a click away (<details>: no script). */
+static void
+file_cell(struct buf *b, const char *label, const struct catalog_file *f)
+{
+	buf_printf(b, "<td data-label=\"%s\">", label);
+	if (f->name == NULL) {
+		buf_puts(b, "—</td>");
+		return;
+	}
+	buf_printf(b, "<a href=\"%s\">%s</a> <span class=\"size\">", f->name, f->name);
+	size_text(b, f->size);
+	buf_printf(b, "</span><br><details><summary>指纹 <code>%.16s</code></summary><code class=\"full\">%s</code>"
+	    "</details></td>", f->sha256, f->sha256);
+}
+
 char *
 catalog_render(const struct catalog *cat)
 {
+	static const char *const file_labels[CF__COUNT] = {"学习包（zip）", "手机版", "电子书（EPUB）", "打印版（PDF）"};
 	struct buf b = {0};
 	size_t i, c, n = cat->nrows;
-	int g;
+	int g, k, pdf = 0;
 
+	for (i = 0; i < n; i++)
+		pdf |= cat->rows[i].files[CF_PDF].name != NULL;
 	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	buf_escape(&b, cat->name);
+	/* Laid out for a 1366x768 office screen and a 360 px phone: two
+	 * narrow tables instead of one wide one, fingerprints instead of
+	 * whole hashes, and on a phone each row a card of labelled lines. */
 	buf_puts(&b, "学习包目录</title>\n<style>\n"
 	    "body{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif;margin:0 auto;"
-	    "max-width:72rem;padding:1rem;line-height:1.6;color:#1b1b1b;background:#fffdf8}\n"
-	    "h1{color:#b71c1c}table{border-collapse:collapse;width:100%;font-size:.9rem}"
+	    "max-width:80rem;padding:1rem;line-height:1.5;color:#1b1b1b;background:#fffdf8}\n"
+	    "h1{color:#b71c1c;font-size:1.6rem}table{border-collapse:collapse;width:100%;font-size:.9rem}"
 	    "th,td{border:1px solid #d8d8d8;padding:.3rem .5rem;text-align:left;vertical-align:top}"
 	    "th{background:#f4efe6}td.num,th.num{text-align:right;white-space:nowrap}"
-	    "@media (max-width:40rem){.sha{display:none}}"
-	    "code{font-size:.75rem;word-break:break-all}.ok{color:#2e7d32}.short{color:#b71c1c;font-weight:bold}"
-	    ".wrap{overflow-x:auto}\n</style>\n</head>\n<body>\n<h1>");
+	    "code{font-size:.8rem}code.full{display:block;word-break:break-all;user-select:all}"
+	    "summary{cursor:pointer}.size{color:#555;white-space:nowrap}a{word-break:break-all}"
+	    ".ok{color:#2e7d32}.short{color:#b71c1c;font-weight:bold}"
+	    ".missing{border:2px solid #b71c1c;background:#fdecea;padding:.5rem .8rem}"
+	    ".how{background:#f4efe6;padding:.5rem .8rem}\n"
+	    "@media (max-width:40rem){table,tbody,tr,td{display:block;width:auto}tr:first-child{display:none}"
+	    "tr{border:1px solid #d8d8d8;margin:0 0 .8rem}td{border:0;border-top:1px solid #eee}"
+	    "td.num{text-align:left;white-space:normal}"
+	    "td::before{content:attr(data-label);display:inline-block;min-width:6rem;color:#555}"
+	    "td.village{font-weight:bold;background:#f4efe6}td.village::before{content:none}}\n"
+	    "</style>\n</head>\n<body>\n<h1>");
 	if (cat->county)
 		buf_escape(&b, cat->county);
 	buf_escape(&b, cat->name);
@@ -106,11 +137,46 @@ catalog_render(const struct catalog *cat)
 	buf_printf(&b, "。共 %zu 个村（社区）学习包，每名党员至少 ", n);
 	render_hours(&b, cat->min_hours);
 	buf_puts(&b, " 学时。每村一个 zip 学习包（拷到 U 盘、电脑上解压后打开 index.html，内含送学上门的打印版），"
-	    "另有一个手机版网页文件（发到流动党员微信群，手机直接打开，不用解压）。收到后可用 <code>sha256sum -c "
-	    "SHA256SUMS</code> 或 <code>coursepack verify</code> 核对文件是否完好。</p>\n<h2>各村学时</h2>\n");
+	    "另有一个手机版网页文件（发到流动党员微信群，手机直接打开，不用解压）。</p>\n");
+	if (cat->nmissing) {
+		buf_printf(&b, "<p class=\"missing\"><strong>未生成学习包：</strong>本次构建有 %zu 个村（社区）没有学习包"
+		    "（学时未达标、构建出错或未构建）：", cat->nmissing);
+		for (i = 0; i < cat->nmissing; i++) {
+			if (i)
+				buf_puts(&b, "、");
+			buf_escape(&b, cat->missing[i]);
+		}
+		buf_puts(&b, "。请修正后重新构建，再分发给这些村。</p>\n");
+	}
+	buf_puts(&b, "<div class=\"how\"><p><strong>核对文件是否完好</strong>：每个文件的“指纹”（SHA-256）列在下表和"
+	    "同一文件夹的 SHA256SUMS 里，文件被改动或损坏，指纹就对不上。</p>\n<ul>\n"
+	    "<li>Windows 电脑（不用装软件）：在文件所在的文件夹里，按住 Shift 点右键，选“在此处打开命令窗口”"
+	    "（或 PowerShell），输入 <code>certutil -hashfile ");
+	buf_escape(&b, n ? cat->rows[0].files[CF_ZIP].name : "文件名");
+	buf_puts(&b, " SHA256</code>（换成要核对的文件名），把显示的一长串字符和表中点开的“完整指纹”或 SHA256SUMS 里该文件那一行对照，"
+	    "完全一样即完好（旧版 Windows 显示的字符中间有空格，忽略空格即可）。</li>\n"
+	    "<li>Linux 电脑：在文件夹里运行 <code>sha256sum -c SHA256SUMS</code>，每个文件显示“成功”（OK）即完好。</li>\n"
+	    "<li>装有 coursepack 的电脑：<code>coursepack verify --pubkey 公钥文件 文件夹</code>，"
+	    "还能核对乡镇的签名，确认文件确实由乡镇发出。</li>\n</ul></div>\n<h2>各村学时</h2>\n");
 	chart(&b, cat);
-	buf_puts(&b, "<h2>学习包清单</h2>\n<div class=\"wrap\"><table>\n<tr><th>村（社区）</th><th>学习包</th>"
-	    "<th class=\"num\">大小</th>");
+	buf_puts(&b, "<h2>下载与核对</h2>\n<table>\n<tr><th>村（社区）</th>");
+	for (k = 0; k < CF__COUNT; k++)
+		if (k != CF_PDF || pdf)
+			buf_printf(&b, "<th>%s</th>", file_labels[k]);
+	buf_puts(&b, "</tr>\n");
+	for (i = 0; i < n; i++) {
+		const struct catalog_row *p = &cat->rows[i];
+
+		buf_puts(&b, "<tr><td class=\"village\">");
+		buf_escape(&b, p->village);
+		buf_puts(&b, "</td>");
+		for (k = 0; k < CF__COUNT; k++)
+			if (k != CF_PDF || pdf)
+				file_cell(&b, file_labels[k], &p->files[k]);
+		buf_puts(&b, "</tr>\n");
+	}
+	buf_puts(&b, "</table>\n<h2>学时与覆盖</h2>\n<p>各类别学时；各类党员人数、能学到的学时，✓ 为达到要求。</p>\n"
+	    "<table>\n<tr><th>村（社区）</th>");
 	for (c = 0; c < cat->ncats; c++) {
 		buf_puts(&b, "<th class=\"num\">");
 		buf_escape(&b, cat->cats[c].name);
@@ -119,43 +185,33 @@ catalog_render(const struct catalog *cat)
 	buf_puts(&b, "<th class=\"num\">合计</th>");
 	for (g = 0; g < GROUP__COUNT; g++)
 		buf_printf(&b, "<th class=\"num\">%s</th>", render_group_zh((enum group)g));
-	buf_puts(&b, "<th class=\"sha\">SHA-256</th></tr>\n");
+	buf_puts(&b, "</tr>\n");
 	for (i = 0; i < n; i++) {
 		const struct catalog_row *p = &cat->rows[i];
-		const struct catalog_file *f = p->files;
 
-		buf_puts(&b, "<tr><td>");
+		buf_puts(&b, "<tr><td class=\"village\">");
 		buf_escape(&b, p->village);
-		buf_printf(&b, "</td><td><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a><br><a href=\"%s\">%s</a>",
-		    f[CF_ZIP].name, f[CF_ZIP].name, f[CF_PHONE].name, f[CF_PHONE].name, f[CF_EPUB].name,
-		    f[CF_EPUB].name);
-		if (f[CF_PDF].name)
-			buf_printf(&b, "<br><a href=\"%s\">%s</a>", f[CF_PDF].name, f[CF_PDF].name);
-		buf_puts(&b, "</td><td class=\"num\">");
-		size_text(&b, f[CF_ZIP].size);
-		buf_puts(&b, "<br>");
-		size_text(&b, f[CF_PHONE].size);
-		buf_puts(&b, "<br>");
-		size_text(&b, f[CF_EPUB].size);
 		buf_puts(&b, "</td>");
 		for (c = 0; c < cat->ncats; c++) {
-			buf_puts(&b, "<td class=\"num\">");
+			buf_puts(&b, "<td class=\"num\" data-label=\"");
+			buf_escape(&b, cat->cats[c].name);
+			buf_puts(&b, "\">");
 			render_hours(&b, p->hours[c]);
 			buf_puts(&b, "</td>");
 		}
-		buf_puts(&b, "<td class=\"num\">");
+		buf_puts(&b, "<td class=\"num\" data-label=\"合计\">");
 		render_hours(&b, p->total);
 		buf_puts(&b, "</td>");
 		for (g = 0; g < GROUP__COUNT; g++) {
-			buf_printf(&b, "<td class=\"num\">%d 人 · ", p->members[g]);
+			buf_printf(&b, "<td class=\"num\" data-label=\"%s\">%d 人<br>", render_group_zh((enum group)g),
+			    p->members[g]);
 			render_hours(&b, p->reach[g]);
 			buf_printf(&b, " 学时 <span class=\"%s\">%s</span></td>", p->complete[g] ? "ok" : "short",
 			    p->complete[g] ? "✓" : "未达标");
 		}
-		buf_printf(&b, "<td class=\"sha\"><code>%s</code><br><code>%s</code><br><code>%s</code></td></tr>\n",
-		    f[CF_ZIP].sha256, f[CF_PHONE].sha256, f[CF_EPUB].sha256);
+		buf_puts(&b, "</tr>\n");
 	}
-	buf_printf(&b, "</table></div>\n<p>由 coursepack %s 生成。</p>\n</body>\n</html>\n", COURSEPACK_VERSION);
+	buf_printf(&b, "</table>\n<p>由 coursepack %s 生成。</p>\n</body>\n</html>\n", COURSEPACK_VERSION);
 	return buf_detach(&b);
 }
 
@@ -213,6 +269,11 @@ catalog_save(const struct catalog *cat, size_t shard, size_t nshards, const char
 	buf_puts(&b, "    <title>");
 	buf_escape(&b, cat->title);
 	buf_puts(&b, "</title>\n");
+	if (cat->season) {
+		buf_puts(&b, "    <season>");
+		buf_escape(&b, cat->season);
+		buf_puts(&b, "</season>\n");
+	}
 	for (c = 0; c < cat->ncats; c++) {
 		buf_printf(&b, "    <category color=\"%s\">", cat->cats[c].colour);
 		buf_escape(&b, cat->cats[c].name);
@@ -308,6 +369,8 @@ catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshar
 	if ((x = xml_first(n, "county")) != NULL)
 		cat->county = xml_text(x);
 	cat->title = xml_text(xml_first(n, "title"));
+	if ((x = xml_first(n, "season")) != NULL)
+		cat->season = xml_text(x);
 	for (x = xml_first(n, "category"); x; x = xml_next(x, "category"))
 		ncat++;
 	cat->cats = xcalloc(ncat ? ncat : 1, sizeof *cat->cats);
@@ -403,5 +466,9 @@ catalog_release(struct catalog *cat)
 	free(cat->county);
 	free(cat->name);
 	free(cat->title);
+	free(cat->season);
+	for (i = 0; i < cat->nmissing; i++)
+		free(cat->missing[i]);
+	free(cat->missing);
 	memset(cat, 0, sizeof *cat);
 }

@@ -44,6 +44,7 @@ struct catalog {
 	char *county;		/* may be NULL */
 	char *name;		/* the township's */
 	char *title;		/* the recipe's */
+	char *season;		/* the recipe's; may be NULL (a record of an older build) */
 	int min_hours;
 	struct catalog_category *cats;	/* the recipe's categories, in order */
 	size_t ncats;
@@ -52,6 +53,8 @@ struct catalog {
 	size_t planned;		/* a shard: villages it was to build */
 	size_t villages;	/* a shard: villages of the whole township */
 	char source[65];	/* a shard: project_digest of what it was built from */
+	char **missing;		/* names of the villages not built or failed, in order; */
+	size_t nmissing;	/* not saved in a shard record (a merge has none) */
 };
 
 /* The catalogue page and SHA256SUMS (caller frees). */

@@ -246,6 +246,7 @@ catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jo
 	cat->county = pr->township->county ? xstrdup(pr->township->county) : NULL;
 	cat->name = xstrdup(pr->township->name);
 	cat->title = xstrdup(r->title);
+	cat->season = r->season ? xstrdup(r->season) : NULL;
 	cat->min_hours = r->min_hours;
 	cat->ncats = r->ncategories;
 	cat->cats = xcalloc(r->ncategories ? r->ncategories : 1, sizeof *cat->cats);
@@ -268,7 +269,9 @@ catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jo
 		row->order = j->order;
 		row->village = xstrdup(p->village->name);
 		for (k = 0; k < CF__COUNT; k++) {
-			if ((k == CF_PDF && !j->browser) || o[k]->missing)
+			/* A PDF only when printed (or found beside a
+			 * village not rebuilt): its digest says so. */
+			if ((k == CF_PDF && o[k]->sha256[0] == '\0') || o[k]->missing)
 				continue;
 			row->files[k].name = xstrdup(o[k]->file);
 			row->files[k].size = o[k]->size;
@@ -292,15 +295,28 @@ catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jo
 
 /* SHA256SUMS in the format sha256sum -c reads, and the catalogue; for a
  * shard, also its record. */
+static size_t shard_of(const char *id, size_t n);
+
 static int
 write_index(const struct project *pr, const char *dir, struct job *jobs, size_t n, const struct minisign_key *key,
     time_t when, size_t shard, size_t nshards, size_t planned)
 {
 	struct catalog cat;
 	char *path;
+	size_t i, k;
 	int rc;
 
 	catalog_fill(&cat, pr, jobs, n);
+	/* The catalogue names the villages of this build (or shard) that
+	 * have no bundle in the folder: refused, failed or never built. */
+	for (i = 0; i < pr->nvillages; i++) {
+		for (k = 0; k < cat.nrows && cat.rows[k].order != i; k++)
+			;
+		if (k < cat.nrows || (nshards && shard_of(pr->villages[i]->id, nshards) != shard))
+			continue;
+		cat.missing = xreallocarray(cat.missing, cat.nmissing + 1, sizeof *cat.missing);
+		cat.missing[cat.nmissing++] = xstrdup(pr->villages[i]->name);
+	}
 	cat.planned = planned;
 	cat.villages = pr->nvillages;
 	rc = nshards > 0 ? project_digest(pr, cat.source) : 0;
@@ -315,6 +331,108 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 		free(name);
 	}
 	catalog_release(&cat);
+	return rc;
+}
+
+/* DIR/TOWNSHIP-VILLAGE<suffix>, one file beside the bundles. */
+static void
+output_name(struct output *o, const char *dir, const char *township, const char *village, const char *suffix)
+{
+	o->file = xasprintf("%s-%s%s", township, village, suffix);
+	o->path = path_join(dir, o->file);
+}
+
+static void
+output_release(struct output *o)
+{
+	free(o->file);
+	free(o->path);
+}
+
+/* A village this run did not build, as its files stand in the folder:
+ * 1 when its bundle is there (digested, with its editions when they are
+ * there), 0 when not, -1 when one cannot be read. */
+static int
+job_from_folder(struct job *j, const struct project *pr, const struct plan *p, size_t order, const char *dir)
+{
+	struct output *o[] = {&j->bundle, &j->phone, &j->epub, &j->pdf};
+	static const char *const suffixes[] = {".zip", "-phone.html", ".epub", "-print.pdf"};
+	struct stat st;
+	size_t k;
+
+	memset(j, 0, sizeof *j);
+	j->pr = pr;
+	j->plan = p;
+	j->order = order;
+	for (k = 0; k < NELEM(o); k++)
+		output_name(o[k], dir, pr->township->id, p->village->id, suffixes[k]);
+	for (k = 0; k < NELEM(o); k++) {
+		if (stat(o[k]->path, &st) == -1 || !S_ISREG(st.st_mode)) {
+			/* Only the bundle is a must: an edition over its
+			 * budget was not written. */
+			if (o[k] == &j->bundle)
+				return 0;
+			o[k]->missing = o[k] != &j->pdf;
+			continue;
+		}
+		if (file_digest(o[k]->path, &o[k]->size, o[k]->sha256) == -1)
+			return -1;
+	}
+	j->ok = 1;
+	return 1;
+}
+
+/* A build of one village refreshes SHA256SUMS and the catalogue for the
+ * whole folder, so that `sha256sum -c` and the page stay true: the
+ * village just built, and every other village of the township whose
+ * bundle is in the folder, digested as it stands, its row from its plan
+ * (the same sources give the same plan).  A village without its files is
+ * named on the page as not built.  When a file cannot be read
+ * (diagnosed), SHA256SUMS, its signature and the catalogue are removed
+ * rather than left stale; returns 0 or -1. */
+static int
+write_index_partial(const struct project *pr, struct plan **plans, const struct job *built, size_t nbuilt,
+    const char *dir, const struct minisign_key *key, time_t when)
+{
+	struct job *all = xcalloc(pr->nvillages ? pr->nvillages : 1, sizeof *all);
+	unsigned char *mine = xcalloc(pr->nvillages ? pr->nvillages : 1, 1);
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < pr->nvillages && rc == 0; i++) {
+		for (k = 0; k < nbuilt && built[k].order != i; k++)
+			;
+		if (k < nbuilt) {
+			all[i] = built[k];
+			continue;
+		}
+		if (plans[i] == NULL)
+			plans[i] = plan_village(pr->library, pr->recipe, pr->villages[i]);
+		mine[i] = 1;
+		if (job_from_folder(&all[i], pr, plans[i], i, dir) == -1)
+			rc = -1;
+	}
+	if (rc == 0)
+		rc = write_index(pr, dir, all, pr->nvillages, key, when, 0, 0, pr->nvillages);
+	if (rc == -1) {
+		static const char *const index_files[] = {"SHA256SUMS", "SHA256SUMS.minisig", "index.html"};
+
+		for (k = 0; k < NELEM(index_files); k++) {
+			char *path = path_join(dir, index_files[k]);
+
+			unlink(path);
+			free(path);
+		}
+	}
+	for (i = 0; i < pr->nvillages; i++)
+		if (mine[i]) {
+			output_release(&all[i].bundle);
+			output_release(&all[i].phone);
+			output_release(&all[i].epub);
+			output_release(&all[i].pdf);
+		}
+	free(mine);
+	free(all);
 	return rc;
 }
 
@@ -379,7 +497,7 @@ cmd_build(int argc, char *argv[])
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0, lock = -1;
 	size_t phone_budget = PHONE_BUDGET_DEFAULT;
-	int want_pdf = 0, key_loaded = 0, share = 1;
+	int want_pdf = 0, key_loaded = 0, share = 1, go, refreshed = 0;
 	size_t shard = 0, nshards = 0, wanted = 0;
 	struct shared *sh = NULL;
 	char *browser = NULL;
@@ -449,7 +567,9 @@ cmd_build(int argc, char *argv[])
 		jobs = 1;
 	if (jobs > MAX_JOBS)
 		jobs = MAX_JOBS;
-	if (entry_time("build", &mtime) == -1)
+	/* SOURCE_DATE_EPOCH checked before anything is loaded; the season
+	 * is known once the recipe is. */
+	if (entry_time("build", NULL, &mtime) == -1)
 		return 2;
 	if (hash_init() == -1) {
 		usage_error("build: libsodium cannot start");
@@ -492,6 +612,7 @@ cmd_build(int argc, char *argv[])
 		goto out;
 	}
 	loaded = 1;
+	entry_time("build", pr.recipe->season, &mtime);
 	{
 		struct body_kind kinds[LINKS__COUNT];
 
@@ -546,9 +667,16 @@ cmd_build(int argc, char *argv[])
 		diag(E_VILLAGE_UNLISTED, &loc, only);
 	}
 	/* What a killed build left in the folder goes first (leftovers.h). */
-	if ((q.n > 0 || only == NULL) && mkdirs(dir) == 0)
+	/* A village refused or unbuilt still refreshes the folder's index,
+	 * when there is a folder: its old files are gone. */
+	{
+		struct stat dst;
+
+		go = q.n > 0 || only == NULL || (wanted > 0 && stat(dir, &dst) == 0 && S_ISDIR(dst.st_mode));
+	}
+	if (go && mkdirs(dir) == 0)
 		lock = leftovers_claim(dir);
-	if ((q.n > 0 || only == NULL) && mkdirs(dir) == 0 && shared_spill(sh, dir) == 0) {
+	if (go && mkdirs(dir) == 0 && shared_spill(sh, dir) == 0) {
 		q.progress = isatty(STDERR_FILENO);
 		nthreads = (size_t)jobs < q.n ? (size_t)jobs : q.n;
 		for (i = 0; i < nthreads; i++)
@@ -587,6 +715,8 @@ cmd_build(int argc, char *argv[])
 			}
 		if (only == NULL)
 			write_index(&pr, dir, q.jobs, q.n, key_loaded ? &key : NULL, mtime, shard, nshards, wanted);
+		else if (write_index_partial(&pr, plans, q.jobs, q.n, dir, key_loaded ? &key : NULL, mtime) == 0)
+			refreshed = 1;
 	}
 	{
 		size_t total = only ? 1 : wanted;
@@ -594,8 +724,8 @@ cmd_build(int argc, char *argv[])
 		if (nshards)
 			printf("shard %zu of %zu: ", shard, nshards);
 		printf("built %d of %zu bundle%s in %s\n", built, total, total == 1 ? "" : "s", dir ? dir : outdir);
-		if (only && built)
-			printf("SHA256SUMS and index.html were not updated: build the township to refresh them\n");
+		if (refreshed)
+			printf("SHA256SUMS and index.html updated for every bundle in %s\n", dir);
 	}
 	rc = diag_exit() ? diag_exit() : (size_t)built == (only ? 1 : wanted) ? 0 : 1;
 out:

@@ -88,6 +88,7 @@ same_catalogue(const struct catalog *a, const struct catalog *b)
 	size_t i;
 
 	if (!same_text(a->name, b->name) || !same_text(a->county, b->county) || !same_text(a->title, b->title) ||
+	    !same_text(a->season, b->season) ||
 	    a->min_hours != b->min_hours || a->ncats != b->ncats)
 		return 0;
 	for (i = 0; i < a->ncats; i++)
@@ -341,7 +342,7 @@ cmd_catalog(int argc, char *argv[])
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (entry_time("catalog", &when) == -1)
+	if (entry_time("catalog", NULL, &when) == -1)
 		return 2;
 	if (hash_init() == -1) {
 		usage_error("catalog: libsodium cannot start");
@@ -402,7 +403,9 @@ cmd_catalog(int argc, char *argv[])
 		goto out;
 	}
 
-	/* The whole township's catalogue, in the township's order. */
+	/* The whole township's catalogue, in the township's order, dated
+	 * like the build that made the shards. */
+	entry_time("catalog", first->cat.season, &when);
 	all = first->cat;
 	all.rows = NULL;
 	all.nrows = 0;

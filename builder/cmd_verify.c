@@ -1,22 +1,462 @@
-/* coursepack verify BUNDLE...: check each bundle against its manifest —
- * manifest first and valid, every file listed present with its size and
- * SHA-256, nothing unlisted, every link of every page resolving inside
- * the bundle.  Exit 0 when all are good, 1 when any is not. */
+/* coursepack verify [--pubkey KEY] FILE|DIR...: check every file a build
+ * writes, each by its kind, and say in one line per file what it is and
+ * whether it is good:
+ *
+ *   bundle (.zip)        its manifest first and valid, every file listed
+ *                        present with its size and SHA-256, nothing
+ *                        unlisted, every link resolving; the village,
+ *                        township and season it is for
+ *   EPUB                 a zip whose first entry is 'mimetype'
+ *   phone edition, PDF   (their bytes: nothing more to check inside)
+ *   SHA256SUMS           every file listed is beside it, with that hash
+ *   FILE.minisig         the signature of FILE: checked with FILE
+ *   index.html           the township catalogue: described, not checked
+ *
+ * With --pubkey, each file's signature beside it too (the catalogue and
+ * shard records are not signed).  Without it, a phone edition, EPUB or
+ * PDF is checked against the SHA256SUMS beside it.  A folder stands for
+ * every file in it.  Exit 0 when all are good, 1 when any is not. */
 #define _POSIX_C_SOURCE 200809L
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "commands.h"
 #include "crypto.h"
 #include "util.h"
+#include "xml.h"
 
-static const char usage_text[] = "usage: coursepack verify [--pubkey PUBKEY] BUNDLE ...\n";
+static const char usage_text[] = "usage: coursepack verify [--pubkey PUBKEY] FILE|DIR ...\n";
 
+#define SUMS_MAX_BYTES (16 * 1024 * 1024)	/* SHA256SUMS: about 100 bytes a file */
+#define FOLDER_MAX_FILES 100000
+
+enum kind { K_BUNDLE, K_PHONE, K_EPUB, K_PDF, K_SUMS, K_CATALOG, K_SHARD, K_OTHER, K__COUNT };
+
+static const char *const kind_one[K__COUNT] = {"bundle", "phone edition", "EPUB", "printed booklet",
+    "SHA256SUMS", "catalogue", "shard record", "other file"};
+static const char *const kind_many[K__COUNT] = {"bundles", "phone editions", "EPUBs", "printed booklets",
+    "SHA256SUMS", "catalogues", "shard records", "other files"};
+
+/* What a build names its files (cmd_build.c). */
+static enum kind
+kind_of(const char *path, int in_folder)
+{
+	const char *name = path_basename(path);
+
+	if (streq(name, "SHA256SUMS"))
+		return K_SUMS;
+	if (streq(name, "index.html"))
+		return K_CATALOG;
+	if (has_suffix(name, "-phone.html"))
+		return K_PHONE;
+	if (has_suffix(name, ".epub"))
+		return K_EPUB;
+	if (has_suffix(name, "-print.pdf"))
+		return K_PDF;
+	if (strncmp(name, "shard-", 6) == 0 && has_suffix(name, ".xml"))
+		return K_SHARD;
+	/* Named on the command line, anything else is taken for a bundle,
+	 * as verify always did. */
+	return has_suffix(name, ".zip") || !in_folder ? K_BUNDLE : K_OTHER;
+}
+
+struct item {
+	char *path;
+	int in_folder;
+};
+
+struct items {
+	struct item *v;
+	size_t n;
+};
+
+static void
+items_add(struct items *it, char *path, int in_folder)
+{
+	it->v = xreallocarray(it->v, it->n + 1, sizeof *it->v);
+	it->v[it->n].path = path;
+	it->v[it->n++].in_folder = in_folder;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every regular file of a folder (not its dot files, not its
+ * subfolders), by name.  -1 after diagnosing. */
+static int
+items_add_folder(struct items *it, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, i;
+
+	if (d == NULL) {
+		diag(S_OPEN, NULL, dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL && n < FOLDER_MAX_FILES) {
+		char *path;
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = path_join(dir, e->d_name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			names = xreallocarray(names, n + 1, sizeof *names);
+			names[n++] = path;
+		} else
+			free(path);
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof *names, name_cmp);
+	for (i = 0; i < n; i++)
+		items_add(it, names[i], 1);
+	free(names);
+	return 0;
+}
+
+static int
+items_have(const struct items *it, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < it->n; i++)
+		if (streq(it->v[i].path, path))
+			return 1;
+	return 0;
+}
+
+/* One field of a trusted comment ("timestamp:N\tfile:NAME\tsigner:..."),
+ * as a new string, or NULL. */
+static char *
+trusted_field(const char *trusted, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = trusted;
+
+	while (p && *p) {
+		if (strncmp(p, key, klen) == 0 && p[klen] == ':')
+			return xstrndup(p + klen + 1, strcspn(p + klen + 1, "\t"));
+		p = strchr(p, '\t');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/* "signed by 'NAME' (key ID) on 2022-11-01" from bundle_signature's line
+ * ("signed by 'NAME' (key ID); TRUSTED COMMENT"); *signed_as gets the
+ * file name the signature was made for, or NULL. */
+static char *
+signer_words(const char *who, char **signed_as)
+{
+	const char *semi = strstr(who, "; ");
+	char *head = xstrndup(who, semi ? (size_t)(semi - who) : strlen(who)), *out, *ts;
+	char day[16] = "";
+
+	*signed_as = NULL;
+	if (semi == NULL)
+		return head;
+	*signed_as = trusted_field(semi + 2, "file");
+	if ((ts = trusted_field(semi + 2, "timestamp")) != NULL) {
+		char *end;
+		long long v;
+		struct tm tm;
+		time_t t;
+
+		errno = 0;
+		v = strtoll(ts, &end, 10);
+		t = (time_t)v;
+		if (errno == 0 && *end == '\0' && end != ts && v >= 0 && gmtime_r(&t, &tm))
+			strftime(day, sizeof day, "%Y-%m-%d", &tm);
+		free(ts);
+	}
+	out = day[0] ? xasprintf("%s on %s", head, day) : xstrdup(head);
+	free(head);
+	return out;
+}
+
+/* The signature beside `path`: 0 (and *words) or the number of problems.
+ * Warns when the file has been renamed since it was signed. */
+static int
+check_signature(const char *path, const struct minisign_key *pub, char **words, int *renamed)
+{
+	char *who = NULL, *signed_as = NULL;
+	int problems = bundle_signature(path, pub, &who);
+
+	*words = NULL;
+	if (problems == 0 && who) {
+		*words = signer_words(who, &signed_as);
+		if (signed_as && !streq(signed_as, path_basename(path))) {
+			struct loc loc = {path, 0, 0};
+
+			diag(W_VERIFY_RENAMED, &loc, path_basename(path), signed_as);
+			*renamed = 1;
+		}
+	}
+	free(signed_as);
+	free(who);
+	return problems;
+}
+
+static int
+is_hex64(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Reads SHA256SUMS and calls fn for every well-formed line (the line
+ * number, the hash, the file name); a malformed line is diagnosed.
+ * Returns the number of problems, or -1 when it cannot be read
+ * (diagnosed unless quiet and it does not exist). */
+static int
+sums_each(const char *sums, int quiet, int (*fn)(void *ctx, const char *sums, int line, const char *sha,
+    const char *name), void *ctx)
+{
+	char *text, *p, *eol;
+	size_t len;
+	int line = 0, problems = 0;
+
+	if (read_file(sums, SUMS_MAX_BYTES, &text, &len) == -1) {
+		if (!(quiet && errno == ENOENT))
+			diag(S_READ, NULL, sums, strerror(errno));
+		return -1;
+	}
+	for (p = text; *p; p = eol) {
+		const char *name;
+
+		eol = p + strcspn(p, "\n");
+		if (*eol)
+			*eol++ = '\0';
+		line++;
+		/* sha256sum writes "HASH  NAME", or "HASH *NAME" in binary mode. */
+		name = strlen(p) >= 67 ? p + 66 : "";
+		if (name[0] == '\0' || !is_hex64(p) || p[64] != ' ' || (p[65] != ' ' && p[65] != '*') ||
+		    strchr(name, '/') || strchr(name, '\\') || strchr(name, '\r') || streq(name, ".") ||
+		    streq(name, "..")) {
+			struct loc loc = {sums, line, 0};
+
+			diag(E_SUMS_LINE, &loc);
+			problems++;
+			continue;
+		}
+		p[64] = '\0';
+		problems += fn(ctx, sums, line, p, name);
+	}
+	free(text);
+	return problems;
+}
+
+/* Each file listed beside SHA256SUMS, hashed. */
+static int
+sums_line_check(void *ctx, const char *sums, int line, const char *sha, const char *name)
+{
+	char *dir = path_dirname(sums), *path = path_join(dir, name), got[65];
+	struct loc loc = {sums, line, 0};
+	size_t size, *count = ctx;
+	int problems = 0;
+
+	if (sha256_file(path, &size, got) == -1) {
+		if (errno == ENOENT)
+			diag(E_SUMS_MISSING, &loc, name);
+		else
+			diag(S_READ, NULL, path, strerror(errno));
+		problems = 1;
+	} else if (!streq(got, sha)) {
+		diag(E_SUMS_HASH, &loc, name);
+		problems = 1;
+	}
+	(*count)++;
+	free(path);
+	free(dir);
+	return problems;
+}
+
+/* One file looked up in SHA256SUMS. */
+struct sums_find {
+	const char *name;
+	char sha[65];
+};
+
+static int
+sums_line_find(void *ctx, const char *sums, int line, const char *sha, const char *name)
+{
+	struct sums_find *f = ctx;
+
+	(void)sums;
+	(void)line;
+	if (streq(name, f->name) && f->sha[0] == '\0')
+		memcpy(f->sha, sha, 65);
+	return 0;
+}
+
+/* A file checked against the SHA256SUMS beside it, for want of a key:
+ * 0 good (*how says so), else the number of problems. */
+static int
+check_against_sums(const char *path, char **how)
+{
+	char *dir = path_dirname(path), *sums = path_join(dir, "SHA256SUMS"), got[65];
+	struct sums_find f = {path_basename(path), ""};
+	struct loc loc = {path, 0, 0};
+	size_t size;
+	int problems = 1, rc;
+
+	*how = NULL;
+	rc = sums_each(sums, 1, sums_line_find, &f);
+	if (rc == -1 && access(sums, F_OK) == -1)
+		diag(E_VERIFY_UNCHECKED, &loc);
+	else if (rc == 0 && f.sha[0] == '\0')
+		diag(E_SUMS_UNLISTED, &loc, f.name, sums);
+	else if (rc == 0 && sha256_file(path, &size, got) == -1)
+		diag(S_READ, NULL, path, strerror(errno));
+	else if (rc == 0 && !streq(got, f.sha))
+		diag(E_SUMS_HASH, &loc, f.name);
+	else if (rc == 0) {
+		*how = xstrdup("matches SHA256SUMS (no signature checked without --pubkey)");
+		problems = 0;
+	}
+	free(sums);
+	free(dir);
+	return problems;
+}
+
+/* An EPUB's first bytes, as its container format (OCF) requires: a local
+ * header of a stored entry 'mimetype' holding application/epub+zip. */
+static int
+check_epub_head(const char *path)
+{
+	static const char want[] = "application/epub+zip";
+	unsigned char h[30 + 8 + 256 + 20];
+	struct loc loc = {path, 0, 0};
+	size_t got, extra;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		diag(S_OPEN, NULL, path, strerror(errno));
+		return 1;
+	}
+	got = fread(h, 1, sizeof h, f);
+	fclose(f);
+	extra = got >= 30 ? (size_t)(h[28] | h[29] << 8) : 0;
+	if (got < 30 + 8 + 20 || memcmp(h, "PK\3\4", 4) != 0 || (h[8] | h[9] << 8) != 0 ||
+	    (h[26] | h[27] << 8) != 8 || memcmp(h + 30, "mimetype", 8) != 0 || extra > 256 ||
+	    got < 38 + extra + 20 || memcmp(h + 38 + extra, want, 20) != 0) {
+		diag(E_VERIFY_EPUB, &loc);
+		return 1;
+	}
+	return 0;
+}
+
+/* "吉利村 (jili) 霞阳镇 2022—2023年度冬春训" from a bundle's manifest;
+ * warns when the file is not named after the package. */
+static char *
+bundle_words(const struct bundle *b, const char *path, int *renamed)
+{
+	struct xml_node *root = xml_root(b->manifest), *v = xml_first(root, "village"),
+	    *t = xml_first(root, "township"), *s = xml_first(root, "season");
+	char *id = xml_attr(root, "id"), *vname = xml_text(v), *vid = xml_attr(v, "id"), *tname = xml_text(t),
+	    *season = s ? xml_text(s) : NULL, *words, *want;
+
+	words = xasprintf("%s (%s) %s%s%s", vname ? vname : "?", vid ? vid : "?", tname ? tname : "?",
+	    season ? " " : "", season ? season : "");
+	want = xasprintf("%s.zip", id ? id : "");
+	if (id && !streq(path_basename(path), want)) {
+		struct loc loc = {path, 0, 0};
+		char *whose = xasprintf("%s (%s)", vname ? vname : "?", vid ? vid : "?");
+
+		diag(W_VERIFY_VILLAGE, &loc, path_basename(path), whose, id);
+		free(whose);
+		*renamed = 1;
+	}
+	free(want);
+	free(id);
+	free(vname);
+	free(vid);
+	free(tname);
+	free(season);
+	return words;
+}
+
+/* One file: its line on stdout; returns its number of problems. */
+static int
+verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *renamed)
+{
+	char *what = NULL, *how = NULL;
+	int problems = 0;
+
+	switch (k) {
+	case K_BUNDLE: {
+		struct bundle b;
+
+		if (bundle_open(&b, path) == -1)
+			problems = 1;
+		else {
+			problems = bundle_verify(&b);
+			what = bundle_words(&b, path, renamed);
+		}
+		bundle_release(&b);
+		if (pub)
+			problems += check_signature(path, pub, &how, renamed);
+		break;
+	}
+	case K_EPUB:
+	case K_PHONE:
+	case K_PDF:
+		if (k == K_EPUB)
+			problems += check_epub_head(path);
+		what = xstrdup(kind_one[k]);
+		problems += pub ? check_signature(path, pub, &how, renamed) : check_against_sums(path, &how);
+		break;
+	case K_SUMS: {
+		size_t listed = 0;
+		int rc = sums_each(path, 0, sums_line_check, &listed);
+
+		problems = rc == -1 ? 1 : rc;
+		what = xasprintf("%zu file%s listed, %s", listed, listed == 1 ? "" : "s",
+		    problems ? "not all beside it and matching" : "all beside it and matching");
+		if (pub)
+			problems += check_signature(path, pub, &how, renamed);
+		break;
+	}
+	case K_CATALOG:
+		what = xstrdup("the township catalogue, a page for people: not signed; SHA256SUMS covers the files it lists");
+		break;
+	case K_SHARD:
+		what = xstrdup("a shard record, for 'coursepack catalog': not signed");
+		break;
+	case K_OTHER:
+	case K__COUNT:
+		what = xstrdup("skipped: not a file coursepack writes");
+		break;
+	}
+	if (k == K_CATALOG || k == K_SHARD || k == K_OTHER)
+		printf("%s: %s\n", path, what);	/* nothing checked: no verdict */
+	else
+		printf("%s: %s%s%s%s%s\n", path, problems ? "BAD" : "OK", what ? " " : "", what ? what : "",
+		    how ? ", " : "", how ? how : "");
+	free(what);
+	free(how);
+	return problems;
+}
 
 int
 cmd_verify(int argc, char *argv[])
@@ -28,7 +468,9 @@ cmd_verify(int argc, char *argv[])
 	};
 	const char *pubfile = NULL;
 	struct minisign_key pub;
-	int ch, k, bad = 0;
+	struct items it = {0};
+	size_t seen[K__COUNT] = {0}, bad = 0, renamed_n = 0, checked = 0, i;
+	int ch, k, folder = 0, rc;
 
 	optind = 1;
 	opterr = 0;
@@ -58,24 +500,72 @@ cmd_verify(int argc, char *argv[])
 	if (pubfile && bundle_load_pubkey(pubfile, &pub) == -1)
 		return diag_exit();
 	for (k = optind; k < argc; k++) {
-		char *who = NULL;
-		struct bundle b;
-		int problems = bundle_open(&b, argv[k]) == -1 ? 1 : bundle_verify(&b);
+		struct stat st;
 
-		bundle_release(&b);
-
-		if (pubfile)
-			problems += bundle_signature(argv[k], &pub, &who);
-		if (who)
-			printf("%s: %s, %s\n", argv[k], problems ? "BAD" : "OK", who);
-		else
-			printf("%s: %s\n", argv[k], problems ? "BAD" : "OK");
-		free(who);
-		bad += problems != 0;
+		if (stat(argv[k], &st) == 0 && S_ISDIR(st.st_mode)) {
+			folder = 1;
+			if (items_add_folder(&it, argv[k]) == -1)
+				bad++;
+		} else
+			items_add(&it, xstrdup(argv[k]), 0);
 	}
+	for (i = 0; i < it.n; i++) {
+		const char *path = it.v[i].path;
+		enum kind kd;
+		int renamed = 0;
+
+		/* A signature is checked with its file; alone, it is
+		 * checked as the file it signs would be. */
+		if (has_suffix(path, ".minisig")) {
+			char *signed_file = xstrndup(path, strlen(path) - 8);
+
+			if (!items_have(&it, signed_file)) {
+				if (it.v[i].in_folder)
+					printf("%s: skipped: the signature of '%s', which is not here\n", path,
+					    path_basename(signed_file));
+				else {
+					items_add(&it, signed_file, 0);
+					signed_file = NULL;
+				}
+			}
+			free(signed_file);
+			continue;
+		}
+		kd = kind_of(path, it.v[i].in_folder);
+		seen[kd]++;
+		checked++;
+		bad += verify_one(path, kd, pubfile ? &pub : NULL, &renamed) != 0;
+		renamed_n += renamed;
+	}
+	if (checked > 1 || folder) {
+		const char *sep = "";
+
+		for (k = 0; k < K__COUNT; k++)
+			if (seen[k]) {
+				printf("%s%zu %s", sep, seen[k], seen[k] == 1 ? kind_one[k] : kind_many[k]);
+				sep = ", ";
+			}
+		if (checked == 0)
+			printf("no files");
+		if (bad)
+			printf(": %zu BAD", bad);
+		else
+			printf(": all OK");
+		if (renamed_n)
+			printf(", %zu renamed (see the warnings)", renamed_n);
+		putchar('\n');
+	}
+	for (i = 0; i < it.n; i++)
+		free(it.v[i].path);
+	free(it.v);
 	if (pubfile)
 		minisign_key_release(&pub);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		diag(S_WRITE, NULL, "standard output", strerror(errno));
+		return 3;
+	}
 	if (diag_count(DL_SYSERR))
 		return 3;
-	return bad ? 1 : 0;
+	rc = bad ? 1 : 0;
+	return rc;
 }

@@ -47,6 +47,8 @@ enum diag_level {
 	X(W_NOT_LISTED, DL_WARNING, "%s is not listed by '%s': checked on its own") \
 	X(W_BUILT_SHORT, DL_WARNING, "village '%s' falls short of the recipe: built anyway (--allow-short)") \
 	X(W_UNPACK_LEFT, DL_WARNING, "the previous copy could not be removed: '%s' is left behind, remove it by hand") \
+	X(W_VERIFY_RENAMED, DL_WARNING, "file is named '%s' but was signed as '%s': is it another village's file?") \
+	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
 	X(W_IMAGE_UNREADABLE, DL_WARNING, "image '%s' cannot be read: %s") \
@@ -158,6 +160,12 @@ enum diag_level {
 	X(E_VERIFY_SIZE, DL_ERROR, "'%s' has %llu bytes, the manifest says %llu") \
 	X(E_VERIFY_HASH, DL_ERROR, "'%s' does not match its SHA-256 in the manifest") \
 	X(E_VERIFY_LINK, DL_ERROR, "page '%s' links to '%s', which is not in the bundle") \
+	X(E_VERIFY_UNCHECKED, DL_ERROR, "nothing to check it against: give --pubkey, or keep the township's SHA256SUMS beside it") \
+	X(E_VERIFY_EPUB, DL_ERROR, "not an EPUB: the first entry is not an uncompressed 'mimetype' holding 'application/epub+zip'") \
+	X(E_SUMS_LINE, DL_ERROR, "not a line of SHA256SUMS: expected 64 hex digits, two spaces and a file name without '/'") \
+	X(E_SUMS_MISSING, DL_ERROR, "'%s' is listed but is not beside SHA256SUMS") \
+	X(E_SUMS_HASH, DL_ERROR, "'%s' does not match its SHA-256 in SHA256SUMS: damaged or changed") \
+	X(E_SUMS_UNLISTED, DL_ERROR, "'%s' is not listed in '%s'") \
 	/* the program cannot go on */ \
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
 	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \

@@ -33,7 +33,7 @@ static const struct command commands[] = {
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", "make a minisign key pair to sign bundles with"},
 	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", "print each village's package and its coverage"},
 	{"unpack", cmd_unpack, "[--replace] [--pubkey PUBKEY] BUNDLE DIR", "verify a bundle, then extract it safely into a new folder"},
-	{"verify", cmd_verify, "[--pubkey PUBKEY] BUNDLE ...", "check bundles against their manifests and signatures"},
+	{"verify", cmd_verify, "[--pubkey PUBKEY] FILE|DIR ...", "check bundles, editions and SHA256SUMS: manifests, hashes, signatures"},
 };
 
 static int cmd_help(int argc, char *argv[]);

@@ -17,6 +17,8 @@
 #define DEFAULT_EPOCH 1672531200	/* 2023-01-01 00:00:00 UTC */
 #define ZIP_EPOCH_MIN 315532800		/* 1980-01-01, the first DOS date */
 #define ZIP_EPOCH_MAX 4354819199LL	/* 2107-12-31 23:59:59, the last */
+#define SEASON_MONTH 11		/* winter-spring training starts in November */
+#define SEASON_DAY 1
 
 int
 file_digest(const char *path, size_t *size, char out[65])
@@ -155,16 +157,53 @@ catalog_write(const struct catalog *cat, const char *dir, const struct minisign_
 	return rc;
 }
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's
+ * days_from_civil), so that no time zone or libc extension is involved. */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+time_t
+season_time(const char *season)
+{
+	const unsigned char *p = (const unsigned char *)season;
+
+	/* The first run of exactly four ASCII digits that is a zip year:
+	 * "2022—2023年度冬春训" is the winter of 2022. */
+	while (p && *p) {
+		size_t n = 0;
+		long long y = 0;
+
+		while (p[n] >= '0' && p[n] <= '9') {
+			y = n < 8 ? y * 10 + (p[n] - '0') : y;
+			n++;
+		}
+		if (n == 4 && y >= 1980 && y <= 2107)
+			return (time_t)(days_from_civil(y, SEASON_MONTH, SEASON_DAY) * 86400);
+		p += n ? n : 1;
+	}
+	return DEFAULT_EPOCH;
+}
+
 /* Entry times: SOURCE_DATE_EPOCH when set (reproducible-builds.org), else
- * a fixed date; never the clock. */
+ * the season's start; never the clock. */
 int
-entry_time(const char *cmd, time_t *t)
+entry_time(const char *cmd, const char *season, time_t *t)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
 	char *end;
 	long long v;
 
-	*t = DEFAULT_EPOCH;
+	*t = season_time(season);
 	if (s == NULL || *s == '\0')
 		return 0;
 	errno = 0;

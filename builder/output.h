@@ -28,9 +28,13 @@ int sign_file(const struct minisign_key *k, const char *path, time_t when);
 int catalog_write(const struct catalog *, const char *dir, const struct minisign_key *k, time_t when);
 
 /* Entry and signature times: SOURCE_DATE_EPOCH when set
- * (reproducible-builds.org), else 2023-01-01; never the clock.  -1 after a
- * usage error naming cmd. */
-int entry_time(const char *cmd, time_t *t);
+ * (reproducible-builds.org), else the season's start (season_time); never
+ * the clock.  -1 after a usage error naming cmd. */
+int entry_time(const char *cmd, const char *season, time_t *t);
+/* 1 November (00:00 UTC) of the first year (four digits, 1980-2107) in a
+ * recipe's season text, "2022—2023年度冬春训" -> 2022-11-01; 2023-01-01
+ * when it names none (or season is NULL). */
+time_t season_time(const char *season);
 /* A minisign secret key (unencrypted).  0, or the exit status (1 a bad
  * key, 3 unreadable) after diagnosing. */
 int secret_key_load(const char *path, struct minisign_key *key);

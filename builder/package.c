@@ -28,6 +28,7 @@ manifest(struct package *pk, const struct project *pr, const struct plan *p)
 
 	buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<package id=\"%s\" version=\"1\">\n"
 	    "  <generator name=\"coursepack\" version=\"%s\"/>\n", pk->id, COURSEPACK_VERSION);
+	buf_puts(&b, "  <season>"), buf_escape(&b, r->season), buf_puts(&b, "</season>\n");
 	buf_printf(&b, "  <township id=\"%s\">", pr->township->id);
 	buf_escape(&b, pr->township->name);
 	buf_printf(&b, "</township>\n  <village id=\"%s\" kind=\"%s\">", v->id, v->kind);

@@ -73,6 +73,39 @@ JS
 	run_page "the phone edition" "phone.html" phone
 	check_that "browser: the phone edition's inline images decode" sh -c "echo '$result' | grep -q 'images=[1-9][0-9]* undecoded=0 '"
 	run_page "the township catalogue" "../a/xiayang/index.html" catalog
+	# The catalogue on a 1366x768 office screen and a 360 px phone: its
+	# height, and any element reaching past the screen's right edge or
+	# scrolling sideways (it was 13,762 px tall at 1366 px, with the hash
+	# column and group columns running off a phone screen).
+	cat >"$site/measure.js" <<'JS'
+function measure(id) {
+  var d = document.getElementById(id).contentDocument, e = d.documentElement, all = d.body.getElementsByTagName('*');
+  var right = 0, scrollers = 0, i;
+  for (i = 0; i < all.length; i++) {
+    var r = all[i].getBoundingClientRect();
+    if (r.right > right) right = r.right;
+    if (all[i].scrollWidth > all[i].clientWidth + 1 && getComputedStyle(all[i]).overflowX !== 'visible') scrollers++;
+  }
+  return id + '-height=' + e.scrollHeight + ' ' + id + '-width=' + e.scrollWidth + ' ' + id + '-right=' + Math.ceil(right) +
+    ' ' + id + '-scrollers=' + scrollers;
+}
+window.onload = function () {
+  setTimeout(function () {
+    document.getElementById('out').textContent = 'RESULT ' + measure('office') + ' ' + measure('phone') + ' .';
+  }, 500);
+};
+JS
+	printf '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>measure</title></head><body><iframe id="office" width="1366" height="768" src="../a/xiayang/index.html"></iframe><iframe id="phone" width="360" height="640" src="../a/xiayang/index.html"></iframe><pre id="out">PENDING</pre><script src="measure.js"></script></body></html>\n' >"$site/measure.html"
+	chrome --virtual-time-budget=10000 --dump-dom "file://$site/measure.html" >"$tmp/dom" 2>/dev/null
+	m=$(grep -o 'RESULT [^<]*' "$tmp/dom")
+	mval() { printf '%s\n' "$m" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+	check_that "browser: catalogue measured at 1366 and 360 px ($m)" test -n "$(mval office-height)"
+	check_that "browser: catalogue at 1366 px is under 4,000 px tall ($(mval office-height) px)" test "$(mval office-height)" -lt 4000
+	check_that "browser: catalogue at 360 px: nothing past the right edge, nothing scrolls sideways" \
+		sh -c "test '$(mval phone-width)' -le 360 && test '$(mval phone-right)' -le 360 && test '$(mval phone-scrollers)' -eq 0"
+	chrome --window-size=1366,768 --virtual-time-budget=5000 --screenshot="$shots/catalog-1366.png" "file://$bd/a/xiayang/index.html" >/dev/null 2>&1
+	chrome --window-size=360,640 --virtual-time-budget=5000 --screenshot="$shots/catalog-360.png" "file://$bd/a/xiayang/index.html" >/dev/null 2>&1
+	rm -f "$site/measure.html" "$site/measure.js"
 	# The harness can fail: a page with a missing image must be caught.
 	printf '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>x</title></head><body><img src="missing.png" alt="缺"></body></html>\n' >"$site/broken.html"
 	printf '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>harness</title></head><body><iframe id="f" src="broken.html"></iframe><pre id="out">PENDING</pre><script src="harness.js"></script></body></html>\n' >"$site/harness.html"

@@ -23,7 +23,69 @@ env -u SOURCE_DATE_EPOCH "$BIN" build -o "$sg/out2" examples/xiayang/township.xm
 check_that "sign: an unsigned rebuild removes the old signatures" test -z "$(ls "$sg/out2/xiayang" | grep minisig)"
 "$BIN" verify --pubkey "$sg/town.pub" "$o/xiayang-jili.zip" >"$tmp/vout" 2>&1; st=$?
 check_that "sign: verify --pubkey accepts it (exit $st)" test $st -eq 0
-check_that "sign: ... and says who signed" grep -q "OK, signed by '霞阳镇党委组织办' (key [0-9A-F]\{16\})" "$tmp/vout"
+check_that "sign: ... and names the village, township and season first, then who signed and when" grep -q "OK 吉利村 (jili) 霞阳镇 2022—2023年度冬春训, signed by '霞阳镇党委组织办' (key [0-9A-F]\{16\}) on 2022-11-01\$" "$tmp/vout"
+
+# verify by kind: a whole signed folder, given as a folder or as DIR/*.
+"$BIN" verify --pubkey "$sg/town.pub" "$o" >"$tmp/vdir" 2>"$tmp/vdir.err"; st=$?
+check_that "verify: a signed build's folder is all OK (exit $st)" sh -c "test $st -eq 0 && ! grep -q BAD '$tmp/vdir' && test ! -s '$tmp/vdir.err'"
+check_that "verify: ... one line per file, no line for a signature" test "$(grep -c '^' "$tmp/vdir")" -eq 36
+check_that "verify: ... and a summary" grep -qx "11 bundles, 11 phone editions, 11 EPUBs, 1 SHA256SUMS, 1 catalogue: all OK" "$tmp/vdir"
+check_that "verify: ... SHA256SUMS checked against every file beside it" grep -q "SHA256SUMS: OK 33 files listed, all beside it and matching, signed by" "$tmp/vdir"
+check_that "verify: ... the phone edition and EPUB by their signatures" sh -c "grep -q 'xiayang-jili-phone.html: OK phone edition, signed by' '$tmp/vdir' && grep -q 'xiayang-jili.epub: OK EPUB, signed by' '$tmp/vdir'"
+"$BIN" verify --pubkey "$sg/town.pub" "$o"/* >"$tmp/vstar" 2>&1; st=$?
+check_that "verify: DIR/* is the same, never FILE.minisig.minisig (exit $st)" sh -c "test $st -eq 0 && ! grep -q 'minisig' '$tmp/vstar' && tail -n 1 '$tmp/vstar' | grep -qx '11 bundles, 11 phone editions, 11 EPUBs, 1 SHA256SUMS, 1 catalogue: all OK'"
+"$BIN" verify "$o" >"$tmp/vnokey" 2>&1; st=$?
+check_that "verify: without --pubkey, editions are checked against SHA256SUMS (exit $st)" sh -c "test $st -eq 0 && grep -q 'xiayang-jili-phone.html: OK phone edition, matches SHA256SUMS' '$tmp/vnokey'"
+# A phone edition altered after signing: its signature, and SHA256SUMS, say so.
+cp -r "$o" "$sg/alt" && sed -i '0,/吉利村/s//吉利屯/' "$sg/alt/xiayang-jili-phone.html"
+"$BIN" verify --pubkey "$sg/town.pub" "$sg/alt" >"$tmp/valt" 2>"$tmp/valt.err"; st=$?
+check_that "verify: an altered phone edition is BAD, and so is SHA256SUMS (exit $st)" sh -c "test $st -eq 1 && grep -q 'xiayang-jili-phone.html: BAD' '$tmp/valt' && grep -q 'SHA256SUMS: BAD' '$tmp/valt' && grep -q 'SHA256SUMS:[0-9]*: error: .xiayang-jili-phone.html. does not match its SHA-256 in SHA256SUMS' '$tmp/valt.err' && tail -n 1 '$tmp/valt' | grep -q ': 2 BAD\$'"
+# An EPUB must be a zip with its mimetype first.
+cp "$o/xiayang-jili.zip" "$sg/not.epub" && cp "$o/xiayang-jili.zip.minisig" "$sg/not.epub.minisig"
+"$BIN" verify --pubkey "$sg/town.pub" "$sg/not.epub" >"$tmp/vep" 2>&1; st=$?
+check_that "verify: a bundle renamed .epub is not an EPUB (exit $st)" sh -c "test $st -eq 1 && grep -q 'not an EPUB: the first entry is not an uncompressed .mimetype.' '$tmp/vep'"
+# A bundle and its signature copied to another village's name: still
+# signed, but the names tell, and the village comes first in the line.
+cp "$o/xiayang-jili.zip" "$sg/xiayang-madao.zip" && cp "$o/xiayang-jili.zip.minisig" "$sg/xiayang-madao.zip.minisig"
+"$BIN" verify --pubkey "$sg/town.pub" "$sg/xiayang-madao.zip" >"$tmp/vren" 2>"$tmp/vren.err"; st=$?
+check_that "verify: a renamed bundle still verifies (exit $st), its line naming 吉利村" sh -c "test $st -eq 0 && grep -q 'xiayang-madao.zip: OK 吉利村 (jili) 霞阳镇' '$tmp/vren'"
+check_that "verify: ... with a warning that it was signed as another name" grep -q "warning: file is named 'xiayang-madao.zip' but was signed as 'xiayang-jili.zip'" "$tmp/vren.err"
+check_that "verify: ... and one that the manifest's village differs" grep -q "warning: bundle is named 'xiayang-madao.zip' but holds the package of 吉利村 (jili), 'xiayang-jili.zip'" "$tmp/vren.err"
+
+# Entry and signature times follow the recipe's season, not a fixed date.
+rm -rf "$sg/season" && mkdir -p "$sg/season/examples" && cp -r courses "$sg/season/" && cp -r examples/xiayang "$sg/season/examples/"
+sed -i 's|<season>2022—2023年度冬春训</season>|<season>2024—2025年度冬春训</season>|' "$sg/season/examples/xiayang/recipe.xml"
+(cd "$sg/season" && env -u SOURCE_DATE_EPOCH "$BIN" build --sign "$sg/town.key" -o out examples/xiayang/township.xml >/dev/null 2>&1)
+sz=$sg/season/out/xiayang/xiayang-jili.zip
+check_that "season: entries of a 2024—2025 bundle are dated 2024-11-01" sh -c "unzip -Z -T '$sz' | grep -q ' 20241101\.000000 manifest.xml' && ! unzip -Z -T '$sz' | grep -v ' 20241101\.000000 ' | grep -q ' [0-9]\{8\}\.[0-9]\{6\} '"
+check_that "season: ... and so are its signatures" grep -q "^trusted comment: timestamp:1730419200	file:xiayang-jili.zip" "$sz.minisig"
+check_that "season: the manifest carries the season" sh -c "unzip -p '$sz' manifest.xml | grep -q '<season>2024—2025年度冬春训</season>'"
+"$BIN" verify --pubkey "$sg/town.pub" "$sz" >"$tmp/vs" 2>&1
+check_that "season: verify names it" grep -q "OK 吉利村 (jili) 霞阳镇 2024—2025年度冬春训, signed by .* on 2024-11-01" "$tmp/vs"
+sed -i 's|<season>2024—2025年度冬春训</season>|<season>冬春训</season>|' "$sg/season/examples/xiayang/recipe.xml"
+(cd "$sg/season" && env -u SOURCE_DATE_EPOCH "$BIN" build -o out2 examples/xiayang/villages/jili.xml >/dev/null 2>&1)
+check_that "season: a season naming no year gives 2023-01-01" sh -c "unzip -Z -T '$sg/season/out2/xiayang/xiayang-jili.zip' | grep -q ' 20230101\.000000 manifest.xml'"
+
+# Rebuilding one village into the township's folder keeps SHA256SUMS and
+# the catalogue true for the whole folder.
+pb=$sg/season
+(cd "$pb" && env -u SOURCE_DATE_EPOCH "$BIN" build --sign "$sg/town.key" -o part examples/xiayang/township.xml >/dev/null 2>&1)
+oldh=$(grep ' xiayang-jili.zip$' "$pb/part/xiayang/SHA256SUMS" | cut -d' ' -f1)
+echo "补充：采收后及时晾晒。" >>"$pb/courses/zongzi-leaf/03-harvest.md"
+(cd "$pb" && env -u SOURCE_DATE_EPOCH "$BIN" build --sign "$sg/town.key" -o part examples/xiayang/villages/jili.xml >"$tmp/pout" 2>&1); st=$?
+newh=$(sha256sum "$pb/part/xiayang/xiayang-jili.zip" | cut -d' ' -f1)
+check_that "partial: rebuilding one village with a changed lesson succeeds (exit $st) with a new bundle" sh -c "test $st -eq 0 && test '$oldh' != '$newh'"
+check_that "partial: ... sha256sum -c still passes" sh -c "cd '$pb/part/xiayang' && sha256sum -c --quiet SHA256SUMS"
+check_that "partial: ... SHA256SUMS lists all 33 files, the new hash among them" sh -c "test \$(wc -l <'$pb/part/xiayang/SHA256SUMS') -eq 33 && grep -qx '$newh  xiayang-jili.zip' '$pb/part/xiayang/SHA256SUMS'"
+check_that "partial: ... the catalogue lists all 11 villages and the new hash" sh -c "test \$(grep -o 'href=\"xiayang-[a-z]*\.zip\"' '$pb/part/xiayang/index.html' | sort -u | wc -l) -eq 11 && grep -q '$newh' '$pb/part/xiayang/index.html' && ! grep -q '$oldh' '$pb/part/xiayang/index.html'"
+check_that "partial: ... and says so" grep -q "^SHA256SUMS and index.html updated for every bundle in part/xiayang" "$tmp/pout"
+"$BIN" verify --pubkey "$sg/town.pub" "$pb/part/xiayang" >"$tmp/pv" 2>&1; st=$?
+check_that "partial: ... the folder verifies, signatures included (exit $st)" sh -c "test $st -eq 0 && tail -n 1 '$tmp/pv' | grep -q ': all OK\$'"
+# A village not in the folder is named on the catalogue as not built.
+rm "$pb/part/xiayang/xiayang-madao.zip"
+(cd "$pb" && env -u SOURCE_DATE_EPOCH "$BIN" build -o part examples/xiayang/villages/jili.xml >/dev/null 2>&1)
+check_that "partial: a village whose bundle is gone leaves SHA256SUMS, named as not built" sh -c "cd '$pb/part/xiayang' && sha256sum -c --quiet SHA256SUMS && ! grep -q madao SHA256SUMS && grep -q '未生成.*马道村' index.html"
+check_that "partial: ... an unsigned rebuild drops the old signature of SHA256SUMS" test ! -e "$pb/part/xiayang/SHA256SUMS.minisig"
 
 if command -v minisign >/dev/null 2>&1; then
 	check_that "minisign: minisign -V accepts our bundle signature" minisign -Vq -p "$sg/town.pub" -m "$o/xiayang-jili.zip"
