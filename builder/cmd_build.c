@@ -27,6 +27,7 @@
 #include "catalog.h"
 #include "output.h"
 #include "commands.h"
+#include "i18n.h"
 #include "crypto.h"
 #include "leftovers.h"
 #include "package.h"
@@ -559,10 +560,10 @@ cmd_build(int argc, char *argv[])
 		size_t total = only ? 1 : wanted;
 
 		if (nshards)
-			printf("shard %zu of %zu: ", shard, nshards);
-		printf("built %d of %zu bundle%s in %s\n", built, total, total == 1 ? "" : "s", dir ? dir : outdir);
+			printf(_("shard %zu of %zu: "), shard, nshards);
+		printf(_("built %d of %zu bundle%s in %s\n"), built, total, total == 1 ? "" : "s", dir ? dir : outdir);
 		if (only && built)
-			printf("SHA256SUMS and index.html were not updated: build the township to refresh them\n");
+			fputs(_("SHA256SUMS and index.html were not updated: build the township to refresh them\n"), stdout);
 	}
 	rc = diag_exit() ? diag_exit() : (size_t)built == (only ? 1 : wanted) ? 0 : 1;
 out:

@@ -20,6 +20,7 @@
 
 #include "bundle.h"
 #include "commands.h"
+#include "i18n.h"
 #include "crypto.h"
 #include "util.h"
 
@@ -92,7 +93,7 @@ cmd_unpack(int argc, char *argv[])
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			usage_error("unpack: %s option '%s'", ch == ':' ? "a value is missing for" : "unknown",
+			usage_error("unpack: %s option '%s'", ch == ':' ? _("a value is missing for") : _("unknown"),
 			    argv[optind - 1]);
 			fputs(usage_text, stderr);
 			return 2;
@@ -137,7 +138,7 @@ cmd_unpack(int argc, char *argv[])
 		goto out;
 	}
 	tmp = NULL;
-	printf("%s: unpacked into %s (%zu files)%s%s\n", bundle, dir, zipr_count(b.zip), who ? ", " : "",
+	printf(_("%s: unpacked into %s (%zu files)%s%s\n"), bundle, dir, zipr_count(b.zip), who ? ", " : "",
 	    who ? who : "");
 	rc = 0;
 out:
