@@ -68,7 +68,7 @@ $(B)/locale/%/LC_MESSAGES/coursepack.mo: builder/po/%.po $(B)/.deps
 # or fuzzy (make test fails until every message has its translation).
 po: $(B)/.deps
 	builder/po/extract.sh > builder/po/coursepack.pot
-	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-location builder/po/$$l.po builder/po/coursepack.pot; \
+	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-location --no-wrap builder/po/$$l.po builder/po/coursepack.pot; \
 	    msgfmt --check --statistics -o /dev/null builder/po/$$l.po; done
 
 $(B)/.deps:

@@ -147,6 +147,11 @@ i18n_init(void)
 	 * the translations, whatever the locale's charset. */
 	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
 	textdomain(I18N_DOMAIN);
+	/* A catalogue found for the user's language translates "" into its
+	 * header.  Without one everything stays English, the system's error
+	 * texts (strerror) too, so that no line mixes two languages. */
+	if (*gettext("") == '\0')
+		setlocale(LC_MESSAGES, "C");
 }
 
 int
