@@ -6,6 +6,7 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/coursepack
+LOCALEDIR ?= $(PREFIX)/share/locale
 CFLAGS  ?= -O2 -g
 
 PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips
@@ -22,7 +23,7 @@ SAN     =
 endif
 
 # Expanded when a recipe runs, so after builder/deps.sh installed them.
-ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SAN) -pthread -I builder $(shell pkg-config --cflags $(PKGS))
+ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SAN) -pthread -I builder -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 # Debian's libcmark-gfm.pc already links the extensions library.
 LIBS        = $(shell pkg-config --libs $(PKGS))
@@ -42,15 +43,33 @@ LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/embedded.o
 HEADERS = $(wildcard builder/*.h)
 UNITSRC = $(wildcard tests/unit/*.c)
 
+# Message catalogues (builder/po/, GNU gettext): each LANG.po is compiled
+# into the build folder's locale/, where a binary run from the build tree
+# finds it (see i18n_init in builder/main.c).
+LINGUAS = zh_CN
+MOFILES = $(LINGUAS:%=$(B)/locale/%/LC_MESSAGES/coursepack.mo)
+
 # ./coursepack is always the plain build; SANITIZE=1 builds stay in build/san.
 ifeq ($(SANITIZE),1)
-all: $(B)/coursepack
+all: $(B)/coursepack $(MOFILES)
 else
 all: coursepack
 endif
 
-coursepack: build/plain/coursepack
+coursepack: build/plain/coursepack $(MOFILES)
 	cp build/plain/coursepack $@
+
+$(B)/locale/%/LC_MESSAGES/coursepack.mo: builder/po/%.po $(B)/.deps
+	@mkdir -p $(@D)
+	msgfmt --check -o $@.tmp $< && mv $@.tmp $@
+
+# Refreshes builder/po/coursepack.pot from the sources and merges it into
+# every LANG.po; then translate what msgfmt --statistics calls untranslated
+# or fuzzy (make test fails until every message has its translation).
+po: $(B)/.deps
+	builder/po/extract.sh > builder/po/coursepack.pot
+	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-location --no-wrap builder/po/$$l.po builder/po/coursepack.pot; \
+	    msgfmt --check --statistics -o /dev/null builder/po/$$l.po; done
 
 $(B)/.deps:
 	@builder/deps.sh build
@@ -74,7 +93,7 @@ $(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) tests/unit/unit.h
 $(B)/cjkcount: tests/cjkcount.c $(B)/.deps
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/cjkcount.c
 
-test: $(B)/coursepack $(B)/unit $(B)/cjkcount
+test: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount
 	@builder/deps.sh test
 	@tests/run.sh $(B)
 
@@ -82,7 +101,7 @@ check: test
 
 # Rewrites the golden files from the program's current output: for
 # deliberate changes only; review the diff before committing.
-regen: $(B)/coursepack
+regen: $(B)/coursepack $(MOFILES)
 	@tests/run.sh $(B) --regen
 
 # The main job on the bundled example: check, plan, build, verify.
@@ -95,7 +114,7 @@ demo: $(B)/coursepack
 	@echo "Open the township catalogue: file://$(CURDIR)/dist/xiayang/index.html"
 	@echo "or one village's package: unzip dist/xiayang/xiayang-jili.zip, open index.html"
 
-install: $(B)/coursepack
+install: $(B)/coursepack $(MOFILES)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas
 	cp $(B)/coursepack $(DESTDIR)$(BINDIR)/coursepack
 	chmod 755 $(DESTDIR)$(BINDIR)/coursepack
@@ -103,16 +122,21 @@ install: $(B)/coursepack
 	chmod 644 $(DESTDIR)$(MANDIR)/man1/coursepack.1
 	cp $(SCHEMAS) $(DESTDIR)$(DATADIR)/schemas/
 	chmod 644 $(DESTDIR)$(DATADIR)/schemas/*.xsd
+	for l in $(LINGUAS); do \
+	    mkdir -p $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	    cp $(B)/locale/$$l/LC_MESSAGES/coursepack.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/coursepack.mo && \
+	    chmod 644 $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/coursepack.mo || exit 1; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/coursepack $(DESTDIR)$(MANDIR)/man1/coursepack.1
 	rm -f $(SCHEMAS:schemas/%=$(DESTDIR)$(DATADIR)/schemas/%)
 	-rmdir $(DESTDIR)$(DATADIR)/schemas $(DESTDIR)$(DATADIR) 2>/dev/null
+	rm -f $(LINGUAS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/coursepack.mo)
 
 clean:
 	rm -rf build coursepack dist
 
-.PHONY: all test check regen demo install uninstall clean
+.PHONY: all test check regen demo install uninstall clean po
 
 # Fuzzing (clang's libFuzzer with ASan and UBSan): every target runs for
 # FUZZ_SECONDS on a copy of its seeds (tests/fuzz/seeds; the bundle seeds

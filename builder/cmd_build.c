@@ -27,6 +27,7 @@
 #include "catalog.h"
 #include "output.h"
 #include "commands.h"
+#include "i18n.h"
 #include "crypto.h"
 #include "image.h"
 #include "leftovers.h"
@@ -722,10 +723,10 @@ cmd_build(int argc, char *argv[])
 		size_t total = only ? 1 : wanted;
 
 		if (nshards)
-			printf("shard %zu of %zu: ", shard, nshards);
-		printf("built %d of %zu bundle%s in %s\n", built, total, total == 1 ? "" : "s", dir ? dir : outdir);
+			printf(_("shard %zu of %zu: "), shard, nshards);
+		printf(_("built %d of %zu bundle%s in %s\n"), built, total, total == 1 ? "" : "s", dir ? dir : outdir);
 		if (refreshed)
-			printf("SHA256SUMS and index.html updated for every bundle in %s\n", dir);
+			printf(_("SHA256SUMS and index.html updated for every bundle in %s\n"), dir);
 	}
 	rc = diag_exit() ? diag_exit() : (size_t)built == (only ? 1 : wanted) ? 0 : 1;
 out:

@@ -20,6 +20,7 @@
 
 #include "catalog.h"
 #include "commands.h"
+#include "i18n.h"
 #include "crypto.h"
 #include "diag.h"
 #include "leftovers.h"
@@ -452,7 +453,7 @@ cmd_catalog(int argc, char *argv[])
 	names_release(&tmp);
 	if (catalog_write(&all, outdir, key_loaded ? &key : NULL, when) == -1)
 		goto out;
-	printf("merged %zu shard%s: %zu bundle%s in %s\n", nshards, nshards == 1 ? "" : "s", all.nrows,
+	printf(_("merged %zu shard%s: %zu bundle%s in %s\n"), nshards, nshards == 1 ? "" : "s", all.nrows,
 	    all.nrows == 1 ? "" : "s", outdir);
 	rc = 0;
 	goto out;

@@ -9,6 +9,7 @@
 
 #include "bundle.h"
 #include "commands.h"
+#include "i18n.h"
 #include "util.h"
 
 static const char usage_text[] = "usage: coursepack info BUNDLE\n";
@@ -71,15 +72,15 @@ cmd_info(int argc, char *argv[])
 	text_of(root, "recipe", "id", &rid);
 	text_of(root, "generator", "name", &gen);
 	text_of(root, "generator", "version", &genv);
-	printf("%s\n  village    %s (%s), %s (%s)\n  recipe     %s (%s), at least ", argv[optind], village,
+	printf(_("%s\n  village    %s (%s), %s (%s)\n  recipe     %s (%s), at least "), argv[optind], village,
 	    vid, township, tid, recipe, rid);
 	hours_fixed(hours_of(xml_first(root, "recipe"), "min-hours"), h);
-	printf("%s h per member\n  generator  %s %s\n", h, gen, genv);
+	printf(_("%s h per member\n  generator  %s %s\n"), h, gen, genv);
 	for (n = xml_first(xml_first(root, "lessons"), "lesson"); n; n = xml_next(n, "lesson"))
 		nlessons++;
 	hours = xml_first(root, "hours");
 	hours_fixed(hours_of(hours, "total"), h);
-	printf("  lessons    %d, %s h\n", nlessons, h);
+	printf(_("  lessons    %d, %s h\n"), nlessons, h);
 	for (n = xml_first(hours, "category"); n; n = xml_next(n, "category")) {
 		char *ref = xml_attr(n, "ref"), need[16];
 		const struct xml_node *l;
@@ -93,16 +94,16 @@ cmd_info(int argc, char *argv[])
 		}
 		hours_fixed(hours_of(n, "hours"), h);
 		hours_fixed(hours_of(n, "min-hours"), need);
-		printf("    %-14s %3d lesson%s %6s h  (at least %s)\n", ref, count, count == 1 ? " " : "s", h, need);
+		printf(_("    %-14s %3d lesson%s %6s h  (at least %s)\n"), ref, count, count == 1 ? " " : "s", h, need);
 		free(ref);
 	}
-	printf("  coverage\n");
+	fputs(_("  coverage\n"), stdout);
 	for (n = xml_first(hours, "group"); n; n = xml_next(n, "group")) {
 		char *ref = xml_attr(n, "ref"), *members = xml_attr(n, "members"), *complete = xml_attr(n, "complete");
 
 		hours_fixed(hours_of(n, "hours"), h);
-		printf("    %-10s %6s members %6s h  %s\n", ref, members, h,
-		    streq(complete, "true") ? "complete" : "short");
+		printf(_("    %-10s %6s members %6s h  %s\n"), ref, members, h,
+		    streq(complete, "true") ? _("complete") : _("short"));
 		free(ref);
 		free(members);
 		free(complete);
@@ -111,7 +112,7 @@ cmd_info(int argc, char *argv[])
 		unpacked += zipr_entry(b.zip, i)->size;
 		packed += zipr_entry(b.zip, i)->csize;
 	}
-	printf("  files      %zu, %llu bytes, %llu compressed\n", zipr_count(b.zip), unpacked, packed);
+	printf(_("  files      %zu, %llu bytes, %llu compressed\n"), zipr_count(b.zip), unpacked, packed);
 	free(village);
 	free(vid);
 	free(township);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "crypto.h"
 #include "util.h"
 
@@ -63,7 +64,7 @@ cmd_keygen(int argc, char *argv[])
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			usage_error("keygen: %s option '%s'", ch == ':' ? "a value is missing for" : "unknown",
+			usage_error("keygen: %s option '%s'", ch == ':' ? _("a value is missing for") : _("unknown"),
 			    argv[optind - 1]);
 			fputs(usage_text, stderr);
 			return 2;
@@ -92,7 +93,7 @@ cmd_keygen(int argc, char *argv[])
 		rc = 3;
 	} else {
 		minisign_key_id(k.id, id);
-		printf("secret key %s (keep it private; not encrypted)\npublic key %s, key id %s:\n%s", secret_path,
+		printf(_("secret key %s (keep it private; not encrypted)\npublic key %s, key id %s:\n%s"), secret_path,
 		    public_path, id, public);
 	}
 	sodium_wipe(secret, strlen(secret));

@@ -29,6 +29,7 @@
 
 #include "bundle.h"
 #include "commands.h"
+#include "i18n.h"
 #include "crypto.h"
 #include "util.h"
 
@@ -188,7 +189,7 @@ cmd_unpack(int argc, char *argv[])
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			usage_error("unpack: %s option '%s'", ch == ':' ? "a value is missing for" : "unknown",
+			usage_error("unpack: %s option '%s'", ch == ':' ? _("a value is missing for") : _("unknown"),
 			    argv[optind - 1]);
 			fputs(usage_text, stderr);
 			return 2;
@@ -249,8 +250,8 @@ cmd_unpack(int argc, char *argv[])
 		goto out;
 	}
 	tmp = NULL;
-	printf("%s: %s %s (%zu files)%s%s\n", bundle, old ? "replaced the copy in" : "unpacked into", dir,
-	    zipr_count(b.zip), who ? ", " : "", who ? who : "");
+	printf(old ? _("%s: replaced the copy in %s (%zu files)%s%s\n") : _("%s: unpacked into %s (%zu files)%s%s\n"),
+	    bundle, dir, zipr_count(b.zip), who ? ", " : "", who ? who : "");
 	rc = 0;
 out:
 	if (tmp)

@@ -32,6 +32,8 @@ need_pkg zlib zlib1g-dev
 need_pkg libcrypto libssl-dev
 # Images (builder/image.c): decoded, shrunk and stripped with libvips.
 need_pkg vips libvips-dev
+# The message catalogues (builder/po) are compiled with msgfmt.
+need_cmd msgfmt gettext
 if [ "$what" = test ]; then
 	need_cmd xmllint libxml2-utils
 	need_cmd mandoc mandoc
@@ -50,6 +52,12 @@ if [ "$what" = test ]; then
 	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.
 	/usr/bin/python3 -c 'import html5lib' >/dev/null 2>&1 || missing="$missing python3 python3-html5lib"
+	# The catalogue test extracts the messages afresh (xgettext, msgcmp);
+	# the Chinese golden outputs hold glibc's own Chinese strerror() texts.
+	# LANGUAGE=zh_CN is honoured under LC_ALL=C.UTF-8: no locale to generate.
+	need_cmd xgettext gettext
+	need_cmd msgcmp gettext
+	[ -f /usr/share/locale/zh_CN/LC_MESSAGES/libc.mo ] || missing="$missing libc-l10n"
 fi
 
 if [ "$what" = bench ]; then

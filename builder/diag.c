@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "diag.h"
+#include "i18n.h"
 #include "util.h"
 
 static const struct {
@@ -18,10 +19,12 @@ static const struct {
 #undef X
 };
 
+/* Translated at the sink, like the formats; xgettext finds the formats
+ * through X's third argument (builder/po/extract.sh). */
 static const char *const level_names[] = {
-	[DL_WARNING] = "warning",
-	[DL_ERROR] = "error",
-	[DL_SYSERR] = "error",
+	[DL_WARNING] = N_("warning"),
+	[DL_ERROR] = N_("error"),
+	[DL_SYSERR] = N_("error"),
 };
 
 /* build writes bundles from several threads; one message at a time. */
@@ -54,7 +57,7 @@ diag(enum diag_code code, const struct loc *loc, ...)
 	char *msg;
 
 	va_start(ap, loc);
-	msg = xvasprintf(catalogue[code].format, ap);
+	msg = xvasprintf(_(catalogue[code].format), ap);
 	va_end(ap);
 	pthread_mutex_lock(&lock);
 	fputs("coursepack: ", stderr);
@@ -67,7 +70,7 @@ diag(enum diag_code code, const struct loc *loc, ...)
 		}
 		fputs(": ", stderr);
 	}
-	fprintf(stderr, "%s: ", level_names[level]);
+	fprintf(stderr, "%s: ", _(level_names[level]));
 	put_safe(msg);
 	fputc('\n', stderr);
 	counts[level]++;
@@ -111,7 +114,7 @@ usage_error(const char *fmt, ...)
 
 	fputs("coursepack: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }

@@ -2,14 +2,18 @@
  * manifests, into training packages for villages.  This file holds the
  * table of subcommands, which also produces --help. */
 #define _POSIX_C_SOURCE 200809L
+#include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "diag.h"
+#include "i18n.h"
 #include "util.h"
 #include "xml.h"
 
@@ -25,15 +29,15 @@ static const struct command commands[] = {
 	{"build", cmd_build,
 	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--shard I/N] [--sign SECRETKEY] "
 	    "TOWNSHIP|VILLAGE",
-	    "build each village's bundle and editions"},
+	    N_("build each village's bundle and editions")},
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
-	    "merge the folders of a sharded build into one"},
-	{"check", cmd_check, "[-v] [--werror] [PATH ...]", "validate sources; report every problem found"},
-	{"info", cmd_info, "BUNDLE", "summarise a bundle"},
-	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", "make a minisign key pair to sign bundles with"},
-	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", "print each village's package and its coverage"},
-	{"unpack", cmd_unpack, "[--replace] [--pubkey PUBKEY] BUNDLE DIR", "verify a bundle, then extract it safely into a new folder"},
-	{"verify", cmd_verify, "[--pubkey PUBKEY] FILE|DIR ...", "check bundles, editions and SHA256SUMS: manifests, hashes, signatures"},
+	    N_("merge the folders of a sharded build into one")},
+	{"check", cmd_check, "[-v] [--werror] [PATH ...]", N_("validate sources; report every problem found")},
+	{"info", cmd_info, "BUNDLE", N_("summarise a bundle")},
+	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", N_("make a minisign key pair to sign bundles with")},
+	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", N_("print each village's package and its coverage")},
+	{"unpack", cmd_unpack, "[--replace] [--pubkey PUBKEY] BUNDLE DIR", N_("verify a bundle, then extract it safely into a new folder")},
+	{"verify", cmd_verify, "[--pubkey PUBKEY] FILE|DIR ...", N_("check bundles, editions and SHA256SUMS: manifests, hashes, signatures")},
 };
 
 static int cmd_help(int argc, char *argv[]);
@@ -44,11 +48,11 @@ print_usage(FILE *fp)
 {
 	size_t i;
 
-	fputs("usage: coursepack COMMAND [ARGS...]\n\ncommands:\n", fp);
+	fputs(_("usage: coursepack COMMAND [ARGS...]\n\ncommands:\n"), fp);
 	for (i = 0; i < NELEM(commands); i++)
-		fprintf(fp, "  %-7s %s\n          %s\n", commands[i].name, commands[i].args, commands[i].summary);
-	fprintf(fp, "  %-7s %s\n          %s\n", "help", "[COMMAND]", "show this summary or a command's usage");
-	fputs("\noptions: --help, --version\nSee coursepack(1).\n", fp);
+		fprintf(fp, "  %-7s %s\n          %s\n", commands[i].name, commands[i].args, _(commands[i].summary));
+	fprintf(fp, "  %-7s %s\n          %s\n", "help", "[COMMAND]", _("show this summary or a command's usage"));
+	fputs(_("\noptions: --help, --version\nSee coursepack(1).\n"), fp);
 }
 
 static const struct command *
@@ -72,14 +76,14 @@ cmd_help(int argc, char *argv[])
 		return 0;
 	}
 	if (streq(argv[1], "help")) {
-		printf("usage: coursepack help [COMMAND]\n  show the commands, or a command's usage\n");
+		fputs(_("usage: coursepack help [COMMAND]\n  show the commands, or a command's usage\n"), stdout);
 		return 0;
 	}
 	if ((c = find_command(argv[1])) == NULL) {
 		usage_error("unknown command '%s'; see 'coursepack help'", argv[1]);
 		return 2;
 	}
-	printf("usage: coursepack %s %s\n  %s\n", c->name, c->args, c->summary);
+	printf(_("usage: coursepack %s %s\n  %s\n"), c->name, c->args, _(c->summary));
 	return 0;
 }
 
@@ -89,12 +93,65 @@ static int
 finish(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fputs("coursepack: cannot write to standard output\n", stderr);
+		fputs(_("coursepack: cannot write to standard output\n"), stderr);
 		if (rc == 0)
 			rc = 3;
 	}
 	xml_cleanup();
 	return rc;
+}
+
+/* Where the catalogues are.  COURSEPACK_LOCALEDIR first (translators
+ * trying a catalogue); then the build tree, when this binary is
+ * build/B/coursepack (a .deps stamp beside it) or the ./coursepack copied
+ * to the top of the tree; else LOCALEDIR, where `make install` puts them.
+ * A folder that holds no catalogue simply means English: an installed
+ * coursepack needs no data files to run. */
+static void
+i18n_init(void)
+{
+	static char dir[PATH_MAX + 32];
+	char exe[PATH_MAX];
+	const char *env = getenv("COURSEPACK_LOCALEDIR");
+	const char *where = LOCALEDIR;
+	ssize_t n;
+
+	setlocale(LC_MESSAGES, "");
+	/* For strerror() and our messages' bytes; LC_NUMERIC and the rest stay
+	 * "C", so numbers and outputs never change with the locale. */
+	setlocale(LC_CTYPE, "");
+	if (env && *env)
+		where = env;
+	else if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(dir, sizeof dir, "%s/.deps", exe);
+			if (access(dir, F_OK) == 0)
+				snprintf(dir, sizeof dir, "%s/locale", exe);
+			else {
+				snprintf(dir, sizeof dir, "%s/build/plain/.deps", exe);
+				if (access(dir, F_OK) == 0)
+					snprintf(dir, sizeof dir, "%s/build/plain/locale", exe);
+				else
+					dir[0] = '\0';
+			}
+			if (dir[0])
+				where = dir;
+		}
+	}
+	bindtextdomain(I18N_DOMAIN, where);
+	/* Everything else we print is UTF-8 (paths, course titles): so are
+	 * the translations, whatever the locale's charset. */
+	bind_textdomain_codeset(I18N_DOMAIN, "UTF-8");
+	textdomain(I18N_DOMAIN);
+	/* A catalogue found for the user's language translates "" into its
+	 * header.  Without one everything stays English, the system's error
+	 * texts (strerror) too, so that no line mixes two languages. */
+	if (*gettext("") == '\0')
+		setlocale(LC_MESSAGES, "C");
 }
 
 int
@@ -110,6 +167,7 @@ main(int argc, char *argv[])
 	 * is reported like any other, instead of the signal killing us
 	 * without a word. */
 	signal(SIGXFSZ, SIG_IGN);
+	i18n_init();
 	if (argc < 2) {
 		print_usage(stderr);
 		return 2;

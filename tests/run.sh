@@ -9,6 +9,8 @@ REGEN=${2:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$top/$B/coursepack
 export LC_ALL=C.UTF-8 TZ=UTC SOURCE_DATE_EPOCH=1677000000
+# English unless a test asks for Chinese (LANGUAGE outranks LC_ALL in gettext).
+unset LANGUAGE COURSEPACK_LOCALEDIR
 pass=0 fail=0 skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/coursepack-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -54,7 +56,68 @@ for c in "$top"/tests/golden/*/; do
 	fi
 	rm -f "$tmp"/diff.*
 done
+
+# --- messages in Chinese (gettext, builder/po) ------------------------------------
+# A golden case with expected.zh_CN.stderr runs again under LANGUAGE=zh_CN
+# (glibc honours it under LC_ALL=C.UTF-8) against expected.zh_CN.stdout and
+# .stderr, with the English case's exit status.
+for c in "$top"/tests/golden/*/; do
+	c=${c%/}; name=${c##*/}
+	[ -f "$c/args" ] && [ -f "$c/expected.zh_CN.stderr" ] || continue
+	(cd "$c" && eval "set -- $(cat args)" && LANGUAGE=zh_CN "$BIN" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; echo $? >"$tmp/status")
+	if [ "$REGEN" = --regen ]; then
+		cp "$tmp/stdout" "$c/expected.zh_CN.stdout"; cp "$tmp/stderr" "$c/expected.zh_CN.stderr"; continue
+	fi
+	bad=""
+	for s in stdout stderr; do
+		if [ ! -f "$c/expected.zh_CN.$s" ]; then bad="$bad missing expected.zh_CN.$s"
+		elif ! diff -u "$c/expected.zh_CN.$s" "$tmp/$s" >"$tmp/diff.$s"; then bad="$bad $s"; fi
+	done
+	diff -u "$c/expected.status" "$tmp/status" >"$tmp/diff.status" || bad="$bad status"
+	if [ -z "$bad" ]; then ok; else
+		ko "golden/$name (zh_CN):$bad"
+		cat "$tmp"/diff.* 2>/dev/null | head -30 | sed 's/^/  | /'
+	fi
+	rm -f "$tmp"/diff.*
+done
 [ "$REGEN" = --regen ] && { echo "golden files rewritten; review with git diff"; exit 0; }
+zhcases=$(ls tests/golden/*/expected.zh_CN.stderr | wc -l)
+check_that "zh_CN: at least 10 golden cases also run in Chinese (have $zhcases)" test "$zhcases" -ge 10
+# Every message has a translation: the template extracted afresh from the
+# sources (diag.h's catalogue, usage errors, _() and N_()) against zh_CN.po;
+# msgcmp counts fuzzy and empty translations as missing.
+builder/po/extract.sh >"$tmp/fresh.pot" 2>"$tmp/xgettext.err"
+check_that "zh_CN: every extracted message has a translation (msgcmp zh_CN.po against the sources)" \
+	msgcmp builder/po/zh_CN.po "$tmp/fresh.pot"
+msgfmt --check --statistics -o /dev/null builder/po/zh_CN.po >"$tmp/stats" 2>&1
+check_that "zh_CN: msgfmt --check passes with nothing fuzzy or untranslated: $(cat "$tmp/stats")" \
+	sh -c "grep -q '^[0-9]* translated messages\.\$' '$tmp/stats'"
+check_that "zh_CN: builder/po/coursepack.pot is current (run make po)" diff -u builder/po/coursepack.pot "$tmp/fresh.pot"
+# xgettext finds every format of the catalogue: as many distinct formats in
+# diag.h as messages from diag.h in the template.
+zhfmt=$(sed -n 's/^[[:space:]]*X([A-Z0-9_]*, *DL_[A-Z]*, *\(".*"\)) *\\\{0,1\}$/\1/p' builder/diag.h | sort -u | wc -l)
+zhpot=$(msggrep --no-wrap --location=builder/diag.h "$tmp/fresh.pot" | grep -c '^msgid "[^"]')
+check_that "zh_CN: xgettext extracts all $zhfmt catalogue formats of diag.h (got $zhpot)" test "$zhfmt" -eq "$zhpot" -a "$zhfmt" -gt 100
+# The msgcmp test above fails when a message is added to diag.h untranslated.
+sed 's/^\(#define DIAG_CATALOGUE(X) \\\)$/\1\n\tX(W_I18N_PROBE, DL_WARNING, "a message nobody translated") \\/' builder/diag.h >"$tmp/diag.h"
+builder/po/extract.sh "$tmp/diag.h" builder/*.c >"$tmp/probe.pot" 2>/dev/null
+if grep -q 'a message nobody translated' "$tmp/probe.pot" && ! msgcmp builder/po/zh_CN.po "$tmp/probe.pot" >"$tmp/out" 2>&1 &&
+   grep -q 'found 1 fatal error' "$tmp/out"; then ok; else ko "zh_CN: an untranslated new diag.h message goes unnoticed"; cat "$tmp/out"; fi
+# English when no catalogue is found: an installed binary needs no data files.
+(cd tests/golden/missing-path && COURSEPACK_LOCALEDIR=$tmp/no-such-dir LANGUAGE=zh_CN "$BIN" check nowhere >/dev/null 2>"$tmp/err")
+check_that "zh_CN: no catalogue means English" diff -u tests/golden/missing-path/expected.stderr "$tmp/err"
+# Numbers and outputs never follow the locale: the program sets only
+# LC_MESSAGES and LC_CTYPE (LC_NUMERIC stays "C", so 26.5 never prints 26,5).
+check_that "zh_CN: setlocale() only for LC_MESSAGES and LC_CTYPE" \
+	sh -c "! grep -n 'setlocale(' builder/*.c | grep -v 'setlocale(LC_\(MESSAGES\|CTYPE\), \"C\\{0,1\\}\")'"
+# Installed: the catalogue lands under LOCALEDIR, and the binary finds it.
+i18n=$tmp/i18n-dest
+if make -s install DESTDIR="$i18n" PREFIX=/usr B="$B" >"$tmp/out" 2>&1 &&
+   [ -f "$i18n/usr/share/locale/zh_CN/LC_MESSAGES/coursepack.mo" ]; then ok; else ko "zh_CN: make install puts no coursepack.mo under share/locale"; cat "$tmp/out"; fi
+COURSEPACK_LOCALEDIR=$i18n/usr/share/locale LANGUAGE=zh_CN "$i18n/usr/bin/coursepack" frobnicate 2>"$tmp/err"
+check_that "zh_CN: the installed binary speaks Chinese from the installed catalogue" grep -q "未知命令 'frobnicate'" "$tmp/err"
+make -s uninstall DESTDIR="$i18n" PREFIX=/usr B="$B" >/dev/null 2>&1
+check_that "zh_CN: uninstall removes the catalogue" test ! -e "$i18n/usr/share/locale/zh_CN/LC_MESSAGES/coursepack.mo"
 
 # --- the shipped library and example ------------------------------------------
 check_that "shipped: coursepack check --werror courses examples" "$BIN" check --werror courses examples
