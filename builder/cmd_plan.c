@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "plan.h"
 #include "project.h"
 #include "util.h"
@@ -16,10 +17,19 @@
 
 static const char usage_text[] = "usage: coursepack plan [--csv[=summary]] TOWNSHIP|VILLAGE\n";
 
+/* The modes each group can reach, as course.xml spells them: the ids stay,
+ * the words around them are translated. */
 static const char *const group_reach[GROUP__COUNT] = {
-	[GROUP_RESIDENT] = "classroom or field",
-	[GROUP_HOMEBOUND] = "home",
-	[GROUP_MOBILE] = "online",
+	[GROUP_RESIDENT] = N_("classroom or field"),
+	[GROUP_HOMEBOUND] = N_("home"),
+	[GROUP_MOBILE] = N_("online"),
+};
+
+/* The groups as staff read them; village files spell them group_name(). */
+static const char *const group_label[GROUP__COUNT] = {
+	[GROUP_RESIDENT] = N_("resident"),
+	[GROUP_HOMEBOUND] = N_("homebound"),
+	[GROUP_MOBILE] = N_("mobile"),
 };
 
 static void
@@ -60,7 +70,7 @@ static void
 print_remedies(const struct plan *p, size_t si)
 {
 	const struct shortfall *s = &p->shortfalls[si];
-	const char *modes = group_reach[s->group];
+	const char *modes = _(group_reach[s->group]);
 	size_t i;
 	int any = 0;
 	char h[16];
@@ -74,15 +84,15 @@ print_remedies(const struct plan *p, size_t si)
 		snprintf(h, sizeof h, "%d.%d", m->hours / 10, m->hours % 10);
 		switch (m->rule) {
 		case REMEDY_NEED:
-			printf("    remedy: course '%s' (%s) has %s h marked %s: add the need '%s' to the village\n",
+			printf(_("    remedy: course '%s' (%s) has %s h marked %s: add the need '%s' to the village\n"),
 			    m->course->id, m->course->category, h, modes, m->tag);
 			break;
 		case REMEDY_INCLUDE:
-			printf("    remedy: course '%s' (%s) has %s h marked %s: add <include course=\"%s\"/> to the village\n",
+			printf(_("    remedy: course '%s' (%s) has %s h marked %s: add <include course=\"%s\"/> to the village\n"),
 			    m->course->id, m->course->category, h, modes, m->course->id);
 			break;
 		case REMEDY_UNEXCLUDE:
-			printf("    remedy: course '%s' (%s) has %s h marked %s: remove the village's <exclude course=\"%s\"/>\n",
+			printf(_("    remedy: course '%s' (%s) has %s h marked %s: remove the village's <exclude course=\"%s\"/>\n"),
 			    m->course->id, m->course->category, h, modes, m->course->id);
 			break;
 		}
@@ -90,32 +100,32 @@ print_remedies(const struct plan *p, size_t si)
 	if (any)
 		return;
 	if (s->kind == SHORT_TOTAL)
-		printf("    remedy: no other course of the library has lessons marked %s: a trainer must write or mark some\n",
+		printf(_("    remedy: no other course of the library has lessons marked %s: a trainer must write or mark some\n"),
 		    modes);
 	else
-		printf("    remedy: no other course of the library has %s lessons marked %s: a trainer must write or mark some\n",
+		printf(_("    remedy: no other course of the library has %s lessons marked %s: a trainer must write or mark some\n"),
 		    p->recipe->categories[s->category].ref, modes);
 }
 
 static void
 print_shortfall(const struct plan *p, const struct shortfall *s)
 {
-	const char *g = group_name(s->group), *modes = group_reach[s->group];
+	const char *g = _(group_label[s->group]), *modes = _(group_reach[s->group]);
 
 	if (s->kind == SHORT_TOTAL) {
-		printf("  short: %s: %d.%d of %d.%d h in all; lessons marked %s add up to no more\n", g,
+		printf(_("  short: %s: %d.%d of %d.%d h in all; lessons marked %s add up to no more\n"), g,
 		    s->have / 10, s->have % 10, s->need / 10, s->need % 10, modes);
 		return;
 	}
 	const char *cat = p->recipe->categories[s->category].ref;
 	int n = reachable_lessons(p, s->group, s->category);
 
-	printf("  short: %s: %s %d.%d of %d.%d h; ", g, cat, s->have / 10, s->have % 10,
+	printf(_("  short: %s: %s %d.%d of %d.%d h; "), g, cat, s->have / 10, s->have % 10,
 	    s->need / 10, s->need % 10);
 	if (n == 0)
-		printf("no %s lesson of the package is marked %s\n", cat, modes);
+		printf(_("no %s lesson of the package is marked %s\n"), cat, modes);
 	else
-		printf("only %d %s lesson%s of the package %s marked %s\n", n, cat, n == 1 ? "" : "s",
+		printf(_("only %d %s lesson%s of the package %s marked %s\n"), n, cat, n == 1 ? "" : "s",
 		    n == 1 ? "is" : "are", modes);
 }
 
@@ -155,18 +165,18 @@ print_profile(const struct village *v)
 		char *inc = refs_join(v->includes, v->nincludes, ", ");
 		char *exc = refs_join(v->excludes, v->nexcludes, ", ");
 
-		printf("  included by the village (+): %s; excluded: %s\n", inc[0] ? inc : "-", exc[0] ? exc : "-");
+		printf(_("  included by the village (+): %s; excluded: %s\n"), inc[0] ? inc : "-", exc[0] ? exc : "-");
 		free(inc);
 		free(exc);
 	}
 	if (v->activity.id && v->activity_date)
-		printf("  activity %s on %s\n", v->activity.id, v->activity_date);
+		printf(_("  activity %s on %s\n"), v->activity.id, v->activity_date);
 	for (i = 0; i < v->nsessions; i++)
 		if (v->sessions[i].place)
-			printf("  session %s at %s: %s\n", v->sessions[i].date, v->sessions[i].place,
+			printf(_("  session %s at %s: %s\n"), v->sessions[i].date, v->sessions[i].place,
 			    v->sessions[i].topic);
 		else
-			printf("  session %s: %s\n", v->sessions[i].date, v->sessions[i].topic);
+			printf(_("  session %s: %s\n"), v->sessions[i].date, v->sessions[i].topic);
 }
 
 static void
@@ -177,18 +187,18 @@ print_village(const struct plan *p)
 	size_t i, c;
 	int g;
 
-	printf("%s (%s): %d resident, %d homebound, %d mobile", v->name, v->id,
+	printf(_("%s (%s): %d resident, %d homebound, %d mobile"), v->name, v->id,
 	    v->members[GROUP_RESIDENT], v->members[GROUP_HOMEBOUND], v->members[GROUP_MOBILE]);
 	if (v->nneeds) {
-		printf("; needs");
+		fputs(_("; needs"), stdout);
 		for (i = 0; i < v->nneeds; i++)
 			printf("%s %s", i ? "," : "", v->needs[i].id);
 	}
 	printf("\n");
 	print_profile(v);
 	printf("   #  ");
-	put_padded(stdout, "lesson", TITLE_WIDTH);
-	printf("  category      hours  modes\n");
+	put_padded(stdout, _("lesson"), TITLE_WIDTH);
+	fputs(_("  category      hours  modes\n"), stdout);
 	for (i = 0; i < p->nlessons; i++) {
 		const struct lesson *l = p->lessons[i];
 
@@ -201,10 +211,10 @@ print_village(const struct plan *p)
 		printf("\n");
 	}
 	printf("      ");
-	put_padded(stdout, "total", TITLE_WIDTH);
+	put_padded(stdout, _("total"), TITLE_WIDTH);
 	printf("  %-12s ", "");
 	put_hours(p->total, 6);
-	printf("\n  coverage    members   total");
+	fputs(_("\n  coverage    members   total"), stdout);
 	for (c = 0; c < r->ncategories; c++)
 		printf("  %*s", (int)(strlen(r->categories[c].ref) > 5 ? strlen(r->categories[c].ref) : 5),
 		    r->categories[c].ref);
@@ -212,10 +222,12 @@ print_village(const struct plan *p)
 	for (g = 0; g <= GROUP__COUNT; g++) {
 		int *row = g < GROUP__COUNT ? p->reach[g] : NULL;
 
+		printf("    ");
+		put_padded(stdout, g < GROUP__COUNT ? _(group_label[g]) : _("required"), 10);
 		if (g < GROUP__COUNT)
-			printf("    %-10s %6d  ", group_name((enum group)g), v->members[g]);
+			printf(" %6d  ", v->members[g]);
 		else
-			printf("    %-10s %6s  ", "required", "");
+			printf(" %6s  ", "");
 		put_hours(g < GROUP__COUNT ? p->reach_total[g] : r->min_hours, 6);
 		for (c = 0; c < r->ncategories; c++) {
 			int w = (int)(strlen(r->categories[c].ref) > 5 ? strlen(r->categories[c].ref) : 5);
@@ -227,18 +239,18 @@ print_village(const struct plan *p)
 	}
 	for (i = 0; i < p->nunmet; i++)
 		if (p->unmet[i].left_out)
-			printf("  need '%s': course '%s' left out, the recipe takes at most %d course%s by need\n",
+			printf(_("  need '%s': course '%s' left out, the recipe takes at most %d course%s by need\n"),
 			    p->unmet[i].need->id, p->unmet[i].left_out->id, max_courses(p, p->unmet[i].left_out),
 			    max_courses(p, p->unmet[i].left_out) == 1 ? "" : "s");
 		else
-			printf("  need '%s': no course the recipe chooses by need carries this tag\n",
+			printf(_("  need '%s': no course the recipe chooses by need carries this tag\n"),
 			    p->unmet[i].need->id);
 	for (i = 0; i < p->nshortfalls; i++) {
 		print_shortfall(p, &p->shortfalls[i]);
 		print_remedies(p, i);
 	}
 	if (p->nshortfalls == 0)
-		printf("  complete: every member group reaches %d.%d h and each category's minimum\n",
+		printf(_("  complete: every member group reaches %d.%d h and each category's minimum\n"),
 		    r->min_hours / 10, r->min_hours % 10);
 	printf("\n");
 }
@@ -254,9 +266,9 @@ print_summary(const struct project *pr, struct plan **plans)
 			n++;
 			complete += plans[i]->nshortfalls == 0;
 		}
-	printf("township %s (%s): %d village%s, %d complete, %d short\n", pr->township->name,
+	printf(_("township %s (%s): %d village%s, %d complete, %d short\n"), pr->township->name,
 	    pr->township->id, n, n == 1 ? "" : "s", complete, n - complete);
-	printf("  village         name          lessons   hours  resident  homebound  mobile  status\n");
+	fputs(_("  village         name          lessons   hours  resident  homebound  mobile  status\n"), stdout);
 	for (i = 0; i < pr->nvillages; i++) {
 		const struct plan *p = plans[i];
 
@@ -270,7 +282,7 @@ print_summary(const struct project *pr, struct plan **plans)
 			printf("  ");
 			put_hours(p->reach_total[g], g == GROUP_HOMEBOUND ? 9 : g == GROUP_MOBILE ? 6 : 8);
 		}
-		printf("  %s\n", p->nshortfalls ? "short" : "complete");
+		printf("  %s\n", p->nshortfalls ? _("short") : _("complete"));
 	}
 }
 
@@ -309,6 +321,15 @@ static const char *const source_name[] = {
 	[SOURCE_ACTIVITY] = "activity",
 };
 
+/* A header row, given whole (as one message, so that translators see the
+ * columns together): its cells are plain words, so no quoting. */
+static void
+csv_header(const char *row)
+{
+	fputs(row, stdout);
+	fputs("\r\n", stdout);
+}
+
 static void
 csv_row(const char *const *cells, size_t n)
 {
@@ -330,14 +351,12 @@ enum {
 static void
 print_csv(const struct project *pr, struct plan **plans)
 {
-	static const char *const header[C__COUNT] = {"township", "village", "village_name", "row",
-	    "seq", "lesson", "title", "category", "lesson_hours", "modes", "source", "date", "place",
-	    "group", "members", "reached_hours", "required_hours", "status"};
 	size_t i, j, c;
 	int g;
 
 	fputs("\xef\xbb\xbf", stdout);
-	csv_row(header, C__COUNT);
+	csv_header(_("township,village,village_name,row,seq,lesson,title,category,lesson_hours,modes,"
+	    "source,date,place,group,members,reached_hours,required_hours,status"));
 	for (i = 0; i < pr->nvillages; i++) {
 		const struct plan *p = plans[i];
 		const struct village *v;
@@ -407,11 +426,11 @@ print_csv(const struct project *pr, struct plan **plans)
 				cell[C_VILLAGE_NAME] = v->name;
 				cell[C_ROW] = "coverage";
 				cell[C_CATEGORY] = total ? "total" : p->recipe->categories[c].ref;
-				cell[C_GROUP] = group_name((enum group)g);
+				cell[C_GROUP] = _(group_label[g]);
 				cell[C_MEMBERS] = members;
 				cell[C_REACHED_HOURS] = hours;
 				cell[C_REQUIRED_HOURS] = need_h;
-				cell[C_STATUS] = v->members[g] == 0 ? "no members" : have < need ? "short" : "ok";
+				cell[C_STATUS] = v->members[g] == 0 ? _("no members") : have < need ? _("short") : _("ok");
 				csv_row(cell, C__COUNT);
 			}
 		}
@@ -428,15 +447,13 @@ enum {
 static void
 print_summary_csv(const struct project *pr, struct plan **plans)
 {
-	static const char *const header[S__COUNT] = {"township", "village", "village_name", "lessons",
-	    "package_hours", "required_hours", "resident_members", "homebound_members",
-	    "mobile_members", "resident_hours", "homebound_hours", "mobile_hours", "status", "short",
-	    "included", "excluded", "activity", "activity_date"};
 	size_t i, k;
 	int g;
 
 	fputs("\xef\xbb\xbf", stdout);
-	csv_row(header, S__COUNT);
+	csv_header(_("township,village,village_name,lessons,package_hours,required_hours,"
+	    "resident_members,homebound_members,mobile_members,resident_hours,homebound_hours,"
+	    "mobile_hours,status,short,included,excluded,activity,activity_date"));
 	for (i = 0; i < pr->nvillages; i++) {
 		const struct plan *p = plans[i];
 		const char *cell[S__COUNT] = {0};
@@ -461,7 +478,7 @@ print_summary_csv(const struct project *pr, struct plan **plans)
 
 			if (k)
 				buf_puts(&shorts, " ");
-			buf_puts(&shorts, group_name(sf->group));
+			buf_puts(&shorts, _(group_label[sf->group]));
 			buf_puts(&shorts, ":");
 			buf_puts(&shorts, sf->kind == SHORT_TOTAL ? "total" : p->recipe->categories[sf->category].ref);
 		}
@@ -473,7 +490,7 @@ print_summary_csv(const struct project *pr, struct plan **plans)
 		cell[S_LESSONS] = lessons;
 		cell[S_PACKAGE_HOURS] = total;
 		cell[S_REQUIRED_HOURS] = required;
-		cell[S_STATUS] = p->nshortfalls ? "short" : "complete";
+		cell[S_STATUS] = p->nshortfalls ? _("short") : _("complete");
 		cell[S_SHORT] = shorts.data;
 		cell[S_INCLUDED] = inc;
 		cell[S_EXCLUDED] = exc;
@@ -562,11 +579,11 @@ cmd_plan(int argc, char *argv[])
 		const struct recipe *r = pr.recipe;
 		size_t c;
 
-		printf("%s (%s), %s: at least %d.%d h per member", pr.township->name, pr.township->id,
+		printf(_("%s (%s), %s: at least %d.%d h per member"), pr.township->name, pr.township->id,
 		    r->season, r->min_hours / 10, r->min_hours % 10);
 		for (c = 0; c < r->ncategories; c++)
 			if (r->categories[c].min_hours)
-				printf(", %s %d.%d", r->categories[c].ref, r->categories[c].min_hours / 10,
+				printf(_(", %s %d.%d"), r->categories[c].ref, r->categories[c].min_hours / 10,
 				    r->categories[c].min_hours % 10);
 		printf("\n\n");
 		for (i = 0; i < pr.nvillages; i++)
