@@ -102,7 +102,6 @@ load(struct project *p, const char *path, const char *only, library_getter get, 
 		if (only && !names_village(t, &t->village_srcs[i], only))
 			continue;
 		vpath = township_file(t, &t->village_srcs[i], XK_VILLAGE);
-
 		if (vpath == NULL)
 			continue;
 		/* The same file under two spellings is one village listed twice. */
