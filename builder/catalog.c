@@ -430,8 +430,7 @@ catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshar
 			g++;
 		}
 		/* The three editions are always built; their names are plain. */
-		bad |= c != ncat || g != GROUP__COUNT || !r->files[CF_ZIP].name || !r->files[CF_PHONE].name ||
-		    !r->files[CF_EPUB].name;
+		bad |= c != ncat || g != GROUP__COUNT || !r->files[CF_ZIP].name;
 		for (g = 0; g < CF__COUNT; g++)
 			bad |= r->files[g].name && (strchr(r->files[g].name, '/') || r->files[g].name[0] == '.');
 	}
