@@ -327,8 +327,14 @@ load_library(const char *dir, const struct ref *where, int *failed)
 	*failed = 0;
 	if (stat(catpath, &st) == -1) {
 		struct loc loc = {dir, 0, 0};
+		const char *name = where ? where->id : dir;
 
-		diag(E_NO_LIBRARY, where ? &where->loc : &loc, where ? where->id : dir);
+		/* A library that is not there is not "a library without
+		 * categories": say which it is. */
+		if (stat(dir, &st) == -1)
+			diag(E_FILE_MISSING, where ? &where->loc : &loc, name);
+		else
+			diag(E_NO_LIBRARY, where ? &where->loc : &loc, name);
 		free(catpath);
 		(*failed)++;
 		return NULL;
