@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "i18n.h"
 #include "image.h"
 #include "markdown.h"
 #include "util.h"
@@ -483,7 +484,7 @@ check_paragraph_lines(const char *text, size_t len, const struct md_info *info, 
 					char *d = xstrndup(dest, n);
 
 					find_add(f, W_PATH_SPACE, line, (int)(open - image - ls) + 1, d,
-					    image ? "image" : "link", d);
+					    image ? _("image") : _("link"), d);
 					used_add(u, d);
 					free(d);
 				}
@@ -833,7 +834,7 @@ check_reachable(const struct recipe *r, const struct library *lib)
 
 		total += h;
 		if (rc->min_hours > h) {
-			char *what = xasprintf("category '%s'", rc->ref);
+			char *what = xasprintf(_("category '%s'"), rc->ref);
 
 			hours_format(rc->min_hours, need);
 			hours_format(h, have);
@@ -845,7 +846,7 @@ check_reachable(const struct recipe *r, const struct library *lib)
 	if (r->min_hours > total) {
 		hours_format(r->min_hours, need);
 		hours_format(total, have);
-		diag(E_RECIPE_UNREACHABLE, &r->min_hours_loc, "the package", need, have);
+		diag(E_RECIPE_UNREACHABLE, &r->min_hours_loc, _("the package"), need, have);
 		errors++;
 	}
 	return errors;
@@ -908,7 +909,7 @@ check_recipe(const struct recipe *r, const struct library *lib)
 			}
 			continue;
 		}
-		errors += check_listed(r, c, "core course", core->id, &core->loc);
+		errors += check_listed(r, c, _("core course"), core->id, &core->loc);
 		if (strncmp(r->first_lesson.id, core->id, strlen(core->id)) == 0 &&
 		    r->first_lesson.id[strlen(core->id)] == '/')
 			first_core = 1;
@@ -921,7 +922,7 @@ check_recipe(const struct recipe *r, const struct library *lib)
 			errors++;
 		}
 	} else {
-		errors += check_listed(r, first->course, "first lesson", r->first_lesson.id,
+		errors += check_listed(r, first->course, _("first lesson"), r->first_lesson.id,
 		    &r->first_lesson.loc);
 		if (!first_core)
 			diag(W_FIRST_NOT_CORE, &r->first_lesson.loc, r->first_lesson.id);
@@ -946,7 +947,7 @@ check_recipe(const struct recipe *r, const struct library *lib)
 				errors++;
 			}
 		} else
-			errors += check_listed(r, c, "activity course", c->id, &r->activity_course.loc);
+			errors += check_listed(r, c, _("activity course"), c->id, &r->activity_course.loc);
 	}
 	/* Hours are summed over the courses that loaded: with one missing,
 	 * a shortfall would be false. */
@@ -1161,7 +1162,7 @@ check_village_courses(const struct village *v, const struct recipe *r, const str
 		if (r == NULL)
 			continue;
 		if (inc && !recipe_lists(r, c->category)) {
-			errors += check_listed(r, c, "included course", ref->id, &ref->loc);
+			errors += check_listed(r, c, _("included course"), ref->id, &ref->loc);
 			continue;
 		}
 		if (inc && refs_index(r->core, r->ncore, ref->id) >= 0)

@@ -20,6 +20,7 @@
 
 #include "check.h"
 #include "commands.h"
+#include "i18n.h"
 #include "load.h"
 #include "project.h"
 #include "util.h"
@@ -139,7 +140,7 @@ put_tags(const struct course *c)
 
 	if (c->ntags == 0)
 		return;
-	printf("  tags:");
+	fputs(_("  tags:"), stdout);
 	for (i = 0; i < c->ntags; i++)
 		printf(" %s", c->tags[i].id);
 }
@@ -150,7 +151,7 @@ list_library(const struct library *lib)
 {
 	size_t i, j;
 
-	printf("library %s: %zu course%s\n", lib->dir, lib->ncourses, lib->ncourses == 1 ? "" : "s");
+	printf(_("library %s: %zu course%s\n"), lib->dir, lib->ncourses, lib->ncourses == 1 ? "" : "s");
 	for (i = 0; i < lib->ncourses; i++) {
 		const struct course *c = lib->courses[i];
 		int hours = 0;
@@ -159,7 +160,7 @@ list_library(const struct library *lib)
 		for (j = 0; j < c->nlessons; j++)
 			hours += c->lessons[j].hours;
 		hours_format(hours, h);
-		printf("  %-16s %-13s %2zu lesson%s %5s h  %s", c->id, c->category, c->nlessons,
+		printf(_("  %-16s %-13s %2zu lesson%s %5s h  %s"), c->id, c->category, c->nlessons,
 		    c->nlessons == 1 ? " " : "s", h, c->title);
 		put_tags(c);
 		printf("\n");
@@ -230,7 +231,7 @@ check_township_file(struct checker *ck, const char *path)
 	if (p.recipe_path)
 		mark_done(ck, p.recipe_path);
 	if (ck->verbose)
-		printf("township %s (%s): %zu village%s\n", p.township->id, p.township->name,
+		printf(_("township %s (%s): %zu village%s\n"), p.township->id, p.township->name,
 		    p.nvillages, p.nvillages == 1 ? "" : "s");
 	for (i = 0; i < p.nvillages; i++) {
 		if (p.village_paths[i]) {
@@ -430,7 +431,7 @@ cmd_check(int argc, char *argv[])
 		if (!ck.files[i].done)
 			check_alone(&ck, &ck.files[i]);
 
-	printf("checked %d course%s, %d lesson%s, %d other file%s: %d error%s, %d warning%s\n",
+	printf(_("checked %d course%s, %d lesson%s, %d other file%s: %d error%s, %d warning%s\n"),
 	    ck.st.courses, ck.st.courses == 1 ? "" : "s",
 	    ck.st.lessons, ck.st.lessons == 1 ? "" : "s",
 	    ck.st.files, ck.st.files == 1 ? "" : "s",

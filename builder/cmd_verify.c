@@ -31,6 +31,7 @@
 #include "bundle.h"
 #include "commands.h"
 #include "crypto.h"
+#include "i18n.h"
 #include "util.h"
 #include "xml.h"
 
@@ -41,10 +42,16 @@ static const char usage_text[] = "usage: coursepack verify [--pubkey PUBKEY] FIL
 
 enum kind { K_BUNDLE, K_PHONE, K_EPUB, K_PDF, K_SUMS, K_CATALOG, K_SHARD, K_OTHER, K__COUNT };
 
-static const char *const kind_one[K__COUNT] = {"bundle", "phone edition", "EPUB", "printed booklet",
-    "SHA256SUMS", "catalogue", "shard record", "other file"};
-static const char *const kind_many[K__COUNT] = {"bundles", "phone editions", "EPUBs", "printed booklets",
-    "SHA256SUMS", "catalogues", "shard records", "other files"};
+/* What an edition's line says it is. */
+static const char *const kind_word[K__COUNT] = {[K_PHONE] = N_("phone edition"), [K_EPUB] = N_("EPUB"),
+    [K_PDF] = N_("printed booklet")};
+/* The summary's counts: one of a kind, then several. */
+static const char *const kind_count[2][K__COUNT] = {
+	{N_("%zu bundle"), N_("%zu phone edition"), N_("%zu EPUB"), N_("%zu printed booklet"),
+	    N_("%zu SHA256SUMS"), N_("%zu catalogue"), N_("%zu shard record"), N_("%zu other file")},
+	{N_("%zu bundles"), N_("%zu phone editions"), N_("%zu EPUBs"), N_("%zu printed booklets"),
+	    N_("%zu SHA256SUMS"), N_("%zu catalogues"), N_("%zu shard records"), N_("%zu other files")},
+};
 
 /* What a build names its files (cmd_build.c). */
 static enum kind
@@ -185,7 +192,7 @@ signer_words(const char *who, char **signed_as)
 			strftime(day, sizeof day, "%Y-%m-%d", &tm);
 		free(ts);
 	}
-	out = day[0] ? xasprintf("%s on %s", head, day) : xstrdup(head);
+	out = day[0] ? xasprintf(_("%s on %s"), head, day) : xstrdup(head);
 	free(head);
 	return out;
 }
@@ -331,7 +338,7 @@ check_against_sums(const char *path, char **how)
 	else if (rc == 0 && !streq(got, f.sha))
 		diag(E_SUMS_HASH, &loc, f.name);
 	else if (rc == 0) {
-		*how = xstrdup("matches SHA256SUMS (no signature checked without --pubkey)");
+		*how = xstrdup(_("matches SHA256SUMS (no signature checked without --pubkey)"));
 		problems = 0;
 	}
 	free(sums);
@@ -423,7 +430,7 @@ verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *r
 	case K_PDF:
 		if (k == K_EPUB)
 			problems += check_epub_head(path);
-		what = xstrdup(kind_one[k]);
+		what = xstrdup(_(kind_word[k]));
 		problems += pub ? check_signature(path, pub, &how, renamed) : check_against_sums(path, &how);
 		break;
 	case K_SUMS: {
@@ -431,28 +438,34 @@ verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *r
 		int rc = sums_each(path, 0, sums_line_check, &listed);
 
 		problems = rc == -1 ? 1 : rc;
-		what = xasprintf("%zu file%s listed, %s", listed, listed == 1 ? "" : "s",
-		    problems ? "not all beside it and matching" : "all beside it and matching");
+		what = xasprintf(_("%zu file%s listed, %s"), listed, listed == 1 ? "" : "s",
+		    problems ? _("not all beside it and matching") : _("all beside it and matching"));
 		if (pub)
 			problems += check_signature(path, pub, &how, renamed);
 		break;
 	}
 	case K_CATALOG:
-		what = xstrdup("the township catalogue, a page for people: not signed; SHA256SUMS covers the files it lists");
+		what = xstrdup(_("the township catalogue, a page for people: not signed; SHA256SUMS covers the files it lists"));
 		break;
 	case K_SHARD:
-		what = xstrdup("a shard record, for 'coursepack catalog': not signed");
+		what = xstrdup(_("a shard record, for 'coursepack catalog': not signed"));
 		break;
 	case K_OTHER:
 	case K__COUNT:
-		what = xstrdup("skipped: not a file coursepack writes");
+		what = xstrdup(_("skipped: not a file coursepack writes"));
 		break;
 	}
 	if (k == K_CATALOG || k == K_SHARD || k == K_OTHER)
-		printf("%s: %s\n", path, what);	/* nothing checked: no verdict */
-	else
-		printf("%s: %s%s%s%s%s\n", path, problems ? "BAD" : "OK", what ? " " : "", what ? what : "",
-		    how ? ", " : "", how ? how : "");
+		printf(_("%s: %s\n"), path, what);	/* nothing checked: no verdict */
+	else {
+		if (what)
+			printf(problems ? _("%s: BAD %s") : _("%s: OK %s"), path, what);
+		else
+			printf(problems ? _("%s: BAD") : _("%s: OK"), path);
+		if (how)
+			printf(_(", %s"), how);
+		putchar('\n');
+	}
 	free(what);
 	free(how);
 	return problems;
@@ -483,7 +496,7 @@ cmd_verify(int argc, char *argv[])
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			usage_error("verify: %s option '%s'", ch == ':' ? "a value is missing for" : "unknown",
+			usage_error("verify: %s option '%s'", ch == ':' ? _("a value is missing for") : _("unknown"),
 			    argv[optind - 1]);
 			fputs(usage_text, stderr);
 			return 2;
@@ -521,7 +534,7 @@ cmd_verify(int argc, char *argv[])
 
 			if (!items_have(&it, signed_file)) {
 				if (it.v[i].in_folder)
-					printf("%s: skipped: the signature of '%s', which is not here\n", path,
+					printf(_("%s: skipped: the signature of '%s', which is not here\n"), path,
 					    path_basename(signed_file));
 				else {
 					items_add(&it, signed_file, 0);
@@ -542,17 +555,18 @@ cmd_verify(int argc, char *argv[])
 
 		for (k = 0; k < K__COUNT; k++)
 			if (seen[k]) {
-				printf("%s%zu %s", sep, seen[k], seen[k] == 1 ? kind_one[k] : kind_many[k]);
-				sep = ", ";
+				fputs(sep, stdout);
+				printf(_(kind_count[seen[k] != 1][k]), seen[k]);
+				sep = _(", ");
 			}
 		if (checked == 0)
-			printf("no files");
+			fputs(_("no files"), stdout);
 		if (bad)
-			printf(": %zu BAD", bad);
+			printf(_(": %zu BAD"), bad);
 		else
-			printf(": all OK");
+			fputs(_(": all OK"), stdout);
 		if (renamed_n)
-			printf(", %zu renamed (see the warnings)", renamed_n);
+			printf(_(", %zu renamed (see the warnings)"), renamed_n);
 		putchar('\n');
 	}
 	for (i = 0; i < it.n; i++)
