@@ -43,7 +43,8 @@
 #define MAX_JOBS 64
 
 static const char usage_text[] =
-    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--shard I/N]\n"
+    "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX]\n"
+    "                        [--shard I/N]\n"
     "                        [--sign SECRETKEY] TOWNSHIP|VILLAGE\n";
 
 /* A file written beside the bundles. */
@@ -479,6 +480,7 @@ cmd_build(int argc, char *argv[])
 		{"jobs", required_argument, NULL, 'j'},
 		{"allow-short", no_argument, NULL, 'S'},
 		{"phone-budget", required_argument, NULL, 'B'},
+		{"photo-side", required_argument, NULL, 'W'},
 		{"pdf", no_argument, NULL, 'P'},
 		{"sign", required_argument, NULL, 'K'},
 		/* Not in --help: the benchmark's baseline, every village
@@ -498,7 +500,7 @@ cmd_build(int argc, char *argv[])
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0, lock = -1;
 	size_t phone_budget = PHONE_BUDGET_DEFAULT;
-	int want_pdf = 0, key_loaded = 0, share = 1, go, refreshed = 0;
+	int want_pdf = 0, key_loaded = 0, share = 1, go, refreshed = 0, photo_side = 0;
 	size_t shard = 0, nshards = 0, wanted = 0;
 	struct shared *sh = NULL;
 	char *browser = NULL;
@@ -547,6 +549,19 @@ cmd_build(int argc, char *argv[])
 				return 2;
 			}
 			break;
+		case 'W': {
+			char *rest;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &rest, 10);
+			if (errno || rest == optarg || *rest != '\0' || v < 64 || v > 10000) {
+				usage_error("build: --photo-side wants pixels from 64 to 10000, like 1600, not '%s'", optarg);
+				return 2;
+			}
+			photo_side = (int)v;
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -621,6 +636,7 @@ cmd_build(int argc, char *argv[])
 		/* libvips starts on this thread, before the workers do. */
 		image_init();
 		sh = shared_new(pr.library, share, kinds);
+		shared_photo_side(sh, photo_side);
 	}
 
 	plans = xcalloc(pr.nvillages, sizeof *plans);

@@ -27,7 +27,8 @@ struct command {
 /* Sorted by name. */
 static const struct command commands[] = {
 	{"build", cmd_build,
-	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--shard I/N] [--sign SECRETKEY] "
+	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX] [--shard I/N] "
+	    "[--sign SECRETKEY] "
 	    "TOWNSHIP|VILLAGE",
 	    N_("build each village's bundle and editions")},
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",

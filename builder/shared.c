@@ -27,6 +27,7 @@ struct shared {
 	const struct library *lib;
 	int on;
 	struct body_kind kinds[LINKS__COUNT];
+	int photo_side;			/* build --photo-side, or 0 */
 	size_t *first;			/* per course: index of its first lesson */
 	struct lesson_work *lessons;	/* every lesson of the library */
 	size_t nlessons;
@@ -59,6 +60,12 @@ static void
 lender_give_back(struct asset_lender *l, const struct shared_asset *a)
 {
 	shared_asset_done((struct shared *)(void *)l, a);
+}
+
+void
+shared_photo_side(struct shared *s, int side)
+{
+	s->photo_side = side;
 }
 
 struct asset_lender *
@@ -424,7 +431,7 @@ asset_part(void *ctx, const void *p, size_t n)
  * archives write.  Returns 0 when cleaned, 1 when the file can be used as
  * it is, -1 after diagnosing. */
 static int
-photo_clean(struct shared_asset *a)
+photo_clean(struct shared_asset *a, int side)
 {
 	struct buf out = {0};
 	const char *mime, *why = NULL;
@@ -437,7 +444,8 @@ photo_clean(struct shared_asset *a)
 		diag(S_READ, NULL, a->path, strerror(errno));
 		return -1;
 	}
-	r = image_clean(data, len, &out, &mime, &why);
+	/* build --photo-side: shrunk as the phone edition shrinks them. */
+	r = side > 0 ? image_for_phone(data, len, side, &out, &mime, &why) : image_clean(data, len, &out, &mime, &why);
 	free(data);
 	if (r == -1) {
 		diag(E_IMAGE_BAD, NULL, a->path, why ? why : "not an image");
@@ -459,7 +467,7 @@ photo_clean(struct shared_asset *a)
  * deflating, a part at a time: a video of a field class is never whole
  * in memory.  Returns 0, or -1 after diagnosing. */
 static int
-asset_load(struct shared_asset *a, const struct course *c, const char *rel, struct scratch *sc)
+asset_load(struct shared_asset *a, const struct course *c, const char *rel, struct scratch *sc, int side)
 {
 	struct asset_read r;
 	int failed;
@@ -469,7 +477,7 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 	a->compress = media_compressible(rel);
 	if (path_inside(c->dir, rel) == INSIDE_OK && media_image(rel) && !has_suffix(rel, ".svg") &&
 	    !has_suffix(rel, ".SVG")) {
-		switch (photo_clean(a)) {
+		switch (photo_clean(a, side)) {
 		case -1:
 			return -1;
 		case 0:
@@ -514,7 +522,7 @@ shared_asset(struct shared *s, const struct course *c, const char *rel)
 	if (!s->on) {
 		e = xcalloc(1, sizeof *e);
 		pthread_mutex_init(&e->lock, NULL);
-		if (asset_load(&e->a, c, rel, NULL) == -1) {
+		if (asset_load(&e->a, c, rel, NULL, s->photo_side) == -1) {
 			asset_destroy(e);
 			return NULL;
 		}
@@ -535,7 +543,7 @@ shared_asset(struct shared *s, const struct course *c, const char *rel)
 	pthread_mutex_unlock(&s->lock);
 	pthread_mutex_lock(&e->lock);
 	if (e->state == 0)
-		e->state = asset_load(&e->a, c, rel, s->spill) == 0 ? 1 : -1;
+		e->state = asset_load(&e->a, c, rel, s->spill, s->photo_side) == 0 ? 1 : -1;
 	pthread_mutex_unlock(&e->lock);
 	return e->state == 1 ? &e->a : NULL;
 }

@@ -72,6 +72,10 @@ struct lesson_work *shared_lesson(struct shared *, const struct plan *p, size_t 
 struct lesson_work *shared_lesson_try(struct shared *, const struct plan *p, size_t i, int *busy);
 void shared_lesson_done(struct shared *, struct lesson_work *);
 
+/* Photos in bundles, EPUBs and booklets shrunk to at most `side` pixels
+ * on the long side (build --photo-side), as the phone edition's are;
+ * before any is asked for. */
+void shared_photo_side(struct shared *, int side);
 /* The store as a lender of course files (doc.h), for archives. */
 struct asset_lender *shared_lender(struct shared *);
 /* File `rel` of course c.  NULL after diagnosing.  Give it back with

@@ -140,3 +140,23 @@ check_that "photo: in the phone edition once, shown twice" sh -c \
 check_that "photo: shown with its alt text as the label" grep -q '<svg class="pic" viewBox="0 0 48 64" role="img" aria-label="箬竹田里的一张照片">' "$phone"
 check_that "photo: the same bytes with -j1, -j2 and again" sh -c \
 	"for f in town-a.zip town-a-phone.html town-a.epub; do cmp '$ph/j1/town/'\$f '$ph/j2/town/'\$f && cmp '$ph/j2/town/'\$f '$ph/j3/town/'\$f || exit 1; done"
+# build --photo-side shrinks photos in bundles too; without it they keep their size.
+ps=$tmp/photoside && cp -r tests/golden/plan-short "$ps"
+python3 - "$ps/lib/grow/media/big.png" <<'PY'
+import random, struct, sys, zlib
+r = random.Random(7)
+w, h = 200, 100
+rows = b"".join(b"\x00" + bytes(r.getrandbits(8) for _ in range(w * 3)) for _ in range(h))
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+    chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+PY
+printf '\n![一张较大的图](media/big.png)\n' >>"$ps/lib/grow/01-prune.md"
+(cd "$ps" && "$BIN" build --allow-short -o whole town/township.xml >/dev/null 2>&1 &&
+	"$BIN" build --allow-short --photo-side 64 -o small town/township.xml >/dev/null 2>&1); st=$?
+for d in whole small; do unzip -p "$ps/$d/town/town-a.zip" assets/grow/media/big.png >"$tmp/big-$d.png" 2>/dev/null; done
+dims() { python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(); print("%dx%d" % struct.unpack(">II", d[16:24]) if d[:4] == b"\x89PNG" else "none")' "$1"; }
+check_that "photo: --photo-side 64 shrinks a 200x100 image in the bundle to $(dims "$tmp/big-small.png") (exit $st)" test "$(dims "$tmp/big-small.png")" = 64x32
+check_that "photo: without it the image keeps its size and bytes" cmp "$tmp/big-whole.png" "$ps/lib/grow/media/big.png"
+check_that "photo: --photo-side refuses a size it cannot use" sh -c "! '$BIN' build --photo-side 12 '$ps/town/township.xml' >/dev/null 2>&1"
