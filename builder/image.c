@@ -345,12 +345,33 @@ drop_fields(VipsImage **im)
 	return 0;
 }
 
+/* The last steps of every image we write: sRGB, no metadata, a plain
+ * header, encoded.  *im stays the caller's to unref.  Returns 0, or -1
+ * with *why. */
+static int
+finish(VipsImage **im, enum image_format f, int quality, struct buf *out, const char **mime, const char **why)
+{
+	VipsImage *t = NULL;
+
+	*why = why_process;
+	if (to_srgb(im) == -1 || drop_fields(im) == -1)
+		return -1;
+	/* Copy so that the saver sees a plain image (a new header). */
+	if (step(im, vips_copy(*im, &t, NULL), &t) == -1)
+		return -1;
+	if (encode(*im, f, quality, out, mime) == -1) {
+		*why = why_damaged;
+		return -1;
+	}
+	return 0;
+}
+
 int
 image_for_phone(const void *data, size_t len, int max_side, struct buf *out, const char **mime,
     const char **why)
 {
 	enum image_format f = image_sniff(data, len);
-	VipsImage *im = NULL, *t = NULL;
+	VipsImage *im = NULL;
 	int rc = -1;
 
 	if (f == IMAGE_SVG) {
@@ -373,17 +394,7 @@ image_for_phone(const void *data, size_t len, int max_side, struct buf *out, con
 		*why = why_damaged;
 		goto out;
 	}
-	*why = why_process;
-	if (to_srgb(&im) == -1 || drop_fields(&im) == -1)
-		goto out;
-	/* Copy so that the saver sees a plain image (a new header). */
-	if (step(&im, vips_copy(im, &t, NULL), &t) == -1)
-		goto out;
-	if (encode(im, f, IMAGE_PHONE_QUALITY, out, mime) == -1) {
-		*why = why_damaged;
-		goto out;
-	}
-	rc = 0;
+	rc = finish(&im, f, IMAGE_PHONE_QUALITY, out, mime, why);
 out:
 	if (im)
 		g_object_unref(im);
@@ -437,15 +448,7 @@ image_clean(const void *data, size_t len, struct buf *out, const char **mime, co
 	*why = why_process;
 	if (step(&im, vips_autorot(im, &t, NULL), &t) == -1)
 		goto out;
-	if (to_srgb(&im) == -1 || drop_fields(&im) == -1)
-		goto out;
-	if (step(&im, vips_copy(im, &t, NULL), &t) == -1)
-		goto out;
-	if (encode(im, f, IMAGE_CLEAN_QUALITY, out, mime) == -1) {
-		*why = why_damaged;
-		goto out;
-	}
-	rc = 0;
+	rc = finish(&im, f, IMAGE_CLEAN_QUALITY, out, mime, why);
 out:
 	if (im)
 		g_object_unref(im);
