@@ -68,6 +68,9 @@ struct shared_asset {
 	uint32_t crc;		/* CRC-32, to check the file when it is copied */
 	int compress;		/* deflated in bundles (else stored, read from path) */
 	char *data;		/* a photo made clean (image_clean): written instead of the file */
+	char *phone;		/* a photo: its phone edition form, a data: URI; else NULL */
+	size_t phone_len;
+	int phone_w, phone_h;	/* its size in pixels */
 	struct zpiece z;	/* when compress; z.z NULL once spilled */
 	struct scratch *spill;
 	uint64_t zat;		/* where z.z went */

@@ -74,8 +74,9 @@ phone_render(const struct project *pr, const struct plan *all, const struct plan
 }
 
 /* Each photo of the edition once, after the text, so that a phone shows
- * the words first; lessons show them through <use> (render.c).  Returns
- * 0, or -1 when a photo could not be read. */
+ * the words first; lessons show them through <use> (render.c).  The store
+ * made each photo's phone form once for the build.  Returns 0, or -1
+ * after diagnosing (a photo could not be read). */
 static int
 phone_pictures(const struct edition_input *in, struct buf *b)
 {
@@ -83,23 +84,22 @@ phone_pictures(const struct edition_input *in, struct buf *b)
 	int any = 0;
 
 	for (i = 0; i < in->media->n; i++) {
-		const struct asset_ref *a = &in->media->v[i];
-		char id[24], *uri;
-		int w, h;
-		size_t bytes;
+		const struct asset_ref *r = &in->media->v[i];
+		const struct shared_asset *a = in->lender->lend(in->lender, r->course, r->path);
+		char id[24];
 
-		if ((uri = render_phone_picture(a->course, a->path, &w, &h, &bytes)) == NULL)
+		if (a == NULL)
 			return -1;
-		if (w > 0) {
+		if (a->phone) {
 			if (!any)
 				buf_puts(b, "<svg class=\"defs\" width=\"0\" height=\"0\" aria-hidden=\"true\"><defs>\n");
 			any = 1;
-			render_picture_id(a->course, a->path, id);
-			buf_printf(b, "<image id=\"%s\" width=\"%d\" height=\"%d\" href=\"", id, w, h);
-			buf_add(b, uri, bytes);
+			render_picture_id(r->course, r->path, id);
+			buf_printf(b, "<image id=\"%s\" width=\"%d\" height=\"%d\" href=\"", id, a->phone_w, a->phone_h);
+			buf_add(b, a->phone, a->phone_len);
 			buf_puts(b, "\"/>\n");
 		}
-		free(uri);
+		in->lender->give_back(in->lender, a);
 	}
 	if (any)
 		buf_puts(b, "</defs></svg>\n");
@@ -160,10 +160,8 @@ phone_make(const struct edition_input *in, struct edition_output *out)
 	size_t len;
 
 	phone_render(in->pr, in->all, in->plan, in->bodies, out->doc);
-	if (phone_pictures(in, &out->doc->b) == -1) {
-		diag(E_IMAGE_BAD, NULL, in->id, "a photo of its phone edition could not be read again");
+	if (phone_pictures(in, &out->doc->b) == -1)
 		return -1;
-	}
 	buf_puts(&out->doc->b, "</body>\n</html>\n");
 	len = doc_len(out->doc);
 	if (len > in->phone_budget) {

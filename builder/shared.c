@@ -134,6 +134,7 @@ asset_destroy(struct asset_entry *e)
 {
 	free(e->a.path);
 	free(e->a.data);
+	free(e->a.phone);
 	zpiece_release(&e->a.z);
 	free(e->rel);
 	pthread_mutex_destroy(&e->lock);
@@ -463,6 +464,18 @@ photo_clean(struct shared_asset *a, int side)
 	return 0;
 }
 
+/* A photo's form in the phone edition, made once per build for every
+ * village's phone edition (phone.c).  Returns 0, or -1 after diagnosing. */
+static int
+phone_form(struct shared_asset *a, const struct course *c, const char *rel)
+{
+	if ((a->phone = render_phone_picture(c, rel, &a->phone_w, &a->phone_h, &a->phone_len)) == NULL) {
+		diag(E_IMAGE_BAD, NULL, a->path, "it cannot be shrunk for the phone edition");
+		return -1;
+	}
+	return 0;
+}
+
 /* Reads the file, its digest, and its deflated form when it is worth
  * deflating, a part at a time: a video of a field class is never whole
  * in memory.  Returns 0, or -1 after diagnosing. */
@@ -477,14 +490,13 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 	a->compress = media_compressible(rel);
 	if (path_inside(c->dir, rel) == INSIDE_OK && media_image(rel) && !has_suffix(rel, ".svg") &&
 	    !has_suffix(rel, ".SVG")) {
-		switch (photo_clean(a, side)) {
-		case -1:
+		int cleaned = photo_clean(a, side);
+
+		if (cleaned == -1 || phone_form(a, c, rel) == -1)
 			return -1;
-		case 0:
+		if (cleaned == 0)
 			return 0;
-		default:
-			break;	/* clean already: read as any file */
-		}
+		/* Clean already: read as any file. */
 	}
 	r.a = a;
 	sha256_begin(&r.h);
