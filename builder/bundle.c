@@ -6,6 +6,7 @@
 #include "casefold.h"
 #include "crypto.h"
 #include "diag.h"
+#include "i18n.h"
 #include "util.h"
 
 int
@@ -477,14 +478,16 @@ bundle_signature(const char *path, const struct minisign_key *pub, char **who)
 			minisign_key_id(pub->id, b);
 			diag(E_SIG_OTHER_KEY, &loc, sigpath, a, b);
 		} else
-			diag(E_SIG_BAD, &loc, sigpath, why);
+			diag(E_SIG_BAD, &loc, sigpath, _(why));
 		goto out;
 	}
 	{
 		char id[17];
 
 		minisign_key_id(pub->id, id);
-		*who = xasprintf("signed by '%s' (key %s); %s", pub->comment, id, trusted);
+		/* Translations keep "; " before the trusted comment: verify
+		 * cuts the line there. */
+		*who = xasprintf(_("signed by '%s' (key %s); %s"), pub->comment, id, trusted);
 	}
 	problems = 0;
 out:
@@ -512,7 +515,7 @@ bundle_load_pubkey(const char *pubfile, struct minisign_key *pub)
 		return -1;
 	}
 	if (minisign_parse_public(text, pub, &why) == -1) {
-		diag(E_SIG_KEY, &loc, why);
+		diag(E_SIG_KEY, &loc, _(why));
 		free(text);
 		minisign_key_release(pub);
 		return -1;

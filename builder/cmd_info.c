@@ -43,6 +43,20 @@ hours_of(const struct xml_node *n, const char *attr)
 	return t;
 }
 
+/* The member groups as plan names them; a manifest spells them in English
+ * ("resident"), and an unknown one stays as it is. */
+static const char *
+group_word(const char *ref)
+{
+	static const char *const groups[] = {N_("resident"), N_("homebound"), N_("mobile")};
+	size_t i;
+
+	for (i = 0; i < NELEM(groups); i++)
+		if (ref && streq(ref, groups[i]))
+			return _(groups[i]);
+	return ref ? ref : "?";
+}
+
 int
 cmd_info(int argc, char *argv[])
 {
@@ -102,7 +116,9 @@ cmd_info(int argc, char *argv[])
 		char *ref = xml_attr(n, "ref"), *members = xml_attr(n, "members"), *complete = xml_attr(n, "complete");
 
 		hours_fixed(hours_of(n, "hours"), h);
-		printf(_("    %-10s %6s members %6s h  %s\n"), ref, members, h,
+		fputs("    ", stdout);
+		put_padded(stdout, group_word(ref), 10);
+		printf(_(" %6s members %6s h  %s\n"), members, h,
 		    streq(complete, "true") ? _("complete") : _("short"));
 		free(ref);
 		free(members);

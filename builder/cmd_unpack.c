@@ -168,7 +168,7 @@ cmd_unpack(int argc, char *argv[])
 		{NULL, 0, NULL, 0},
 	};
 	const char *pubfile = NULL, *bundle, *dir;
-	char *parent = NULL, *tmpl = NULL, *tmp = NULL, *who = NULL;
+	char *parent = NULL, *tmpl = NULL, *tmp = NULL, *who = NULL, *signer = NULL;
 	struct bundle b = {0};
 	struct stat st;
 	int ch, rc = 1, replace = 0, old = 0;
@@ -250,8 +250,9 @@ cmd_unpack(int argc, char *argv[])
 		goto out;
 	}
 	tmp = NULL;
-	printf(old ? _("%s: replaced the copy in %s (%zu files)%s%s\n") : _("%s: unpacked into %s (%zu files)%s%s\n"),
-	    bundle, dir, zipr_count(b.zip), who ? ", " : "", who ? who : "");
+	signer = who ? xasprintf(_(", %s"), who) : xstrdup("");
+	printf(old ? _("%s: replaced the copy in %s (%zu files)%s\n") : _("%s: unpacked into %s (%zu files)%s\n"),
+	    bundle, dir, zipr_count(b.zip), signer);
 	rc = 0;
 out:
 	if (tmp)
@@ -262,5 +263,6 @@ out:
 	free(tmpl);
 	free(parent);
 	free(who);
+	free(signer);
 	return rc;
 }

@@ -16,6 +16,7 @@
 
 #include "crypto.h"
 #include "diag.h"
+#include "i18n.h"
 #include "util.h"
 
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(((struct sha256 *)0)->state), "struct sha256 too small for SHA256_CTX");
@@ -182,7 +183,7 @@ minisign_parse_public(const char *text, struct minisign_key *k, const char **why
 	if ((k->comment = comment_of(text)) == NULL || b64 == NULL || unbase64(b64, raw, sizeof raw) == -1 ||
 	    memcmp(raw, "Ed", 2) != 0) {
 		free(b64);
-		*why = "not a minisign public key";
+		*why = N_("not a minisign public key");
 		return -1;
 	}
 	memcpy(k->id, raw + 2, 8);
@@ -203,12 +204,12 @@ minisign_parse_secret(const char *text, struct minisign_key *k, const char **why
 	if ((k->comment = comment_of(text)) == NULL || b64 == NULL || unbase64(b64, raw, sizeof raw) == -1 ||
 	    memcmp(raw, "Ed", 2) != 0 || memcmp(raw + 4, "B2", 2) != 0) {
 		free(b64);
-		*why = "not a minisign secret key";
+		*why = N_("not a minisign secret key");
 		return -1;
 	}
 	free(b64);
 	if (raw[2] != 0 || raw[3] != 0) {
-		*why = "the secret key is encrypted with a password: make one with 'minisign -G -W' or 'coursepack keygen'";
+		*why = N_("the secret key is encrypted with a password: make one with 'minisign -G -W' or 'coursepack keygen'");
 		return -1;
 	}
 	memcpy(k->id, raw + 54, 8);
@@ -226,7 +227,7 @@ minisign_parse_secret(const char *text, struct minisign_key *k, const char **why
 		if ((sodium_memcmp(raw + 126, zero, 32) != 0 && sodium_memcmp(chk, raw + 126, 32) != 0) ||
 		    sodium_memcmp(pk2, raw + 62 + 32, 32) != 0) {
 			sodium_memzero(sk2, sizeof sk2);
-			*why = "the secret key's checksum does not match: the file is damaged";
+			*why = N_("the secret key's checksum does not match: the file is damaged");
 			return -1;
 		}
 		sodium_memzero(sk2, sizeof sk2);
@@ -340,7 +341,7 @@ minisign_verify(const struct minisign_key *pub, const void *data, size_t len, co
 	if (b64 == NULL || unbase64(b64, sig, sizeof sig) == -1 || tline == NULL ||
 	    strncmp(tline, prefix, sizeof prefix - 1) != 0 || gline == NULL ||
 	    unbase64(gline, global, sizeof global) == -1 || (memcmp(sig, "ED", 2) && memcmp(sig, "Ed", 2))) {
-		*why = "not a minisign signature";
+		*why = N_("not a minisign signature");
 		goto out;
 	}
 	memcpy(signer, sig + 2, 8);
@@ -351,11 +352,11 @@ minisign_verify(const struct minisign_key *pub, const void *data, size_t len, co
 	if (memcmp(sig, "ED", 2) == 0) {
 		crypto_generichash(hash, sizeof hash, data, len, NULL, 0);
 		if (crypto_sign_verify_detached(sig + 10, hash, sizeof hash, pub->pk) != 0) {
-			*why = "the signature does not match: the file was changed after it was signed";
+			*why = N_("the signature does not match: the file was changed after it was signed");
 			goto out;
 		}
 	} else if (crypto_sign_verify_detached(sig + 10, data, len, pub->pk) != 0) {
-		*why = "the signature does not match: the file was changed after it was signed";
+		*why = N_("the signature does not match: the file was changed after it was signed");
 		goto out;
 	}
 	tlen = strlen(tline) - (sizeof prefix - 1);
@@ -363,7 +364,7 @@ minisign_verify(const struct minisign_key *pub, const void *data, size_t len, co
 	memcpy(both, sig + 10, 64);
 	memcpy(both + 64, tline + sizeof prefix - 1, tlen);
 	if (crypto_sign_verify_detached(global, both, 64 + tlen, pub->pk) != 0) {
-		*why = "the trusted comment was changed after signing";
+		*why = N_("the trusted comment was changed after signing");
 		goto out;
 	}
 	*trusted = xstrdup(tline + sizeof prefix - 1);
@@ -393,14 +394,14 @@ minisign_read_file(const char *path, char **text, size_t *len)
 	if (read_file(path, MINISIGN_FILE_MAX, text, len) == 0)
 		return 0;
 	if (errno == EFBIG) {
-		char *why = xasprintf("it is larger than %u bytes", MINISIGN_FILE_MAX);
+		char *why = xasprintf(_("it is larger than %u bytes"), MINISIGN_FILE_MAX);
 
 		diag(E_SIG_FILE, &loc, why);
 		free(why);
 		return 1;
 	}
 	if (errno == EISDIR || errno == EINVAL) {
-		diag(E_SIG_FILE, &loc, errno == EISDIR ? "it is a folder" : "it is not a regular file");
+		diag(E_SIG_FILE, &loc, errno == EISDIR ? _("it is a folder") : _("it is not a regular file"));
 		return 1;
 	}
 	return -1;

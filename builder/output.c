@@ -9,6 +9,7 @@
 #include "catalog.h"
 #include "crypto.h"
 #include "diag.h"
+#include "i18n.h"
 #include "output.h"
 #include "doc.h"
 #include "util.h"
@@ -233,7 +234,7 @@ secret_key_load(const char *path, struct minisign_key *key)
 	if (minisign_parse_secret(text, key, &why) == -1) {
 		struct loc loc = {path, 0, 0};
 
-		diag(E_SIG_KEY, &loc, why);
+		diag(E_SIG_KEY, &loc, _(why));
 		minisign_key_release(key);
 		rc = 1;
 	}
