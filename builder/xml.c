@@ -9,6 +9,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "diag.h"
+#include "i18n.h"
 #include "util.h"
 #include "xml.h"
 
@@ -225,7 +226,7 @@ on_parse_error(void *data, xmlErrorPtr err)
 			diag(E_XML_CHAR, &loc);
 		return;
 	}
-	msg = one_line(err->message ? err->message : "syntax error");
+	msg = one_line(err->message ? err->message : _("syntax error"));
 	if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
 		msg[0] = (char)(msg[0] - 'A' + 'a');
 	diag(E_XML_SYNTAX, &loc, msg);
@@ -254,11 +255,17 @@ static const struct {
 	const char *pattern;
 	const char *meaning;
 } patterns[] = {
-	{"[a-z0-9]+(-[a-z0-9]+)*/", "not a lesson id: COURSE-ID/LESSON-ID, as in 'congress20/rejuvenation'"},
-	{"[a-z0-9]+(-[a-z0-9]+)*", "not an id: lowercase ASCII letters and digits, words joined by single hyphens, as in 'yellow-peach'"},
-	{"[0-9]", "not a number of hours: digits with at most one after the point, as in '1.5'"},
-	{"[^/", "not a path inside the course: relative, with '/' between folders, no '\\' or ':'"},
-	{"#[0-9a-fA-F]{6}", "not a colour: '#' and six hexadecimal digits, as in '#2e7d32'"},
+	{"[a-z0-9]+(-[a-z0-9]+)*/", N_("not a lesson id: COURSE-ID/LESSON-ID, as in 'congress20/rejuvenation'")},
+	{"[a-z0-9]+(-[a-z0-9]+)*", N_("not an id: lowercase ASCII letters and digits, words joined by single hyphens, as in 'yellow-peach'")},
+	{"[0-9]", N_("not a number of hours: digits with at most one after the point, as in '1.5'")},
+	{"[^/", N_("not a path inside the course: relative, with '/' between folders, no '\\' or ':'")},
+	{"#[0-9a-fA-F]{6}", N_("not a colour: '#' and six hexadecimal digits, as in '#2e7d32'")},
+};
+
+/* What a duplicate is, from our schemas' xs:unique names ("lesson-id"
+ * reads "lesson id"): listed so that they are translated. */
+static const char *const unique_words[] = {
+	N_("category id"), N_("category order"), N_("file path"), N_("lesson id"), N_("recipe category"),
 };
 
 /* libxml2's schema messages name XSD machinery (facets, key-sequences,
@@ -286,57 +293,59 @@ friendly(const char *msg)
 		free(attr);
 		return NULL;
 	}
-	what = attr ? xasprintf("<%s> attribute '%s'", el, attr) : xasprintf("<%s>", el);
+	what = attr ? xasprintf(_("<%s> attribute '%s'"), el, attr) : xasprintf("<%s>", el);
 	if (strstr(msg, "is not a valid value of the list type")) {
 		out = xstrdup("");	/* the item's own message came first */
 	} else if (strstr(msg, "atomic type") && !strstr(msg, "xs:language") &&
 	    (v = retake(v, between(msg, ": '", '\'', NULL)))) {
-		out = xasprintf("%s: '%s' is %s", what, v,
-		    strstr(msg, "xs:decimal") ? "not a number" :
-		    strstr(msg, "Integer") || strstr(msg, "local atomic type") ? "not a whole number in range" :
-		    strstr(msg, "xs:date") ? "not a date like '2023-02-23'" : "not a valid value here");
+		out = xasprintf(_("%s: '%s' is %s"), what, v,
+		    strstr(msg, "xs:decimal") ? _("not a number") :
+		    strstr(msg, "Integer") || strstr(msg, "local atomic type") ? _("not a whole number in range") :
+		    strstr(msg, "xs:date") ? _("not a date like '2023-02-23'") : _("not a valid value here"));
 	} else if (strstr(msg, "[facet 'pattern']") && (v = retake(v, between(msg, "The value '", '\'', &rest))) &&
 	    (w = retake(w, between(rest, "pattern '", '\'', NULL)))) {
 		for (i = 0; i < NELEM(patterns); i++)
 			if (strncmp(w, patterns[i].pattern, strlen(patterns[i].pattern)) == 0)
 				break;
 		if (i < NELEM(patterns))
-			out = xasprintf("%s: '%s' is %s", what, v, patterns[i].meaning);
+			out = xasprintf(_("%s: '%s' is %s"), what, v, _(patterns[i].meaning));
 	} else if (strstr(msg, "[facet 'enumeration']") && (v = retake(v, between(msg, "The value '", '\'', NULL))) &&
 	    (w = retake(w, between(msg, "set {", '}', NULL)))) {
-		out = xasprintf("%s: '%s' is not one of %s", what, v, w);
+		out = xasprintf(_("%s: '%s' is not one of %s"), what, v, w);
 	} else if (strstr(msg, "[facet 'maxInclusive']") && (v = retake(v, between(msg, "The value '", '\'', NULL))) &&
 	    (w = retake(w, between(msg, "allowed ('", '\'', NULL)))) {
-		out = xasprintf("%s: '%s' is more than the largest allowed, %s", what, v, w);
+		out = xasprintf(_("%s: '%s' is more than the largest allowed, %s"), what, v, w);
 	} else if (strstr(msg, "[facet 'minInclusive']") && (v = retake(v, between(msg, "The value '", '\'', NULL))) &&
 	    (w = retake(w, between(msg, "allowed ('", '\'', NULL)))) {
-		out = xasprintf("%s: '%s' is less than the smallest allowed, %s", what, v, w);
+		out = xasprintf(_("%s: '%s' is less than the smallest allowed, %s"), what, v, w);
 	} else if (strstr(msg, "[facet 'maxLength']") && (w = retake(w, between(msg, "maximum length of '", '\'', NULL)))) {
-		out = xasprintf("%s: longer than %s characters", what, w);
+		out = xasprintf(_("%s: longer than %s characters"), what, w);
 	} else if (strstr(msg, "[facet 'minLength']")) {
-		out = xasprintf("%s: must not be empty", what);
+		out = xasprintf(_("%s: must not be empty"), what);
 	} else if (strstr(msg, "xs:language") && (v = retake(v, between(msg, ": '", '\'', NULL)))) {
-		out = xasprintf("%s: '%s' is not a language tag such as 'zh-CN'", what, v);
+		out = xasprintf(_("%s: '%s' is not a language tag such as 'zh-CN'"), what, v);
 	} else if ((v = retake(v, between(msg, "Duplicate key-sequence ['", '\'', NULL))) &&
 	    (w = retake(w, between(msg, "identity-constraint '", '\'', NULL)))) {
 		char *kind = xstrdup(w), *dash = strrchr(kind, '-');
 
 		if (dash)
 			*dash = ' ';
-		out = xasprintf("duplicate %s '%s'", kind, v);
+		for (i = 0; i < NELEM(unique_words) && !streq(kind, unique_words[i]); i++)
+			;
+		out = xasprintf(_("duplicate %s '%s'"), i < NELEM(unique_words) ? _(unique_words[i]) : kind, v);
 		free(kind);
 	} else if (strstr(msg, "This element is not expected") && (w = retake(w, between(msg, "Expected is ", ')', NULL)))) {
-		out = xasprintf("<%s> is not expected here: the schema expects %s)", el, w);
+		out = xasprintf(_("<%s> is not expected here: the schema expects %s)"), el, w);
 	} else if (strstr(msg, "This element is not expected")) {
-		out = xasprintf("<%s> is not expected here", el);
+		out = xasprintf(_("<%s> is not expected here"), el);
 	} else if (strstr(msg, "Missing child element") && (w = retake(w, between(msg, "Expected is ", ')', NULL)))) {
-		out = xasprintf("<%s> is missing a child: the schema expects %s)", el, w);
+		out = xasprintf(_("<%s> is missing a child: the schema expects %s)"), el, w);
 	} else if ((v = retake(v, between(msg, "The attribute '", '\'', NULL))) && strstr(msg, "is required but missing")) {
-		out = xasprintf("<%s> needs the attribute '%s'", el, v);
+		out = xasprintf(_("<%s> needs the attribute '%s'"), el, v);
 	} else if (attr && strstr(msg, "is not allowed")) {
-		out = xasprintf("<%s> has no attribute '%s'", el, attr);
+		out = xasprintf(_("<%s> has no attribute '%s'"), el, attr);
 	} else if (strstr(msg, "Character content other than whitespace is not allowed")) {
-		out = xasprintf("<%s> holds text where only elements belong", el);
+		out = xasprintf(_("<%s> holds text where only elements belong"), el);
 	}
 	free(el);
 	free(attr);
@@ -375,7 +384,7 @@ on_schema_error(void *data, xmlErrorPtr err)
 	 * nothing to the user. */
 	if (err->message && strstr(err->message, "No precomputed value available"))
 		return;
-	msg = one_line(err->message ? err->message : "invalid");
+	msg = one_line(err->message ? err->message : _("invalid"));
 	if ((nice = friendly(msg)) != NULL) {
 		free(msg);
 		msg = nice;
@@ -543,7 +552,7 @@ parse(const char *path, char *text, size_t len, enum xml_kind want, struct xml_d
 	if (d->doc == NULL || ec.count > 0) {
 		if (ec.count == 0) {
 			struct loc loc = {path, 0, 0};
-			diag(E_XML_SYNTAX, &loc, "empty or unreadable document");
+			diag(E_XML_SYNTAX, &loc, _("empty or unreadable document"));
 		}
 		goto out;
 	}
@@ -589,7 +598,7 @@ parse(const char *path, char *text, size_t len, enum xml_kind want, struct xml_d
 		struct loc loc = {path, 0, 0};
 
 		if (ec.count == 0)
-			diag(E_XML_SCHEMA, &loc, "invalid document");
+			diag(E_XML_SCHEMA, &loc, _("invalid document"));
 		else if (ec.count > MAX_SCHEMA_ERRORS)
 			diag(E_XML_TOO_MANY, &loc, ec.count - MAX_SCHEMA_ERRORS);
 		goto out;
