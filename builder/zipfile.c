@@ -12,6 +12,7 @@
 
 #include "deflate.h"
 #include "diag.h"
+#include "i18n.h"
 #include "util.h"
 #include "zipfile.h"
 
@@ -430,7 +431,7 @@ check_extra(const char *path, const char *name, const unsigned char *x, unsigned
 		const unsigned char *d = x + at + 4;
 
 		if (n > len - at - 4) {
-			diag(E_ZIP_HEADER, &loc, name, "an extra field runs past its header");
+			diag(E_ZIP_HEADER, &loc, name, _("an extra field runs past its header"));
 			return -1;
 		}
 		if (id == 0x0001) {
@@ -438,7 +439,7 @@ check_extra(const char *path, const char *name, const unsigned char *x, unsigned
 			return -1;
 		}
 		if (id == 0x7075 && (n < 5 || n - 5 != strlen(name) || memcmp(d + 5, name, n - 5) != 0)) {
-			diag(E_ZIP_HEADER, &loc, name, "its Unicode path extra field names another file");
+			diag(E_ZIP_HEADER, &loc, name, _("its Unicode path extra field names another file"));
 			return -1;
 		}
 		if (id == 0x756e && n >= 6)
@@ -509,12 +510,12 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 		goto out;
 	}
 	if (cd_off > size || cd_len > size - cd_off || cd_len > 64ul * 1024 * 1024) {
-		diag(E_ZIP_LAYOUT, &loc, "its central directory lies outside the file");
+		diag(E_ZIP_LAYOUT, &loc, _("its central directory lies outside the file"));
 		goto out;
 	}
 	cd = xmalloc(cd_len ? cd_len : 1);
 	if (pread(fd, cd, cd_len, (off_t)cd_off) != (ssize_t)cd_len) {
-		diag(E_ZIP_LAYOUT, &loc, "its central directory cannot be read");
+		diag(E_ZIP_LAYOUT, &loc, _("its central directory cannot be read"));
 		goto out;
 	}
 	spans = xcalloc(n ? n : 1, sizeof *spans);
@@ -528,7 +529,7 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 		int is_dir;
 
 		if ((unsigned long)(p - cd) + 46 > cd_len || le32(p) != 0x02014b50UL) {
-			diag(E_ZIP_LAYOUT, &loc, "its central directory is damaged");
+			diag(E_ZIP_LAYOUT, &loc, _("its central directory is damaged"));
 			goto out;
 		}
 		flags = le16(p + 8);
@@ -542,7 +543,7 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 		attr = (unsigned)le32(p + 38);
 		off = le32(p + 42);
 		if ((unsigned long)(p - cd) + 46 + name_len + extra_len + comment_len > cd_len) {
-			diag(E_ZIP_LAYOUT, &loc, "its central directory is damaged");
+			diag(E_ZIP_LAYOUT, &loc, _("its central directory is damaged"));
 			goto out;
 		}
 		free(name);
@@ -560,7 +561,7 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 			goto out;
 		if (off > cd_off || cd_off - off < 30 || pread(fd, lh, 30, (off_t)off) != 30 ||
 		    le32(lh) != 0x04034b50UL) {
-			diag(E_ZIP_LAYOUT, &loc, "an entry's local header is missing");
+			diag(E_ZIP_LAYOUT, &loc, _("an entry's local header is missing"));
 			goto out;
 		}
 		lflags = le16(lh + 6);
@@ -568,17 +569,17 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 		lextra = le16(lh + 28);
 		if (cd_off - off - 30 < lname + lextra ||
 		    pread(fd, lh + 30, lname + lextra, (off_t)(off + 30)) != (ssize_t)(lname + lextra)) {
-			diag(E_ZIP_LAYOUT, &loc, "an entry's local header is missing");
+			diag(E_ZIP_LAYOUT, &loc, _("an entry's local header is missing"));
 			goto out;
 		}
 		if ((flags & 0x2049) != (lflags & 0x2049))
-			what = "its flags (encryption or data descriptor)";
+			what = N_("its flags (encryption or data descriptor)");
 		else if (method != le16(lh + 8))
-			what = "its compression method";
+			what = N_("its compression method");
 		else if (lname != name_len || memcmp(lh + 30, p + 46, name_len) != 0)
-			what = "its name";
+			what = N_("its name");
 		else if (!(flags & 8) && (le32(lh + 14) != crc || le32(lh + 18) != csize || le32(lh + 22) != usize))
-			what = le32(lh + 14) != crc ? "its CRC-32" : "its sizes";
+			what = le32(lh + 14) != crc ? N_("its CRC-32") : N_("its sizes");
 		if (le32(lh + 18) == 0xffffffffUL || le32(lh + 22) == 0xffffffffUL) {
 			diag(E_ZIP64_ENTRY, &loc, name);
 			goto out;
@@ -589,7 +590,7 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 		 * disagrees with the local header it borrows, and the overlap
 		 * is the better reason. */
 		if (what && disagree == NULL) {
-			disagree = xasprintf("its local header and the central directory disagree on %s", what);
+			disagree = xasprintf(_("its local header and the central directory disagree on %s"), _(what));
 			disagree_name = xstrdup(name);
 		}
 		spans[i].start = off;
@@ -597,7 +598,7 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 		/* A data descriptor may follow the data; 16 bytes cannot hold
 		 * another entry. */
 		if (csize > cd_off || spans[i].end > cd_off) {
-			diag(E_ZIP_LAYOUT, &loc, "an entry's data runs into the central directory");
+			diag(E_ZIP_LAYOUT, &loc, _("an entry's data runs into the central directory"));
 			goto out;
 		}
 		p += 46 + name_len + extra_len + comment_len;
@@ -606,7 +607,7 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 		qsort(spans, n, sizeof *spans, span_cmp);
 	for (i = 1; i < n; i++)
 		if (spans[i].start < spans[i - 1].end) {
-			diag(E_ZIP_LAYOUT, &loc, "two entries share the same data (overlapping entries, a zip bomb's trick)");
+			diag(E_ZIP_LAYOUT, &loc, _("two entries share the same data (overlapping entries, a zip bomb's trick)"));
 			goto out;
 		}
 	if (disagree) {
@@ -627,6 +628,39 @@ out:
 	free(spans);
 	free(cd);
 	return rc;
+}
+
+/* Why libzip refused an archive or an entry, in our words (translated)
+ * for what a damaged or hostile bundle makes it say; its own text, which
+ * no catalogue translates, for the rest.  Owned by `ze` or static. */
+static const char *
+zip_reason(zip_error_t *ze)
+{
+	switch (zip_error_code_zip(ze)) {
+	case ZIP_ER_NOZIP:
+		return _("it is not a zip file, or it was cut short");
+	case ZIP_ER_EXISTS:	/* ZIP_CHECKCONS: two entries of one name */
+		return _("two entries have the same name");
+	case ZIP_ER_INCONS:
+		return _("its headers contradict each other: the file is damaged or was tampered with");
+	case ZIP_ER_CRC:
+		return _("its data does not match its CRC-32: it is damaged");
+	case ZIP_ER_EOF:
+		return _("the file ends too early: it was cut short");
+	case ZIP_ER_ZLIB:
+	case ZIP_ER_COMPRESSED_DATA:
+		return _("its compressed data is damaged");
+	case ZIP_ER_COMPNOTSUPP:
+		return _("it is compressed with an unsupported method");
+	case ZIP_ER_ENCRNOTSUPP:
+	case ZIP_ER_NOPASSWD:
+	case ZIP_ER_WRONGPASSWD:
+		return _("it is encrypted");
+	case ZIP_ER_MULTIDISK:
+		return _("it is split into several files: zip the files again as one archive");
+	default:
+		return zip_error_strerror(ze);
+	}
 }
 
 int
@@ -655,14 +689,14 @@ zipr_open(const char *path, struct zip_reader **out)
 		if (err == ZIP_ER_OPEN || err == ZIP_ER_READ || err == ZIP_ER_NOENT)
 			diag(S_OPEN, NULL, path, zip_error_strerror(&ze));
 		else
-			diag(E_ZIP_BAD, &loc, zip_error_strerror(&ze));
+			diag(E_ZIP_BAD, &loc, zip_reason(&ze));
 		zip_error_fini(&ze);
 		free(info);
 		return -1;
 	}
 	n = zip_get_num_entries(za, 0);
 	if (n < 0 || n > ZIP_MAX_ENTRIES) {
-		diag(E_ZIP_LIMIT, &loc, "entries", (unsigned long long)ZIP_MAX_ENTRIES);
+		diag(E_ZIP_LIMIT, &loc, _("entries"), (unsigned long long)ZIP_MAX_ENTRIES);
 		zip_discard(za);
 		free(info);
 		return -1;
@@ -679,7 +713,7 @@ zipr_open(const char *path, struct zip_reader **out)
 
 		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) < 0 ||
 		    (name = zip_get_name(za, i, ZIP_FL_ENC_RAW)) == NULL) {
-			diag(E_ZIP_BAD, &loc, zip_strerror(za));
+			diag(E_ZIP_BAD, &loc, zip_reason(zip_get_error(za)));
 			goto fail;
 		}
 		e->name = xstrdup(name);
@@ -697,15 +731,15 @@ zipr_open(const char *path, struct zip_reader **out)
 		}
 		total += e->size;
 		if (e->size > ZIP_MAX_ENTRY_BYTES) {
-			diag(E_ZIP_ENTRY_LIMIT, &loc, e->name, "bytes", (unsigned long long)ZIP_MAX_ENTRY_BYTES);
+			diag(E_ZIP_ENTRY_LIMIT, &loc, e->name, _("bytes"), (unsigned long long)ZIP_MAX_ENTRY_BYTES);
 			goto fail;
 		}
 		if (e->size > 1024 && e->size / (e->csize ? e->csize : 1) > ZIP_MAX_RATIO) {
-			diag(E_ZIP_ENTRY_LIMIT, &loc, e->name, "compression ratio", (unsigned long long)ZIP_MAX_RATIO);
+			diag(E_ZIP_ENTRY_LIMIT, &loc, e->name, _("compression ratio"), (unsigned long long)ZIP_MAX_RATIO);
 			goto fail;
 		}
 		if (total > ZIP_MAX_TOTAL_BYTES) {
-			diag(E_ZIP_LIMIT, &loc, "bytes in all", ZIP_MAX_TOTAL_BYTES);
+			diag(E_ZIP_LIMIT, &loc, _("bytes in all"), ZIP_MAX_TOTAL_BYTES);
 			goto fail;
 		}
 	}
@@ -746,7 +780,7 @@ zipr_read(struct zip_reader *r, size_t i, char **data, size_t *len)
 		return -1;
 	}
 	if ((zf = zip_fopen_index(r->za, i, 0)) == NULL) {
-		diag(E_ZIP_ENTRY_BAD, &loc, e->name, zip_strerror(r->za));
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, zip_reason(zip_get_error(r->za)));
 		return -1;
 	}
 	buf = xmalloc((size_t)e->size + 1);
@@ -756,8 +790,8 @@ zipr_read(struct zip_reader *r, size_t i, char **data, size_t *len)
 	if (got < 0 || (uint64_t)got != e->size) {
 		zip_error_t *ze = zip_file_get_error(zf);
 
-		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(ze) :
-		    "its data is shorter than its declared size");
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_reason(ze) :
+		    _("its data is shorter than its declared size"));
 		zip_fclose(zf);
 		free(buf);
 		return -1;
@@ -775,8 +809,8 @@ zipr_read(struct zip_reader *r, size_t i, char **data, size_t *len)
 	if (got != 0) {
 		zip_error_t *ze = zip_file_get_error(zf);
 
-		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(ze) :
-		    "its data is longer than its declared size");
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_reason(ze) :
+		    _("its data is longer than its declared size"));
 		zip_fclose(zf);
 		free(buf);
 		return -1;
