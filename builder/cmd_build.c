@@ -189,8 +189,10 @@ worker(void *arg)
 
 		pthread_mutex_lock(&q->lock);
 		q->done++;
-		if (q->progress)
-			fprintf(stderr, "\rcoursepack: built %zu of %zu bundles", q->done, q->n);
+		if (q->progress) {
+			fputs("\rcoursepack: ", stderr);
+			fprintf(stderr, _("built %zu of %zu bundles"), q->done, q->n);
+		}
 		pthread_mutex_unlock(&q->lock);
 	}
 }

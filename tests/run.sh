@@ -626,6 +626,7 @@ check_that "build: a PDF and a .docx are stored, the SVG deflated (exit $st)" sh
 . "$top/tests/browser.sh"
 . "$top/tests/signatures.sh"
 . "$top/tests/unpack.sh"
+. "$top/tests/i18n.sh"
 
 # --- command line and man page ---------------------------------------------
 check_that "cli: --version" sh -c "'$BIN' --version | grep -q '^coursepack [0-9]'"
