@@ -32,6 +32,37 @@ static const char *const group_label[GROUP__COUNT] = {
 	[GROUP_MOBILE] = N_("mobile"),
 };
 
+/* The categories whose Chinese names head the columns and name the
+ * categories in the text, or NULL for their ids.  Names when the
+ * catalogue in use is Chinese: categories.xml gives each category a
+ * Chinese name, which reads as badly in an English table as an id in a
+ * Chinese one.  The CSV keeps the ids. */
+static const struct categories *
+category_names(const struct library *lib)
+{
+	const char *header = gettext("");
+
+	return lib && strstr(header, "\nLanguage: zh") ? lib->categories : NULL;
+}
+
+/* A category as the text shows it: its name, else its id. */
+static const char *
+category_word(const struct categories *names, const char *id)
+{
+	const struct category *c = names ? categories_find(names, id) : NULL;
+
+	return c && c->name && c->name[0] ? c->name : id;
+}
+
+/* A column's width: its heading's, at least 5 (" 12.5"). */
+static int
+column_width(const char *heading)
+{
+	int w = utf8_width(heading);
+
+	return w > 5 ? w : 5;
+}
+
 static void
 put_hours(int tenths, int width)
 {
@@ -67,7 +98,7 @@ reachable_lessons(const struct plan *p, enum group g, size_t c)
 /* What the library offers for shortfall `si`: each course outside the
  * package the group could reach, and the rule that would take it in. */
 static void
-print_remedies(const struct plan *p, size_t si)
+print_remedies(const struct plan *p, size_t si, const struct categories *names)
 {
 	const struct shortfall *s = &p->shortfalls[si];
 	const char *modes = _(group_reach[s->group]);
@@ -85,15 +116,15 @@ print_remedies(const struct plan *p, size_t si)
 		switch (m->rule) {
 		case REMEDY_NEED:
 			printf(_("    remedy: course '%s' (%s) has %s h marked %s: add the need '%s' to the village\n"),
-			    m->course->id, m->course->category, h, modes, m->tag);
+			    m->course->id, category_word(names, m->course->category), h, modes, m->tag);
 			break;
 		case REMEDY_INCLUDE:
 			printf(_("    remedy: course '%s' (%s) has %s h marked %s: add <include course=\"%s\"/> to the village\n"),
-			    m->course->id, m->course->category, h, modes, m->course->id);
+			    m->course->id, category_word(names, m->course->category), h, modes, m->course->id);
 			break;
 		case REMEDY_UNEXCLUDE:
 			printf(_("    remedy: course '%s' (%s) has %s h marked %s: remove the village's <exclude course=\"%s\"/>\n"),
-			    m->course->id, m->course->category, h, modes, m->course->id);
+			    m->course->id, category_word(names, m->course->category), h, modes, m->course->id);
 			break;
 		}
 	}
@@ -104,11 +135,11 @@ print_remedies(const struct plan *p, size_t si)
 		    modes);
 	else
 		printf(_("    remedy: no other course of the library has %s lessons marked %s: a trainer must write or mark some\n"),
-		    p->recipe->categories[s->category].ref, modes);
+		    category_word(names, p->recipe->categories[s->category].ref), modes);
 }
 
 static void
-print_shortfall(const struct plan *p, const struct shortfall *s)
+print_shortfall(const struct plan *p, const struct shortfall *s, const struct categories *names)
 {
 	const char *g = _(group_label[s->group]), *modes = _(group_reach[s->group]);
 
@@ -117,7 +148,7 @@ print_shortfall(const struct plan *p, const struct shortfall *s)
 		    s->have / 10, s->have % 10, s->need / 10, s->need % 10, modes);
 		return;
 	}
-	const char *cat = p->recipe->categories[s->category].ref;
+	const char *cat = category_word(names, p->recipe->categories[s->category].ref);
 	int n = reachable_lessons(p, s->group, s->category);
 
 	printf(_("  short: %s: %s %d.%d of %d.%d h; "), g, cat, s->have / 10, s->have % 10,
@@ -180,7 +211,7 @@ print_profile(const struct village *v)
 }
 
 static void
-print_village(const struct plan *p)
+print_village(const struct plan *p, const struct categories *names)
 {
 	const struct village *v = p->village;
 	const struct recipe *r = p->recipe;
@@ -204,7 +235,9 @@ print_village(const struct plan *p)
 
 		printf("  %2zu%c ", i + 1, p->sources[i] == SOURCE_INCLUDED ? '+' : ' ');
 		put_padded(stdout, l->title ? l->title : l->id, TITLE_WIDTH);
-		printf("  %-12s ", l->course->category);
+		printf("  ");
+		put_padded(stdout, category_word(names, l->course->category), 12);
+		printf(" ");
 		put_hours(l->hours, 6);
 		printf("  ");
 		put_modes(l->modes, stdout, " ");
@@ -215,9 +248,11 @@ print_village(const struct plan *p)
 	printf("  %-12s ", "");
 	put_hours(p->total, 6);
 	fputs(_("\n  coverage    members   total"), stdout);
-	for (c = 0; c < r->ncategories; c++)
-		printf("  %*s", (int)(strlen(r->categories[c].ref) > 5 ? strlen(r->categories[c].ref) : 5),
-		    r->categories[c].ref);
+	for (c = 0; c < r->ncategories; c++) {
+		const char *head = category_word(names, r->categories[c].ref);
+
+		printf("  %*s%s", column_width(head) - utf8_width(head), "", head);
+	}
 	printf("\n");
 	for (g = 0; g <= GROUP__COUNT; g++) {
 		int *row = g < GROUP__COUNT ? p->reach[g] : NULL;
@@ -230,7 +265,7 @@ print_village(const struct plan *p)
 			printf(" %6s  ", "");
 		put_hours(g < GROUP__COUNT ? p->reach_total[g] : r->min_hours, 6);
 		for (c = 0; c < r->ncategories; c++) {
-			int w = (int)(strlen(r->categories[c].ref) > 5 ? strlen(r->categories[c].ref) : 5);
+			int w = column_width(category_word(names, r->categories[c].ref));
 
 			printf("  ");
 			put_hours(row ? row[c] : r->categories[c].min_hours, w);
@@ -246,8 +281,8 @@ print_village(const struct plan *p)
 			printf(_("  need '%s': no course the recipe chooses by need carries this tag\n"),
 			    p->unmet[i].need->id);
 	for (i = 0; i < p->nshortfalls; i++) {
-		print_shortfall(p, &p->shortfalls[i]);
-		print_remedies(p, i);
+		print_shortfall(p, &p->shortfalls[i], names);
+		print_remedies(p, i, names);
 	}
 	if (p->nshortfalls == 0)
 		printf(_("  complete: every member group reaches %d.%d h and each category's minimum\n"),
@@ -583,12 +618,13 @@ cmd_plan(int argc, char *argv[])
 		    r->season, r->min_hours / 10, r->min_hours % 10);
 		for (c = 0; c < r->ncategories; c++)
 			if (r->categories[c].min_hours)
-				printf(_(", %s %d.%d"), r->categories[c].ref, r->categories[c].min_hours / 10,
+				printf(_(", %s %d.%d"), category_word(category_names(pr.library), r->categories[c].ref),
+				    r->categories[c].min_hours / 10,
 				    r->categories[c].min_hours % 10);
 		printf("\n\n");
 		for (i = 0; i < pr.nvillages; i++)
 			if (plans[i])
-				print_village(plans[i]);
+				print_village(plans[i], category_names(pr.library));
 		if (only == NULL)
 			print_summary(&pr, plans);
 	}
