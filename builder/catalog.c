@@ -99,13 +99,17 @@ file_cell(struct buf *b, const char *label, const struct catalog_file *f)
 char *
 catalog_render(const struct catalog *cat)
 {
-	static const char *const file_labels[CF__COUNT] = {"学习包（zip）", "手机版", "电子书（EPUB）", "打印版（PDF）"};
 	struct buf b = {0};
-	size_t i, c, n = cat->nrows;
-	int g, k, pdf = 0;
+	size_t i, c, k, n = cat->nrows;
+	int g, column[EDITIONS_MAX] = {0};
 
-	for (i = 0; i < n; i++)
-		pdf |= cat->rows[i].files[CF_PDF].name != NULL;
+	/* A column per file of a village; the PDF's, made only with
+	 * --pdf, when some village has one. */
+	for (k = 0; k < neditions; k++) {
+		column[k] = edition_is_file(&editions[k]) && editions[k].place != BESIDE_PDF;
+		for (i = 0; i < n && edition_is_file(&editions[k]); i++)
+			column[k] |= cat->rows[i].files[k].name != NULL;
+	}
 	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	buf_escape(&b, cat->name);
@@ -152,7 +156,7 @@ catalog_render(const struct catalog *cat)
 	    "同一文件夹的 SHA256SUMS 里，文件被改动或损坏，指纹就对不上。</p>\n<ul>\n"
 	    "<li>Windows 电脑（不用装软件）：在文件所在的文件夹里，按住 Shift 点右键，选“在此处打开命令窗口”"
 	    "（或 PowerShell），输入 <code>certutil -hashfile ");
-	buf_escape(&b, n ? cat->rows[0].files[CF_ZIP].name : "文件名");
+	buf_escape(&b, n ? cat->rows[0].files[EDITION_BUNDLE].name : "文件名");
 	buf_puts(&b, " SHA256</code>（换成要核对的文件名），把显示的一长串字符和表中点开的“完整指纹”或 SHA256SUMS 里该文件那一行对照，"
 	    "完全一样即完好（旧版 Windows 显示的字符中间有空格，忽略空格即可）。</li>\n"
 	    "<li>Linux 电脑：在文件夹里运行 <code>sha256sum -c SHA256SUMS</code>，每个文件显示“成功”（OK）即完好。</li>\n"
@@ -160,9 +164,9 @@ catalog_render(const struct catalog *cat)
 	    "还能核对乡镇的签名，确认文件确实由乡镇发出。</li>\n</ul></div>\n<h2>各村学时</h2>\n");
 	chart(&b, cat);
 	buf_puts(&b, "<h2>下载与核对</h2>\n<table>\n<tr><th>村（社区）</th>");
-	for (k = 0; k < CF__COUNT; k++)
-		if (k != CF_PDF || pdf)
-			buf_printf(&b, "<th>%s</th>", file_labels[k]);
+	for (k = 0; k < neditions; k++)
+		if (column[k])
+			buf_printf(&b, "<th>%s</th>", editions[k].label);
 	buf_puts(&b, "</tr>\n");
 	for (i = 0; i < n; i++) {
 		const struct catalog_row *p = &cat->rows[i];
@@ -170,9 +174,9 @@ catalog_render(const struct catalog *cat)
 		buf_puts(&b, "<tr><td class=\"village\">");
 		buf_escape(&b, p->village);
 		buf_puts(&b, "</td>");
-		for (k = 0; k < CF__COUNT; k++)
-			if (k != CF_PDF || pdf)
-				file_cell(&b, file_labels[k], &p->files[k]);
+		for (k = 0; k < neditions; k++)
+			if (column[k])
+				file_cell(&b, editions[k].label, &p->files[k]);
 		buf_puts(&b, "</tr>\n");
 	}
 	buf_puts(&b, "</table>\n<h2>学时与覆盖</h2>\n<p>各类别学时；各类党员人数、能学到的学时，✓ 为达到要求。</p>\n"
@@ -220,39 +224,43 @@ row_file_cmp(const void *a, const void *b)
 {
 	const struct catalog_row *x = *(const struct catalog_row *const *)a, *y = *(const struct catalog_row *const *)b;
 
-	return strcmp(x->files[CF_ZIP].name, y->files[CF_ZIP].name);
+	return strcmp(x->files[EDITION_BUNDLE].name, y->files[EDITION_BUNDLE].name);
 }
 
 char *
 catalog_sums(const struct catalog *cat)
 {
-	static const int order[] = {CF_PHONE, CF_ZIP, CF_EPUB, CF_PDF};
 	const struct catalog_row **v = xcalloc(cat->nrows ? cat->nrows : 1, sizeof *v);
+	size_t order[EDITIONS_MAX], nfiles = 0;
 	struct buf b = {0};
 	size_t i, k;
+	int rank;
 
+	/* A village's files in the order of their rows' `sums`. */
+	for (rank = 0; (size_t)rank < neditions; rank++)
+		for (k = 0; k < neditions; k++)
+			if (edition_is_file(&editions[k]) && editions[k].sums == rank)
+				order[nfiles++] = k;
 	/* Every file beside the bundles but the catalogue, by bundle name. */
 	for (i = 0; i < cat->nrows; i++)
 		v[i] = &cat->rows[i];
 	if (cat->nrows > 1)
 		qsort(v, cat->nrows, sizeof *v, row_file_cmp);
 	for (i = 0; i < cat->nrows; i++)
-		for (k = 0; k < NELEM(order); k++)
+		for (k = 0; k < nfiles; k++)
 			if (v[i]->files[order[k]].name)
 				buf_printf(&b, "%s  %s\n", v[i]->files[order[k]].sha256, v[i]->files[order[k]].name);
 	free(v);
 	return buf_detach(&b);
 }
 
-static const char *const file_kinds[CF__COUNT] = {"zip", "phone", "epub", "pdf"};
-
 int
 catalog_save(const struct catalog *cat, size_t shard, size_t nshards, const char *path)
 {
 	struct buf b = {0};
 	char h[16];
-	size_t i, c;
-	int g, k, rc;
+	size_t i, c, k;
+	int g, rc;
 
 	buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<shard township=\"%s\" index=\"%zu\" count=\"%zu\" "
 	    "villages=\"%zu\" township-villages=\"%zu\"\n       source=\"%s\" version=\"1\">\n", cat->township, shard,
@@ -287,9 +295,9 @@ catalog_save(const struct catalog *cat, size_t shard, size_t nshards, const char
 		buf_printf(&b, "  <village order=\"%zu\" total=\"%s\">\n    <name>", r->order, h);
 		buf_escape(&b, r->village);
 		buf_puts(&b, "</name>\n");
-		for (k = 0; k < CF__COUNT; k++)
-			if (r->files[k].name)
-				buf_printf(&b, "    <file kind=\"%s\" name=\"%s\" size=\"%zu\" sha256=\"%s\"/>\n", file_kinds[k],
+		for (k = 0; k < neditions; k++)
+			if (edition_is_file(&editions[k]) && r->files[k].name)
+				buf_printf(&b, "    <file kind=\"%s\" name=\"%s\" size=\"%zu\" sha256=\"%s\"/>\n", editions[k].name,
 				    r->files[k].name, r->files[k].size, r->files[k].sha256);
 		for (c = 0; c < cat->ncats; c++) {
 			hours_format(r->hours[c], h);
@@ -391,11 +399,11 @@ catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshar
 		r->village = xml_text(xml_first(v, "name"));
 		for (x = xml_first(v, "file"); x; x = xml_next(x, "file")) {
 			char *kind = xml_attr(x, "kind"), *sha = xml_attr(x, "sha256");
-			int k;
+			size_t k;
 
-			for (k = 0; k < CF__COUNT && !streq(kind, file_kinds[k]); k++)
+			for (k = 0; k < neditions && !(edition_is_file(&editions[k]) && streq(kind, editions[k].name)); k++)
 				;
-			if (k < CF__COUNT && r->files[k].name == NULL) {
+			if (k < neditions && r->files[k].name == NULL) {
 				r->files[k].name = xml_attr(x, "name");
 				bad |= attr_size(x, "size", SIZE_MAX / 2, &r->files[k].size);
 				snprintf(r->files[k].sha256, sizeof r->files[k].sha256, "%s", sha ? sha : "");
@@ -429,9 +437,9 @@ catalog_load(const char *path, struct catalog *cat, size_t *shard, size_t *nshar
 			free(ref);
 			g++;
 		}
-		/* The three editions are always built; their names are plain. */
-		bad |= c != ncat || g != GROUP__COUNT || !r->files[CF_ZIP].name;
-		for (g = 0; g < CF__COUNT; g++)
+		/* The bundle is always there; the names are plain. */
+		bad |= c != ncat || g != GROUP__COUNT || !r->files[EDITION_BUNDLE].name;
+		for (g = 0; g < EDITIONS_MAX; g++)
 			bad |= r->files[g].name && (strchr(r->files[g].name, '/') || r->files[g].name[0] == '.');
 	}
 	xml_doc_free(doc);
@@ -450,7 +458,7 @@ catalog_release(struct catalog *cat)
 	int k;
 
 	for (i = 0; i < cat->nrows; i++) {
-		for (k = 0; k < CF__COUNT; k++)
+		for (k = 0; k < EDITIONS_MAX; k++)
 			free(cat->rows[i].files[k].name);
 		free(cat->rows[i].village);
 		free(cat->rows[i].hours);

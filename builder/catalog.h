@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "editions.h"
 #include "model.h"
 
 /* A file beside the bundles. */
@@ -23,12 +24,10 @@ struct catalog_file {
 
 #define SHARDS_MAX 10000	/* build --shard I/N: N at most this */
 
-enum { CF_ZIP, CF_PHONE, CF_EPUB, CF_PDF, CF__COUNT };
-
 struct catalog_row {
 	size_t order;		/* the village's place in the township's list */
 	char *village;		/* its name */
-	struct catalog_file files[CF__COUNT];
+	struct catalog_file files[EDITIONS_MAX];	/* [k]: of editions[k], a file row */
 	int *hours;		/* per recipe category, tenths */
 	int total;
 	int members[GROUP__COUNT], reach[GROUP__COUNT], complete[GROUP__COUNT];

@@ -47,22 +47,22 @@ static const char usage_text[] =
     "                        [--shard I/N]\n"
     "                        [--sign SECRETKEY] TOWNSHIP|VILLAGE\n";
 
-/* A file written beside the bundles. */
+/* A file of a village in the township's folder: the bundle, an edition
+ * beside it, the PDF. */
 struct output {
 	char *path;		/* DIR/TOWNSHIP/NAME */
 	char *file;		/* NAME */
 	size_t size;
 	char sha256[65];
-	int missing;		/* an edition that could not be made: not written */
+	int made;		/* written (or found) and digested; not an edition that
+				 * could not be made, nor the PDF without --pdf */
 };
 
 struct job {
 	const struct project *pr;
 	const struct plan *plan;
-	struct output bundle;	/* TOWNSHIP-VILLAGE.zip */
-	struct output phone;	/* TOWNSHIP-VILLAGE-phone.html */
-	struct output epub;	/* TOWNSHIP-VILLAGE.epub */
-	struct output pdf;	/* TOWNSHIP-VILLAGE-print.pdf, with --pdf */
+	struct output out[EDITIONS_MAX];	/* [k]: editions[k]'s file, for a file row
+					 * (edition_is_file); out[EDITION_BUNDLE] the bundle */
 	const char *browser;	/* for --pdf */
 	const struct minisign_key *key;	/* for --sign */
 	const char *dir;
@@ -116,8 +116,8 @@ static int
 build_one(struct job *j)
 {
 	struct package pk;
-	struct beside *ph, *ep;
 	struct scratch *spill;
+	size_t k;
 	int rc = -1;
 
 	/* The village's deflated files wait here, beyond the first 4 MiB
@@ -129,33 +129,50 @@ build_one(struct job *j)
 		scratch_close(spill);
 		return -1;
 	}
-	/* An edition that could not be made (diagnosed) is left out, and
-	 * no older one stays in its place; the others are written. */
-	ep = package_beside(&pk, "epub");
-	ph = package_beside(&pk, "phone");
-	j->epub.missing = ep->failed;
-	j->phone.missing = ph->failed;
-	if (ep->failed)
-		remove_file_and_signature(j->epub.path);
-	else if (archive_write_zip(&ep->ar, pk.id, j->epub.path, j->mtime) == -1 ||
-	    file_digest(j->epub.path, &j->epub.size, j->epub.sha256) == -1)
-		goto out;
-	if (ph->failed)
-		remove_file_and_signature(j->phone.path);
-	else if (write_doc_atomic(j->phone.path, &ph->doc, &j->phone.size, j->phone.sha256) == -1)
-		goto out;
-	if (archive_write_zip(&pk.ar, pk.id, j->bundle.path, j->mtime) == -1)
-		goto out;
-	if (file_digest(j->bundle.path, &j->bundle.size, j->bundle.sha256) == -1)
-		goto out;
-	if (j->browser && (pdf_print(j->browser, &pk, j->dir, j->pdf.path, j->mtime) == -1 ||
-	    file_digest(j->pdf.path, &j->pdf.size, j->pdf.sha256) == -1))
-		goto out;
-	if (sign_file(j->key, j->bundle.path, j->mtime) == -1 ||
-	    (!ph->failed && sign_file(j->key, j->phone.path, j->mtime) == -1) ||
-	    (!ep->failed && sign_file(j->key, j->epub.path, j->mtime) == -1) ||
-	    (j->browser && sign_file(j->key, j->pdf.path, j->mtime) == -1))
-		goto out;
+	/* Each file of the village, as its row's place says.  An edition
+	 * that could not be made (diagnosed) is left out, and no older one
+	 * stays in its place; the others are written. */
+	for (k = 0; k < neditions; k++) {
+		const struct edition *e = &editions[k];
+		struct beside *b = package_beside(&pk, e);
+		struct output *o = &j->out[k];
+
+		if (b && b->failed) {
+			remove_file_and_signature(o->path);
+			continue;
+		}
+		switch (e->place) {
+		case IN_BUNDLE:
+			continue;
+		case BUNDLE:
+			if (archive_write_zip(&pk.ar, pk.id, o->path, j->mtime) == -1)
+				goto out;
+			break;
+		case BESIDE_ZIP:
+			if (archive_write_zip(&b->ar, pk.id, o->path, j->mtime) == -1)
+				goto out;
+			break;
+		case BESIDE_FILE:
+			/* Streamed, and hashed on the way. */
+			if (write_doc_atomic(o->path, &b->doc, &o->size, o->sha256) == -1)
+				goto out;
+			o->made = 1;
+			continue;
+		case BESIDE_PDF:
+			/* Only with --pdf; an older PDF stays as it was. */
+			if (j->browser == NULL)
+				continue;
+			if (pdf_print(j->browser, &pk, j->dir, o->path, j->mtime) == -1)
+				goto out;
+			break;
+		}
+		if (file_digest(o->path, &o->size, o->sha256) == -1)
+			goto out;
+		o->made = 1;
+	}
+	for (k = 0; k < neditions; k++)
+		if (j->out[k].made && sign_file(j->key, j->out[k].path, j->mtime) == -1)
+			goto out;
 	rc = 0;
 out:
 	package_release(&pk);
@@ -224,17 +241,7 @@ mkdirs(const char *path)
 static void
 remove_outputs(const char *dir, const char *township, const char *village)
 {
-	static const char *const suffixes[] = {".zip", "-phone.html", ".epub", "-print.pdf", ".zip.minisig",
-	    "-phone.html.minisig", ".epub.minisig", "-print.pdf.minisig"};
-	size_t i;
-
-	for (i = 0; i < NELEM(suffixes); i++) {
-		char *name = xasprintf("%s-%s%s", township, village, suffixes[i]), *path = path_join(dir, name);
-
-		unlink(path);
-		free(path);
-		free(name);
-	}
+	editions_remove_files(dir, township, village);
 }
 
 /* What the catalogue says about the villages built. */
@@ -242,8 +249,8 @@ static void
 catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jobs, size_t n)
 {
 	const struct recipe *r = pr->recipe;
-	size_t i, c;
-	int g, k;
+	size_t i, c, k;
+	int g;
 
 	memset(cat, 0, sizeof *cat);
 	cat->township = xstrdup(pr->township->id);
@@ -265,21 +272,22 @@ catalog_fill(struct catalog *cat, const struct project *pr, const struct job *jo
 		const struct job *j = &jobs[i];
 		const struct plan *p = j->plan;
 		struct catalog_row *row;
-		const struct output *o[CF__COUNT] = {&j->bundle, &j->phone, &j->epub, &j->pdf};
 
 		if (!j->ok)
 			continue;
 		row = &cat->rows[cat->nrows++];
 		row->order = j->order;
 		row->village = xstrdup(p->village->name);
-		for (k = 0; k < CF__COUNT; k++) {
-			/* A PDF only when printed (or found beside a
-			 * village not rebuilt): its digest says so. */
-			if ((k == CF_PDF && o[k]->sha256[0] == '\0') || o[k]->missing)
+		for (k = 0; k < neditions; k++) {
+			const struct output *o = &j->out[k];
+
+			/* An edition only when made (or found beside a
+			 * village not rebuilt), the PDF only when printed. */
+			if (!edition_is_file(&editions[k]) || !o->made)
 				continue;
-			row->files[k].name = xstrdup(o[k]->file);
-			row->files[k].size = o[k]->size;
-			memcpy(row->files[k].sha256, o[k]->sha256, sizeof row->files[k].sha256);
+			row->files[k].name = xstrdup(o->file);
+			row->files[k].size = o->size;
+			memcpy(row->files[k].sha256, o->sha256, sizeof row->files[k].sha256);
 		}
 		row->hours = xcalloc(r->ncategories ? r->ncategories : 1, sizeof *row->hours);
 		for (c = 0; c < r->ncategories; c++)
@@ -338,12 +346,23 @@ write_index(const struct project *pr, const char *dir, struct job *jobs, size_t 
 	return rc;
 }
 
-/* DIR/TOWNSHIP-VILLAGE<suffix>, one file beside the bundles. */
+/* DIR/TOWNSHIP-VILLAGE<suffix>: the village's file of row e. */
 static void
-output_name(struct output *o, const char *dir, const char *township, const char *village, const char *suffix)
+output_name(struct output *o, const char *dir, const char *township, const char *village, const struct edition *e)
 {
-	o->file = xasprintf("%s-%s%s", township, village, suffix);
+	o->file = edition_file_name(e, township, village);
 	o->path = path_join(dir, o->file);
+}
+
+/* Names each file row's output of the job. */
+static void
+job_name(struct job *j, const char *dir, const char *township, const char *village)
+{
+	size_t k;
+
+	for (k = 0; k < neditions; k++)
+		if (edition_is_file(&editions[k]))
+			output_name(&j->out[k], dir, township, village, &editions[k]);
 }
 
 static void
@@ -359,8 +378,6 @@ output_release(struct output *o)
 static int
 job_from_folder(struct job *j, const struct project *pr, const struct plan *p, size_t order, const char *dir)
 {
-	struct output *o[] = {&j->bundle, &j->phone, &j->epub, &j->pdf};
-	static const char *const suffixes[] = {".zip", "-phone.html", ".epub", "-print.pdf"};
 	struct stat st;
 	size_t k;
 
@@ -368,19 +385,22 @@ job_from_folder(struct job *j, const struct project *pr, const struct plan *p, s
 	j->pr = pr;
 	j->plan = p;
 	j->order = order;
-	for (k = 0; k < NELEM(o); k++)
-		output_name(o[k], dir, pr->township->id, p->village->id, suffixes[k]);
-	for (k = 0; k < NELEM(o); k++) {
-		if (stat(o[k]->path, &st) == -1 || !S_ISREG(st.st_mode)) {
+	job_name(j, dir, pr->township->id, p->village->id);
+	for (k = 0; k < neditions; k++) {
+		struct output *o = &j->out[k];
+
+		if (!edition_is_file(&editions[k]))
+			continue;
+		if (stat(o->path, &st) == -1 || !S_ISREG(st.st_mode)) {
 			/* Only the bundle is a must: an edition over its
-			 * budget was not written. */
-			if (o[k] == &j->bundle)
+			 * budget was not written, a PDF not asked for. */
+			if (k == EDITION_BUNDLE)
 				return 0;
-			o[k]->missing = o[k] != &j->pdf;
 			continue;
 		}
-		if (file_digest(o[k]->path, &o[k]->size, o[k]->sha256) == -1)
+		if (file_digest(o->path, &o->size, o->sha256) == -1)
 			return -1;
+		o->made = 1;
 	}
 	j->ok = 1;
 	return 1;
@@ -429,12 +449,8 @@ write_index_partial(const struct project *pr, struct plan **plans, const struct 
 		}
 	}
 	for (i = 0; i < pr->nvillages; i++)
-		if (mine[i]) {
-			output_release(&all[i].bundle);
-			output_release(&all[i].phone);
-			output_release(&all[i].epub);
-			output_release(&all[i].pdf);
-		}
+		for (k = 0; mine[i] && k < EDITIONS_MAX; k++)
+			output_release(&all[i].out[k]);
 	free(mine);
 	free(all);
 	return rc;
@@ -509,7 +525,7 @@ cmd_build(int argc, char *argv[])
 	const char *keyfile = NULL;
 	struct minisign_key key;
 	time_t mtime;
-	size_t i, nthreads;
+	size_t i, k, nthreads;
 
 	optind = 1;
 	opterr = 0;
@@ -662,20 +678,13 @@ cmd_build(int argc, char *argv[])
 			diag(W_BUILT_SHORT, &pr.villages[i]->loc, p->village->id);
 		q.jobs[q.n].pr = &pr;
 		q.jobs[q.n].plan = p;
-		q.jobs[q.n].bundle.file = xasprintf("%s-%s.zip", pr.township->id, p->village->id);
-		q.jobs[q.n].bundle.path = path_join(dir, q.jobs[q.n].bundle.file);
-		q.jobs[q.n].phone.file = xasprintf("%s-%s-phone.html", pr.township->id, p->village->id);
-		q.jobs[q.n].phone.path = path_join(dir, q.jobs[q.n].phone.file);
-		q.jobs[q.n].epub.file = xasprintf("%s-%s.epub", pr.township->id, p->village->id);
-		q.jobs[q.n].epub.path = path_join(dir, q.jobs[q.n].epub.file);
+		job_name(&q.jobs[q.n], dir, pr.township->id, p->village->id);
 		q.jobs[q.n].phone_budget = phone_budget;
 		q.jobs[q.n].sh = sh;
 		q.jobs[q.n].order = i;
 		q.jobs[q.n].browser = browser;
 		q.jobs[q.n].key = key_loaded ? &key : NULL;
 		q.jobs[q.n].dir = dir;
-		q.jobs[q.n].pdf.file = xasprintf("%s-%s-print.pdf", pr.township->id, p->village->id);
-		q.jobs[q.n].pdf.path = path_join(dir, q.jobs[q.n].pdf.file);
 		q.jobs[q.n].mtime = mtime;
 		q.n++;
 		shared_expect(sh, p);
@@ -718,19 +727,12 @@ cmd_build(int argc, char *argv[])
 			if (!q.jobs[i].ok)
 				diag(E_VILLAGE_FAILED, &pr.villages[q.jobs[i].order]->loc, q.jobs[i].plan->village->id);
 		for (i = 0; i < q.n; i++)
-			if (q.jobs[i].ok) {
-				built++;
-				printf("%s  %9zu  %s\n", q.jobs[i].bundle.sha256, q.jobs[i].bundle.size,
-				    q.jobs[i].bundle.path);
-				if (!q.jobs[i].phone.missing)
-					printf("%s  %9zu  %s\n", q.jobs[i].phone.sha256, q.jobs[i].phone.size,
-					    q.jobs[i].phone.path);
-				if (!q.jobs[i].epub.missing)
-					printf("%s  %9zu  %s\n", q.jobs[i].epub.sha256, q.jobs[i].epub.size,
-					    q.jobs[i].epub.path);
-				if (browser)
-					printf("%s  %9zu  %s\n", q.jobs[i].pdf.sha256, q.jobs[i].pdf.size,
-					    q.jobs[i].pdf.path);
+			for (k = 0; q.jobs[i].ok && k < neditions; k++) {
+				const struct output *o = &q.jobs[i].out[k];
+
+				built += k == EDITION_BUNDLE;
+				if (o->made)
+					printf("%s  %9zu  %s\n", o->sha256, o->size, o->path);
 			}
 		if (only == NULL)
 			write_index(&pr, dir, q.jobs, q.n, key_loaded ? &key : NULL, mtime, shard, nshards, wanted);
@@ -748,16 +750,9 @@ cmd_build(int argc, char *argv[])
 	}
 	rc = diag_exit() ? diag_exit() : (size_t)built == (only ? 1 : wanted) ? 0 : 1;
 out:
-	for (i = 0; i < q.n; i++) {
-		free(q.jobs[i].bundle.path);
-		free(q.jobs[i].bundle.file);
-		free(q.jobs[i].phone.path);
-		free(q.jobs[i].phone.file);
-		free(q.jobs[i].epub.path);
-		free(q.jobs[i].epub.file);
-		free(q.jobs[i].pdf.path);
-		free(q.jobs[i].pdf.file);
-	}
+	for (i = 0; i < q.n; i++)
+		for (k = 0; k < EDITIONS_MAX; k++)
+			output_release(&q.jobs[i].out[k]);
 	free(q.jobs);
 	shared_free(sh);
 	leftovers_release(lock);

@@ -231,9 +231,9 @@ static int
 stage_row(const struct record *r, const struct catalog_row *row, const char *outdir, struct names *tmp,
     struct names *final, struct names *stale)
 {
-	int k;
+	size_t k;
 
-	for (k = 0; k < CF__COUNT; k++) {
+	for (k = 0; k < EDITIONS_MAX; k++) {
 		const struct catalog_file *f = &row->files[k];
 		char *src, *dst, *sig_src, *sig_dst, *t;
 		int in_place, rc;
@@ -282,8 +282,8 @@ rows_consistent(const struct catalog *all, const char *first_path)
 		if (i > 0 && all->rows[i].order == all->rows[i - 1].order)
 			goto bad;
 		for (k = i; k < all->nrows; k++)
-			for (a = 0; a < CF__COUNT; a++)
-				for (b = 0; b < CF__COUNT; b++)
+			for (a = 0; a < EDITIONS_MAX; a++)
+				for (b = 0; b < EDITIONS_MAX; b++)
 					if ((k != i || a < b) && all->rows[i].files[a].name && all->rows[k].files[b].name &&
 					    streq(all->rows[i].files[a].name, all->rows[k].files[b].name))
 						goto bad;

@@ -186,12 +186,12 @@ view_release(struct view *v)
 }
 
 struct beside *
-package_beside(struct package *pk, const char *edition)
+package_beside(struct package *pk, const struct edition *e)
 {
 	size_t i;
 
 	for (i = 0; i < pk->nbeside; i++)
-		if (streq(pk->beside[i].e->name, edition))
+		if (pk->beside[i].e == e)
 			return &pk->beside[i];
 	return NULL;
 }
@@ -242,6 +242,9 @@ package_build(const struct project *pr, const struct plan *p, struct shared *sh,
 		struct beside *b = NULL;
 		int r;
 
+		/* The bundle is pk->ar, made here; the PDF the build prints. */
+		if (e->make == NULL)
+			continue;
 		view_make(&v, e, p, work);
 		tc.work = v.work;
 		in = (struct edition_input){pr, p, &v.plan, v.bodies, v.lesson_media, &v.media, get_terms, &tc,

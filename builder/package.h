@@ -55,8 +55,9 @@ int package_build(const struct project *, const struct plan *, struct shared *, 
 /* Whether a file of that name is one the PDF is printed from, besides
  * the course files. */
 int package_print_input(const char *name);
-/* The edition of that name made beside the bundle, or NULL. */
-struct beside *package_beside(struct package *, const char *edition);
+/* The edition of that row made beside the bundle, or NULL (the
+ * bundle's row, a row made in it, the PDF's). */
+struct beside *package_beside(struct package *, const struct edition *);
 void package_release(struct package *);
 
 #endif

@@ -1,9 +1,15 @@
-/* Group views of a plan, the table of editions, and archives' storage
- * states, on structs built in memory. */
+/* Group views of a plan, the table of editions (and the files, catalogue
+ * columns, SHA256SUMS lines and shard records derived from its rows), and
+ * archives' storage states, on structs built in memory. */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "archive.h"
+#include "catalog.h"
 #include "editions.h"
 #include "plan.h"
 #include "unit.h"
@@ -103,6 +109,208 @@ table(void)
 	    "editions: page bodies are zipped, the phone edition's are not, the EPUB's made XHTML");
 }
 
+/* How many times `needle` occurs in `hay`. */
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The files beside the bundle are the table's file rows and nothing
+ * else: a row added to editions.c gets its file named, removed, listed
+ * in SHA256SUMS, given a catalogue column and a shard record, or one of
+ * these fails. */
+static void
+files(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/cp-unit-XXXXXX", tmp && *tmp ? tmp : "/tmp"), *html, *sums, *record;
+	struct catalog cat = {0}, back;
+	size_t i, k, a, nfiles = 0, shard, nshards, left = 0, bundles = 0, seen[EDITIONS_MAX] = {0};
+	int rows_ok = 1, unique = 1, ranks = 1, made_ok = 1, listed = 1, columns = 1, cells = 1, kept = 1;
+	DIR *d;
+	struct dirent *de;
+
+	EXPECT(neditions <= EDITIONS_MAX, "editions: the table fits EDITIONS_MAX");
+	for (k = 0; k < neditions; k++) {
+		const struct edition *e = &editions[k];
+		int derived = e->place == BUNDLE || e->place == BESIDE_PDF;
+
+		bundles += e->place == BUNDLE;
+		made_ok &= derived == (e->make == NULL);
+		if (!edition_is_file(e)) {
+			rows_ok &= e->label == NULL;
+			continue;
+		}
+		nfiles++;
+		rows_ok &= e->file != NULL && e->file[0] != '\0' && e->label != NULL && e->name != NULL;
+		ranks &= e->sums >= 0 && (size_t)e->sums < EDITIONS_MAX && seen[e->sums]++ == 0;
+		for (a = 0; a < k; a++)
+			if (edition_is_file(&editions[a]))
+				unique &= !streq(editions[a].file, e->file) && !streq(editions[a].label, e->label);
+	}
+	EXPECT(bundles == 1 && editions[EDITION_BUNDLE].place == BUNDLE && streq(editions[EDITION_BUNDLE].file, ".zip"),
+	    "editions: one row is the bundle, TOWNSHIP-VILLAGE.zip, at EDITION_BUNDLE");
+	EXPECT(rows_ok, "editions: each file row has a suffix and a catalogue label, a row in the bundle neither");
+	EXPECT(unique, "editions: no two file rows share a suffix or a label");
+	EXPECT(ranks, "editions: each file row has its own place in SHA256SUMS");
+	EXPECT(made_ok, "editions: only the bundle and the PDF are made outside the package (no make)");
+
+	/* Removing a village's files: every row's, and signatures. */
+	if (mkdtemp(dir) == NULL) {
+		EXPECT(0, "editions: a temporary folder");
+		free(dir);
+		return;
+	}
+	for (k = 0; k < neditions; k++) {
+		char *name, *path;
+		FILE *fp;
+
+		if (!edition_is_file(&editions[k]))
+			continue;
+		name = edition_file_name(&editions[k], "town", "vil");
+		path = xasprintf("%s/%s", dir, name);
+		if ((fp = fopen(path, "w")) != NULL)
+			fclose(fp);
+		free(path);
+		path = xasprintf("%s/%s.minisig", dir, name);
+		if ((fp = fopen(path, "w")) != NULL)
+			fclose(fp);
+		free(path);
+		free(name);
+	}
+	html = xasprintf("%s/town-other.zip", dir);
+	fclose(fopen(html, "w"));
+	editions_remove_files(dir, "town", "vil");
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				left++;
+		closedir(d);
+	}
+	EXPECT(left == 1 && access(html, F_OK) == 0,
+	    "editions: a village's files and signatures are removed, every row's, and no other village's");
+	unlink(html);
+	free(html);
+
+	/* A catalogue of two villages with every file of every row. */
+	cat.township = xstrdup("town");
+	cat.name = xstrdup("镇");
+	cat.title = xstrdup("冬春训");
+	cat.min_hours = 160;
+	cat.ncats = 1;
+	cat.cats = xcalloc(1, sizeof *cat.cats);
+	cat.cats[0].name = xstrdup("理论");
+	cat.cats[0].colour = xstrdup("#aa0000");
+	cat.nrows = 2;
+	cat.rows = xcalloc(2, sizeof *cat.rows);
+	cat.planned = cat.villages = 2;
+	memset(cat.source, 'a', 64);
+	for (i = 0; i < 2; i++) {
+		struct catalog_row *r = &cat.rows[i];
+
+		r->order = i;
+		r->village = xstrdup(i ? "乙村" : "甲村");
+		r->hours = xcalloc(1, sizeof *r->hours);
+		r->hours[0] = r->total = 160;
+		for (k = 0; k < neditions; k++)
+			if (edition_is_file(&editions[k])) {
+				r->files[k].name = edition_file_name(&editions[k], "town", i ? "b" : "a");
+				r->files[k].size = 1000 + k;
+				memset(r->files[k].sha256, "0123456789abcdef"[(i * 8 + k) % 16], 64);
+			}
+	}
+	html = catalog_render(&cat);
+	sums = catalog_sums(&cat);
+	for (k = 0; k < neditions; k++) {
+		char *th;
+
+		if (!edition_is_file(&editions[k]))
+			continue;
+		th = xasprintf("<th>%s</th>", editions[k].label);
+		columns &= count(html, th) == 1;
+		free(th);
+		for (i = 0; i < 2; i++) {
+			char *line = xasprintf("%s  %s\n", cat.rows[i].files[k].sha256, cat.rows[i].files[k].name),
+			    *link = xasprintf("<a href=\"%s\">", cat.rows[i].files[k].name);
+
+			listed &= count(sums, line) == 1;
+			cells &= count(html, link) == 1;
+			free(line);
+			free(link);
+		}
+	}
+	EXPECT(columns, "catalogue: a column per file row, headed with its label");
+	EXPECT(cells, "catalogue: every village's file of every row is linked");
+	EXPECT(listed && count(sums, "\n") == 2 * nfiles, "SHA256SUMS: a line per file of every row, and no more");
+	/* SHA256SUMS in the rows' `sums` order: the first village's lines. */
+	{
+		const char *at = sums;
+		int rank, ordered = 1;
+
+		for (rank = 0; (size_t)rank < nfiles; rank++)
+			for (k = 0; k < neditions; k++)
+				if (edition_is_file(&editions[k]) && editions[k].sums == rank) {
+					const char *hit = strstr(sums, cat.rows[0].files[k].name);
+
+					ordered &= hit != NULL && hit >= at;
+					at = hit ? hit : at;
+				}
+		EXPECT(ordered, "SHA256SUMS: a village's files in the order of their rows' sums");
+	}
+	free(html);
+	free(sums);
+
+	/* Without a PDF the catalogue has no PDF column. */
+	for (k = 0; k < neditions; k++)
+		if (editions[k].place == BESIDE_PDF)
+			for (i = 0; i < 2; i++) {
+				free(cat.rows[i].files[k].name);
+				cat.rows[i].files[k].name = NULL;
+			}
+	html = catalog_render(&cat);
+	for (k = 0; k < neditions; k++)
+		if (edition_is_file(&editions[k])) {
+			char *th = xasprintf("<th>%s</th>", editions[k].label);
+
+			columns &= count(html, th) == (editions[k].place == BESIDE_PDF ? 0u : 1u);
+			free(th);
+		}
+	EXPECT(columns, "catalogue: the PDF's column only when some village has a PDF");
+	free(html);
+	for (k = 0; k < neditions; k++)
+		if (editions[k].place == BESIDE_PDF)
+			for (i = 0; i < 2; i++)
+				cat.rows[i].files[k].name = edition_file_name(&editions[k], "town", i ? "b" : "a");
+
+	/* A shard record keeps every row's file: its schema knows them all. */
+	record = xasprintf("%s/shard-0-of-1.xml", dir);
+	if (catalog_save(&cat, 0, 1, record) == 0 && catalog_load(record, &back, &shard, &nshards) == 0) {
+		for (i = 0; i < 2 && back.nrows == 2; i++)
+			for (k = 0; k < EDITIONS_MAX; k++) {
+				const struct catalog_file *x = &cat.rows[i].files[k], *y = &back.rows[i].files[k];
+
+				kept &= (x->name == NULL) == (y->name == NULL) &&
+				    (x->name == NULL || (streq(x->name, y->name) && x->size == y->size &&
+				    streq(x->sha256, y->sha256)));
+			}
+		kept &= back.nrows == 2;
+		catalog_release(&back);
+	} else {
+		kept = 0;
+	}
+	EXPECT(kept, "shard record: every row's file is saved and read back (schemas/shard.xsd knows its kind and suffix)");
+	unlink(record);
+	free(record);
+	catalog_release(&cat);
+	rmdir(dir);
+	free(dir);
+}
+
 static void
 archive_states(void)
 {
@@ -130,5 +338,6 @@ test_editions(void)
 {
 	views();
 	table();
+	files();
 	archive_states();
 }
