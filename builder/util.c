@@ -1,4 +1,3 @@
-#define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -679,7 +678,7 @@ atomic_open(struct atomic_file *af, const char *path)
 	af->tmp = temp_template(path);
 	af->path = path;
 	af->fp = NULL;
-	if ((fd = mkstemp(af->tmp)) == -1)
+	if ((fd = mkostemp(af->tmp, O_CLOEXEC)) == -1)
 		goto fail;
 	if ((af->fp = fdopen(fd, "w")) == NULL) {
 		saved = errno;

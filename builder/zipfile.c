@@ -1,4 +1,3 @@
-#define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -41,7 +40,7 @@ zipw_open(const char *path)
 	int err, fd;
 	zip_t *za;
 
-	if ((fd = mkstemp(staging)) == -1) {
+	if ((fd = mkostemp(staging, O_CLOEXEC)) == -1) {
 		diag(S_WRITE, NULL, path, strerror(errno));
 		free(staging);
 		return NULL;
