@@ -22,8 +22,13 @@ B       = build/plain
 SAN     =
 endif
 
+# One feature-test set for every file (none defines its own): GNU for
+# mkostemp and close_range, 64-bit off_t so that the scratch file's
+# offsets hold past 2 GiB on 32-bit targets too.
+FEATURES = -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+
 # Expanded when a recipe runs, so after builder/deps.sh installed them.
-ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SAN) -pthread -I builder -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
+ALL_CFLAGS  = $(WARN) $(FEATURES) $(CFLAGS) $(SAN) -pthread -I builder -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 # Debian's libcmark-gfm.pc already links the extensions library.
 LIBS        = $(shell pkg-config --libs $(PKGS))
@@ -142,7 +147,7 @@ clean:
 # FUZZ_SECONDS on a copy of its seeds (tests/fuzz/seeds; the bundle seeds
 # are built from a test fixture).  Crashes land in build/fuzz/.
 FUZZ_SECONDS ?= 300
-FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I builder \
+FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I builder \
               $(shell pkg-config --cflags $(PKGS))
 FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle
 FUZZOBJ = $(LIBSRC:builder/%.c=build/fuzz/%.o) build/fuzz/embedded.o

@@ -8,7 +8,6 @@
  * the bytes of a bundle cannot depend on -j or on what was shared.
  * libzip writes each bundle to a temporary file and renames it, so a
  * bundle appears complete or not at all. */
-#define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 
 #include <errno.h>

@@ -1,7 +1,6 @@
 /* coursepack keygen [-o NAME] [-c COMMENT]: a minisign key pair,
  * NAME.key (secret, mode 0600, not encrypted: keep it off shared
  * machines) and NAME.pub, for build --sign and verify --pubkey. */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

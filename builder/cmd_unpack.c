@@ -15,7 +15,6 @@
  * by two renames (DIR aside, the new folder in), between which DIR is
  * briefly absent.  The old copy is removed last.  If anything fails
  * before the swap, DIR is untouched. */
-#define _GNU_SOURCE
 #include <sys/stat.h>
 
 #include <dirent.h>

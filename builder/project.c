@@ -1,4 +1,3 @@
-#define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 
 #include <errno.h>
