@@ -718,11 +718,113 @@ atomic_abort(struct atomic_file *af)
 }
 
 int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			/* No progress and no error: report one, not a stale errno. */
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	/* Some file systems cannot sync a folder, and say so with EINVAL:
+	 * nothing more can be done there. */
+	if (rc == -1 && saved == EINVAL)
+		rc = 0;
+	errno = saved;
+	return rc;
+}
+
+/* fsync of the folder open as `fd` and every folder below it, files
+ * synced by whoever wrote them.  Takes fd. */
+static int
+sync_tree_fd(int fd, int depth)
+{
+	struct dirent *de;
+	DIR *dp;
+	int rc = 0, sub;
+
+	if (fsync(fd) == -1 && errno != EINVAL)
+		rc = -1;
+	if (depth >= 64 || (dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return rc;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		sub = openat(dirfd(dp), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub != -1 && sync_tree_fd(sub, depth + 1) == -1)
+			rc = -1;
+	}
+	closedir(dp);
+	return rc;
+}
+
+int
+sync_tree(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd == -1 ? -1 : sync_tree_fd(fd, 0);
+}
+
+int
+sync_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+sync_parent(const char *path)
+{
+	char *dir = path_dirname(path);
+	int rc = sync_dir(dir), saved = errno;
+
+	free(dir);
+	errno = saved;
+	return rc;
+}
+
+int
 atomic_commit(struct atomic_file *af)
 {
 	int rc;
 
-	if (fflush(af->fp) != 0 || fchmod(fileno(af->fp), 0644) == -1) {
+	/* On disk before the rename, and the rename itself after: a power
+	 * cut must not leave an empty file under the final name. */
+	if (fflush(af->fp) != 0 || fchmod(fileno(af->fp), 0644) == -1 || fsync(fileno(af->fp)) == -1) {
 		atomic_abort(af);
 		return -1;
 	}
@@ -734,7 +836,7 @@ atomic_commit(struct atomic_file *af)
 	}
 	free(af->tmp);
 	af->tmp = NULL;
-	return 0;
+	return sync_parent(af->path);
 }
 
 int
@@ -798,6 +900,33 @@ void
 remove_tree(const char *path)
 {
 	remove_at(AT_FDCWD, path, 0);
+}
+
+int
+parse_size(const char *s, size_t max, size_t *out)
+{
+	unsigned long long v, unit = 1;
+	char *end;
+
+	/* strtoull would take a sign or leading blanks. */
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': unit = 1000; end++; break;
+	case 'M': case 'm': unit = 1000 * 1000; end++; break;
+	case 'G': case 'g': unit = 1000 * 1000 * 1000; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	/* Checked before multiplying: 18446744073709552K must not wrap. */
+	if (*end != '\0' || v == 0 || v > max / unit || v * unit > max)
+		return -1;
+	*out = (size_t)(v * unit);
+	return 0;
 }
 
 char *

@@ -56,7 +56,8 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* The same, written in parts: a temp file beside `path` (kept by
  * pointer) that atomic_commit renames over it and atomic_abort removes.
  * Each returns 0, or -1 with errno set (after a failed commit nothing is
- * left). */
+ * left, unless only the final fsync of the folder failed).  The file is
+ * synced before the rename and its folder after it. */
 /* A mkstemp/mkdtemp template beside `path` for a file being made:
  * DIR/.coursepack-NAME-XXXXXX (`path` is DIR/NAME).  Every temporary
  * name in an output folder starts with TEMP_PREFIX, so that what a killed
@@ -72,6 +73,17 @@ struct atomic_file {
 int atomic_open(struct atomic_file *, const char *path);
 int atomic_write(struct atomic_file *, const void *data, size_t len);
 int atomic_commit(struct atomic_file *);
+/* Writes all `len` bytes to fd, through short writes and signals.
+ * Returns 0, or -1 with the errno of the write that failed. */
+int write_all(int fd, const void *data, size_t len);
+/* fsync of a folder, or of the one holding `path`: what makes a rename
+ * into it last.  0, or -1 with errno. */
+int sync_dir(const char *dir);
+/* The same for `dir` and every folder below it. */
+int sync_tree(const char *dir);
+/* fsync of the file `path` (written by someone else, libzip). */
+int sync_file(const char *path);
+int sync_parent(const char *path);
 void atomic_abort(struct atomic_file *);
 
 /* Removes a file, or a folder we made with all it holds, dot files
@@ -141,5 +153,9 @@ int streq(const char *a, const char *b);
 
 /* "812 B", "4.2 KB", "8.0 MB": decimal, as phones count (caller frees). */
 char *human_size(size_t n);
+/* "8M", "500K", "1G", "2000000", an optional B after: decimal units, as
+ * phones report sizes.  Returns 0 with the size in *out, or -1 for
+ * anything else, zero, more than `max`, or a product that would overflow. */
+int parse_size(const char *s, size_t max, size_t *out);
 
 #endif
