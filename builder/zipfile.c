@@ -325,7 +325,10 @@ zipw_close(struct zip_writer *w)
 		diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
 		zip_discard(w->za);
 		rc = -1;
-	} else if (rename(w->staging, w->path) == -1) {
+	} else if (sync_file(w->staging) == -1 || rename(w->staging, w->path) == -1 ||
+	    sync_parent(w->path) == -1) {
+		/* On disk before the rename, and the rename after it: a power
+		 * cut must not leave an empty bundle under the final name. */
 		diag(S_WRITE, NULL, w->path, strerror(errno));
 		rc = -1;
 	}

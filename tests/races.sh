@@ -50,3 +50,50 @@ for p in $(cat "$rc/helpers"); do
 done
 check_that "races: the browser's helper processes are ended with it (left:${alive:- none})" test -z "$alive"
 for p in $alive; do kill "$p" 2>/dev/null; done
+# Nothing is renamed into place before it is on disk, and the folder is
+# synced after the rename: bundles, editions, sums and the catalogue
+# (libzip's archive and our atomic files), and an unpacked folder.  A
+# power cut must not leave an empty file under the final name.
+if strace -f -qq -e trace=fsync true >/dev/null 2>&1; then
+	mkdir -p "$rc/sync"
+	(cd "$rc/sync" && strace -f -y -qq -e trace=fsync,rename,renameat,renameat2 -o build.log \
+		"$BIN" build -j2 -o out "$top/examples/xiayang/township.xml" >/dev/null 2>&1 &&
+	strace -f -y -qq -e trace=fsync,rename,renameat,renameat2 -o unpack.log \
+		"$BIN" unpack out/xiayang/xiayang-jili.zip jili >/dev/null 2>&1); st=$?
+	cat >"$rc/sync/check.py" <<'PY'
+import os, re, sys
+# Every rename to a final name (not a .hidden temporary one) follows an
+# fsync of what is renamed (of a file in it too, for a folder) and is
+# followed by an fsync of the folder it lands in.
+os.chdir(sys.argv[1])
+bad, seen = [], 0
+for log in sys.argv[2:]:
+    events = []
+    for line in open(log):
+        m = re.search(r'fsync\(\d+<([^>]*)>', line)
+        if m:
+            events.append(('fsync', m.group(1)))
+            continue
+        m = re.search(r'rename(?:at2?)?\((?:AT_FDCWD, )?"([^"]*)", (?:AT_FDCWD, )?"([^"]*)"', line)
+        if m:
+            events.append(('rename', os.path.abspath(m.group(1)), os.path.abspath(m.group(2))))
+    for i, e in enumerate(events):
+        if e[0] != 'rename' or os.path.basename(e[2]).startswith('.'):
+            continue
+        seen += 1
+        before = [x[1] for x in events[:i] if x[0] == 'fsync']
+        after = [x[1] for x in events[i + 1:] if x[0] == 'fsync']
+        if e[1] not in before:
+            bad.append('%s: renamed to %s unsynced' % (log, e[2]))
+        elif os.path.isdir(e[2]) and not any(p.startswith(e[1] + '/') for p in before):
+            bad.append('%s: folder renamed to %s with its files unsynced' % (log, e[2]))
+        if os.path.dirname(e[2]) not in after:
+            bad.append('%s: folder of %s not synced after the rename' % (log, e[2]))
+print('\n'.join(bad[:10]) or '%d renames checked' % seen)
+sys.exit(1 if bad or seen < 30 else 0)
+PY
+	check_that "races: build and unpack sync each file before renaming it into place, and its folder after (exit $st)" \
+		sh -c "test $st -eq 0 && python3 '$rc/sync/check.py' '$rc/sync' build.log unpack.log"
+else
+	skipped "races: strace cannot trace here (ptrace refused): fsync before rename not checked"
+fi
