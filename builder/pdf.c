@@ -230,12 +230,21 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 			char *copy;
 			size_t n;
 
-			/* Course files stay on disk until a bundle is written. */
-			if (read_file(f->asset->path, ZIP_MAX_ENTRY_BYTES, &copy, &n) == -1) {
-				diag(S_READ, NULL, f->asset->path, strerror(errno));
+			int fd = open_same(f->asset->path, &f->asset->id);
+
+			/* Course files stay on disk until a bundle is written:
+			 * the same file as was read then, or none. */
+			if (fd == -1 || read_fd(fd, ZIP_MAX_ENTRY_BYTES, &copy, &n) == -1) {
+				if (fd == -1 && errno == 0)
+					diag(E_FILE_CHANGED, NULL, f->asset->path);
+				else
+					diag(S_READ, NULL, f->asset->path, strerror(errno));
+				if (fd != -1)
+					close(fd);
 				free(p);
 				goto out;
 			}
+			close(fd);
 			wrote = write_file(p, copy, n);
 			free(copy);
 		} else {

@@ -159,30 +159,13 @@ buf_release(struct buf *b)
 }
 
 int
-read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n),
-    void *ctx)
+read_fd_parts(int fd, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n), void *ctx)
 {
-	struct stat st;
-	char *chunk = NULL;
+	char *chunk = xmalloc(step);
 	size_t total = 0;
 	ssize_t n;
-	int fd, saved;
+	int saved;
 
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer.  It has
-	 * no effect on reading a regular file, the only kind we read. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	chunk = xmalloc(step);
 	/* Read to the limit and one byte past it rather than trusting
 	 * st_size: the file may grow while we read. */
 	for (;;) {
@@ -201,15 +184,124 @@ read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, co
 		fn(ctx, chunk, (size_t)n);
 		total += (size_t)n;
 	}
-	close(fd);
 	free(chunk);
 	return 0;
 fail:
 	saved = errno;
-	close(fd);
 	free(chunk);
 	errno = saved;
 	return -1;
+}
+
+/* Opens path for reading, a regular file only.  fd, or -1 with errno. */
+static int
+open_regular(const char *path, struct stat *st)
+{
+	int fd, saved;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer.  It has
+	 * no effect on reading a regular file, the only kind we read. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, st) == -1)
+		goto fail;
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n),
+    void *ctx)
+{
+	struct stat st;
+	int fd = open_regular(path, &st), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = read_fd_parts(fd, limit, step, fn, ctx);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+open_inside(const char *dir, const char *rel, struct file_id *id)
+{
+	char *joined = path_join(dir, rel), *rdir = NULL, *rfile = NULL;
+	struct stat st, named;
+	size_t n;
+	int fd, ok = 0, saved;
+
+	if ((fd = open_regular(joined, &st)) == -1) {
+		free(joined);
+		return -1;
+	}
+	/* The check is on what was opened: the name, resolved now, must
+	 * lead inside `dir` to this very file.  A name swapped for a link
+	 * between the two resolves elsewhere, or to another file. */
+	errno = 0;
+	if ((rdir = realpath(dir, NULL)) != NULL && (rfile = realpath(joined, NULL)) != NULL &&
+	    stat(rfile, &named) == 0) {
+		n = strlen(rdir);
+		ok = strncmp(rfile, rdir, n) == 0 && (rfile[n] == '/' || (n == 1 && rdir[0] == '/')) &&
+		    named.st_dev == st.st_dev && named.st_ino == st.st_ino;
+	}
+	saved = errno;
+	free(joined);
+	free(rdir);
+	free(rfile);
+	if (!ok) {
+		close(fd);
+		errno = saved == ENOENT ? ENOENT : 0;
+		return -1;
+	}
+	if (id) {
+		id->dev = (uint64_t)st.st_dev;
+		id->ino = (uint64_t)st.st_ino;
+	}
+	return fd;
+}
+
+int
+open_same(const char *path, const struct file_id *id)
+{
+	struct stat st;
+	int fd = open_regular(path, &st);
+
+	if (fd != -1 && ((uint64_t)st.st_dev != id->dev || (uint64_t)st.st_ino != id->ino)) {
+		close(fd);
+		errno = 0;
+		return -1;
+	}
+	return fd;
+}
+
+int
+read_parts_inside(const char *dir, const char *rel, size_t limit, size_t step,
+    void (*fn)(void *ctx, const void *p, size_t n), void *ctx, struct file_id *id)
+{
+	int fd = open_inside(dir, rel, id), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = read_fd_parts(fd, limit, step, fn, ctx);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 static void
@@ -235,6 +327,41 @@ read_file(const char *path, size_t limit, char **out, size_t *len)
 	*len = b.len;
 	*out = buf_detach(&b);
 	return 0;
+}
+
+int
+read_fd(int fd, size_t limit, char **out, size_t *len)
+{
+	struct buf b = {0};
+
+	*out = NULL;
+	*len = 0;
+	if (read_fd_parts(fd, limit, 64 * 1024, add_part, &b) == -1) {
+		int saved = errno;
+
+		buf_release(&b);
+		errno = saved;
+		return -1;
+	}
+	*len = b.len;
+	*out = buf_detach(&b);
+	return 0;
+}
+
+int
+read_inside(const char *dir, const char *rel, size_t limit, char **out, size_t *len, struct file_id *id)
+{
+	int fd = open_inside(dir, rel, id), rc, saved;
+
+	*out = NULL;
+	*len = 0;
+	if (fd == -1)
+		return -1;
+	rc = read_fd(fd, limit, out, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 char *

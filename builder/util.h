@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -42,6 +43,29 @@ int read_file(const char *path, size_t limit, char **out, size_t *len);
  * whole in memory; the same errors. */
 int read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n),
     void *ctx);
+/* The same from an open descriptor, which stays the caller's. */
+int read_fd(int fd, size_t limit, char **out, size_t *len);
+int read_fd_parts(int fd, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n), void *ctx);
+
+/* Which file an open descriptor was: kept when a course file is read, so
+ * that reopening it by name later finds the same file or refuses. */
+struct file_id {
+	uint64_t dev, ino;
+};
+/* Opens `rel` under `dir` for reading, and checks the descriptor, not the
+ * name: a regular file, and the file the name leads to inside `dir`
+ * (links inside are followed; a link out, or a name swapped meanwhile, is
+ * refused).  Records it in *id unless NULL.  Returns the descriptor, or -1
+ * with errno set: ENOENT when missing, 0 when outside `dir` or swapped,
+ * as read_file otherwise. */
+int open_inside(const char *dir, const char *rel, struct file_id *id);
+/* read_file and read_parts through open_inside. */
+int read_inside(const char *dir, const char *rel, size_t limit, char **out, size_t *len, struct file_id *id);
+int read_parts_inside(const char *dir, const char *rel, size_t limit, size_t step,
+    void (*fn)(void *ctx, const void *p, size_t n), void *ctx, struct file_id *id);
+/* Opens `path` if it is still the regular file *id; else -1 with errno
+ * set (0 when it is another file now). */
+int open_same(const char *path, const struct file_id *id);
 
 /* The names in folder `dir` except those starting with '.', sorted (the
  * order must not depend on the file system).  Returns 0, or -1 with errno

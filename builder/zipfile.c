@@ -220,6 +220,7 @@ zipw_add_deflated_from(struct zip_writer *w, const char *name, zipw_get_fn *get,
  * manifest. */
 struct file_source {
 	char *path;
+	struct file_id id;
 	zip_uint64_t size, done;
 	uint32_t crc, want;
 	int fd;
@@ -234,7 +235,10 @@ file_read(void *arg, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 
 	switch (cmd) {
 	case ZIP_SOURCE_OPEN:
-		if ((f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		/* The file hashed, or none: never a link planted since. */
+		if ((f->fd = open_same(f->path, &f->id)) == -1) {
+			if (errno == 0)
+				goto changed;
 			zip_error_set(&f->error, ZIP_ER_OPEN, errno);
 			return -1;
 		}
@@ -296,13 +300,14 @@ changed:
 }
 
 int
-zipw_add_file(struct zip_writer *w, const char *name, const char *path, size_t size, uint32_t crc,
-    time_t mtime)
+zipw_add_file(struct zip_writer *w, const char *name, const char *path, const struct file_id *id, size_t size,
+    uint32_t crc, time_t mtime)
 {
 	struct file_source *f = xcalloc(1, sizeof *f);
 	zip_source_t *src;
 
 	f->path = xstrdup(path);
+	f->id = *id;
 	f->size = size;
 	f->fd = -1;
 	f->want = crc;

@@ -97,3 +97,28 @@ PY
 else
 	skipped "races: strace cannot trace here (ptrace refused): fsync before rename not checked"
 fi
+# A course file swapped for a link between the build's reading it and a
+# bundle's copying it: the stand-in browser of the first village plants a
+# link to a file outside the course with the very same bytes (so size and
+# CRC agree).  The second village's bundle, written from the same store,
+# refuses it instead of following the link.
+sw=$rc/swap && cp -r tests/golden/ok-library "$sw"
+seq 1 20000 >"$sw/lib/grow/media/guide.pdf"
+cp "$sw/lib/grow/media/guide.pdf" "$sw/outside.pdf"
+sed -i 's|<asset src="media/tree.svg"/>|<asset src="media/tree.svg"/>\n    <asset src="media/guide.pdf"/>|' "$sw/lib/grow/course.xml"
+sed 's/id="a"/id="b"/; s/甲村/乙村/' "$sw/town/villages/a.xml" >"$sw/town/villages/b.xml"
+sed -i 's|<village src="villages/a.xml"/>|<village src="villages/a.xml"/>\n  <village src="villages/b.xml"/>|' "$sw/town/township.xml"
+mkdir -p "$sw/bin" && cat >"$sw/bin/chromium" <<'FAKE'
+#!/bin/sh
+for a; do case $a in --print-to-pdf=*) out=${a#--print-to-pdf=} ;; esac; done
+if [ ! -L "$SWAP/lib/grow/media/guide.pdf" ]; then
+	rm "$SWAP/lib/grow/media/guide.pdf" && ln -s "$SWAP/outside.pdf" "$SWAP/lib/grow/media/guide.pdf"
+fi
+printf '%%PDF-1.4\n%%%%EOF\n' >"$out"
+FAKE
+chmod +x "$sw/bin/chromium"
+(cd "$sw" && SWAP=$sw PATH="$sw/bin:$PATH" timeout 120 "$BIN" build --pdf --allow-short -j1 -o out town/township.xml \
+	>/dev/null 2>"$rc/swap.err"); st=$?
+check_that "races: a course file swapped for a link during the build is refused, not followed (exit $st)" \
+	sh -c "test $st -ne 0 && test -L '$sw/lib/grow/media/guide.pdf' && test -e '$sw/out/town/town-a.zip' &&
+	test ! -e '$sw/out/town/town-b.zip' && grep -q \"guide.pdf' changed while the build read it\" '$rc/swap.err'"
