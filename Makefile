@@ -28,7 +28,7 @@ endif
 FEATURES = -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 
 # Expanded when a recipe runs, so after builder/deps.sh installed them.
-ALL_CFLAGS  = $(WARN) $(FEATURES) $(CFLAGS) $(SAN) -pthread -I builder -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
+ALL_CFLAGS  = $(WARN) $(FEATURES) $(CFLAGS) $(SAN) -pthread -I builder -I $(B) -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 # Debian's libcmark-gfm.pc already links the extensions library.
 LIBS        = $(shell pkg-config --libs $(PKGS))
@@ -80,8 +80,14 @@ $(B)/.deps:
 	@builder/deps.sh build
 	@mkdir -p $(B) && touch $@
 
-$(B)/%.o: builder/%.c $(HEADERS) $(B)/.deps
+$(B)/%.o: builder/%.c $(HEADERS) $(B)/diagfmt.h $(B)/.deps
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Each catalogue format as a macro, DIAGFMT_<code>, so that the compiler
+# checks diag() calls against it (builder/diag.h).
+$(B)/diagfmt.h: builder/diag.h $(B)/.deps
+	sed -n 's/^[[:space:]]*X(\([A-Z0-9_]*\), DL_[A-Z]*, \(".*"\))[[:space:]\\]*$$/#define DIAGFMT_\1 \2/p' builder/diag.h >$@.tmp
+	test "$$(wc -l <$@.tmp)" -eq "$$(grep -c '^[[:space:]]*X(' builder/diag.h)" && mv $@.tmp $@
 
 $(B)/embedded.c: $(SCHEMAS) builder/style.css builder/embed.sh $(B)/.deps
 	builder/embed.sh $(SCHEMAS) builder/style.css > $@.tmp && mv $@.tmp $@
@@ -92,7 +98,7 @@ $(B)/embedded.o: $(B)/embedded.c
 $(B)/coursepack: $(LIBOBJ) $(B)/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/main.o $(LIBOBJ) $(LIBS)
 
-$(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) tests/unit/unit.h
+$(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) $(B)/diagfmt.h tests/unit/unit.h
 	$(CC) $(ALL_CFLAGS) -I tests/unit $(ALL_LDFLAGS) -o $@ $(UNITSRC) $(LIBOBJ) $(LIBS)
 
 $(B)/cjkcount: tests/cjkcount.c $(B)/.deps

@@ -29,7 +29,7 @@ tell(struct scratch *s, int code, const char *why)
 	s->told = 1;
 	pthread_mutex_unlock(&s->lock);
 	if (first)
-		diag(code, NULL, s->name, why);
+		(diag)(code, NULL, s->name, why);
 }
 
 /* Offsets are uint64_t, handed to pread and pwrite as off_t: the
