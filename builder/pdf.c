@@ -179,14 +179,16 @@ run(const char *browser, const char *profile, const char *pdf, const char *url)
 	setpgid(pid, pid);
 	for (waited = 0; waited < PRINT_TIMEOUT * 10; waited++) {
 		siginfo_t si;
+		int r;
 
 		si.si_pid = 0;
 		/* WNOWAIT: exited, but left unreaped until its group is ended. */
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+		if (r == 0 && si.si_pid == pid) {
 			ended = 1;
 			break;
 		}
-		if (errno == ECHILD)
+		if (r == -1 && errno != EINTR)
 			break;
 		nanosleep(&(struct timespec){0, 100000000}, NULL);
 	}
