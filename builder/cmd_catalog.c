@@ -157,7 +157,7 @@ stage(const char *src, const char *dst, size_t size, const char *want, char **tm
 		}
 		sha256_add(&h, buf, (size_t)n);
 		total += (size_t)n;
-		if (out != -1 && write(out, buf, (size_t)n) != n) {
+		if (out != -1 && write_all(out, buf, (size_t)n) == -1) {
 			diag(S_WRITE, NULL, dst, strerror(errno));
 			goto done;
 		}
