@@ -40,7 +40,7 @@ check_that "races: ... and then holds the folder: no exclusive lock while its br
 # The browser inherits no temporary, scratch or staging file of any
 # worker: only its standard streams and the script the shell reads.
 check_that "races: the browser inherits no file of the build" \
-	sh -c "test -s '$rc/fds' && ! grep -E -- '-> .*(coursepack|deleted|\.zip|\.html|\.epub|XXXXXX)' '$rc/fds'"
+	sh -c "test -s '$rc/fds' && ! grep -E -- '-> .*(/\.coursepack-|\(deleted\)|\.zip|\.html|\.epub)' '$rc/fds'"
 # The browser's helpers end with it: it runs in a process group of its
 # own, which is ended.
 alive=""
