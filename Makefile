@@ -22,8 +22,13 @@ B       = build/plain
 SAN     =
 endif
 
+# One feature-test set for every file (none defines its own): GNU for
+# mkostemp and close_range, 64-bit off_t so that the scratch file's
+# offsets hold past 2 GiB on 32-bit targets too.
+FEATURES = -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+
 # Expanded when a recipe runs, so after builder/deps.sh installed them.
-ALL_CFLAGS  = $(WARN) $(CFLAGS) $(SAN) -pthread -I builder -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
+ALL_CFLAGS  = $(WARN) $(FEATURES) $(CFLAGS) $(SAN) -pthread -I builder -I $(B) -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 # Debian's libcmark-gfm.pc already links the extensions library.
 LIBS        = $(shell pkg-config --libs $(PKGS))
@@ -75,8 +80,14 @@ $(B)/.deps:
 	@builder/deps.sh build
 	@mkdir -p $(B) && touch $@
 
-$(B)/%.o: builder/%.c $(HEADERS) $(B)/.deps
+$(B)/%.o: builder/%.c $(HEADERS) $(B)/diagfmt.h $(B)/.deps
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Each catalogue format as a macro, DIAGFMT_<code>, so that the compiler
+# checks diag() calls against it (builder/diag.h).
+$(B)/diagfmt.h: builder/diag.h $(B)/.deps
+	sed -n 's/^[[:space:]]*X(\([A-Z0-9_]*\), DL_[A-Z]*, \(".*"\))[[:space:]\\]*$$/#define DIAGFMT_\1 \2/p' builder/diag.h >$@.tmp
+	test "$$(wc -l <$@.tmp)" -eq "$$(grep -c '^[[:space:]]*X(' builder/diag.h)" && mv $@.tmp $@
 
 $(B)/embedded.c: $(SCHEMAS) builder/style.css builder/embed.sh $(B)/.deps
 	builder/embed.sh $(SCHEMAS) builder/style.css > $@.tmp && mv $@.tmp $@
@@ -87,7 +98,7 @@ $(B)/embedded.o: $(B)/embedded.c
 $(B)/coursepack: $(LIBOBJ) $(B)/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $(B)/main.o $(LIBOBJ) $(LIBS)
 
-$(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) tests/unit/unit.h
+$(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) $(B)/diagfmt.h tests/unit/unit.h
 	$(CC) $(ALL_CFLAGS) -I tests/unit $(ALL_LDFLAGS) -o $@ $(UNITSRC) $(LIBOBJ) $(LIBS)
 
 $(B)/cjkcount: tests/cjkcount.c $(B)/.deps
@@ -142,7 +153,7 @@ clean:
 # FUZZ_SECONDS on a copy of its seeds (tests/fuzz/seeds; the bundle seeds
 # are built from a test fixture).  Crashes land in build/fuzz/.
 FUZZ_SECONDS ?= 300
-FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I builder \
+FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I builder \
               $(shell pkg-config --cflags $(PKGS))
 FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle
 FUZZOBJ = $(LIBSRC:builder/%.c=build/fuzz/%.o) build/fuzz/embedded.o

@@ -15,7 +15,6 @@
  *
  *   bench/zip_sources DIR [N K R]      (default 4000 8 3)
  */
-#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

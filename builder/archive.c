@@ -206,7 +206,8 @@ archive_write_zip(const struct archive *ar, const char *what, const char *path, 
 		else if (f->state == AF_COURSE && f->asset->data)
 			r = zipw_add(w, f->name, f->asset->data, f->asset->size, mtime);
 		else if (f->state == AF_COURSE)
-			r = zipw_add_file(w, f->name, f->asset->path, f->asset->size, f->asset->crc, mtime);
+			r = zipw_add_file(w, f->name, f->asset->path, &f->asset->id, f->asset->size, f->asset->crc,
+			    mtime);
 		else
 			r = zipw_add(w, f->name, f->data, f->len, mtime);
 		if (r == -1) {

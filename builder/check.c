@@ -1,4 +1,3 @@
-#define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -78,7 +77,7 @@ check_inside(const struct course *c, const char *rel, const char *what, const st
 {
 	if (!path_is_safe_relative(rel)) {
 		if (rel[0] == '/' || strstr(rel, ".."))
-			diag(outside, loc, what);
+			(diag)(outside, loc, what);
 		else
 			diag(E_PATH_UNSAFE, loc, what);
 		return 1;
@@ -93,12 +92,12 @@ check_inside(const struct course *c, const char *rel, const char *what, const st
 		if (other && path_inside(c->dir, other) == INSIDE_OK)
 			diag(E_PATH_CASE, loc, what, other);
 		else
-			diag(missing, loc, what);
+			(diag)(missing, loc, what);
 		free(other);
 		return 1;
 	}
 	case INSIDE_OUTSIDE:
-		diag(outside, loc, what);
+		(diag)(outside, loc, what);
 		return 1;
 	case INSIDE_NOT_FILE:
 		diag(E_FILE_KIND, loc, what);
@@ -276,7 +275,7 @@ findings_say(struct findings *f, const char *mdpath)
 		struct loc loc = {mdpath, x->line, x->col};
 
 		if (i < MAX_FINDINGS)
-			diag(x->code, &loc, x->arg[0], x->arg[1], x->arg[2]);
+			(diag)(x->code, &loc, x->arg[0], x->arg[1], x->arg[2]);
 		for (k = 0; k < 3; k++)
 			free(x->arg[k]);
 	}

@@ -8,7 +8,6 @@
  * the bytes of a bundle cannot depend on -j or on what was shared.
  * libzip writes each bundle to a temporary file and renames it, so a
  * bundle appears complete or not at all. */
-#define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -79,28 +78,6 @@ struct queue {
 	size_t n, next, done;
 	int progress;
 };
-
-static int
-parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		v *= 1000, end++;
-	else if (*end == 'M' || *end == 'm')
-		v *= 1000 * 1000, end++;
-	if (end[0] == 'B' || end[0] == 'b')
-		end++;
-	if (*end != '\0' || v == 0 || v > 1000ull * 1000 * 1000)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
 
 static void
 remove_file_and_signature(const char *path)
@@ -562,7 +539,7 @@ cmd_build(int argc, char *argv[])
 			keyfile = optarg;
 			break;
 		case 'B':
-			if (parse_size(optarg, &phone_budget) == -1) {
+			if (parse_size(optarg, (size_t)1000 * 1000 * 1000, &phone_budget) == -1) {
 				usage_error("build: --phone-budget wants a size like 8M, 500K or 2000000, not '%s'", optarg);
 				return 2;
 			}

@@ -7,7 +7,6 @@
  * (shard-I-of-N.xml) must be of one township, split one way, all there
  * once.  Each file is copied through a temporary file and a rename, its
  * size and SHA-256 checked against the record on the way. */
-#define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -143,7 +142,7 @@ stage(const char *src, const char *dst, size_t size, const char *want, char **tm
 	}
 	if (dst) {
 		*tmp = temp_template(dst);
-		if ((out = mkstemp(*tmp)) == -1) {
+		if ((out = mkostemp(*tmp, O_CLOEXEC)) == -1) {
 			diag(S_WRITE, NULL, dst, strerror(errno));
 			goto done;
 		}
@@ -158,7 +157,7 @@ stage(const char *src, const char *dst, size_t size, const char *want, char **tm
 		}
 		sha256_add(&h, buf, (size_t)n);
 		total += (size_t)n;
-		if (out != -1 && write(out, buf, (size_t)n) != n) {
+		if (out != -1 && write_all(out, buf, (size_t)n) == -1) {
 			diag(S_WRITE, NULL, dst, strerror(errno));
 			goto done;
 		}

@@ -8,7 +8,6 @@
  * categories, a township's recipe and villages against its library.  The
  * checks themselves are check.c's; this file finds the files and the
  * context. */
-#define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 
 #include <dirent.h>

@@ -1,7 +1,6 @@
 /* coursepack info BUNDLE: what a bundle holds — village, recipe, lessons
  * by category with hours, coverage per member group, files and sizes —
  * read from its manifest (use verify to trust it). */
-#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>

@@ -1,7 +1,6 @@
 /* coursepack keygen [-o NAME] [-c COMMENT]: a minisign key pair,
  * NAME.key (secret, mode 0600, not encrypted: keep it off shared
  * machines) and NAME.pub, for build --sign and verify --pubkey. */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,7 +25,17 @@ write_new(const char *path, const char *text, mode_t mode)
 
 	if (fd == -1)
 		return -1;
-	if (write(fd, text, len) != (ssize_t)len || close(fd) == -1) {
+	/* write_all: a short write reports its own errno, not a stale one;
+	 * the descriptor is closed whatever happened. */
+	if (write_all(fd, text, len) == -1 || fsync(fd) == -1) {
+		int saved = errno;
+
+		close(fd);
+		unlink(path);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) == -1) {
 		int saved = errno;
 
 		unlink(path);

@@ -15,7 +15,6 @@
  * by two renames (DIR aside, the new folder in), between which DIR is
  * briefly absent.  The old copy is removed last.  If anything fails
  * before the swap, DIR is untouched. */
-#define _GNU_SOURCE
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -70,8 +69,10 @@ extract(struct bundle *b, size_t i, const char *root)
 		diag(E_VERIFY_HASH, &loc, e->name);
 		goto out;
 	}
+	/* write_all: a short write reports its own errno, not a stale one.
+	 * Synced before the folder is renamed into place. */
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)) == -1 ||
-	    write(fd, data, len) != (ssize_t)len) {
+	    write_all(fd, data, len) == -1 || fsync(fd) == -1) {
 		diag(S_WRITE, NULL, path, strerror(errno));
 		goto out;
 	}
@@ -239,6 +240,12 @@ cmd_unpack(int argc, char *argv[])
 			rc = diag_exit() ? diag_exit() : 1;
 			goto out;
 		}
+	/* The folders' entries on disk before the rename makes them DIR. */
+	if (sync_tree(tmp) == -1) {
+		diag(S_WRITE, NULL, tmp, strerror(errno));
+		rc = 3;
+		goto out;
+	}
 	if (old) {
 		if (swap_in(tmp, dir, parent) == -1) {
 			rc = 3;
@@ -250,6 +257,11 @@ cmd_unpack(int argc, char *argv[])
 		goto out;
 	}
 	tmp = NULL;
+	if (sync_dir(parent) == -1) {
+		diag(S_WRITE, NULL, parent, strerror(errno));
+		rc = 3;
+		goto out;
+	}
 	signer = who ? xasprintf(_(", %s"), who) : xstrdup("");
 	printf(old ? _("%s: replaced the copy in %s (%zu files)%s\n") : _("%s: unpacked into %s (%zu files)%s\n"),
 	    bundle, dir, zipr_count(b.zip), signer);

@@ -16,7 +16,6 @@
  * shard records are not signed).  Without it, a phone edition, EPUB or
  * PDF is checked against the SHA256SUMS beside it.  A folder stands for
  * every file in it.  Exit 0 when all are good, 1 when any is not. */
-#define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -355,7 +354,7 @@ check_epub_head(const char *path)
 	unsigned char h[30 + 8 + 256 + 20];
 	struct loc loc = {path, 0, 0};
 	size_t got, extra;
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 
 	if (f == NULL) {
 		diag(S_OPEN, NULL, path, strerror(errno));

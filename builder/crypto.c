@@ -2,7 +2,6 @@
  * (1.9 GB/s on the reference machine, libsodium's portable code 0.27
  * GB/s), and a build hashes every byte it writes.  The SHA256_* calls are
  * the 1.1.1 API, which 3.0 still ships; no EVP context to allocate. */
-#define _POSIX_C_SOURCE 200809L
 #define OPENSSL_API_COMPAT 0x10101000L
 #include <openssl/evp.h>
 #include <openssl/sha.h>

@@ -48,6 +48,10 @@ if [ "$what" = test ]; then
 	[ -f /usr/share/java/epubcheck.jar ] || missing="$missing epubcheck"
 	need_cmd pdftotext poppler-utils
 	need_cmd minisign minisign
+	# tests/races.sh: fsync before rename is seen with strace, the folder
+	# lock is held with flock(1).
+	need_cmd strace strace
+	need_cmd flock util-linux
 	# Image outputs are searched for metadata with the tool that reads most of it.
 	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.

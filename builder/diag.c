@@ -1,4 +1,3 @@
-#define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -50,7 +49,7 @@ put_safe(const char *s)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 void
-diag(enum diag_code code, const struct loc *loc, ...)
+(diag)(enum diag_code code, const struct loc *loc, ...)
 {
 	va_list ap;
 	enum diag_level level = catalogue[code].level;

@@ -190,6 +190,24 @@ struct loc {
  * arguments its catalogue format takes, and counts it. */
 void diag(enum diag_code code, const struct loc *loc, ...);
 
+/* The compiler checks every diag() call's arguments against its
+ * catalogue format: the build makes diagfmt.h, a DIAGFMT_<code> macro
+ * holding each format (Makefile), and the macro below hands that literal
+ * to a printf-checked function that is never called.  A call whose code
+ * is not a plain name, (diag)(code, ...), goes unchecked. */
+static inline void __attribute__((format(printf, 1, 3)))
+diag_check_fmt(const char *fmt, const struct loc *loc, ...)
+{
+	(void)fmt;
+	(void)loc;
+}
+#if defined(__has_include)
+#if __has_include("diagfmt.h")
+#include "diagfmt.h"
+#define diag(code, ...) ((void)(0 && (diag_check_fmt(DIAGFMT_##code, __VA_ARGS__), 1)), diag(code, __VA_ARGS__))
+#endif
+#endif
+
 /* Counting: diag_werror makes warnings count as errors.  diag_exit is the
  * exit status the messages so far call for: 0, 1, or 3. */
 void diag_werror(int on);

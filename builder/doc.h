@@ -63,6 +63,7 @@ void doc_release(struct doc *);
 /* A file of a course, read once. */
 struct shared_asset {
 	char *path;		/* on disk */
+	struct file_id id;	/* the file read then: reopened, it must be the same */
 	size_t size;
 	char sha256[65];
 	uint32_t crc;		/* CRC-32, to check the file when it is copied */

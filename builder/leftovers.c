@@ -1,7 +1,7 @@
-#define _DEFAULT_SOURCE	/* flock */
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,10 +50,18 @@ leftovers_claim(const char *dir)
 		remove_leftovers(fd);
 	}
 	/* Shared for the rest of the work (from exclusive, or alongside
-	 * another build); never waiting. */
-	if (flock(fd, LOCK_SH | LOCK_NB) == -1) {
-		close(fd);
-		return -1;
+	 * another build).  When another build holds the folder exclusively,
+	 * it is reading the folder for its leftovers: wait for that, and
+	 * never work here unlocked, where that build could take our files
+	 * for leftovers. */
+	while (flock(fd, LOCK_SH) == -1) {
+		if (errno != EINTR) {
+			int saved = errno;
+
+			close(fd);
+			errno = saved;
+			return -1;
+		}
 	}
 	return fd;
 }

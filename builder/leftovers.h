@@ -9,15 +9,18 @@
  *
  * A build or a merge holds a lock on the folder while it runs (flock,
  * shared); the kernel drops it when the process ends, however it ends.
- * Only one that finds the folder free removes what it finds there.  The
- * lock never waits: a folder held exclusively by someone else (a wrapper
- * script's flock) is used without it, and nothing is removed. */
+ * Only one that finds the folder free removes what it finds there, under
+ * an exclusive lock that lasts one reading of the folder.  The shared lock
+ * waits for an exclusive holder (that reading, or a wrapper script's
+ * flock): working unlocked would let another build take our files for
+ * leftovers. */
 #ifndef COURSEPACK_LEFTOVERS_H
 #define COURSEPACK_LEFTOVERS_H
 
 /* Takes the folder `dir`, removing leftovers if no one else holds it.
- * Returns the lock to give to leftovers_release when done, or -1 when it
- * could not be taken (the work goes on; nothing was removed). */
+ * Waits while someone holds it exclusively.  Returns the lock to give to
+ * leftovers_release when done, or -1 when the folder cannot be opened
+ * (nothing was removed). */
 int leftovers_claim(const char *dir);
 void leftovers_release(int lock);
 

@@ -1,7 +1,6 @@
 /* coursepack: compiles a library of Markdown lessons, described by XML
  * manifests, into training packages for villages.  This file holds the
  * table of subcommands, which also produces --help. */
-#define _POSIX_C_SOURCE 200809L
 #include <limits.h>
 #include <locale.h>
 #include <signal.h>

@@ -1,6 +1,5 @@
 /* Files written beside the bundles: written atomically, digested,
  * signed, and the township's SHA256SUMS and catalogue. */
-#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

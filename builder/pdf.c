@@ -1,5 +1,5 @@
-#define _XOPEN_SOURCE 700
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -65,7 +65,7 @@ write_file(const char *path, const char *data, size_t len)
 		}
 	mkdir(dir, 0700);
 	free(dir);
-	if ((fp = fopen(path, "wb")) == NULL)
+	if ((fp = fopen(path, "wbe")) == NULL)
 		return -1;
 	ok = fwrite(data, 1, len, fp) == len;
 	return fclose(fp) == 0 && ok ? 0 : -1;
@@ -113,6 +113,32 @@ fix_dates(char *pdf, size_t len, time_t when)
 	}
 }
 
+/* Closes every descriptor from `low` up, in a child between fork and
+ * exec: the other workers' temporary and scratch files are no business
+ * of the browser's, even a descriptor a library opened without
+ * close-on-exec.  Only async-signal-safe calls. */
+static void
+close_from(int low)
+{
+	long max;
+	int fd;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)low, ~0u, 0u) == 0)
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 1 << 20)
+		max = 1 << 20;
+	for (fd = low; fd < max; fd++)
+		close(fd);
+}
+
+/* Chromium and the helpers it starts run in a process group of their
+ * own, so that ending the group ends them all: killing Chromium alone
+ * would leave its helpers running.  The group is ended once the browser
+ * has exited (helpers left behind are strays), and while the browser is
+ * still unreaped, so its number cannot have gone to another process. */
 static int
 run(const char *browser, const char *profile, const char *pdf, const char *url)
 {
@@ -122,14 +148,15 @@ run(const char *browser, const char *profile, const char *pdf, const char *url)
 	    "--disable-default-apps", "--disable-extensions", "--disable-pdf-tagging", "--no-pdf-header-footer",
 	    "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND", a_profile, a_pdf,
 	    geteuid() == 0 ? "--no-sandbox" : (char *)url, geteuid() == 0 ? (char *)url : NULL, NULL};
-	int status = -1, waited;
+	int status = -1, waited, ended = 0;
 	pid_t pid, parent = getpid();
 
 	if ((pid = fork()) == -1)
 		goto out;
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+		setpgid(0, 0);
 #ifdef PR_SET_PDEATHSIG
 		/* A build killed outright takes Chromium with it, instead of
 		 * leaving it printing into a folder no one will read. */
@@ -143,23 +170,35 @@ run(const char *browser, const char *profile, const char *pdf, const char *url)
 			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);
 		}
+		close_from(STDERR_FILENO + 1);
 		execv(browser, argv);
 		_exit(127);
 	}
+	/* Also here: whichever of the two runs first, the group exists
+	 * before we might signal it. */
+	setpgid(pid, pid);
 	for (waited = 0; waited < PRINT_TIMEOUT * 10; waited++) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		siginfo_t si;
+		int r;
 
-		if (r == pid)
+		si.si_pid = 0;
+		/* WNOWAIT: exited, but left unreaped until its group is ended. */
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+		if (r == 0 && si.si_pid == pid) {
+			ended = 1;
 			break;
+		}
 		if (r == -1 && errno != EINTR)
 			break;
 		nanosleep(&(struct timespec){0, 100000000}, NULL);
 	}
-	if (waited == PRINT_TIMEOUT * 10) {
+	kill(-pid, SIGKILL);
+	if (!ended)
 		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (!ended)
 		status = -1;
-	}
 out:
 	free(a_profile);
 	free(a_pdf);
@@ -193,12 +232,21 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 			char *copy;
 			size_t n;
 
-			/* Course files stay on disk until a bundle is written. */
-			if (read_file(f->asset->path, ZIP_MAX_ENTRY_BYTES, &copy, &n) == -1) {
-				diag(S_READ, NULL, f->asset->path, strerror(errno));
+			int fd = open_same(f->asset->path, &f->asset->id);
+
+			/* Course files stay on disk until a bundle is written:
+			 * the same file as was read then, or none. */
+			if (fd == -1 || read_fd(fd, ZIP_MAX_ENTRY_BYTES, &copy, &n) == -1) {
+				if (fd == -1 && errno == 0)
+					diag(E_FILE_CHANGED, NULL, f->asset->path);
+				else
+					diag(S_READ, NULL, f->asset->path, strerror(errno));
+				if (fd != -1)
+					close(fd);
 				free(p);
 				goto out;
 			}
+			close(fd);
 			wrote = write_file(p, copy, n);
 			free(copy);
 		} else {

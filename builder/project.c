@@ -1,4 +1,3 @@
-#define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -23,7 +22,10 @@ township_file(const struct township *t, const struct ref *ref, enum xml_kind wan
 
 	free(p);
 	if (stat(path, &st) == -1) {
-		diag(errno == ENOENT || errno == ENOTDIR ? E_FILE_MISSING : E_FILE_KIND, &ref->loc, ref->id);
+		if (errno == ENOENT || errno == ENOTDIR)
+			diag(E_FILE_MISSING, &ref->loc, ref->id);
+		else
+			diag(E_FILE_KIND, &ref->loc, ref->id);
 	} else if (!S_ISREG(st.st_mode)) {
 		diag(E_FILE_KIND, &ref->loc, ref->id);
 	} else if ((kind = xml_sniff(path)) != XK_NONE && kind != want) {

@@ -244,20 +244,14 @@ char *
 render_phone_picture(const struct course *c, const char *rel, int *w, int *h, size_t *bytes)
 {
 	const char *type = media_image(rel), *why;
-	char *path, *data, *b64;
+	char *data, *b64;
 	struct buf uri = {0}, small = {0};
 	struct image_info info;
 	size_t len, n64;
 
 	*w = *h = 0;
-	if (type == NULL || path_inside(c->dir, rel) != INSIDE_OK)
+	if (type == NULL || read_inside(c->dir, rel, 64 * 1024 * 1024, &data, &len, NULL) == -1)
 		return NULL;
-	path = path_join(c->dir, rel);
-	if (read_file(path, 64 * 1024 * 1024, &data, &len) == -1) {
-		free(path);
-		return NULL;
-	}
-	free(path);
 	if (phone_shared_picture(rel)) {
 		if (image_for_phone(data, len, IMAGE_PHONE_SIDE, &small, &type, &why) == -1 ||
 		    image_probe(small.data, small.len, &info, &why) == -1) {

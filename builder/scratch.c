@@ -1,4 +1,3 @@
-#define _GNU_SOURCE	/* fallocate */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,8 +29,13 @@ tell(struct scratch *s, int code, const char *why)
 	s->told = 1;
 	pthread_mutex_unlock(&s->lock);
 	if (first)
-		diag(code, NULL, s->name, why);
+		(diag)(code, NULL, s->name, why);
 }
+
+/* Offsets are uint64_t, handed to pread and pwrite as off_t: the
+ * Makefile's -D_FILE_OFFSET_BITS=64 keeps them whole past 2 GiB on
+ * 32-bit targets too. */
+_Static_assert(sizeof(off_t) >= 8, "the scratch file needs a 64-bit off_t: build with -D_FILE_OFFSET_BITS=64");
 
 struct scratch *
 scratch_open(const char *dir)
@@ -39,7 +43,7 @@ scratch_open(const char *dir)
 	struct scratch *s = xcalloc(1, sizeof *s);
 
 	s->name = path_join(dir, TEMP_PREFIX "scratch-XXXXXX");
-	if ((s->fd = mkstemp(s->name)) == -1) {
+	if ((s->fd = mkostemp(s->name, O_CLOEXEC)) == -1) {
 		diag(S_WRITE, NULL, s->name, strerror(errno));
 		free(s->name);
 		free(s);

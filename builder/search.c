@@ -1,4 +1,3 @@
-#define _GNU_SOURCE	/* qsort_r */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,13 +265,19 @@ struct terms {
 	uint32_t *off, *hash;
 };
 
-/* Term ids by their text (qsort_r: villages build in parallel). */
-static int
-id_cmp(const void *a, const void *b, void *arg)
-{
-	const struct terms *t = arg;
+/* A term id with its text, sorted by the text: each element carries what
+ * the comparison needs, so plain qsort does (qsort_r's arguments differ
+ * between glibc and the BSDs, and a global would not do: villages build
+ * in parallel). */
+struct term_key {
+	const char *text;
+	uint32_t id;
+};
 
-	return strcmp(t->text.data + t->off[*(const uint32_t *)a], t->text.data + t->off[*(const uint32_t *)b]);
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct term_key *)a)->text, ((const struct term_key *)b)->text);
 }
 
 /* A table of slots (term id + 1, 0 empty) twice the size of `cap` ids,
@@ -363,10 +368,19 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 	 * sorted. */
 	order = xcalloc(nterms ? nterms : 1, sizeof *order);
 	rank = xcalloc(nterms ? nterms : 1, sizeof *rank);
-	for (i = 0; i < nterms; i++)
-		order[i] = (uint32_t)i;
-	if (nterms > 1)
-		qsort_r(order, nterms, sizeof *order, id_cmp, &tt);
+	{
+		struct term_key *keys = xcalloc(nterms ? nterms : 1, sizeof *keys);
+
+		for (i = 0; i < nterms; i++) {
+			keys[i].text = tt.text.data + tt.off[i];
+			keys[i].id = (uint32_t)i;
+		}
+		if (nterms > 1)
+			qsort(keys, nterms, sizeof *keys, key_cmp);
+		for (i = 0; i < nterms; i++)
+			order[i] = keys[i].id;
+		free(keys);
+	}
 	for (i = 0; i < nterms; i++)
 		rank[order[i]] = (uint32_t)i;
 	start = xcalloc(nterms + 1, sizeof *start);

@@ -191,8 +191,8 @@ render_all(struct lesson_work *w, const struct body_kind *kinds, const struct pl
 	size_t len;
 	int k;
 
-	if (read_file(mdpath, MD_MAX_BYTES, &md, &len) == -1) {
-		diag(S_READ, NULL, mdpath, strerror(errno));
+	if (read_inside(l->course->dir, l->src, MD_MAX_BYTES, &md, &len, NULL) == -1) {
+		diag(S_READ, NULL, mdpath, errno ? strerror(errno) : "not a file inside the course");
 		free(mdpath);
 		return -1;
 	}
@@ -432,7 +432,7 @@ asset_part(void *ctx, const void *p, size_t n)
  * archives write.  Returns 0 when cleaned, 1 when the file can be used as
  * it is, -1 after diagnosing. */
 static int
-photo_clean(struct shared_asset *a, int side)
+photo_clean(struct shared_asset *a, const struct course *c, const char *rel, int side)
 {
 	struct buf out = {0};
 	const char *mime, *why = NULL;
@@ -441,8 +441,8 @@ photo_clean(struct shared_asset *a, int side)
 	struct sha256 h;
 	int r;
 
-	if (read_file(a->path, ZIP_MAX_ENTRY_BYTES, &data, &len) == -1) {
-		diag(S_READ, NULL, a->path, strerror(errno));
+	if (read_inside(c->dir, rel, ZIP_MAX_ENTRY_BYTES, &data, &len, &a->id) == -1) {
+		diag(S_READ, NULL, a->path, errno ? strerror(errno) : "not a file inside the course");
 		return -1;
 	}
 	/* build --photo-side: shrunk as the phone edition shrinks them. */
@@ -490,7 +490,7 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 	a->compress = media_compressible(rel);
 	if (path_inside(c->dir, rel) == INSIDE_OK && media_image(rel) && !has_suffix(rel, ".svg") &&
 	    !has_suffix(rel, ".SVG")) {
-		int cleaned = photo_clean(a, side);
+		int cleaned = photo_clean(a, c, rel, side);
 
 		if (cleaned == -1 || phone_form(a, c, rel) == -1)
 			return -1;
@@ -501,10 +501,10 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 	r.a = a;
 	sha256_begin(&r.h);
 	zpiece_begin(&r.z);
-	/* check has refused paths leading out of the course. */
+	/* check has refused paths leading out of the course; the file is
+	 * checked again on the descriptor it is read from. */
 	errno = 0;
-	failed = path_inside(c->dir, rel) != INSIDE_OK ||
-	    read_parts(a->path, ZIP_MAX_ENTRY_BYTES, 1u << 20, asset_part, &r) == -1;
+	failed = read_parts_inside(c->dir, rel, ZIP_MAX_ENTRY_BYTES, 1u << 20, asset_part, &r, &a->id) == -1;
 	zpiece_end(&r.z, &a->z);
 	sha256_end(&r.h, a->sha256);
 	if (failed) {

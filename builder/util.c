@@ -1,4 +1,3 @@
-#define _XOPEN_SOURCE 700
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -160,30 +159,13 @@ buf_release(struct buf *b)
 }
 
 int
-read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n),
-    void *ctx)
+read_fd_parts(int fd, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n), void *ctx)
 {
-	struct stat st;
-	char *chunk = NULL;
+	char *chunk = xmalloc(step);
 	size_t total = 0;
 	ssize_t n;
-	int fd, saved;
+	int saved;
 
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer.  It has
-	 * no effect on reading a regular file, the only kind we read. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	chunk = xmalloc(step);
 	/* Read to the limit and one byte past it rather than trusting
 	 * st_size: the file may grow while we read. */
 	for (;;) {
@@ -202,15 +184,124 @@ read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, co
 		fn(ctx, chunk, (size_t)n);
 		total += (size_t)n;
 	}
-	close(fd);
 	free(chunk);
 	return 0;
 fail:
 	saved = errno;
-	close(fd);
 	free(chunk);
 	errno = saved;
 	return -1;
+}
+
+/* Opens path for reading, a regular file only.  fd, or -1 with errno. */
+static int
+open_regular(const char *path, struct stat *st)
+{
+	int fd, saved;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer.  It has
+	 * no effect on reading a regular file, the only kind we read. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, st) == -1)
+		goto fail;
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n),
+    void *ctx)
+{
+	struct stat st;
+	int fd = open_regular(path, &st), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = read_fd_parts(fd, limit, step, fn, ctx);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+open_inside(const char *dir, const char *rel, struct file_id *id)
+{
+	char *joined = path_join(dir, rel), *rdir = NULL, *rfile = NULL;
+	struct stat st, named;
+	size_t n;
+	int fd, ok = 0, saved;
+
+	if ((fd = open_regular(joined, &st)) == -1) {
+		free(joined);
+		return -1;
+	}
+	/* The check is on what was opened: the name, resolved now, must
+	 * lead inside `dir` to this very file.  A name swapped for a link
+	 * between the two resolves elsewhere, or to another file. */
+	errno = 0;
+	if ((rdir = realpath(dir, NULL)) != NULL && (rfile = realpath(joined, NULL)) != NULL &&
+	    stat(rfile, &named) == 0) {
+		n = strlen(rdir);
+		ok = strncmp(rfile, rdir, n) == 0 && (rfile[n] == '/' || (n == 1 && rdir[0] == '/')) &&
+		    named.st_dev == st.st_dev && named.st_ino == st.st_ino;
+	}
+	saved = errno;
+	free(joined);
+	free(rdir);
+	free(rfile);
+	if (!ok) {
+		close(fd);
+		errno = saved == ENOENT ? ENOENT : 0;
+		return -1;
+	}
+	if (id) {
+		id->dev = (uint64_t)st.st_dev;
+		id->ino = (uint64_t)st.st_ino;
+	}
+	return fd;
+}
+
+int
+open_same(const char *path, const struct file_id *id)
+{
+	struct stat st;
+	int fd = open_regular(path, &st);
+
+	if (fd != -1 && ((uint64_t)st.st_dev != id->dev || (uint64_t)st.st_ino != id->ino)) {
+		close(fd);
+		errno = 0;
+		return -1;
+	}
+	return fd;
+}
+
+int
+read_parts_inside(const char *dir, const char *rel, size_t limit, size_t step,
+    void (*fn)(void *ctx, const void *p, size_t n), void *ctx, struct file_id *id)
+{
+	int fd = open_inside(dir, rel, id), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = read_fd_parts(fd, limit, step, fn, ctx);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 static void
@@ -236,6 +327,41 @@ read_file(const char *path, size_t limit, char **out, size_t *len)
 	*len = b.len;
 	*out = buf_detach(&b);
 	return 0;
+}
+
+int
+read_fd(int fd, size_t limit, char **out, size_t *len)
+{
+	struct buf b = {0};
+
+	*out = NULL;
+	*len = 0;
+	if (read_fd_parts(fd, limit, 64 * 1024, add_part, &b) == -1) {
+		int saved = errno;
+
+		buf_release(&b);
+		errno = saved;
+		return -1;
+	}
+	*len = b.len;
+	*out = buf_detach(&b);
+	return 0;
+}
+
+int
+read_inside(const char *dir, const char *rel, size_t limit, char **out, size_t *len, struct file_id *id)
+{
+	int fd = open_inside(dir, rel, id), rc, saved;
+
+	*out = NULL;
+	*len = 0;
+	if (fd == -1)
+		return -1;
+	rc = read_fd(fd, limit, out, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 char *
@@ -679,7 +805,7 @@ atomic_open(struct atomic_file *af, const char *path)
 	af->tmp = temp_template(path);
 	af->path = path;
 	af->fp = NULL;
-	if ((fd = mkstemp(af->tmp)) == -1)
+	if ((fd = mkostemp(af->tmp, O_CLOEXEC)) == -1)
 		goto fail;
 	if ((af->fp = fdopen(fd, "w")) == NULL) {
 		saved = errno;
@@ -719,11 +845,113 @@ atomic_abort(struct atomic_file *af)
 }
 
 int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			/* No progress and no error: report one, not a stale errno. */
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	/* Some file systems cannot sync a folder, and say so with EINVAL:
+	 * nothing more can be done there. */
+	if (rc == -1 && saved == EINVAL)
+		rc = 0;
+	errno = saved;
+	return rc;
+}
+
+/* fsync of the folder open as `fd` and every folder below it, files
+ * synced by whoever wrote them.  Takes fd. */
+static int
+sync_tree_fd(int fd, int depth)
+{
+	struct dirent *de;
+	DIR *dp;
+	int rc = 0, sub;
+
+	if (fsync(fd) == -1 && errno != EINVAL)
+		rc = -1;
+	if (depth >= 64 || (dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return rc;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		sub = openat(dirfd(dp), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub != -1 && sync_tree_fd(sub, depth + 1) == -1)
+			rc = -1;
+	}
+	closedir(dp);
+	return rc;
+}
+
+int
+sync_tree(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd == -1 ? -1 : sync_tree_fd(fd, 0);
+}
+
+int
+sync_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+sync_parent(const char *path)
+{
+	char *dir = path_dirname(path);
+	int rc = sync_dir(dir), saved = errno;
+
+	free(dir);
+	errno = saved;
+	return rc;
+}
+
+int
 atomic_commit(struct atomic_file *af)
 {
 	int rc;
 
-	if (fflush(af->fp) != 0 || fchmod(fileno(af->fp), 0644) == -1) {
+	/* On disk before the rename, and the rename itself after: a power
+	 * cut must not leave an empty file under the final name. */
+	if (fflush(af->fp) != 0 || fchmod(fileno(af->fp), 0644) == -1 || fsync(fileno(af->fp)) == -1) {
 		atomic_abort(af);
 		return -1;
 	}
@@ -735,7 +963,7 @@ atomic_commit(struct atomic_file *af)
 	}
 	free(af->tmp);
 	af->tmp = NULL;
-	return 0;
+	return sync_parent(af->path);
 }
 
 int
@@ -799,6 +1027,33 @@ void
 remove_tree(const char *path)
 {
 	remove_at(AT_FDCWD, path, 0);
+}
+
+int
+parse_size(const char *s, size_t max, size_t *out)
+{
+	unsigned long long v, unit = 1;
+	char *end;
+
+	/* strtoull would take a sign or leading blanks. */
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': unit = 1000; end++; break;
+	case 'M': case 'm': unit = 1000 * 1000; end++; break;
+	case 'G': case 'g': unit = 1000 * 1000 * 1000; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	/* Checked before multiplying: 18446744073709552K must not wrap. */
+	if (*end != '\0' || v == 0 || v > max / unit || v * unit > max)
+		return -1;
+	*out = (size_t)(v * unit);
+	return 0;
 }
 
 char *

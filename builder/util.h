@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -42,6 +43,29 @@ int read_file(const char *path, size_t limit, char **out, size_t *len);
  * whole in memory; the same errors. */
 int read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n),
     void *ctx);
+/* The same from an open descriptor, which stays the caller's. */
+int read_fd(int fd, size_t limit, char **out, size_t *len);
+int read_fd_parts(int fd, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n), void *ctx);
+
+/* Which file an open descriptor was: kept when a course file is read, so
+ * that reopening it by name later finds the same file or refuses. */
+struct file_id {
+	uint64_t dev, ino;
+};
+/* Opens `rel` under `dir` for reading, and checks the descriptor, not the
+ * name: a regular file, and the file the name leads to inside `dir`
+ * (links inside are followed; a link out, or a name swapped meanwhile, is
+ * refused).  Records it in *id unless NULL.  Returns the descriptor, or -1
+ * with errno set: ENOENT when missing, 0 when outside `dir` or swapped,
+ * as read_file otherwise. */
+int open_inside(const char *dir, const char *rel, struct file_id *id);
+/* read_file and read_parts through open_inside. */
+int read_inside(const char *dir, const char *rel, size_t limit, char **out, size_t *len, struct file_id *id);
+int read_parts_inside(const char *dir, const char *rel, size_t limit, size_t step,
+    void (*fn)(void *ctx, const void *p, size_t n), void *ctx, struct file_id *id);
+/* Opens `path` if it is still the regular file *id; else -1 with errno
+ * set (0 when it is another file now). */
+int open_same(const char *path, const struct file_id *id);
 
 /* The names in folder `dir` except those starting with '.', sorted (the
  * order must not depend on the file system).  Returns 0, or -1 with errno
@@ -56,7 +80,8 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* The same, written in parts: a temp file beside `path` (kept by
  * pointer) that atomic_commit renames over it and atomic_abort removes.
  * Each returns 0, or -1 with errno set (after a failed commit nothing is
- * left). */
+ * left, unless only the final fsync of the folder failed).  The file is
+ * synced before the rename and its folder after it. */
 /* A mkstemp/mkdtemp template beside `path` for a file being made:
  * DIR/.coursepack-NAME-XXXXXX (`path` is DIR/NAME).  Every temporary
  * name in an output folder starts with TEMP_PREFIX, so that what a killed
@@ -72,6 +97,17 @@ struct atomic_file {
 int atomic_open(struct atomic_file *, const char *path);
 int atomic_write(struct atomic_file *, const void *data, size_t len);
 int atomic_commit(struct atomic_file *);
+/* Writes all `len` bytes to fd, through short writes and signals.
+ * Returns 0, or -1 with the errno of the write that failed. */
+int write_all(int fd, const void *data, size_t len);
+/* fsync of a folder, or of the one holding `path`: what makes a rename
+ * into it last.  0, or -1 with errno. */
+int sync_dir(const char *dir);
+/* The same for `dir` and every folder below it. */
+int sync_tree(const char *dir);
+/* fsync of the file `path` (written by someone else, libzip). */
+int sync_file(const char *path);
+int sync_parent(const char *path);
 void atomic_abort(struct atomic_file *);
 
 /* Removes a file, or a folder we made with all it holds, dot files
@@ -141,5 +177,9 @@ int streq(const char *a, const char *b);
 
 /* "812 B", "4.2 KB", "8.0 MB": decimal, as phones count (caller frees). */
 char *human_size(size_t n);
+/* "8M", "500K", "1G", "2000000", an optional B after: decimal units, as
+ * phones report sizes.  Returns 0 with the size in *out, or -1 for
+ * anything else, zero, more than `max`, or a product that would overflow. */
+int parse_size(const char *s, size_t max, size_t *out);
 
 #endif

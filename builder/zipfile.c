@@ -1,4 +1,3 @@
-#define _POSIX_C_SOURCE 200809L
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -42,7 +41,7 @@ zipw_open(const char *path)
 	int err, fd;
 	zip_t *za;
 
-	if ((fd = mkstemp(staging)) == -1) {
+	if ((fd = mkostemp(staging, O_CLOEXEC)) == -1) {
 		diag(S_WRITE, NULL, path, strerror(errno));
 		free(staging);
 		return NULL;
@@ -222,6 +221,7 @@ zipw_add_deflated_from(struct zip_writer *w, const char *name, zipw_get_fn *get,
  * manifest. */
 struct file_source {
 	char *path;
+	struct file_id id;
 	zip_uint64_t size, done;
 	uint32_t crc, want;
 	int fd;
@@ -236,7 +236,10 @@ file_read(void *arg, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
 
 	switch (cmd) {
 	case ZIP_SOURCE_OPEN:
-		if ((f->fd = open(f->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		/* The file hashed, or none: never a link planted since. */
+		if ((f->fd = open_same(f->path, &f->id)) == -1) {
+			if (errno == 0)
+				goto changed;
 			zip_error_set(&f->error, ZIP_ER_OPEN, errno);
 			return -1;
 		}
@@ -298,13 +301,14 @@ changed:
 }
 
 int
-zipw_add_file(struct zip_writer *w, const char *name, const char *path, size_t size, uint32_t crc,
-    time_t mtime)
+zipw_add_file(struct zip_writer *w, const char *name, const char *path, const struct file_id *id, size_t size,
+    uint32_t crc, time_t mtime)
 {
 	struct file_source *f = xcalloc(1, sizeof *f);
 	zip_source_t *src;
 
 	f->path = xstrdup(path);
+	f->id = *id;
 	f->size = size;
 	f->fd = -1;
 	f->want = crc;
@@ -327,7 +331,10 @@ zipw_close(struct zip_writer *w)
 		diag(S_WRITE, NULL, w->path, zip_strerror(w->za));
 		zip_discard(w->za);
 		rc = -1;
-	} else if (rename(w->staging, w->path) == -1) {
+	} else if (sync_file(w->staging) == -1 || rename(w->staging, w->path) == -1 ||
+	    sync_parent(w->path) == -1) {
+		/* On disk before the rename, and the rename after it: a power
+		 * cut must not leave an empty bundle under the final name. */
 		diag(S_WRITE, NULL, w->path, strerror(errno));
 		rc = -1;
 	}

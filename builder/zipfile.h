@@ -43,10 +43,12 @@ int zipw_add_deflated_from(struct zip_writer *, const char *name, zipw_get_fn *g
 /* Adds the file at `path`, stored, read only when the archive is written
  * (so media never sits in memory whole) and checked then against the
  * size and CRC-32 it had when the build hashed it: if it changed, closing
- * the archive fails.  (A CRC, not the manifest's SHA-256, guards against
+ * the archive fails; so it does if the name leads to another file than
+ * *id, the one hashed (a link planted meanwhile).  (A CRC, not the manifest's SHA-256, guards against
  * a file edited during the build at a fraction of the cost.) */
-int zipw_add_file(struct zip_writer *, const char *name, const char *path, size_t size, uint32_t crc,
-    time_t mtime);
+struct file_id;
+int zipw_add_file(struct zip_writer *, const char *name, const char *path, const struct file_id *id, size_t size,
+    uint32_t crc, time_t mtime);
 /* Writes the archive and frees the writer, whatever happens.  Returns 0,
  * or -1 after diagnosing (nothing is left behind). */
 int zipw_close(struct zip_writer *);

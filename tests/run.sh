@@ -604,13 +604,6 @@ sleep 0.5
 "$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1; st=$?
 check_that "build: with another build in the folder, it still builds (exit $st) and removes nothing" sh -c "test $st -eq 0 && test -e '$lo/.coursepack-xiayang-jili-phone.html-Lk78Mn'"
 wait $holder
-# A folder held exclusively (a wrapper script's flock) is not waited for.
-flock -x "$lo" sleep 6 &
-holder=$!
-sleep 0.5
-timeout 60 "$BIN" build -o "$tmp/leftovers" examples/xiayang/township.xml >/dev/null 2>&1; st=$?
-check_that "build: a folder locked by someone else: no wait, no removal (exit $st)" sh -c "test $st -eq 0 && test -e '$lo/.coursepack-xiayang-jili-phone.html-Lk78Mn'"
-kill $holder 2>/dev/null; wait $holder 2>/dev/null
 # Files compressed already are stored, not deflated again, even when
 # zlib could squeeze a little more out of them (a PDF, a Word file).
 pb=$tmp/stored && cp -r tests/golden/ok-library "$pb"
@@ -627,6 +620,7 @@ check_that "build: a PDF and a .docx are stored, the SVG deflated (exit $st)" sh
 . "$top/tests/signatures.sh"
 . "$top/tests/unpack.sh"
 . "$top/tests/i18n.sh"
+. "$top/tests/races.sh"
 
 # --- command line and man page ---------------------------------------------
 check_that "cli: --version" sh -c "'$BIN' --version | grep -q '^coursepack [0-9]'"

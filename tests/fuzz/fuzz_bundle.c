@@ -1,7 +1,6 @@
 /* libFuzzer target: reading a bundle as verify, info and unpack do —
  * the zip directory within limits, the manifest, every entry's name,
  * kind, size and hash, every page's links. */
-#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

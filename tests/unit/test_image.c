@@ -7,7 +7,6 @@
  *
  * This test reads pixels back with libvips itself: the rule that only
  * image.c includes it is about the program, not about its tests. */
-#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
