@@ -51,7 +51,6 @@ enum diag_level {
 	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
-	X(W_IMAGE_UNREADABLE, DL_WARNING, "image '%s' cannot be read: %s") \
 	/* errors in the inputs: XML */ \
 	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \
 	X(E_XML_DOCTYPE, DL_ERROR, "document type declarations are not allowed") \
@@ -90,6 +89,7 @@ enum diag_level {
 	X(E_IMAGE_LOCAL, DL_ERROR, "image '%s' is a file on the computer the lesson was written on, not in the course folder: copy it into the course folder (into media/) and link to it there") \
 	X(E_IMAGE_NO_ALT, DL_ERROR, "image '%s' has no alt text") \
 	X(E_IMAGE_NO_SRC, DL_ERROR, "image has no source") \
+	X(E_IMAGE_UNREADABLE, DL_ERROR, "image '%s' cannot be read: %s") \
 	X(E_DUP_SRC, DL_ERROR, "lesson file '%s' is also used by lesson '%s'") \
 	/* errors in the inputs: recipe, village, township */ \
 	X(E_NO_COURSE, DL_ERROR, "no course '%s' in the library") \

@@ -536,7 +536,7 @@ image_check(const char *dir, const char *rel, const struct loc *loc)
 	if (r == 0)
 		return 0;
 	if (r == -1) {
-		diag(W_IMAGE_UNREADABLE, loc, rel, why);
+		diag(E_IMAGE_UNREADABLE, loc, rel, why);
 		return 1;
 	}
 	size_words(bytes, size);
