@@ -47,6 +47,7 @@ enum diag_level {
 	X(W_NOT_LISTED, DL_WARNING, "%s is not listed by '%s': checked on its own") \
 	X(W_BUILT_SHORT, DL_WARNING, "village '%s' falls short of the recipe: built anyway (--allow-short)") \
 	X(W_UNPACK_LEFT, DL_WARNING, "the previous copy could not be removed: '%s' is left behind, remove it by hand") \
+	X(W_UNPACK_RESTORED, DL_WARNING, "missing after an interrupted --replace: the previous copy '%s' is put back first") \
 	X(W_VERIFY_RENAMED, DL_WARNING, "file is named '%s' but was signed as '%s': is it another village's file?") \
 	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
