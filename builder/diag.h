@@ -86,6 +86,7 @@ enum diag_level {
 	X(E_LINK_OUTSIDE, DL_ERROR, "'%s' points outside the course folder") \
 	X(E_LINK_REMOTE_IMAGE, DL_ERROR, "image '%s' is not in the course folder: bundles must open without a network") \
 	X(E_PATH_CASE, DL_ERROR, "'%s' does not exist, but '%s' does: names are case-sensitive here, write it as it is on disk") \
+	X(E_PATH_ACCENTS, DL_ERROR, "'%s' does not exist, but '%s' does, with its accents encoded another way (composed or decomposed): retype the name in the lesson, or rename the file") \
 	X(E_LINK_BACKSLASH, DL_ERROR, "'%s' has backslashes, which only Windows reads as folder separators: write '%s'") \
 	X(E_IMAGE_LOCAL, DL_ERROR, "image '%s' is a file on the computer the lesson was written on, not in the course folder: copy it into the course folder (into media/) and link to it there") \
 	X(E_IMAGE_NO_ALT, DL_ERROR, "image '%s' has no alt text") \
