@@ -710,8 +710,10 @@ image_clean(const void *data, size_t len, struct buf *out, const char **mime, co
 	if (f == IMAGE_GIF) {
 		if (image_strip_gif(data, len, out, &dropped) == 0) {
 			g_object_unref(im);
-			if (!dropped)
+			if (!dropped) {
+				out->len = start;	/* nothing appended: kept as it is */
 				return 1;
+			}
 			*mime = "image/gif";
 			return 0;
 		}
