@@ -39,7 +39,7 @@ LIBSRC  = builder/archive.c builder/bundle.c builder/catalog.c builder/check.c b
           builder/cmd_catalog.c builder/cmd_check.c builder/cmd_info.c \
           builder/cmd_keygen.c builder/cmd_plan.c builder/cmd_unpack.c \
           builder/cmd_verify.c builder/crypto.c builder/deflate.c builder/diag.c builder/doc.c \
-          builder/editions.c builder/epub.c builder/image.c builder/leftovers.c builder/load.c builder/markdown.c builder/media.c builder/model.c \
+          builder/editions.c builder/epub.c builder/fold.c builder/image.c builder/leftovers.c builder/load.c builder/markdown.c builder/media.c builder/model.c \
           builder/output.c builder/package.c builder/pages.c builder/pdf.c builder/phone.c \
           builder/plan.c builder/print.c builder/project.c builder/render.c \
           builder/scorm.c builder/scratch.c builder/search.c builder/shared.c builder/util.c \
@@ -155,7 +155,7 @@ clean:
 FUZZ_SECONDS ?= 300
 FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I builder \
               $(shell pkg-config --cflags $(PKGS))
-FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle
+FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image
 FUZZOBJ = $(LIBSRC:builder/%.c=build/fuzz/%.o) build/fuzz/embedded.o
 
 build/fuzz/%.o: builder/%.c $(HEADERS) $(B)/.deps build/fuzz/.deps

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes builder/casefold.h: the table bundle.c folds entry names with.
+"""Writes builder/casefold.h: the tables fold.c folds names with.
 
 Usage: python3 builder/casefold.py > builder/casefold.h
 
@@ -11,7 +11,15 @@ normalization-insensitive).  Python's unicodedata gives the data; it
 has no simple folding, so: str.casefold() when that is one code point,
 else str.lower() when that is (the S entries: U+1E9E to U+00DF, Greek
 iota subscripts), else the code point itself (U+0130, ligatures: full
-folding only).  Hangul syllables decompose by rule in bundle.c.
+folding only).  Hangul syllables decompose by rule in fold.c.
+
+Then each code point's canonical decomposition alone (NFD, no folding),
+where it has one, for telling a name that differs only in how its
+accents are encoded from one that differs in case; and the canonical
+combining class of every code point that has one
+(not 0), as ranges: fold.c puts runs of combining marks in canonical
+order (stable by class), so that 'a' + U+0323 + U+0307 and 'a' + U+0307
++ U+0323, canonically equivalent, give one key, as macOS files them.
 """
 import sys
 import unicodedata
@@ -63,4 +71,55 @@ if line:
 out.write('};\n\nstatic const unsigned casefold_pool[] = {\n')
 for i in range(0, len(pool), 10):
     out.write('\t' + ' '.join('0x%X,' % x for x in pool[i:i + 10]) + '\n')
+out.write('};\n')
+
+ranges = []
+for cp in range(0x110000):
+    if 0xD800 <= cp <= 0xDFFF:
+        continue
+    ccc = unicodedata.combining(chr(cp))
+    if ccc == 0:
+        continue
+    if ranges and ranges[-1][1] == cp - 1 and ranges[-1][2] == ccc:
+        ranges[-1][1] = cp
+    else:
+        ranges.append([cp, cp, ccc])
+out.write('\n/* Canonical combining classes other than 0: first, last, class. */\n'
+          'static const struct casefold_ccc { unsigned first, last; unsigned char ccc; } casefold_ccc[] = {\n')
+line = []
+for first, last, ccc in ranges:
+    line.append('{0x%X,0x%X,%d},' % (first, last, ccc))
+    if len(line) == 5:
+        out.write('\t' + ' '.join(line) + '\n')
+        line = []
+if line:
+    out.write('\t' + ' '.join(line) + '\n')
+out.write('};\n')
+
+decomp = []
+for cp in range(0x110000):
+    if 0xD800 <= cp <= 0xDFFF or 0xAC00 <= cp <= 0xD7A3:
+        continue
+    d = unicodedata.normalize('NFD', chr(cp))
+    if d != chr(cp):
+        decomp.append((cp, d))
+out.write('\n/* Canonical decompositions (NFD), without folding: code point, then the\n'
+          ' * offset and length of its decomposition in casefold_nfd_pool. */\n'
+          'static const struct casefold_row casefold_nfd[] = {\n')
+at = 0
+line = []
+dpool = []
+for cp, d in decomp:
+    assert len(d) < 256 and at < 65536
+    line.append('{0x%X,%d,%d},' % (cp, at, len(d)))
+    dpool.extend(ord(x) for x in d)
+    at += len(d)
+    if len(line) == 6:
+        out.write('\t' + ' '.join(line) + '\n')
+        line = []
+if line:
+    out.write('\t' + ' '.join(line) + '\n')
+out.write('};\n\nstatic const unsigned casefold_nfd_pool[] = {\n')
+for i in range(0, len(dpool), 10):
+    out.write('\t' + ' '.join('0x%X,' % x for x in dpool[i:i + 10]) + '\n')
 out.write('};\n')

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "fold.h"
 #include "i18n.h"
 #include "image.h"
 #include "markdown.h"
@@ -27,9 +28,10 @@ text_linecol(const char *text, size_t off, int *line, int *col)
 	*col = (int)(off - start) + 1;
 }
 
-/* The file `rel` names under `dir` when names are compared without ASCII
- * case, as Windows and macOS compare them: a new path relative to `dir`,
- * or NULL when there is none. */
+/* The file `rel` names under `dir` when names are compared as Windows
+ * and macOS compare them, without case (Unicode simple folding) and
+ * normalization (fold.h): 'media/Été.jpg' finds 'media/été.jpg', composed
+ * or not.  A new path relative to `dir`, or NULL when there is none. */
 static char *
 case_match(const char *dir, const char *rel)
 {
@@ -45,9 +47,18 @@ case_match(const char *dir, const char *rel)
 		for (i = 0; i < n && hit == (size_t)-1; i++)
 			if (streq(names[i], part))
 				hit = i;
-		for (i = 0; i < n && hit == (size_t)-1; i++)
-			if (strcasecmp(names[i], part) == 0)
-				hit = i;
+		if (hit == (size_t)-1) {
+			char *want = fold_key(part);
+
+			for (i = 0; i < n && hit == (size_t)-1; i++) {
+				char *key = fold_key(names[i]);
+
+				if (streq(key, want))
+					hit = i;
+				free(key);
+			}
+			free(want);
+		}
 		if (hit == (size_t)-1) {
 			free_names(names, n);
 			goto out;
@@ -89,9 +100,16 @@ check_inside(const struct course *c, const char *rel, const char *what, const st
 	case INSIDE_MISSING: {
 		char *other = case_match(c->dir, rel);
 
-		if (other && path_inside(c->dir, other) == INSIDE_OK)
-			diag(E_PATH_CASE, loc, what, other);
-		else
+		if (other && path_inside(c->dir, other) == INSIDE_OK) {
+			char *a = fold_canonical(rel), *b = fold_canonical(other);
+
+			if (streq(a, b))
+				diag(E_PATH_ACCENTS, loc, what, other);
+			else
+				diag(E_PATH_CASE, loc, what, other);
+			free(a);
+			free(b);
+		} else
 			(diag)(missing, loc, what);
 		free(other);
 		return 1;
@@ -124,12 +142,19 @@ used_add(struct used *u, const char *rel)
 static int
 used_has(const struct used *u, const char *rel)
 {
+	char *want = fold_key(rel);
 	size_t i;
+	int found = 0;
 
-	for (i = 0; i < u->n; i++)
-		if (strcasecmp(u->v[i], rel) == 0)	/* a case mismatch is said once */
-			return 1;
-	return 0;
+	/* A case (or normalization) mismatch is said once, as E_PATH_CASE. */
+	for (i = 0; i < u->n && !found; i++) {
+		char *key = fold_key(u->v[i]);
+
+		found = streq(key, want);
+		free(key);
+	}
+	free(want);
+	return found;
 }
 
 static void

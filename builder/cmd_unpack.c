@@ -12,9 +12,14 @@
  * --replace swaps a new copy for an unpacked one: the new folder is made
  * beside it as above, then exchanged with DIR in one step where the file
  * system can (renameat2 RENAME_EXCHANGE: ext4, btrfs, xfs, tmpfs), else
- * by two renames (DIR aside, the new folder in), between which DIR is
- * briefly absent.  The old copy is removed last.  If anything fails
- * before the swap, DIR is untouched. */
+ * by two renames (DIR aside to .DIR.old-XXXXXX, the new folder in),
+ * between which DIR is briefly absent.  The old copy is removed last.
+ * If anything fails before the swap, DIR is untouched; if the second
+ * rename fails, the old copy is renamed back.  If the process is killed
+ * (power cut) between the two renames, the complete old copy is left
+ * aside, and the next --replace puts it back before anything else: no
+ * moment leaves neither copy.  tests/unpack.sh forces this fallback with
+ * an LD_PRELOAD shim (tests/fakefs.c), so the program has no test hook. */
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -114,6 +119,58 @@ replaceable(const char *dir)
 	return rc;
 }
 
+/* Undoes a --replace that was killed between its two renames (the
+ * fallback of swap_in): DIR absent and the old copy aside as
+ * .DIR.old-XXXXXX, a folder with our manifest.  Puts it back, so that
+ * the replace starts from the old copy.  Returns 0 (nothing to do or
+ * done), or -1 after diagnosing. */
+static int
+restore_aside(const char *dir)
+{
+	char *parent = path_dirname(dir), *prefix = xasprintf(".%s.old-", path_basename(dir)), *found = NULL;
+	size_t n = strlen(prefix);
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = 0;
+
+	if (lstat(dir, &st) == 0 || errno != ENOENT || (d = opendir(parent)) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		char *aside, *manifest;
+
+		if (strncmp(de->d_name, prefix, n) != 0 || strlen(de->d_name) != n + 6)
+			continue;
+		aside = path_join(parent, de->d_name);
+		manifest = path_join(aside, "manifest.xml");
+		/* Of several (killed more than once), the newest by name order
+		 * is as good as any: each was a complete copy. */
+		if (lstat(aside, &st) == 0 && S_ISDIR(st.st_mode) && lstat(manifest, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (found == NULL || strcmp(aside, found) > 0)) {
+			free(found);
+			found = aside;
+			aside = NULL;
+		}
+		free(aside);
+		free(manifest);
+	}
+	closedir(d);
+	if (found) {
+		struct loc loc = {dir, 0, 0};
+
+		if (rename(found, dir) == -1) {
+			diag(S_WRITE, NULL, dir, strerror(errno));
+			rc = -1;
+		} else
+			diag(W_UNPACK_RESTORED, &loc, found);
+	}
+out:
+	free(found);
+	free(prefix);
+	free(parent);
+	return rc;
+}
+
 /* Puts the complete folder `tmp` in the place of the unpacked bundle
  * `dir`, and removes the old copy.  Returns 0, or -1 after diagnosing
  * with `dir` as it was. */
@@ -207,6 +264,8 @@ cmd_unpack(int argc, char *argv[])
 		return 3;
 	}
 	if (replace) {
+		if (restore_aside(dir) == -1)
+			return 3;
 		if ((old = replaceable(dir)) == -1)
 			return diag_exit() ? diag_exit() : 1;
 	} else if (lstat(dir, &st) == 0) {

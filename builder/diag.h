@@ -47,11 +47,11 @@ enum diag_level {
 	X(W_NOT_LISTED, DL_WARNING, "%s is not listed by '%s': checked on its own") \
 	X(W_BUILT_SHORT, DL_WARNING, "village '%s' falls short of the recipe: built anyway (--allow-short)") \
 	X(W_UNPACK_LEFT, DL_WARNING, "the previous copy could not be removed: '%s' is left behind, remove it by hand") \
+	X(W_UNPACK_RESTORED, DL_WARNING, "missing after an interrupted --replace: the previous copy '%s' is put back first") \
 	X(W_VERIFY_RENAMED, DL_WARNING, "file is named '%s' but was signed as '%s': is it another village's file?") \
 	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
-	X(W_IMAGE_UNREADABLE, DL_WARNING, "image '%s' cannot be read: %s") \
 	/* errors in the inputs: XML */ \
 	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \
 	X(E_XML_DOCTYPE, DL_ERROR, "document type declarations are not allowed") \
@@ -86,10 +86,12 @@ enum diag_level {
 	X(E_LINK_OUTSIDE, DL_ERROR, "'%s' points outside the course folder") \
 	X(E_LINK_REMOTE_IMAGE, DL_ERROR, "image '%s' is not in the course folder: bundles must open without a network") \
 	X(E_PATH_CASE, DL_ERROR, "'%s' does not exist, but '%s' does: names are case-sensitive here, write it as it is on disk") \
+	X(E_PATH_ACCENTS, DL_ERROR, "'%s' does not exist, but '%s' does, with its accents encoded another way (composed or decomposed): retype the name in the lesson, or rename the file") \
 	X(E_LINK_BACKSLASH, DL_ERROR, "'%s' has backslashes, which only Windows reads as folder separators: write '%s'") \
 	X(E_IMAGE_LOCAL, DL_ERROR, "image '%s' is a file on the computer the lesson was written on, not in the course folder: copy it into the course folder (into media/) and link to it there") \
 	X(E_IMAGE_NO_ALT, DL_ERROR, "image '%s' has no alt text") \
 	X(E_IMAGE_NO_SRC, DL_ERROR, "image has no source") \
+	X(E_IMAGE_UNREADABLE, DL_ERROR, "image '%s' cannot be read: %s") \
 	X(E_DUP_SRC, DL_ERROR, "lesson file '%s' is also used by lesson '%s'") \
 	/* errors in the inputs: recipe, village, township */ \
 	X(E_NO_COURSE, DL_ERROR, "no course '%s' in the library") \

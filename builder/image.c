@@ -302,16 +302,47 @@ to_srgb(VipsImage **im)
 	return step(im, vips_colourspace(*im, &t, VIPS_INTERPRETATION_sRGB, NULL), &t);
 }
 
-/* Encodes *im with no metadata at all.  JPEG for photos, PNG for what has
- * alpha or came as PNG or GIF. */
+/* Whether a WebP holds a lossless (VP8L) bitstream: a drawing or a
+ * screenshot, which a lossy re-encoding would blur. */
 static int
-encode(VipsImage *im, enum image_format from, int quality, struct buf *out, const char **mime)
+webp_lossless(const unsigned char *p, size_t len)
+{
+	size_t i = 12;
+
+	while (i + 8 <= len) {
+		size_t n = (size_t)p[i + 4] | (size_t)p[i + 5] << 8 | (size_t)p[i + 6] << 16 | (size_t)p[i + 7] << 24;
+
+		if (memcmp(p + i, "VP8L", 4) == 0)
+			return 1;
+		if (n > len - i - 8)
+			break;
+		i += 8 + n + (n & 1);
+	}
+	return 0;
+}
+
+/* Encodes *im with no metadata at all, keeping the format it came in
+ * where the name of its file says so: GIF stays GIF, WebP stays WebP
+ * (lossless when it was), so that 'x.gif' never holds a PNG.  A JPEG
+ * stays JPEG unless it has alpha (impossible for JPEG input); PNG stays
+ * PNG.  `src` is the input's bytes, for the WebP kind. */
+static int
+encode(VipsImage *im, enum image_format from, const void *src, size_t srclen, int quality, struct buf *out,
+    const char **mime)
 {
 	void *bytes = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (vips_image_hasalpha(im) || from == IMAGE_PNG || from == IMAGE_GIF) {
+	if (from == IMAGE_GIF) {
+		/* cgif quantises with a fixed dither: deterministic. */
+		rc = vips_gifsave_buffer(im, &bytes, &n, "strip", TRUE, "effort", 7, "dither", 0.0, NULL);
+		*mime = "image/gif";
+	} else if (from == IMAGE_WEBP) {
+		rc = vips_webpsave_buffer(im, &bytes, &n, "strip", TRUE, "Q", quality, "lossless",
+		    webp_lossless(src, srclen), "effort", 4, "min_size", FALSE, "mixed", FALSE, NULL);
+		*mime = "image/webp";
+	} else if (vips_image_hasalpha(im) || from == IMAGE_PNG) {
 		rc = vips_pngsave_buffer(im, &bytes, &n, "strip", TRUE, "compression", 9, "interlace", FALSE,
 		    NULL);
 		*mime = "image/png";
@@ -322,6 +353,15 @@ encode(VipsImage *im, enum image_format from, int quality, struct buf *out, cons
 	}
 	if (rc != 0)
 		return -1;
+	if (from == IMAGE_WEBP) {
+		/* libvips 8.14's webpsave writes an EXIF chunk of its own
+		 * (resolution, orientation) even with strip: drop it. */
+		int dropped;
+
+		rc = image_strip_webp(bytes, n, out, &dropped);
+		g_free(bytes);
+		return rc;
+	}
 	buf_add(out, bytes, n);
 	g_free(bytes);
 	return 0;
@@ -349,7 +389,8 @@ drop_fields(VipsImage **im)
  * header, encoded.  *im stays the caller's to unref.  Returns 0, or -1
  * with *why. */
 static int
-finish(VipsImage **im, enum image_format f, int quality, struct buf *out, const char **mime, const char **why)
+finish(VipsImage **im, enum image_format f, const void *src, size_t srclen, int quality, struct buf *out,
+    const char **mime, const char **why)
 {
 	VipsImage *t = NULL;
 
@@ -359,7 +400,7 @@ finish(VipsImage **im, enum image_format f, int quality, struct buf *out, const 
 	/* Copy so that the saver sees a plain image (a new header). */
 	if (step(im, vips_copy(*im, &t, NULL), &t) == -1)
 		return -1;
-	if (encode(*im, f, quality, out, mime) == -1) {
+	if (encode(*im, f, src, srclen, quality, out, mime) == -1) {
 		*why = why_damaged;
 		return -1;
 	}
@@ -394,11 +435,260 @@ image_for_phone(const void *data, size_t len, int max_side, struct buf *out, con
 		*why = why_damaged;
 		goto out;
 	}
-	rc = finish(&im, f, IMAGE_PHONE_QUALITY, out, mime, why);
+	rc = finish(&im, f, data, len, IMAGE_PHONE_QUALITY, out, mime, why);
 out:
 	if (im)
 		g_object_unref(im);
 	return rc;
+}
+
+/* JPEG segments a clean JPEG keeps: JFIF's APP0 and Adobe's APP14 (it
+ * says whether the three channels are YCbCr or RGB), and everything
+ * that is not an APPn or a comment. */
+static int
+jpeg_keep(unsigned m, const unsigned char *payload, size_t n)
+{
+	if (m == 0xe0)
+		return n >= 5 && memcmp(payload, "JFIF", 5) == 0;
+	if (m == 0xee)
+		return n >= 5 && memcmp(payload, "Adobe", 5) == 0;
+	return !(m >= 0xe1 && m <= 0xef) && m != 0xfe;
+}
+
+int
+image_strip_jpeg(const void *data, size_t len, struct buf *out, int *dropped)
+{
+	const unsigned char *p = data;
+	size_t i = 2, start = out->len;
+
+	*dropped = 0;
+	if (len < 4 || p[0] != 0xff || p[1] != 0xd8)
+		return -1;
+	buf_add(out, p, 2);
+	for (;;) {
+		unsigned m;
+		size_t n;
+
+		/* A marker, after any number of 0xFF fill bytes. */
+		if (i >= len || p[i] != 0xff)
+			goto bad;
+		while (i + 1 < len && p[i + 1] == 0xff)
+			i++;
+		if (i + 1 >= len)
+			goto bad;
+		m = p[i + 1];
+		if (m == 0xd9) {
+			/* End of image: whatever follows (a second image of a
+			 * phone's "MPF" set, a vendor trailer) is not kept. */
+			buf_add(out, p + i, 2);
+			*dropped |= i + 2 < len;
+			return 0;
+		}
+		if (m == 0x00 || m == 0xd8)
+			goto bad;
+		if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) {
+			buf_add(out, p + i, 2);
+			i += 2;
+			continue;
+		}
+		if (i + 4 > len)
+			goto bad;
+		n = (size_t)p[i + 2] << 8 | p[i + 3];
+		if (n < 2 || n > len - i - 2)
+			goto bad;
+		if (jpeg_keep(m, p + i + 4, n - 2))
+			buf_add(out, p + i, 2 + n);
+		else
+			*dropped = 1;
+		i += 2 + n;
+		if (m == 0xda) {
+			/* Entropy-coded data runs to the next marker that is
+			 * neither a stuffed 0xFF00 nor a restart marker. */
+			size_t j = i;
+
+			while (j + 1 < len && !(p[j] == 0xff && p[j + 1] != 0x00 && p[j + 1] != 0xff &&
+			    !(p[j + 1] >= 0xd0 && p[j + 1] <= 0xd7)))
+				j++;
+			if (j + 1 >= len)
+				goto bad;
+			buf_add(out, p + i, j - i);
+			i = j;
+		}
+	}
+bad:
+	out->len = start;
+	*dropped = 0;
+	return -1;
+}
+
+/* Skips GIF sub-blocks from p[i]: returns the index after the
+ * terminator, or 0 when the data ends first. */
+static size_t
+gif_blocks(const unsigned char *p, size_t len, size_t i)
+{
+	while (i < len && p[i] != 0)
+		i += 1 + (size_t)p[i];
+	return i < len ? i + 1 : 0;
+}
+
+int
+image_strip_gif(const void *data, size_t len, struct buf *out, int *dropped)
+{
+	const unsigned char *p = data;
+	size_t i = 13, start = out->len;
+
+	*dropped = 0;
+	if (len < 13 || (memcmp(p, "GIF87a", 6) != 0 && memcmp(p, "GIF89a", 6) != 0))
+		goto bad;
+	if (p[10] & 0x80)
+		i += (size_t)3 << ((p[10] & 7) + 1);
+	if (i > len)
+		goto bad;
+	buf_add(out, p, i);
+	for (;;) {
+		size_t next;
+
+		if (i >= len)
+			goto bad;
+		if (p[i] == 0x3b) {
+			buf_add(out, p + i, 1);
+			*dropped |= i + 1 < len;
+			return 0;
+		}
+		if (p[i] == 0x2c) {
+			/* Image: descriptor, local colour table, LZW code size,
+			 * data sub-blocks. */
+			size_t at = i;
+
+			if (i + 10 > len)
+				goto bad;
+			next = i + 10;
+			if (p[i + 9] & 0x80)
+				next += (size_t)3 << ((p[i + 9] & 7) + 1);
+			if (next + 1 > len || (next = gif_blocks(p, len, next + 1)) == 0)
+				goto bad;
+			buf_add(out, p + at, next - at);
+			i = next;
+			continue;
+		}
+		if (p[i] != 0x21 || i + 2 > len)
+			goto bad;
+		if ((next = gif_blocks(p, len, i + 2)) == 0)
+			goto bad;
+		/* Extensions kept: graphic control (delays, transparency),
+		 * plain text, and the looping of an animation.  Comments
+		 * and every other application block (XMP, ICC) go. */
+		if (p[i + 1] == 0xf9 || p[i + 1] == 0x01 ||
+		    (p[i + 1] == 0xff && i + 14 <= len && p[i + 2] == 11 &&
+		    (memcmp(p + i + 3, "NETSCAPE2.0", 11) == 0 || memcmp(p + i + 3, "ANIMEXTS1.0", 11) == 0)))
+			buf_add(out, p + i, next - i);
+		else
+			*dropped = 1;
+		i = next;
+	}
+bad:
+	out->len = start;
+	*dropped = 0;
+	return -1;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int
+image_strip_webp(const void *data, size_t len, struct buf *out, int *dropped)
+{
+	static const char *const keep[] = {"VP8X", "VP8 ", "VP8L", "ALPH", "ANIM", "ANMF", "ICCP"};
+	const unsigned char *p = data;
+	size_t i = 12, start = out->len, vp8x = 0;
+	uint32_t riff;
+
+	*dropped = 0;
+	if (len < 12 || memcmp(p, "RIFF", 4) != 0 || memcmp(p + 8, "WEBP", 4) != 0)
+		return -1;
+	riff = le32(p + 4);
+	if (riff < 4 || riff > len - 8)
+		return -1;
+	/* Bytes after the RIFF chunk are not kept. */
+	*dropped = len > (size_t)riff + 8;
+	len = (size_t)riff + 8;
+	buf_add(out, p, 12);
+	while (i < len) {
+		size_t n, whole;
+		int kept = 0;
+
+		if (i + 8 > len)
+			goto bad;
+		n = le32(p + i + 4);
+		if (n > len - i - 8 || (n & 1 && n + 1 > len - i - 8))
+			goto bad;
+		whole = 8 + n + (n & 1);
+		for (size_t k = 0; k < NELEM(keep); k++)
+			if (memcmp(p + i, keep[k], 4) == 0)
+				kept = 1;
+		if (kept) {
+			if (memcmp(p + i, "VP8X", 4) == 0) {
+				if (n < 10 || vp8x)
+					goto bad;
+				vp8x = out->len;
+			}
+			buf_add(out, p + i, whole);
+		} else
+			*dropped = 1;
+		i += whole;
+	}
+	if (vp8x) {
+		/* The flags say which chunks follow: no EXIF, no XMP. */
+		unsigned char *f = (unsigned char *)out->data + vp8x + 8;
+
+		if (*f & 0x0c)
+			*dropped = 1;
+		*f &= (unsigned char)~0x0c;
+	}
+	{
+		size_t total = out->len - start - 8;
+		unsigned char *q = (unsigned char *)out->data + start + 4;
+
+		q[0] = (unsigned char)total, q[1] = (unsigned char)(total >> 8);
+		q[2] = (unsigned char)(total >> 16), q[3] = (unsigned char)(total >> 24);
+	}
+	return 0;
+bad:
+	out->len = start;
+	*dropped = 0;
+	return -1;
+}
+
+/* Whether a JPEG's or WebP's pixels can stay as they are: upright
+ * already, and 8-bit sRGB or grey with no ICC profile to apply. */
+static int
+pixels_plain(VipsImage *im, const struct image_info *info)
+{
+	VipsInterpretation in = vips_image_guess_interpretation(im);
+
+	return info->orientation == 1 && !vips_image_get_typeof(im, VIPS_META_ICC_NAME) &&
+	    vips_image_get_format(im) == VIPS_FORMAT_UCHAR &&
+	    (in == VIPS_INTERPRETATION_sRGB || in == VIPS_INTERPRETATION_B_W);
+}
+
+/* The bytes a segment walker made, if they read back as an image with
+ * no metadata at all: then they replace the input, else we re-encode. */
+static int
+lossless_ok(struct buf *out, size_t start)
+{
+	struct image_info after;
+	VipsImage *im = NULL;
+	const char *why;
+
+	if (open_header(out->data + start, out->len - start, image_sniff(out->data + start, out->len - start),
+	    &im, &why) == -1)
+		return 0;
+	info_fill(&after, image_sniff(out->data + start, out->len - start), im);
+	g_object_unref(im);
+	return !after.has_metadata && after.orientation == 1;
 }
 
 int
@@ -407,16 +697,43 @@ image_clean(const void *data, size_t len, struct buf *out, const char **mime, co
 	enum image_format f = image_sniff(data, len);
 	struct image_info info;
 	VipsImage *im = NULL, *t = NULL;
-	int rc = -1;
+	size_t start = out->len;
+	int rc = -1, dropped = 0;
 
 	if (f == IMAGE_SVG)
 		return 1;
 	if (open_header(data, len, f, &im, why) == -1)
 		return -1;
 	info_fill(&info, f, im);
-	if (!info.has_metadata && info.orientation == 1) {
+	/* GIF: libvips sees neither comments nor XMP in a GIF, and the
+	 * blocks are easy to drop without decoding, animation kept. */
+	if (f == IMAGE_GIF) {
+		if (image_strip_gif(data, len, out, &dropped) == 0) {
+			g_object_unref(im);
+			if (!dropped) {
+				out->len = start;	/* nothing appended: kept as it is */
+				return 1;
+			}
+			*mime = "image/gif";
+			return 0;
+		}
+		/* Blocks we cannot follow: decoded and written afresh. */
+	} else if (!info.has_metadata && info.orientation == 1) {
 		g_object_unref(im);
 		return 1;
+	}
+	/* A JPEG or WebP whose pixels need no change loses its metadata
+	 * segments or chunks and keeps its compressed data as it was: no
+	 * second lossy pass. */
+	if ((f == IMAGE_JPEG || f == IMAGE_WEBP) && pixels_plain(im, &info) &&
+	    (f == IMAGE_JPEG ? image_strip_jpeg(data, len, out, &dropped) : image_strip_webp(data, len, out, &dropped)) ==
+	    0) {
+		if (lossless_ok(out, start)) {
+			g_object_unref(im);
+			*mime = format_mime(f);
+			return 0;
+		}
+		out->len = start;
 	}
 	/* autorot needs random access for rotations: load again so. */
 	g_object_unref(im);
@@ -448,7 +765,7 @@ image_clean(const void *data, size_t len, struct buf *out, const char **mime, co
 	*why = why_process;
 	if (step(&im, vips_autorot(im, &t, NULL), &t) == -1)
 		goto out;
-	rc = finish(&im, f, IMAGE_CLEAN_QUALITY, out, mime, why);
+	rc = finish(&im, f, data, len, IMAGE_CLEAN_QUALITY, out, mime, why);
 out:
 	if (im)
 		g_object_unref(im);
@@ -536,7 +853,7 @@ image_check(const char *dir, const char *rel, const struct loc *loc)
 	if (r == 0)
 		return 0;
 	if (r == -1) {
-		diag(W_IMAGE_UNREADABLE, loc, rel, why);
+		diag(E_IMAGE_UNREADABLE, loc, rel, why);
 		return 1;
 	}
 	size_words(bytes, size);

@@ -11,9 +11,13 @@
  *
  * Formats read: JPEG, PNG, GIF (first frame) and WebP, recognised by their
  * first bytes, whatever the file is called; every other libvips loader is
- * blocked.  Written: JPEG for photos (JPEG, and WebP without alpha) and PNG
- * for images that have alpha or came as PNG or GIF (drawings, screenshots,
- * where JPEG would blur the lines).
+ * blocked.  Written in the format read, so that a file's name never lies
+ * about its content: JPEG as JPEG, PNG as PNG, GIF as GIF (first frame
+ * when decoded), WebP as WebP (lossless when it was).  Where the pixels
+ * need no change (upright, sRGB), metadata is removed without decoding:
+ * a JPEG loses its APPn and COM segments, a GIF its comment and
+ * application blocks, a WebP its EXIF, XMP and unknown chunks, and the
+ * compressed pixels stay as they were.
  *
  * Determinism: the same input bytes and arguments give the same output
  * bytes, in every run and from any thread (libvips computes each pixel the
@@ -97,13 +101,29 @@ int image_for_phone(const void *data, size_t len, int max_side, struct buf *out,
     const char **why);
 
 /* The image for bundles, the EPUB and the booklet: the same pixels at the
- * same size, turned upright, metadata stripped.  Returns 1 when the image
- * needs no change (an SVG, or a raster image with no metadata and
- * orientation 1): then nothing is appended and the caller keeps the
- * original file as it is.  Returns 0 when a cleaned image (JPEG at
- * IMAGE_CLEAN_QUALITY, or PNG) was appended to *out, with *mime set, or -1
- * with *why. */
+ * same size, turned upright, metadata stripped, in the same format.
+ * Returns 1 when the image needs no change (an SVG, or a raster image
+ * with no metadata and orientation 1): then nothing is appended and the
+ * caller keeps the original file as it is.  Returns 0 when a cleaned
+ * image was appended to *out, with *mime set: a JPEG or WebP that is
+ * upright, sRGB and without ICC profile, and any GIF, have their metadata
+ * segments dropped and their compressed pixels kept byte for byte;
+ * others are re-encoded (JPEG and WebP at IMAGE_CLEAN_QUALITY).  -1 with
+ * *why. */
 int image_clean(const void *data, size_t len, struct buf *out, const char **mime, const char **why);
+
+/* The segment walkers behind image_clean, for the tests: they read any
+ * bytes safely.  Append to *out the JPEG (GIF) without APPn segments
+ * other than JFIF and Adobe, COM segments and bytes after the end of
+ * the image (without comment and application blocks other than an
+ * animation's looping, and bytes after the trailer); set *dropped when
+ * anything was left out.  Return 0, or -1 with *out as it was when the
+ * structure is broken or cut short. */
+int image_strip_jpeg(const void *data, size_t len, struct buf *out, int *dropped);
+int image_strip_gif(const void *data, size_t len, struct buf *out, int *dropped);
+/* The same for a WebP: only its image chunks (VP8X, VP8, VP8L, ALPH,
+ * ANIM, ANMF, ICCP) are kept, the VP8X flags for EXIF and XMP cleared. */
+int image_strip_webp(const void *data, size_t len, struct buf *out, int *dropped);
 
 /* For `check`: whether the image `rel` in folder `dir` (already known to
  * be a file inside it) is larger than IMAGE_WARN_BYTES or

@@ -6,12 +6,13 @@
 #include "util.h"
 
 /* Terms are collected per lesson into a small hash set, in the order
- * they first appear (search_script sorts them all).  Their text is kept
- * in one buffer, each NUL-terminated. */
+ * they first appear (search_script sorts them all), with how often each
+ * occurs.  Their text is kept in one buffer, each NUL-terminated. */
 struct term_set {
 	struct buf text;
 	uint32_t *off;		/* each term's offset in text */
 	uint32_t *hash;
+	uint32_t *count;	/* occurrences in title and text */
 	size_t n, cap;		/* cap: a power of two, slots in `slot` */
 	uint32_t *slot;		/* 0 empty, else index + 1 */
 };
@@ -38,6 +39,7 @@ set_grow(struct term_set *ts)
 	ts->cap = cap;
 	ts->off = xreallocarray(ts->off, cap / 2, sizeof *ts->off);
 	ts->hash = xreallocarray(ts->hash, cap / 2, sizeof *ts->hash);
+	ts->count = xreallocarray(ts->count, cap / 2, sizeof *ts->count);
 	for (i = 0; i < ts->n; i++) {
 		size_t k = ts->hash[i] & (cap - 1);
 
@@ -62,13 +64,17 @@ add(struct term_set *ts, const char *term, size_t len)
 		size_t i = ts->slot[k] - 1;
 		const char *t = ts->text.data + ts->off[i];
 
-		if (ts->hash[i] == h && memcmp(t, term, len) == 0 && t[len] == '\0')
+		if (ts->hash[i] == h && memcmp(t, term, len) == 0 && t[len] == '\0') {
+			if (ts->count[i] < SEARCH_COUNT_MAX)
+				ts->count[i]++;
 			return;
+		}
 	}
 	ts->off[ts->n] = (uint32_t)ts->text.len;
 	buf_add(&ts->text, term, len);
 	buf_add(&ts->text, "", 1);
 	ts->hash[ts->n] = h;
+	ts->count[ts->n] = 1;
 	ts->slot[k] = (uint32_t)++ts->n;
 }
 
@@ -136,15 +142,18 @@ search_terms_make(struct search_terms *out, const char *title, const char *text)
 	index_text(&ts, title);
 	index_text(&ts, text);
 	out->n = ts.n;
-	buf_reserve(&blob, ts.n * sizeof(uint32_t) + ts.text.len);
-	if (ts.n > 0)
+	buf_reserve(&blob, 2 * ts.n * sizeof(uint32_t) + ts.text.len);
+	if (ts.n > 0) {
 		buf_add(&blob, ts.hash, ts.n * sizeof(uint32_t));
+		buf_add(&blob, ts.count, ts.n * sizeof(uint32_t));
+	}
 	buf_add(&blob, ts.text.data, ts.text.len);
 	out->len = blob.len;
 	out->data = buf_detach(&blob);
 	buf_release(&ts.text);
 	free(ts.off);
 	free(ts.hash);
+	free(ts.count);
 	free(ts.slot);
 }
 
@@ -193,7 +202,11 @@ static const char search_code[] =
     "  }\n"
     "  function lessons(post) {\n"
     "    var gaps = post.split('.'), out = [], n = 0;\n"
-    "    for (var k = 0; k < gaps.length; k++) { n += +gaps[k]; out.push(n); }\n"
+    "    for (var k = 0; k < gaps.length; k++) {\n"
+    "      var p = gaps[k].split(':');\n"
+    "      n += +p[0];\n"
+    "      out.push([n, p.length > 1 ? +p[1] : 1]);\n"
+    "    }\n"
     "    return out;\n"
     "  }\n"
     "  function find(q) {\n"
@@ -205,9 +218,9 @@ static const char search_code[] =
     "      var pages = lessons(post), next = [], a = 0, b = 0;\n"
     "      if (hits === null) { hits = pages; continue; }\n"
     "      while (a < hits.length && b < pages.length)\n"
-    "        if (hits[a] < pages[b]) a++;\n"
-    "        else if (hits[a] > pages[b]) b++;\n"
-    "        else { next.push(hits[a]); a++; b++; }\n"
+    "        if (hits[a][0] < pages[b][0]) a++;\n"
+    "        else if (hits[a][0] > pages[b][0]) b++;\n"
+    "        else { next.push([hits[a][0], hits[a][1] + pages[b][1]]); a++; b++; }\n"
     "      hits = next;\n"
     "    }\n"
     "    return hits;\n"
@@ -216,13 +229,13 @@ static const char search_code[] =
     "    var words = q.toLowerCase().match(/[\\u3400-\\u4dbf\\u4e00-\\u9fff]{2,}|[a-z0-9]{2,}/g) || [], t = terms(q);\n"
     "    var scored = [];\n"
     "    for (var i = 0; i < hits.length; i++) {\n"
-    "      var title = COURSEPACK_SEARCH.pages[hits[i]][0].toLowerCase(), w = 0, b = 0, k;\n"
+    "      var title = COURSEPACK_SEARCH.pages[hits[i][0]][0].toLowerCase(), w = 0, b = 0, k;\n"
     "      for (k = 0; k < words.length; k++) if (title.indexOf(words[k]) >= 0) w++;\n"
     "      for (k = 0; k < t.length; k++) if (title.indexOf(t[k]) >= 0) b++;\n"
-    "      scored.push([w, b, i, hits[i]]);\n"
+    "      scored.push([w, b, hits[i][1], i, hits[i][0]]);\n"
     "    }\n"
-    "    scored.sort(function (x, y) { return y[0] - x[0] || y[1] - x[1] || x[2] - y[2]; });\n"
-    "    return scored.map(function (x) { return x[3]; });\n"
+    "    scored.sort(function (x, y) { return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || x[3] - y[3]; });\n"
+    "    return scored.map(function (x) { return x[4]; });\n"
     "  }\n"
     "  function show() {\n"
     "    var hits = find(input.value);\n"
@@ -301,7 +314,7 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 {
 	struct buf b = {0};
 	size_t i, k, total = 0, idcap = 1 << 16, cap = 1024, nterms = 0;
-	uint32_t *slot, *ids, *rank, *order, *start, *count;
+	uint32_t *slot, *ids, *occ, *rank, *order, *start, *count, *pocc;
 	uint16_t *pages;	/* lesson numbers: a package holds fewer than 65,536 */
 	struct terms tt = {0};
 
@@ -314,6 +327,7 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 	tt.hash = xcalloc(cap, sizeof *tt.hash);
 	slot = slots_make(tt.hash, 0, cap);
 	ids = xcalloc(idcap, sizeof *ids);
+	occ = xcalloc(idcap, sizeof *occ);
 	count = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *count);
 	for (i = 0; i < p->nlessons; i++) {
 		const struct search_terms *lt;
@@ -322,6 +336,7 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 		if (get(ctx, i, &lt) == -1) {
 			free(slot);
 			free(ids);
+			free(occ);
 			free(count);
 			free(tt.off);
 			free(tt.hash);
@@ -333,8 +348,9 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 			while (total + lt->n > idcap)
 				idcap *= 2;
 			ids = xreallocarray(ids, idcap, sizeof *ids);
+			occ = xreallocarray(occ, idcap, sizeof *occ);
 		}
-		t = lt->data + lt->n * sizeof(uint32_t);
+		t = lt->data + 2 * lt->n * sizeof(uint32_t);
 		for (k = 0; k < lt->n; t += strlen(t) + 1, k++) {
 			uint32_t h;
 			size_t s;
@@ -358,6 +374,7 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 				tt.hash[nterms] = h;
 				slot[s] = (uint32_t)++nterms;
 			}
+			memcpy(&occ[total], lt->data + (lt->n + k) * sizeof(uint32_t), sizeof(uint32_t));
 			ids[total++] = slot[s] - 1;
 		}
 	}
@@ -385,6 +402,7 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 		rank[order[i]] = (uint32_t)i;
 	start = xcalloc(nterms + 1, sizeof *start);
 	pages = xcalloc(total ? total : 1, sizeof *pages);
+	pocc = xcalloc(total ? total : 1, sizeof *pocc);
 	for (i = 0; i < total; i++)
 		start[rank[ids[i]] + 1]++;
 	for (i = 0; i < nterms; i++)
@@ -395,20 +413,23 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 
 		for (i = 0; i < p->nlessons; i++)
 			for (k = 0; k < count[i]; k++) {
-				uint32_t r = rank[ids[at++]];
+				uint32_t r = rank[ids[at]];
 
+				pocc[start[r] + fill[r]] = occ[at++];
 				pages[start[r] + fill[r]++] = (uint16_t)i;
 			}
 		free(fill);
 	}
 	/* Not needed for writing: make room for the script. */
 	free(ids);
+	free(occ);
 	free(rank);
 	ids = rank = NULL;
 
 	buf_puts(&b, "/* coursepack search index: character bigrams and words of each lesson.\n"
 	    " * Each term's lessons are numbers into \"pages\", ascending: the first, then\n"
-	    " * the gap from the one before.\n"
+	    " * the gap from the one before; \":N\" after one when the term occurs N times\n"
+	    " * in that lesson (more than once).\n"
 	    " * Generated; loaded as a plain script so that it works from file://. */\n"
 	    "var COURSEPACK_SEARCH = {\n\"pages\": [\n");
 	for (i = 0; i < p->nlessons; i++) {
@@ -430,6 +451,10 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 			if (k > start[i])
 				buf_puts(&b, ".");
 			put_number(&b, k > start[i] ? (size_t)(pages[k] - pages[k - 1]) : pages[k]);
+			if (pocc[k] > 1) {
+				buf_puts(&b, ":");
+				put_number(&b, pocc[k]);
+			}
 		}
 	}
 	buf_puts(&b, nterms ? "\"\n}\n};\n" : "}\n};\n");
@@ -444,6 +469,7 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 	free(rank);
 	free(start);
 	free(pages);
+	free(pocc);
 	return buf_detach(&b);
 }
 

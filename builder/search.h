@@ -8,11 +8,14 @@
 #include <stddef.h>
 
 /* A lesson's search terms (character bigrams of CJK runs, Latin words of
- * two or more letters, lowercased) from its title and plain text: sorted,
- * once each, with their hashes, in one block of bytes (so that it can be
- * put aside and read back whole). */
+ * two or more letters, lowercased) from its title and plain text: once
+ * each, with their hashes and how often each occurs (at most
+ * SEARCH_COUNT_MAX), in one block of bytes (so that it can be put aside
+ * and read back whole).  search.js ranks lessons by title hits, then by
+ * these counts, then in package order. */
+#define SEARCH_COUNT_MAX 9999
 struct search_terms {
-	char *data;		/* n uint32_t hashes, then the n terms, each NUL-terminated */
+	char *data;		/* n uint32_t hashes, n uint32_t counts, then the n terms, each NUL-terminated */
 	size_t len;		/* bytes of data */
 	size_t n;
 };

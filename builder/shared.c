@@ -456,7 +456,7 @@ photo_clean(struct shared_asset *a, const struct course *c, const char *rel, int
 		return 1;
 	a->size = out.len;
 	a->data = buf_detach(&out);
-	a->compress = 0;	/* JPEG or PNG: compressed already */
+	a->compress = 0;	/* JPEG, PNG, GIF or WebP: compressed already */
 	a->crc = crc32_of(a->data, a->size);
 	sha256_begin(&h);
 	sha256_add(&h, a->data, a->size);

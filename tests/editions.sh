@@ -51,6 +51,27 @@ for q in 粽叶 "粽叶 种植" 党员; do
 	sed 's/^/  | /' "$tmp/search.err" | head -4
 done
 search_hits=$(/usr/bin/python3 "$top/tests/search_index.py" "$bd/jili" "粽叶 种植" 2>/dev/null)
+# Ranking: title hits first, then how often the words occur, then the
+# package's order.  The first lesson names 黄牛 once, the second five
+# times; neither title holds it (the index counted nothing before, so the
+# first came first).  Run by the bundle's own search.js under node.
+if command -v node >/dev/null 2>&1; then
+	sr=$tmp/search-rank && cp -r tests/golden/ok-library "$sr"
+	printf '\n养黄牛要注意防寒。\n' >>"$sr/lib/intro/01-first.md"
+	printf '\n黄牛的棚舍要通风。黄牛冬天要补料，黄牛怕潮湿。\n\n- 黄牛：每天饮水两次\n- 小黄牛单独喂养\n' >>"$sr/lib/grow/01-prune.md"
+	(cd "$sr" && "$BIN" build --allow-short -o out town/township.xml >/dev/null 2>"$tmp/err") &&
+	    mkdir -p "$sr/site" && (cd "$sr/site" && unzip -q ../out/town/town-a.zip)
+	check_that "search: the index counts a term's occurrences ('\"黄牛\": \"0.1:5\"')" grep -q '^"黄牛": "0\.1:5"' "$sr/site/search.js"
+	check_that "search: the rank fixture decodes (python)" /usr/bin/python3 "$top/tests/search_index.py" "$sr/site" 黄牛
+	node "$top/tests/search_rank.js" "$sr/site" 黄牛 >"$tmp/rank" 2>&1
+	check_that "search: the lesson naming 黄牛 five times comes before the one naming it once ($(tr '\n' ' ' <"$tmp/rank"))" test "$(cat "$tmp/rank")" = "$(printf '修剪\n第一课')"
+	node "$top/tests/search_rank.js" "$sr/site" 修剪 >"$tmp/rank" 2>&1
+	check_that "search: ... a title hit still comes first ($(tr '\n' ' ' <"$tmp/rank"))" test "$(head -n 1 "$tmp/rank")" = 修剪
+	node "$top/tests/search_rank.js" "$bd/jili" 粽叶 >"$tmp/rank" 2>&1
+	check_that "search: node runs a real bundle's search.js (粽叶: $(wc -l <"$tmp/rank") lessons, first $(head -n 1 "$tmp/rank"))" sh -c "test \"\$(wc -l <'$tmp/rank')\" -eq '$(/usr/bin/python3 "$top/tests/search_index.py" "$bd/jili" 粽叶 2>/dev/null)' && head -n 1 '$tmp/rank' | grep -q 粽叶"
+else
+	skipped "search: ranking by counts: node is not installed"
+fi
 
 # --- EPUB -----------------------------------------------------------------------
 check_that "epub: one per village" test "$(ls "$ed"/*.epub | wc -l)" -eq 11

@@ -203,6 +203,12 @@ write('fold-kelvin', SAME, ('assets/\u212a.txt', b'2'), before=[('assets/k.txt',
 write('fold-nfd', SAME, ('assets/e\u0301te\u0301.txt', b'2'), before=[('assets/été.txt', b'1')])
 write('fold-nfd-case', SAME, ('assets/E\u0301TE\u0301.txt', b'2'), before=[('assets/été.txt', b'1')])
 write('fold-hangul', SAME, ('assets/\u1112\u1161\u11ab.txt', b'2'), before=[('assets/한.txt', b'1')])
+# Two combining marks in either order are canonically equivalent (dot
+# below, class 220, and dot above, 230): one file on macOS.  Composed
+# and decomposed with the marks in the other order, too.
+write('fold-mark-order', SAME, ('assets/s\u0307\u0323.txt', b'2'), before=[('assets/s\u0323\u0307.txt', b'1')])
+write('fold-mark-order-composed', SAME, ('assets/\u1e69.txt', b'2'), before=[('assets/s\u0307\u0323.txt', b'1')])
+write('fold-mark-order-case', SAME, ('assets/\u1e68.txt', b'2'), before=[('assets/s\u0307\u0323.txt', b'1')])
 write('fold-folder-case', "differ only in case", ('ASSETS/x.txt', b'2'), before=[('assets/x.txt', b'1')])
 
 # --- ZIP64, by name --------------------------------------------------------
@@ -275,6 +281,9 @@ good('good-mode-without-type', ('assets/plain.txt', b'x'), attr=0o000644)
 good('good-fat-no-mode', ('assets/plain.txt', b'x'), attr=0, host=0, low=0x20)
 good('good-folder-entry', ('assets/new/', b''), attr=0o040755, low=0x10, list_it=False)
 good('good-sharp-s', ('assets/strasse.txt', b'2'), before=[('assets/straße.txt', b'1')])
+# Two marks of one class (acute and grave, both 230) in another order are
+# not equivalent: two files everywhere.
+good('good-mark-order-same-class', ('assets/e\u0301\u0300.txt', b'2'), before=[('assets/e\u0300\u0301.txt', b'1')])
 good('good-similar-names', ('assets/a.txt', b'2'), before=[('assets/a', b'1'), ('assets/a-b/c', b'3')])
 with open(os.path.join(out, 'good.txt'), 'w') as f:
     for c in good_cases:

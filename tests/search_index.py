@@ -2,7 +2,8 @@
 
     python3 tests/search_index.py BUNDLE_DIR QUERY
 
-Decodes the index (each term's lessons: the first number, then gaps),
+Decodes the index (each term's lessons: the first number, then gaps,
+each with ":N" when the term occurs N > 1 times there),
 finds the lessons that hold every term of QUERY by the index, and finds
 them again by reading each lesson page's <main> text.  Prints the number
 of lessons found and exits 0 when both ways agree, else prints both lists
@@ -37,7 +38,10 @@ def index(bundle):
     postings = {}
     for term, post in data["terms"].items():
         n, lessons = 0, []
-        for gap in post.split("."):
+        for entry in post.split("."):
+            gap, _, count = entry.partition(":")
+            if count and int(count) < 2:
+                sys.exit("search.js: count of %r written though below 2: %s" % (term, post))
             n += int(gap)
             lessons.append(n)
         if lessons != sorted(set(lessons)):

@@ -85,6 +85,62 @@ check_that "unpack --replace: refuses a file (exit $st)" sh -c "test $st -eq 1 &
 "$BIN" unpack --replace "$o/xiayang-jili.zip" "$u/ok/fresh" >/dev/null 2>&1; st=$?
 check_that "unpack --replace: a folder not there yet is simply made (exit $st)" test $st -eq 0 -a -f "$u/ok/fresh/manifest.xml"
 
+# --replace where folders cannot be exchanged in one step (FAT32, exFAT):
+# tests/fakefs.c, preloaded, refuses renameat2's RENAME_EXCHANGE as vfat
+# does, and fails or kills (SIGKILL, a power cut) at the Nth rename(), so
+# the fallback (DIR aside, the new copy in) runs here on any file system
+# and the program carries no test hook.  ASan must be told it is not the
+# first library loaded.
+fk=$u/fat
+mkdir -p "$fk"
+if cc -shared -fPIC -o "$fk/fakefs.so" "$top/tests/fakefs.c" -ldl 2>"$tmp/err"; then
+	fat() { env LD_PRELOAD="$fk/fakefs.so" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" FAKEFS_LOG="$fk/log" "$@"; }
+	# The files of a folder, as 'path sha256' lines: a whole copy is
+	# exactly one bundle's files with their bytes.
+	files_of() { (cd "$1" 2>/dev/null && find . -type f -exec sha256sum {} + | sed 's|  \./| |' | sort); }
+	old_files=$(mkdir -p "$fk/ref" && "$BIN" unpack "$o/xiayang-jili.zip" "$fk/ref/old" >/dev/null 2>&1 && files_of "$fk/ref/old")
+	new_files=$("$BIN" unpack "$o/xiayang-dayuan.zip" "$fk/ref/new" >/dev/null 2>&1 && files_of "$fk/ref/new")
+	fresh_site() { rm -rf "$fk/s" "$fk/log"; mkdir -p "$fk/s" && cp -r "$fk/ref/old" "$fk/s/site"; }
+	beside() { ls -A "$fk/s" | grep -v '^site$' | tr '\n' ' '; }
+
+	fresh_site
+	fat "$BIN" unpack --replace "$o/xiayang-dayuan.zip" "$fk/s/site" >"$tmp/uout" 2>"$tmp/err"; st=$?
+	check_that "unpack --replace on FAT: the exchange is refused and the fallback used (exit $st)" sh -c "test $st -eq 0 && grep -q '^renameat2-refused' '$fk/log' && test \$(grep -c '^rename ' '$fk/log') -eq 2"
+	check_that "unpack --replace on FAT: ... the site is the new bundle, whole" test "$(files_of "$fk/s/site")" = "$new_files"
+	check_that "unpack --replace on FAT: ... and nothing is left beside it (left: $(beside))" test -z "$(beside)"
+
+	# The new copy cannot be renamed in: the old copy is renamed back.
+	fresh_site
+	FAKEFS_FAIL=2 fat "$BIN" unpack --replace "$o/xiayang-dayuan.zip" "$fk/s/site" >/dev/null 2>"$tmp/err"; st=$?
+	check_that "unpack --replace on FAT: second rename fails: exit 3 (got $st), the old site back, whole" sh -c "test $st -eq 3 && grep -q 'Input/output error' '$tmp/err'"
+	check_that "unpack --replace on FAT: ... the old site whole, nothing beside (left: $(beside))" sh -c "test \"\$1\" = \"\$2\" && test -z \"\$3\"" sh "$(files_of "$fk/s/site")" "$old_files" "$(beside)"
+
+	# Killed at each moment of the swap: before the old copy goes aside,
+	# between the two renames, after the new copy is in.  Whatever the
+	# moment, a whole copy is on the disk (the old or the new one, at DIR
+	# or aside), and the next --replace ends with the whole new site.
+	for when in KILL_BEFORE=1 KILL_AFTER=1 KILL_BEFORE=2 KILL_AFTER=2; do
+		fresh_site
+		env "FAKEFS_$when" sh -c 'LD_PRELOAD="$1" ASAN_OPTIONS=verify_asan_link_order=0 FAKEFS_LOG="$2" exec "$3" unpack --replace "$4" "$5"' sh \
+		    "$fk/fakefs.so" "$fk/log" "$BIN" "$o/xiayang-dayuan.zip" "$fk/s/site" >/dev/null 2>&1; st=$?
+		at_dir=$(files_of "$fk/s/site")
+		aside=""
+		for a in "$fk"/s/.site.old-*; do [ -d "$a" ] && aside=$(files_of "$a"); done
+		whole=no
+		for copy in "$at_dir" "$aside"; do
+			[ -n "$copy" ] && { [ "$copy" = "$old_files" ] || [ "$copy" = "$new_files" ]; } && whole=yes
+		done
+		check_that "unpack --replace on FAT: killed ($when, exit $st): a whole copy is left (site: $(test -d "$fk/s/site" && echo there || echo absent))" test $st -eq 137 -a $whole = yes
+		"$BIN" unpack --replace "$o/xiayang-dayuan.zip" "$fk/s/site" >/dev/null 2>"$tmp/err"; st=$?
+		check_that "unpack --replace on FAT: killed ($when): the next --replace ends with the whole new site (exit $st)" test $st -eq 0 -a "$(files_of "$fk/s/site")" = "$new_files"
+		if [ -n "$aside" ] && [ -z "$at_dir" ]; then
+			check_that "unpack --replace on FAT: killed ($when): ... after putting the old copy back, and says so" grep -q "missing after an interrupted --replace: the previous copy '.*/.site.old-......' is put back first" "$tmp/err"
+		fi
+	done
+else
+	skipped "unpack --replace on FAT: no C compiler for the preloaded shim"
+fi
+
 # Key and signature files too large or not files are bad input (1), not
 # a system error (3).
 head -c 5000 /dev/zero | tr '\0' a >"$u/big.pub"

@@ -7,9 +7,11 @@ secs=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 work=build/fuzz/corpus
-mkdir -p "$work/xml" "$work/markdown" "$work/bundle"
+mkdir -p "$work/xml" "$work/markdown" "$work/bundle" "$work/image"
 cp tests/fuzz/seeds/xml/* "$work/xml/"
 cp tests/fuzz/seeds/markdown/* "$work/markdown/"
+# Image seeds: the test photos (JPEG, GIF, WebP with metadata).
+cp tests/images/orient1.jpg tests/images/p3.jpg tests/images/meta.gif tests/images/meta.webp tests/images/lossless.webp "$work/image/"
 # Bundle seeds: the small test fixture built into a real bundle.
 if [ ! -s "$work/bundle/fixture.zip" ]; then
 	tmp=$(mktemp -d)
@@ -19,7 +21,7 @@ if [ ! -s "$work/bundle/fixture.zip" ]; then
 	rm -rf "$tmp"
 fi
 fail=0
-for t in xml markdown bundle; do
+for t in xml markdown bundle image; do
 	echo "fuzz_$t: ${secs}s"
 	# -close_fd_mask=2: the targets' diagnostics are noise here.
 	build/fuzz/fuzz_$t -max_total_time="$secs" -close_fd_mask=2 -artifact_prefix=build/fuzz/crash-$t- \

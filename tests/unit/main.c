@@ -20,6 +20,7 @@ main(void)
 	test_editions();
 	test_image();
 	test_races();
+	test_fold();
 	xml_cleanup();
 	image_shutdown();
 	printf("# done: %d tests, %d failed\n", unit_n, unit_failed);

@@ -1,7 +1,6 @@
 /* Group views of a plan, the table of editions (and the files, catalogue
  * columns, SHA256SUMS lines and shard records derived from its rows), and
  * archives' storage states, on structs built in memory. */
-#define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

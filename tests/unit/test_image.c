@@ -3,7 +3,10 @@
  * (made with ImageMagick and exiftool, see tests/images/README): a 64x48
  * JPEG in four coloured quadrants (red, lime / blue, yellow) with one
  * file per EXIF orientation, each carrying GPS tags, a camera serial,
- * XMP, IPTC and a comment; PNGs with alpha with and without metadata.
+ * XMP, IPTC and a comment; PNGs with alpha with and without metadata;
+ * meta.gif (the quadrants with a comment and XMP, written by exiftool),
+ * meta.webp (lossy, orientation 6, orient6.jpg's EXIF and XMP) and
+ * lossless.webp (alpha-plain.png, lossless, with XMP).
  *
  * This test reads pixels back with libvips itself: the rule that only
  * image.c includes it is about the program, not about its tests. */
@@ -186,6 +189,29 @@ expect_stripped(const struct buf *b, const char *what)
 	EXPECT(ok, msg);
 	if (!ran)
 		printf("#   exiftool did not run\n");
+}
+
+/* For formats other than JPEG and PNG: no metadata strings in the bytes
+ * and nothing exiftool calls metadata. */
+static void
+expect_stripped_bytes(const struct buf *b, const char *what)
+{
+	static const char *const secrets[] = {
+		"Exif", "EXIF", "XMP ", "http://ns.adobe.com/xap", "SN0123456789XYZ", "Huawei", "WangXiaoming",
+		"village photo",
+	};
+	char msg[160];
+	int ran, ok = 1;
+
+	for (size_t i = 0; i < NELEM(secrets); i++)
+		if (contains(b, secrets[i])) {
+			printf("#   '%s' found in the output\n", secrets[i]);
+			ok = 0;
+		}
+	snprintf(msg, sizeof msg, "%s: no metadata strings in the bytes", what);
+	EXPECT(ok, msg);
+	snprintf(msg, sizeof msg, "%s: exiftool finds no metadata", what);
+	EXPECT(exiftool_clean(b, &ran), msg);
 }
 
 /* Displayed top-left and top-right quadrant for each EXIF orientation of
@@ -417,6 +443,168 @@ test_refusals(void)
 	free(data);
 }
 
+/* The compressed pixels of a JPEG: from its first SOS marker on. */
+static const char *
+jpeg_scan(const char *data, size_t len, size_t *n)
+{
+	const char *sos = memmem(data, len, "\xff\xda", 2);
+
+	*n = sos ? len - (size_t)(sos - data) : 0;
+	return sos;
+}
+
+/* An upright sRGB photo with EXIF, XMP, IPTC and a comment: its metadata
+ * segments go, its compressed pixels stay byte for byte (no second lossy
+ * pass); a sideways one is still re-encoded. */
+static void
+test_lossless_jpeg(void)
+{
+	struct buf out = {0}, again = {0};
+	const char *mime = NULL, *why = NULL, *a, *b;
+	size_t len, na, nb;
+	char *data = slurp(IMG "orient1.jpg", &len), *side;
+	enum colour tl, tr;
+	int w, h;
+
+	EXPECT(image_clean(data, len, &out, &mime, &why) == 0 && streq(mime, "image/jpeg") && out.len < len,
+	    "upright photo with metadata: cleaned, smaller");
+	a = jpeg_scan(data, len, &na);
+	b = jpeg_scan(out.data, out.len, &nb);
+	EXPECT(a && b && na == nb && memcmp(a, b, na) == 0, "upright photo: compressed pixels kept byte for byte");
+	EXPECT(look(&out, &w, &h, &tl, &tr) == 0 && w == 64 && h == 48 && tl == RED && tr == LIME,
+	    "upright photo: same picture");
+	expect_stripped(&out, "losslessly cleaned photo");
+	EXPECT(image_clean(out.data, out.len, &again, &mime, &why) == 1 && again.len == 0,
+	    "a losslessly cleaned photo needs nothing more");
+	EXPECT(image_clean(data, len, &again, &mime, &why) == 0 && again.len == out.len &&
+	    memcmp(again.data, out.data, out.len) == 0, "lossless cleaning gives the same bytes every time");
+	buf_release(&out);
+	buf_release(&again);
+
+	side = slurp(IMG "orient6.jpg", &len);
+	EXPECT(image_clean(side, len, &out, &mime, &why) == 0, "sideways photo cleaned");
+	b = jpeg_scan(out.data, out.len, &nb);
+	a = jpeg_scan(side, len, &na);
+	EXPECT(b && !(na == nb && memcmp(a, b, na) == 0), "sideways photo: re-encoded, as it must be turned");
+	buf_release(&out);
+	free(side);
+	free(data);
+}
+
+/* GIF and WebP come out in their own format, so that a file named .gif
+ * or .webp holds what its name says. */
+static void
+test_gif_webp(void)
+{
+	struct buf out = {0}, again = {0};
+	const char *mime = NULL, *why = NULL;
+	struct image_info info;
+	enum colour tl, tr;
+	size_t len;
+	char *gif = slurp(IMG "meta.gif", &len), *webp, *lossless;
+	int w, h, dropped = 0;
+
+	EXPECT(image_clean(gif, len, &out, &mime, &why) == 0 && streq(mime, "image/gif") &&
+	    image_sniff(out.data, out.len) == IMAGE_GIF, "GIF with a comment and XMP: cleaned, still a GIF");
+	EXPECT(out.len < len && !contains(&out, "village photo") && !contains(&out, "WangXiaoming") &&
+	    !contains(&out, "XMP"), "GIF: comment and XMP gone");
+	EXPECT(look(&out, &w, &h, &tl, &tr) == 0 && w == 64 && h == 48 && tl == RED && tr == LIME, "GIF: same picture");
+	EXPECT(image_strip_gif(out.data, out.len, &again, &dropped) == 0 && !dropped && again.len == out.len,
+	    "a cleaned GIF has nothing more to drop");
+	buf_release(&again);
+	EXPECT(image_clean(out.data, out.len, &again, &mime, &why) == 1 && again.len == 0,
+	    "a cleaned GIF is kept as it is, nothing appended");
+	buf_release(&out);
+	buf_release(&again);
+	free(gif);
+
+	webp = slurp(IMG "meta.webp", &len);
+	EXPECT(image_probe(webp, len, &info, &why) == 0 && info.orientation == 6 && info.has_metadata,
+	    "WebP: sideways, GPS in its EXIF");
+	EXPECT(image_clean(webp, len, &out, &mime, &why) == 0 && streq(mime, "image/webp") &&
+	    image_sniff(out.data, out.len) == IMAGE_WEBP, "sideways WebP with GPS: cleaned, still a WebP");
+	EXPECT(look(&out, &w, &h, &tl, &tr) == 0 && w == 48 && h == 64 && tl == BLUE && tr == RED, "WebP: upright");
+	expect_stripped_bytes(&out, "WebP cleaned");
+	EXPECT(image_clean(webp, len, &again, &mime, &why) == 0 && again.len == out.len &&
+	    memcmp(again.data, out.data, out.len) == 0, "WebP: the same bytes every time");
+	buf_release(&again);
+	EXPECT(image_clean(out.data, out.len, &again, &mime, &why) == 1 && again.len == 0,
+	    "a cleaned WebP needs nothing more");
+	buf_release(&out);
+	buf_release(&again);
+	EXPECT(image_for_phone(webp, len, 32, &out, &mime, &why) == 0 && streq(mime, "image/webp"),
+	    "WebP shrunk (build --photo-side, phone edition): still a WebP");
+	buf_release(&out);
+	free(webp);
+
+	lossless = slurp(IMG "lossless.webp", &len);
+	EXPECT(image_clean(lossless, len, &out, &mime, &why) == 0 && streq(mime, "image/webp") &&
+	    memmem(out.data, out.len, "VP8L", 4) && !contains(&out, "WangXiaoming"),
+	    "lossless WebP with alpha and XMP: cleaned, still lossless");
+	{
+		const char *a = memmem(lossless, len, "VP8L", 4), *b = memmem(out.data, out.len, "VP8L", 4);
+		size_t n = a ? 8 + ((size_t)(unsigned char)a[4] | (size_t)(unsigned char)a[5] << 8) : 0;
+
+		EXPECT(a && b && memcmp(a, b, n) == 0, "upright WebP: its compressed pixels kept byte for byte");
+	}
+	expect_stripped_bytes(&out, "upright WebP cleaned");
+	buf_release(&out);
+	free(lossless);
+}
+
+static int
+strip(int kind, const char *data, size_t len, struct buf *out, int *dropped)
+{
+	if (kind == 0)
+		return image_strip_jpeg(data, len, out, dropped);
+	if (kind == 1)
+		return image_strip_gif(data, len, out, dropped);
+	return image_strip_webp(data, len, out, dropped);
+}
+
+/* The walkers read hostile bytes: every prefix of a photo, and the
+ * photo with each byte changed, never read out of bounds (the sanitizer
+ * build checks) and never give -1 with bytes appended. */
+static void
+test_walkers_hostile(void)
+{
+	static const char *const files[] = {IMG "orient1.jpg", IMG "p3.jpg", IMG "meta.gif", IMG "meta.webp"};
+	int ok = 1;
+
+	for (size_t f = 0; f < NELEM(files); f++) {
+		size_t len;
+		char *data = slurp(files[f], &len), *copy = xmalloc(len ? len : 1);
+		int kind = f < 2 ? 0 : (int)f - 1;
+
+		for (size_t n = 0; n <= len; n++) {
+			struct buf out = {0};
+			int dropped, r = strip(kind, data, n, &out, &dropped);
+
+			ok &= (r == -1 && out.len == 0) || (r == 0 && out.len <= n);
+			if (n < len - 1)
+				ok &= r == -1;	/* cut short: no end marker */
+			buf_release(&out);
+		}
+		for (size_t i = 0; i < len; i++) {
+			static const unsigned char vals[] = {0x00, 0xff, 0xd9, 0xda, 0x21, 0x3b, 0x80};
+
+			memcpy(copy, data, len);
+			for (size_t v = 0; v < sizeof vals; v++) {
+				struct buf out = {0};
+				int dropped, r;
+
+				copy[i] = (char)vals[v];
+				r = strip(kind, copy, len, &out, &dropped);
+				ok &= (r == -1 && out.len == 0) || (r == 0 && out.len <= len);
+				buf_release(&out);
+			}
+		}
+		free(copy);
+		free(data);
+	}
+	EXPECT(ok, "segment walkers: prefixes and changed bytes read safely");
+}
+
 struct run {
 	const char *data;
 	size_t len;
@@ -505,6 +693,9 @@ test_image(void)
 	test_colour();
 	test_svg();
 	test_refusals();
+	test_lossless_jpeg();
+	test_gif_webp();
+	test_walkers_hostile();
 	test_determinism();
 	test_check_decision();
 }

@@ -35,5 +35,6 @@ void test_shared(void);
 void test_editions(void);
 void test_image(void);
 void test_races(void);
+void test_fold(void);
 
 #endif
