@@ -415,49 +415,49 @@ infos_free(struct entry_info *info, unsigned long n)
 static const unsigned char *
 find_eocd(const char *path, const unsigned char *tail, size_t tlen, unsigned long size, int *refused)
 {
+	static const char comment[] = "its end-of-central-directory record has a comment (bundles have none)";
 	struct loc loc = {path, 0, 0};
 	const unsigned char *eocd = tail + tlen - EOCD_LEN, *p;
-	int found = 0;
 
-	*refused = 0;
-	for (p = tail; p + EOCD_LEN <= tail + tlen; p++) {
-		unsigned long at, off, len;
+	*refused = 1;
+	if (le32(eocd) != 0x06054b50UL) {
+		for (p = eocd; p > tail && le32(p) != 0x06054b50UL; p--)
+			;
+		if (le32(p) != 0x06054b50UL) {
+			*refused = 0;	/* not a zip */
+			return NULL;
+		}
+		if (size - tlen + (unsigned long)(p - tail) + EOCD_LEN + le16(p + 20) == size)
+			diag(E_ZIP_LAYOUT, &loc, comment);
+		else
+			diag(E_ZIP_LAYOUT, &loc, "bytes follow its end-of-central-directory record");
+		return NULL;
+	}
+	if (le16(eocd + 20) != 0) {
+		diag(E_ZIP_LAYOUT, &loc, comment);
+		return NULL;
+	}
+	for (p = tail; p < eocd; p++) {
+		unsigned long at = size - tlen + (unsigned long)(p - tail), off, len;
 
 		if (le32(p) != 0x06054b50UL)
 			continue;
-		found = 1;
-		if (p == eocd)
-			continue;
-		at = size - tlen + (unsigned long)(p - tail);
 		off = le32(p + 16);
 		len = le32(p + 12);
-		/* A record whose comment runs to the end of the file: the
-		 * real one, with a comment. */
+		/* A record whose comment runs to the end of the file is the
+		 * real one, with another hidden in its comment. */
 		if (at + EOCD_LEN + le16(p + 20) == size) {
-			diag(E_ZIP_LAYOUT, &loc, "its end-of-central-directory record has a comment (bundles have none)");
-			*refused = 1;
+			diag(E_ZIP_LAYOUT, &loc, comment);
 			return NULL;
 		}
 		/* One that a reader could take: its directory lies before it. */
 		if (off <= at && len <= at - off) {
 			diag(E_ZIP_LAYOUT, &loc,
 			    "it holds a second end-of-central-directory record, which a reader could take for the real one");
-			*refused = 1;
 			return NULL;
 		}
 	}
-	if (le32(eocd) != 0x06054b50UL) {
-		if (found) {
-			diag(E_ZIP_LAYOUT, &loc, "bytes follow its end-of-central-directory record");
-			*refused = 1;
-		}
-		return NULL;
-	}
-	if (le16(eocd + 20) != 0) {
-		diag(E_ZIP_LAYOUT, &loc, "its end-of-central-directory record has a comment (bundles have none)");
-		*refused = 1;
-		return NULL;
-	}
+	*refused = 0;
 	return eocd;
 }
 
