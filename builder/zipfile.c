@@ -929,6 +929,62 @@ zipr_read(struct zip_reader *r, size_t i, char **data, size_t *len)
 	return 0;
 }
 
+int
+zipr_read_parts(struct zip_reader *r, size_t i, void (*fn)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	enum { STEP = 256 * 1024 };
+	const struct zip_entry *e = &r->entries[i];
+	struct loc loc = {r->path, 0, 0};
+	zip_file_t *zf;
+	zip_int64_t got = 0;
+	uint64_t left = e->size;
+	uint32_t crc = 0;
+	char *buf, extra;
+	int rc = -1;
+
+	if (e->encrypted || (e->method != ZIP_CM_STORE && e->method != ZIP_CM_DEFLATE)) {
+		diag(E_ZIP_METHOD, &loc, e->name);
+		return -1;
+	}
+	if ((zf = zip_fopen_index(r->za, i, 0)) == NULL) {
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, zip_strerror(r->za));
+		return -1;
+	}
+	buf = xmalloc(STEP);
+	/* The declared size, then one byte more, as zipr_read. */
+	while (left > 0) {
+		zip_uint64_t want = left < STEP ? left : STEP;
+
+		got = zip_fread(zf, buf, want);
+		if (got <= 0) {
+			diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(zip_file_get_error(zf)) :
+			    "its data is shorter than its declared size");
+			goto out;
+		}
+		crc = crc32_more(crc, buf, (size_t)got);
+		fn(ctx, buf, (size_t)got);
+		left -= (uint64_t)got;
+	}
+	if (crc != e->crc ||
+	    ((got = zip_fread(zf, &extra, 1)) < 0 && zip_error_code_zip(zip_file_get_error(zf)) == ZIP_ER_CRC)) {
+		diag(E_ZIP_CRC, &loc, e->name);
+		goto out;
+	}
+	if (got != 0) {
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(zip_file_get_error(zf)) :
+		    "its data is longer than its declared size");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (zip_fclose(zf) != 0 && rc == 0) {
+		diag(E_ZIP_CRC, &loc, e->name);
+		rc = -1;
+	}
+	free(buf);
+	return rc;
+}
+
 void
 zipr_close(struct zip_reader *r)
 {

@@ -81,6 +81,10 @@ const struct zip_entry *zipr_entry(const struct zip_reader *, size_t i);
 /* Reads entry i whole (at most its declared size, itself within the
  * limits); the caller frees *data.  Returns 0, or -1 after diagnosing. */
 int zipr_read(struct zip_reader *, size_t i, char **data, size_t *len);
+/* The same checks, with the data handed to fn in slices of a fixed
+ * buffer, for entries too large to hold (a video).  Returns 0, or -1
+ * after diagnosing; fn may have seen part of the data either way. */
+int zipr_read_parts(struct zip_reader *, size_t i, void (*fn)(void *ctx, const void *p, size_t n), void *ctx);
 void zipr_close(struct zip_reader *);
 
 #endif
