@@ -19,6 +19,7 @@ main(void)
 	test_shared();
 	test_editions();
 	test_image();
+	test_crypto();
 	xml_cleanup();
 	image_shutdown();
 	printf("# done: %d tests, %d failed\n", unit_n, unit_failed);

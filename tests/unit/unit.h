@@ -34,5 +34,6 @@ void test_plan(void);
 void test_shared(void);
 void test_editions(void);
 void test_image(void);
+void test_crypto(void);
 
 #endif
