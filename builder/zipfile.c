@@ -741,21 +741,6 @@ same_directory(const char *path, zip_t *za, zip_int64_t n, const struct entry_in
 }
 
 int
-zipr_open(const char *path, struct zip_reader **out)
-{
-	int fd, rc;
-
-	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
-		diag(S_OPEN, NULL, path, strerror(errno));
-		return -1;
-	}
-	rc = zipr_open_fd(fd, path, out);
-	close(fd);
-	return rc;
-}
-
-int
 zipr_open_fd(int fd, const char *path, struct zip_reader **out)
 {
 	struct zip_reader *r;

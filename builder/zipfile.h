@@ -66,15 +66,13 @@ struct zip_entry {
 
 struct zip_reader;
 
-/* Opens an archive for reading and reads its directory, refusing what
- * passes our limits.  Returns 0, or -1 after diagnosing. */
-int zipr_open(const char *path, struct zip_reader **out);
-/* The same for the archive open on fd (the caller's to close; only pread
- * is used on it, and libzip reads a duplicate of it): the layout check and
- * libzip see one file, whatever happens to the path meanwhile.  The end
- * record must be the file's last 22 bytes, with no comment and no second
- * one that a reader could take for it; libzip must read the very
- * directory checked. */
+/* Opens the archive open on fd for reading (fd stays the caller's to
+ * close; only pread is used on it, and libzip reads a duplicate of it)
+ * and reads its directory, refusing what passes our limits: the layout
+ * check and libzip see one file, whatever happens to `path` meanwhile.
+ * The end record must be the file's last 22 bytes, with no comment and
+ * no second one that a reader could take for it; libzip must read the
+ * very directory checked.  Returns 0, or -1 after diagnosing. */
 int zipr_open_fd(int fd, const char *path, struct zip_reader **out);
 size_t zipr_count(const struct zip_reader *);
 const struct zip_entry *zipr_entry(const struct zip_reader *, size_t i);

@@ -10,6 +10,9 @@ work=build/fuzz/corpus
 mkdir -p "$work/xml" "$work/markdown" "$work/bundle"
 cp tests/fuzz/seeds/xml/* "$work/xml/"
 cp tests/fuzz/seeds/markdown/* "$work/markdown/"
+mkdir -p "$work/minisign" "$work/zipdir"
+cp tests/fuzz/seeds/minisign/* "$work/minisign/"
+cp tests/fuzz/seeds/zipdir/* "$work/zipdir/"
 # Bundle seeds: the small test fixture built into a real bundle.
 if [ ! -s "$work/bundle/fixture.zip" ]; then
 	tmp=$(mktemp -d)
@@ -19,7 +22,7 @@ if [ ! -s "$work/bundle/fixture.zip" ]; then
 	rm -rf "$tmp"
 fi
 fail=0
-for t in xml markdown bundle; do
+for t in xml markdown bundle minisign zipdir; do
 	echo "fuzz_$t: ${secs}s"
 	# -close_fd_mask=2: the targets' diagnostics are noise here.
 	build/fuzz/fuzz_$t -max_total_time="$secs" -close_fd_mask=2 -artifact_prefix=build/fuzz/crash-$t- \
