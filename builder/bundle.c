@@ -1,6 +1,9 @@
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "fold.h"
@@ -10,7 +13,7 @@
 #include "util.h"
 
 int
-bundle_open(struct bundle *b, const char *path)
+bundle_open(struct bundle *b, const char *path, const struct minisign_key *pub, char **who)
 {
 	struct loc loc = {path, 0, 0};
 	const struct xml_node *files, *n;
@@ -20,7 +23,17 @@ bundle_open(struct bundle *b, const char *path)
 
 	memset(b, 0, sizeof *b);
 	b->path = xstrdup(path);
-	if (zipr_open(path, &b->zip) == -1)
+	if (who)
+		*who = NULL;
+	/* O_NONBLOCK: a FIFO given as the bundle must not wait for a writer
+	 * (zipr_open_fd refuses what is not a regular file). */
+	if ((b->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
+		diag(S_OPEN, NULL, path, strerror(errno));
+		return -1;
+	}
+	if (pub && bundle_signature_fd(b->fd, path, pub, who) != 0)
+		return -1;
+	if (zipr_open_fd(b->fd, path, &b->zip) == -1)
 		return -1;
 	if (zipr_count(b->zip) == 0 || !streq(zipr_entry(b->zip, 0)->name, "manifest.xml")) {
 		diag(E_VERIFY_NO_MANIFEST, &loc);
@@ -67,8 +80,11 @@ bundle_release(struct bundle *b)
 	free(b->files);
 	xml_doc_free(b->manifest);
 	zipr_close(b->zip);
+	if (b->path && b->fd != -1)
+		close(b->fd);
 	free(b->path);
 	memset(b, 0, sizeof *b);
+	b->fd = -1;
 }
 
 const struct bundle_file *
@@ -262,6 +278,12 @@ check_names(const struct bundle *b)
 	return problems;
 }
 
+static void
+hash_slice(void *ctx, const void *p, size_t n)
+{
+	sha256_add(ctx, p, n);
+}
+
 int
 bundle_verify(struct bundle *bp)
 {
@@ -327,6 +349,23 @@ bundle_verify(struct bundle *bp)
 			problems++;
 			continue;
 		}
+		/* Only pages are read whole, for their links; other files, a
+		 * video among them, are hashed in slices. */
+		if (!has_suffix(e->name, ".html")) {
+			struct sha256 h;
+
+			sha256_begin(&h);
+			if (zipr_read_parts(b.zip, i, hash_slice, &h) == -1) {
+				problems++;
+				continue;
+			}
+			sha256_end(&h, sha);
+			if (!streq(sha, f->sha256)) {
+				diag(E_VERIFY_HASH, &loc, e->name);
+				problems++;
+			}
+			continue;
+		}
 		if (zipr_read(b.zip, i, &data, &len) == -1) {
 			problems++;
 			continue;
@@ -356,13 +395,11 @@ bundle_verify(struct bundle *bp)
 }
 
 
-/* BUNDLE.minisig against the public key: 0 and a line naming the signer,
- * or the number of problems (diagnosed). */
 int
-bundle_signature(const char *path, const struct minisign_key *pub, char **who)
+bundle_signature_fd(int fd, const char *path, const struct minisign_key *pub, char **who)
 {
-	char *sigpath = xasprintf("%s.minisig", path), *sig = NULL, *data = NULL, *trusted = NULL;
-	unsigned char signer[8];
+	char *sigpath = xasprintf("%s.minisig", path), *sig = NULL, *trusted = NULL;
+	unsigned char signer[8], prehash[MINISIGN_PREHASH_BYTES];
 	struct loc loc = {path, 0, 0};
 	const char *why;
 	size_t len;
@@ -378,12 +415,12 @@ bundle_signature(const char *path, const struct minisign_key *pub, char **who)
 			diag(S_OPEN, NULL, sigpath, strerror(errno));
 		goto out;
 	}
-	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+	if (minisign_prehash_fd(fd, prehash) == -1) {
 		diag(S_READ, NULL, path, strerror(errno));
 		goto out;
 	}
 	memset(signer, 0, sizeof signer);
-	if (minisign_verify(pub, data, len, sig, &trusted, signer, &why) == -1) {
+	if (minisign_verify(pub, prehash, sig, &trusted, signer, &why) == -1) {
 		if (streq(why, "signed by another key")) {
 			char a[17], b[17];
 
@@ -406,11 +443,24 @@ bundle_signature(const char *path, const struct minisign_key *pub, char **who)
 out:
 	free(sigpath);
 	free(sig);
-	free(data);
 	free(trusted);
 	return problems;
 }
 
+int
+bundle_signature(const char *path, const struct minisign_key *pub, char **who)
+{
+	int fd, problems;
+
+	*who = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
+		diag(S_OPEN, NULL, path, strerror(errno));
+		return 1;
+	}
+	problems = bundle_signature_fd(fd, path, pub, who);
+	close(fd);
+	return problems;
+}
 
 int
 bundle_load_pubkey(const char *pubfile, struct minisign_key *pub)
@@ -435,18 +485,4 @@ bundle_load_pubkey(const char *pubfile, struct minisign_key *pub)
 	}
 	free(text);
 	return 0;
-}
-
-int
-bundle_check_signature(const char *path, const char *pubfile, char **who)
-{
-	struct minisign_key pub;
-	int problems;
-
-	*who = NULL;
-	if (bundle_load_pubkey(pubfile, &pub) == -1)
-		return 1;
-	problems = bundle_signature(path, &pub, who);
-	minisign_key_release(&pub);
-	return problems;
 }

@@ -17,6 +17,7 @@ struct bundle_file {
 
 struct bundle {
 	char *path;
+	int fd;				/* the one descriptor of the file read */
 	struct zip_reader *zip;
 	struct xml_doc *manifest;
 	char manifest_sha256[65];	/* of the manifest.xml read */
@@ -24,8 +25,14 @@ struct bundle {
 	size_t nfiles;
 };
 
-/* Returns 0, or -1 after diagnosing; release the bundle either way. */
-int bundle_open(struct bundle *, const char *path);
+struct minisign_key;
+/* Opens the bundle at `path` once, and reads only that open file: with
+ * `pub`, first its signature (PATH.minisig), before any byte of the bundle
+ * is parsed, *who getting a line naming the signer (caller frees); then
+ * the archive's layout and directory (zipr_open_fd), then manifest.xml.
+ * A file swapped for another under the same name meanwhile is not read.
+ * Returns 0, or -1 after diagnosing; release the bundle either way. */
+int bundle_open(struct bundle *, const char *path, const struct minisign_key *pub, char **who);
 void bundle_release(struct bundle *);
 
 const struct bundle_file *bundle_listed(const struct bundle *, const char *path);
@@ -36,12 +43,12 @@ const struct bundle_file *bundle_listed(const struct bundle *, const char *path)
  * resolving inside.  Returns the number of problems, each diagnosed. */
 int bundle_verify(struct bundle *);
 
-struct minisign_key;
-/* PATH.minisig against a public key (or a public key file): 0 and, in
- * *who, a line naming the signer (caller frees); else the number of
- * problems, diagnosed. */
+/* PATH.minisig against a public key, for the file open on fd (read from
+ * its start in slices, whatever its size), or for the file at path,
+ * opened once: 0 and, in *who, a line naming the signer (caller frees);
+ * else the number of problems, diagnosed. */
+int bundle_signature_fd(int fd, const char *path, const struct minisign_key *pub, char **who);
 int bundle_signature(const char *path, const struct minisign_key *pub, char **who);
-int bundle_check_signature(const char *path, const char *pubfile, char **who);
 /* Reads a minisign public key file; -1 after diagnosing. */
 int bundle_load_pubkey(const char *pubfile, struct minisign_key *pub);
 

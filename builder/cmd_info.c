@@ -72,7 +72,7 @@ cmd_info(int argc, char *argv[])
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (bundle_open(&b, argv[optind]) == -1) {
+	if (bundle_open(&b, argv[optind], NULL, NULL) == -1) {
 		bundle_release(&b);
 		return diag_exit() ? diag_exit() : 1;
 	}

@@ -228,6 +228,7 @@ cmd_unpack(int argc, char *argv[])
 	const char *pubfile = NULL, *bundle, *dir;
 	char *parent = NULL, *tmpl = NULL, *tmp = NULL, *who = NULL, *signer = NULL;
 	struct bundle b = {0};
+	struct minisign_key pub = {0};
 	struct stat st;
 	int ch, rc = 1, replace = 0, old = 0;
 	mode_t mask;
@@ -274,10 +275,11 @@ cmd_unpack(int argc, char *argv[])
 		diag(E_UNPACK_EXISTS, &loc);
 		return 1;
 	}
-	/* Everything is checked before anything is written. */
-	if (bundle_open(&b, bundle) == -1 || bundle_verify(&b) != 0)
+	/* Everything is checked before anything is written: the signature
+	 * first, then the archive, all read from one open file. */
+	if (pubfile && bundle_load_pubkey(pubfile, &pub) == -1)
 		goto out;
-	if (pubfile && bundle_check_signature(bundle, pubfile, &who) != 0)
+	if (bundle_open(&b, bundle, pubfile ? &pub : NULL, &who) == -1 || bundle_verify(&b) != 0)
 		goto out;
 	parent = path_dirname(dir);
 	tmpl = xasprintf("%s/.%s.unpack-XXXXXX", parent, path_basename(dir));
@@ -331,6 +333,7 @@ out:
 	if (rc != 0 && diag_exit() == 0)
 		rc = 1;
 	bundle_release(&b);
+	minisign_key_release(&pub);
 	free(tmpl);
 	free(parent);
 	free(who);

@@ -196,25 +196,33 @@ signer_words(const char *who, char **signed_as)
 	return out;
 }
 
-/* The signature beside `path`: 0 (and *words) or the number of problems.
- * Warns when the file has been renamed since it was signed. */
+/* The words for a good signature's line `who` (bundle_signature); warns
+ * when the file has been renamed since it was signed. */
+static char *
+signature_words(const char *path, const char *who, int *renamed)
+{
+	char *signed_as = NULL, *words = signer_words(who, &signed_as);
+
+	if (signed_as && !streq(signed_as, path_basename(path))) {
+		struct loc loc = {path, 0, 0};
+
+		diag(W_VERIFY_RENAMED, &loc, path_basename(path), signed_as);
+		*renamed = 1;
+	}
+	free(signed_as);
+	return words;
+}
+
+/* The signature beside `path`: 0 (and *words) or the number of problems. */
 static int
 check_signature(const char *path, const struct minisign_key *pub, char **words, int *renamed)
 {
-	char *who = NULL, *signed_as = NULL;
+	char *who = NULL;
 	int problems = bundle_signature(path, pub, &who);
 
 	*words = NULL;
-	if (problems == 0 && who) {
-		*words = signer_words(who, &signed_as);
-		if (signed_as && !streq(signed_as, path_basename(path))) {
-			struct loc loc = {path, 0, 0};
-
-			diag(W_VERIFY_RENAMED, &loc, path_basename(path), signed_as);
-			*renamed = 1;
-		}
-	}
-	free(signed_as);
+	if (problems == 0 && who)
+		*words = signature_words(path, who, renamed);
 	free(who);
 	return problems;
 }
@@ -412,16 +420,19 @@ verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *r
 	switch (k) {
 	case K_BUNDLE: {
 		struct bundle b;
+		char *who = NULL;
 
-		if (bundle_open(&b, path) == -1)
+		/* The signature first, on the file then read (bundle_open). */
+		if (bundle_open(&b, path, pub, &who) == -1)
 			problems = 1;
 		else {
 			problems = bundle_verify(&b);
 			what = bundle_words(&b, path, renamed);
 		}
+		if (who)
+			how = signature_words(path, who, renamed);
 		bundle_release(&b);
-		if (pub)
-			problems += check_signature(path, pub, &how, renamed);
+		free(who);
 		break;
 	}
 	case K_EPUB:

@@ -7,6 +7,8 @@
 #include <openssl/sha.h>
 #include <sodium.h>
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -191,25 +193,29 @@ minisign_parse_public(const char *text, struct minisign_key *k, const char **why
 	return 0;
 }
 
+/* Every copy of secret material is wiped on every path: the caller's
+ * text, the base64 line copied out of it, the decoded key file and the
+ * scratch key pair; on failure the key in *k too. */
 int
-minisign_parse_secret(const char *text, struct minisign_key *k, const char **why)
+minisign_parse_secret(char *text, size_t len, struct minisign_key *k, const char **why)
 {
 	/* sig alg, kdf alg, checksum alg, salt, opslimit, memlimit, key id,
 	 * secret key, checksum */
-	unsigned char raw[2 + 2 + 2 + 32 + 8 + 8 + 8 + 64 + 32], chk[32], in[2 + 8 + 64];
+	unsigned char raw[2 + 2 + 2 + 32 + 8 + 8 + 8 + 64 + 32], chk[32], in[2 + 8 + 64], pk2[32], sk2[64];
+	static const unsigned char zero[32];
 	char *b64 = line_of(text, 1);
+	int rc = -1;
 
 	memset(k, 0, sizeof *k);
+	memset(raw, 0, sizeof raw);
 	if ((k->comment = comment_of(text)) == NULL || b64 == NULL || unbase64(b64, raw, sizeof raw) == -1 ||
 	    memcmp(raw, "Ed", 2) != 0 || memcmp(raw + 4, "B2", 2) != 0) {
-		free(b64);
 		*why = N_("not a minisign secret key");
-		return -1;
+		goto out;
 	}
-	free(b64);
 	if (raw[2] != 0 || raw[3] != 0) {
 		*why = N_("the secret key is encrypted with a password: make one with 'minisign -G -W' or 'coursepack keygen'");
-		return -1;
+		goto out;
 	}
 	memcpy(k->id, raw + 54, 8);
 	memcpy(k->sk, raw + 62, 64);
@@ -219,23 +225,32 @@ minisign_parse_secret(const char *text, struct minisign_key *k, const char **why
 	crypto_generichash(chk, sizeof chk, in, sizeof in, NULL, 0);
 	/* minisign -W leaves the checksum of an unencrypted key zero; the
 	 * key's two halves must agree all the same. */
-	{
-		unsigned char zero[32] = {0}, pk2[32], sk2[64];
-
-		crypto_sign_seed_keypair(pk2, sk2, raw + 62);
-		if ((sodium_memcmp(raw + 126, zero, 32) != 0 && sodium_memcmp(chk, raw + 126, 32) != 0) ||
-		    sodium_memcmp(pk2, raw + 62 + 32, 32) != 0) {
-			sodium_memzero(sk2, sizeof sk2);
-			*why = N_("the secret key's checksum does not match: the file is damaged");
-			return -1;
-		}
-		sodium_memzero(sk2, sizeof sk2);
+	crypto_sign_seed_keypair(pk2, sk2, raw + 62);
+	if ((sodium_memcmp(raw + 126, zero, 32) != 0 && sodium_memcmp(chk, raw + 126, 32) != 0) ||
+	    sodium_memcmp(pk2, raw + 62 + 32, 32) != 0) {
+		*why = N_("the secret key's checksum does not match: the file is damaged");
+		goto out;
 	}
 	/* Ed25519 secret keys in libsodium's form end with the public key. */
 	memcpy(k->pk, k->sk + 32, 32);
 	k->has_secret = 1;
+	rc = 0;
+out:
+	if (b64) {
+		sodium_memzero(b64, strlen(b64));
+		free(b64);
+	}
+	sodium_memzero(text, len);
 	sodium_memzero(raw, sizeof raw);
-	return 0;
+	sodium_memzero(chk, sizeof chk);
+	sodium_memzero(in, sizeof in);
+	sodium_memzero(pk2, sizeof pk2);
+	sodium_memzero(sk2, sizeof sk2);
+	if (rc == -1) {
+		sodium_memzero(k->sk, sizeof k->sk);
+		k->has_secret = 0;
+	}
+	return rc;
 }
 
 void
@@ -299,19 +314,51 @@ minisign_secret_text(const struct minisign_key *k)
 	return out;
 }
 
-char *
-minisign_sign(const struct minisign_key *k, const void *data, size_t len, const char *trusted)
+_Static_assert(MINISIGN_PREHASH_BYTES == crypto_generichash_BYTES_MAX, "minisign prehashes with BLAKE2b-512");
+
+#define PREHASH_SLICE (256u * 1024)
+
+int
+minisign_prehash_fd(int fd, unsigned char out[MINISIGN_PREHASH_BYTES])
 {
-	unsigned char hash[crypto_generichash_BYTES_MAX], sig[2 + 8 + 64], global[64];
+	crypto_generichash_state st;
+	unsigned char *buf = xmalloc(PREHASH_SLICE);
+	off_t at = 0;
+	int rc = -1;
+
+	crypto_generichash_init(&st, NULL, 0, MINISIGN_PREHASH_BYTES);
+	for (;;) {
+		ssize_t got = pread(fd, buf, PREHASH_SLICE, at);
+
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1)
+			goto out;
+		if (got == 0)
+			break;
+		crypto_generichash_update(&st, buf, (unsigned long long)got);
+		at += got;
+	}
+	crypto_generichash_final(&st, out, MINISIGN_PREHASH_BYTES);
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+char *
+minisign_sign(const struct minisign_key *k, const unsigned char prehash[MINISIGN_PREHASH_BYTES],
+    const char *trusted)
+{
+	unsigned char sig[2 + 8 + 64], global[64];
 	size_t tlen = strlen(trusted);
 	unsigned char *both = xmalloc(64 + tlen);
 	char *b64sig, *b64global, *out;
 
 	/* Prehashed ("ED"): the signature covers BLAKE2b-512 of the file. */
-	crypto_generichash(hash, sizeof hash, data, len, NULL, 0);
 	memcpy(sig, "ED", 2);
 	memcpy(sig + 2, k->id, 8);
-	crypto_sign_detached(sig + 10, NULL, hash, sizeof hash, k->sk);
+	crypto_sign_detached(sig + 10, NULL, prehash, MINISIGN_PREHASH_BYTES, k->sk);
 	/* The global signature binds the trusted comment to it. */
 	memcpy(both, sig + 10, 64);
 	memcpy(both + 64, trusted, tlen);
@@ -327,10 +374,10 @@ minisign_sign(const struct minisign_key *k, const void *data, size_t len, const 
 }
 
 int
-minisign_verify(const struct minisign_key *pub, const void *data, size_t len, const char *text,
-    char **trusted, unsigned char signer[8], const char **why)
+minisign_verify(const struct minisign_key *pub, const unsigned char prehash[MINISIGN_PREHASH_BYTES],
+    const char *text, char **trusted, unsigned char signer[8], const char **why)
 {
-	unsigned char sig[2 + 8 + 64], global[64], hash[crypto_generichash_BYTES_MAX], *both = NULL;
+	unsigned char sig[2 + 8 + 64], global[64], *both = NULL;
 	char *b64 = line_of(text, 1), *tline = line_of(text, 2), *gline = line_of(text, 3);
 	static const char prefix[] = "trusted comment: ";
 	size_t tlen;
@@ -345,16 +392,16 @@ minisign_verify(const struct minisign_key *pub, const void *data, size_t len, co
 	}
 	memcpy(signer, sig + 2, 8);
 	if (memcmp(sig + 2, pub->id, 8) != 0) {
-		*why = "signed by another key";
+		*why = N_("signed by another key");
 		goto out;
 	}
-	if (memcmp(sig, "ED", 2) == 0) {
-		crypto_generichash(hash, sizeof hash, data, len, NULL, 0);
-		if (crypto_sign_verify_detached(sig + 10, hash, sizeof hash, pub->pk) != 0) {
-			*why = N_("the signature does not match: the file was changed after it was signed");
-			goto out;
-		}
-	} else if (crypto_sign_verify_detached(sig + 10, data, len, pub->pk) != 0) {
+	/* A legacy signature covers the file itself, which would have to be
+	 * read whole into memory: a bundle may be 2 GiB. */
+	if (memcmp(sig, "Ed", 2) == 0) {
+		*why = N_("it is a legacy signature (minisign -l), which is not supported: sign the file again without -l");
+		goto out;
+	}
+	if (crypto_sign_verify_detached(sig + 10, prehash, MINISIGN_PREHASH_BYTES, pub->pk) != 0) {
 		*why = N_("the signature does not match: the file was changed after it was signed");
 		goto out;
 	}
@@ -404,4 +451,54 @@ minisign_read_file(const char *path, char **text, size_t *len)
 		return 1;
 	}
 	return -1;
+}
+
+int
+minisign_read_secret(const char *path, char buf[MINISIGN_FILE_MAX + 1], size_t *len)
+{
+	struct loc loc = {path, 0, 0};
+	struct stat st;
+	size_t n = 0;
+	int fd, rc = -1, saved;
+
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		diag(E_SIG_FILE, &loc, S_ISDIR(st.st_mode) ? "it is a folder" : "it is not a regular file");
+		rc = 1;
+		goto out;
+	}
+	/* One byte more than allowed tells a file too large. */
+	while (n < MINISIGN_FILE_MAX + 1) {
+		ssize_t got = read(fd, buf + n, MINISIGN_FILE_MAX + 1 - n);
+
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got == -1)
+			goto out;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > MINISIGN_FILE_MAX) {
+		char *why = xasprintf("it is larger than %u bytes", MINISIGN_FILE_MAX);
+
+		diag(E_SIG_FILE, &loc, why);
+		free(why);
+		rc = 1;
+		goto out;
+	}
+	buf[n] = '\0';
+	*len = n;
+	rc = 0;
+out:
+	saved = errno;
+	if (rc != 0)
+		sodium_memzero(buf, MINISIGN_FILE_MAX + 1);
+	close(fd);
+	errno = saved;
+	return rc;
 }

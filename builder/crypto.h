@@ -48,7 +48,14 @@ struct minisign_key {
  * caller says whether a missing file is a problem or a system error). */
 int minisign_read_file(const char *path, char **text, size_t *len);
 int minisign_parse_public(const char *text, struct minisign_key *k, const char **why);
-int minisign_parse_secret(const char *text, struct minisign_key *k, const char **why);
+/* Parses a secret key file's text in text[0..len), which it wipes on
+ * every path, as it does every copy it makes; on failure k holds no
+ * secret (release it all the same). */
+int minisign_parse_secret(char *text, size_t len, struct minisign_key *k, const char **why);
+/* Reads a secret key file into buf (MINISIGN_FILE_MAX bytes and a NUL),
+ * never into the heap, so that the caller can wipe the only copy.  The
+ * same returns as minisign_read_file; buf is wiped unless 0 is returned. */
+int minisign_read_secret(const char *path, char buf[MINISIGN_FILE_MAX + 1], size_t *len);
 void minisign_key_release(struct minisign_key *);
 /* A new key pair; its files' texts, with `comment` (caller frees). */
 void minisign_generate(struct minisign_key *k, const char *comment);
@@ -56,13 +63,25 @@ char *minisign_public_text(const struct minisign_key *);
 char *minisign_secret_text(const struct minisign_key *);
 /* The key id as minisign prints it, 16 hex digits. */
 void minisign_key_id(const unsigned char id[8], char out[17]);
-/* A signature file for data[0..len) with `trusted` as its trusted
- * comment (prehashed, as minisign 0.10 and later sign). */
-char *minisign_sign(const struct minisign_key *, const void *data, size_t len, const char *trusted);
-/* Checks a signature file against `pub`.  Returns 0 and the trusted
- * comment in *trusted (caller frees), or -1 with *why; *signer gets the
- * id of the key that made the signature when it can be read. */
-int minisign_verify(const struct minisign_key *pub, const void *data, size_t len, const char *sig,
-    char **trusted, unsigned char signer[8], const char **why);
+/* Minisign's prehashed ("ED") signatures cover the BLAKE2b-512 of the
+ * file, which is computed in pieces: signing and checking a bundle need
+ * a fixed buffer, whatever the bundle's size. */
+#define MINISIGN_PREHASH_BYTES 64
+/* The prehash of the file open on fd, read from offset 0 with pread in
+ * slices (fd's offset is left alone).  Returns 0, or -1 with errno. */
+int minisign_prehash_fd(int fd, unsigned char out[MINISIGN_PREHASH_BYTES]);
+/* A signature file for the file whose prehash is given, with `trusted`
+ * as its trusted comment (prehashed, as minisign 0.10 and later sign);
+ * caller frees. */
+char *minisign_sign(const struct minisign_key *, const unsigned char prehash[MINISIGN_PREHASH_BYTES],
+    const char *trusted);
+/* Checks a signature file against `pub` and the prehash of the signed
+ * file.  Returns 0 and the trusted comment in *trusted (caller frees), or
+ * -1 with *why; *signer gets the id of the key that made the signature
+ * when it can be read.  Legacy signatures (minisign -l, over the whole
+ * file rather than its hash) are refused: they cannot be checked in
+ * pieces. */
+int minisign_verify(const struct minisign_key *pub, const unsigned char prehash[MINISIGN_PREHASH_BYTES],
+    const char *sig, char **trusted, unsigned char signer[8], const char **why);
 
 #endif

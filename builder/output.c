@@ -1,6 +1,7 @@
 /* Files written beside the bundles: written atomically, digested,
  * signed, and the township's SHA256SUMS and catalogue. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,9 +103,9 @@ write_spans_atomic(const char *path, const char *chrome, size_t chrome_len, cons
 int
 sign_file(const struct minisign_key *k, const char *path, time_t when)
 {
-	char *data, *trusted, *sig, *sigpath;
-	size_t len;
-	int rc;
+	unsigned char prehash[MINISIGN_PREHASH_BYTES];
+	char *trusted, *sig, *sigpath;
+	int fd, rc;
 
 	if (k == NULL) {
 		/* An unsigned build leaves no signature of an earlier one. */
@@ -113,10 +114,14 @@ sign_file(const struct minisign_key *k, const char *path, time_t when)
 		free(sigpath);
 		return 0;
 	}
-	if (read_file(path, (size_t)ZIP_MAX_TOTAL_BYTES, &data, &len) == -1) {
+	/* Hashed in slices: a bundle with a video is never whole in memory. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1 || minisign_prehash_fd(fd, prehash) == -1) {
 		diag(S_READ, NULL, path, strerror(errno));
+		if (fd != -1)
+			close(fd);
 		return -1;
 	}
+	close(fd);
 	{
 		char id[17];
 
@@ -129,13 +134,12 @@ sign_file(const struct minisign_key *k, const char *path, time_t when)
 			trusted = xasprintf("timestamp:%lld\tfile:%s\tsigner:%s (key %s)", (long long)when,
 			    path_basename(path), k->comment, id);
 	}
-	sig = minisign_sign(k, data, len, trusted);
+	sig = minisign_sign(k, prehash, trusted);
 	sigpath = xasprintf("%s.minisig", path);
 	rc = write_atomic(sigpath, sig, strlen(sig));
 	free(sigpath);
 	free(sig);
 	free(trusted);
-	free(data);
 	return rc;
 }
 
@@ -220,24 +224,25 @@ entry_time(const char *cmd, const char *season, time_t *t)
 int
 secret_key_load(const char *path, struct minisign_key *key)
 {
-	char *text;
+	char text[MINISIGN_FILE_MAX + 1];
 	size_t len;
 	const char *why;
 	int rc = 0;
 
-	if ((rc = minisign_read_file(path, &text, &len)) != 0) {
+	/* On the stack, and wiped by the parser: no copy of the key left in
+	 * freed memory. */
+	if ((rc = minisign_read_secret(path, text, &len)) != 0) {
 		if (rc == -1)
 			diag(S_OPEN, NULL, path, strerror(errno));
 		return rc == -1 ? 3 : 1;
 	}
-	if (minisign_parse_secret(text, key, &why) == -1) {
+	if (minisign_parse_secret(text, len, key, &why) == -1) {
 		struct loc loc = {path, 0, 0};
 
 		diag(E_SIG_KEY, &loc, _(why));
 		minisign_key_release(key);
 		rc = 1;
 	}
-	sodium_wipe(text, len);
-	free(text);
+	sodium_wipe(text, sizeof text);
 	return rc;
 }

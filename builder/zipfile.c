@@ -382,11 +382,92 @@ span_cmp(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
-/* What check_layout learns of each entry that libzip does not say. */
+/* What check_layout learns of each entry that libzip does not say, and
+ * what it read of the record, to compare with what libzip read. */
 struct entry_info {
 	unsigned mode;	/* the refused mode, for the message */
 	int kind;	/* 0 fine, 1 special file type, 2 odd mode */
+	char *name;
+	unsigned long csize, usize, crc;
+	unsigned method;
 };
+
+static void
+infos_free(struct entry_info *info, unsigned long n)
+{
+	unsigned long i;
+
+	if (info == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(info[i].name);
+	free(info);
+}
+
+#define EOCD_LEN 22
+/* libzip looks for the end record in the last 64 KiB and a record and
+ * locator (1.7.3: CDBUFSIZE, 65577 bytes); look at no less. */
+#define TAIL_LEN (65536u + 64u)
+
+/* The end-of-central-directory record: the last 22 bytes of the file,
+ * with no comment after it (our writer adds none), and the only
+ * signature in the tail that a reader could take for it.  libzip tries
+ * every signature in the tail and keeps the first whose directory it can
+ * read (or a later, more consistent one); this check used to take the
+ * last.  A second record hidden in the real one's comment, or in the data
+ * of the last entry, would make the two read different directories, so
+ * that the overlap check validated one and libzip extracted the other.
+ * `tail` holds the last tlen bytes of a file of `size` bytes.  Returns the
+ * record, NULL when the file has none (libzip will say it is not a zip),
+ * or NULL with *refused after diagnosing. */
+static const unsigned char *
+find_eocd(const char *path, const unsigned char *tail, size_t tlen, unsigned long size, int *refused)
+{
+	static const char comment[] = N_("its end-of-central-directory record has a comment (bundles have none)");
+	struct loc loc = {path, 0, 0};
+	const unsigned char *eocd = tail + tlen - EOCD_LEN, *p;
+
+	*refused = 1;
+	if (le32(eocd) != 0x06054b50UL) {
+		for (p = eocd; p > tail && le32(p) != 0x06054b50UL; p--)
+			;
+		if (le32(p) != 0x06054b50UL) {
+			*refused = 0;	/* not a zip */
+			return NULL;
+		}
+		if (size - tlen + (unsigned long)(p - tail) + EOCD_LEN + le16(p + 20) == size)
+			diag(E_ZIP_LAYOUT, &loc, _(comment));
+		else
+			diag(E_ZIP_LAYOUT, &loc, _("bytes follow its end-of-central-directory record"));
+		return NULL;
+	}
+	if (le16(eocd + 20) != 0) {
+		diag(E_ZIP_LAYOUT, &loc, _(comment));
+		return NULL;
+	}
+	for (p = tail; p < eocd; p++) {
+		unsigned long at = size - tlen + (unsigned long)(p - tail), off, len;
+
+		if (le32(p) != 0x06054b50UL)
+			continue;
+		off = le32(p + 16);
+		len = le32(p + 12);
+		/* A record whose comment runs to the end of the file is the
+		 * real one, with another hidden in its comment. */
+		if (at + EOCD_LEN + le16(p + 20) == size) {
+			diag(E_ZIP_LAYOUT, &loc, _(comment));
+			return NULL;
+		}
+		/* One that a reader could take: its directory lies before it. */
+		if (off <= at && len <= at - off) {
+			diag(E_ZIP_LAYOUT, &loc,
+			    _("it holds a second end-of-central-directory record, which a reader could take for the real one"));
+			return NULL;
+		}
+	}
+	*refused = 0;
+	return eocd;
+}
 
 /* The file type and permissions an unzip may give the entry, whatever
  * host the archive says made it: Debian's unzip reads the Unix mode in
@@ -469,53 +550,46 @@ check_extra(const char *path, const char *name, const unsigned char *x, unsigned
  * central directory record, in order (as libzip numbers them); the
  * caller frees it. */
 static int
-check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
+check_layout(int fd, const char *path, struct entry_info **infop, unsigned long *ninfo)
 {
 	struct loc loc = {path, 0, 0};
-	unsigned char tail[65557], *eocd = NULL, *cd = NULL, *p, *lh = NULL;
-	unsigned long size, cd_off, cd_len, n, i;
+	unsigned char *tail = NULL, *cd = NULL, *p, *lh = NULL;
+	const unsigned char *eocd;
+	unsigned long size, cd_off, cd_len, n = 0, i;
 	struct entry_info *info = NULL;
 	struct span *spans = NULL;
 	struct stat st;
 	char *name = NULL, *disagree = NULL, *disagree_name = NULL;
 	size_t tlen;
-	int fd, rc = -1;
+	int rc = -1, refused;
 
 	*infop = NULL;
 	*ninfo = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < EOCD_LEN)
 		return 0;	/* libzip's turn to say why */
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < 22 ||
-	    (unsigned long long)st.st_size > ZIP_MAX_TOTAL_BYTES + 65536ull) {
-		close(fd);
-		return 0;
+	if ((unsigned long long)st.st_size > ZIP_MAX_TOTAL_BYTES + 65536ull) {
+		diag(E_ZIP_LIMIT, &loc, _("bytes in all"), ZIP_MAX_TOTAL_BYTES);
+		return -1;
 	}
 	size = (unsigned long)st.st_size;
-	tlen = size < sizeof tail ? size : sizeof tail;
+	tlen = size < TAIL_LEN ? size : TAIL_LEN;
+	tail = xmalloc(tlen);
 	if (pread(fd, tail, tlen, (off_t)(size - tlen)) != (ssize_t)tlen) {
-		close(fd);
-		return 0;
-	}
-	for (p = tail + tlen - 22;; p--) {
-		if (le32(p) == 0x06054b50UL) {
-			eocd = p;
-			break;
-		}
-		if (p == tail)
-			break;
-	}
-	if (eocd == NULL) {
-		rc = 0;	/* not a zip: libzip will say so */
+		diag(S_READ, NULL, path, strerror(errno));
 		goto out;
 	}
-	n = le16(eocd + 10);
+	if ((eocd = find_eocd(path, tail, tlen, size, &refused)) == NULL) {
+		rc = refused ? -1 : 0;	/* not a zip: libzip will say so */
+		goto out;
+	}
 	cd_len = le32(eocd + 12);
 	cd_off = le32(eocd + 16);
-	if ((eocd - tail >= 20 && le32(eocd - 20) == 0x07064b50UL) || n == 0xffff || le16(eocd + 8) == 0xffff ||
-	    cd_off == 0xffffffffUL || cd_len == 0xffffffffUL) {
+	if ((eocd - tail >= 20 && le32(eocd - 20) == 0x07064b50UL) || le16(eocd + 10) == 0xffff ||
+	    le16(eocd + 8) == 0xffff || cd_off == 0xffffffffUL || cd_len == 0xffffffffUL) {
 		diag(E_ZIP64, &loc);
 		goto out;
 	}
+	n = le16(eocd + 10);
 	if (cd_off > size || cd_len > size - cd_off || cd_len > 64ul * 1024 * 1024) {
 		diag(E_ZIP_LAYOUT, &loc, _("its central directory lies outside the file"));
 		goto out;
@@ -555,6 +629,11 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 		}
 		free(name);
 		name = xstrndup((const char *)p + 46, name_len);
+		info[i].name = xstrndup((const char *)p + 46, name_len);
+		info[i].csize = csize;
+		info[i].usize = usize;
+		info[i].crc = crc;
+		info[i].method = method;
 		is_dir = name_len > 0 && name[name_len - 1] == '/';
 		if (csize == 0xffffffffUL || usize == 0xffffffffUL || off == 0xffffffffUL) {
 			diag(E_ZIP64_ENTRY, &loc, name);
@@ -626,14 +705,14 @@ check_layout(const char *path, struct entry_info **infop, unsigned long *ninfo)
 	info = NULL;
 	rc = 0;
 out:
-	close(fd);
 	free(name);
 	free(disagree);
 	free(disagree_name);
 	free(lh);
-	free(info);
+	infos_free(info, n);
 	free(spans);
 	free(cd);
+	free(tail);
 	return rc;
 }
 
@@ -670,42 +749,87 @@ zip_reason(zip_error_t *ze)
 	}
 }
 
+/* libzip exposes no offsets: that it read the directory check_layout
+ * checked is seen in the records, every one the same in both (name,
+ * method, sizes, CRC-32), and as many.  Returns 0, or -1 after
+ * diagnosing. */
+static int
+same_directory(const char *path, zip_t *za, zip_int64_t n, const struct entry_info *info, unsigned long ninfo)
+{
+	struct loc loc = {path, 0, 0};
+	zip_uint64_t i;
+
+	if (n < 0 || (zip_uint64_t)n != ninfo) {
+		diag(E_ZIP_LAYOUT, &loc, _("libzip reads another central directory than the one checked"));
+		return -1;
+	}
+	for (i = 0; i < ninfo; i++) {
+		zip_stat_t st;
+		const char *name;
+
+		if (zip_stat_index(za, i, ZIP_FL_ENC_RAW, &st) < 0 ||
+		    (name = zip_get_name(za, i, ZIP_FL_ENC_RAW)) == NULL) {
+			diag(E_ZIP_BAD, &loc, zip_strerror(za));
+			return -1;
+		}
+		if (!streq(name, info[i].name) || st.size != info[i].usize || st.comp_size != info[i].csize ||
+		    st.crc != info[i].crc || st.comp_method != (zip_int32_t)info[i].method) {
+			diag(E_ZIP_LAYOUT, &loc, _("libzip reads another central directory than the one checked"));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
-zipr_open(const char *path, struct zip_reader **out)
+zipr_open_fd(int fd, const char *path, struct zip_reader **out)
 {
 	struct zip_reader *r;
 	struct loc loc = {path, 0, 0};
 	zip_int64_t n;
 	uint64_t total = 0;
 	zip_t *za;
-	int err;
+	int err, zfd;
 	size_t i;
 
 	struct entry_info *info;
 	unsigned long ninfo;
 
 	*out = NULL;
-	if (check_layout(path, &info, &ninfo) == -1)
+	if (check_layout(fd, path, &info, &ninfo) == -1)
 		return -1;
-	/* ZIP_CHECKCONS: libzip then also refuses duplicate names and a
-	 * central directory that disagrees with the local headers. */
-	if ((za = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &err)) == NULL) {
+	/* libzip gets a descriptor of the same open file, which it closes
+	 * (zip_fdopen takes it only on success).  ZIP_CHECKCONS: libzip then
+	 * also refuses duplicate names and a central directory that disagrees
+	 * with the local headers. */
+	if ((zfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		diag(S_OPEN, NULL, path, strerror(errno));
+		infos_free(info, ninfo);
+		return -1;
+	}
+	if ((za = zip_fdopen(zfd, ZIP_CHECKCONS, &err)) == NULL) {
 		zip_error_t ze;
 
+		close(zfd);
 		zip_error_init_with_code(&ze, err);
 		if (err == ZIP_ER_OPEN || err == ZIP_ER_READ || err == ZIP_ER_NOENT)
 			diag(S_OPEN, NULL, path, zip_error_strerror(&ze));
 		else
 			diag(E_ZIP_BAD, &loc, zip_reason(&ze));
 		zip_error_fini(&ze);
-		free(info);
+		infos_free(info, ninfo);
 		return -1;
 	}
 	n = zip_get_num_entries(za, 0);
 	if (n < 0 || n > ZIP_MAX_ENTRIES) {
 		diag(E_ZIP_LIMIT, &loc, _("entries"), (unsigned long long)ZIP_MAX_ENTRIES);
 		zip_discard(za);
-		free(info);
+		infos_free(info, ninfo);
+		return -1;
+	}
+	if (same_directory(path, za, n, info, ninfo) == -1) {
+		zip_discard(za);
+		infos_free(info, ninfo);
 		return -1;
 	}
 	r = xcalloc(1, sizeof *r);
@@ -731,11 +855,9 @@ zipr_open(const char *path, struct zip_reader **out)
 		e->is_dir = e->name[0] && e->name[strlen(e->name) - 1] == '/';
 		e->crc = st.crc;
 		/* libzip numbers entries in central directory order, as
-		 * check_layout does (which saw every record libzip did). */
-		if (i < ninfo) {
-			e->special = info[i].kind;
-			e->mode = info[i].mode;
-		}
+		 * check_layout does (same_directory: the same records). */
+		e->special = info[i].kind;
+		e->mode = info[i].mode;
 		total += e->size;
 		if (e->size > ZIP_MAX_ENTRY_BYTES) {
 			diag(E_ZIP_ENTRY_LIMIT, &loc, e->name, _("bytes"), (unsigned long long)ZIP_MAX_ENTRY_BYTES);
@@ -750,11 +872,11 @@ zipr_open(const char *path, struct zip_reader **out)
 			goto fail;
 		}
 	}
-	free(info);
+	infos_free(info, ninfo);
 	*out = r;
 	return 0;
 fail:
-	free(info);
+	infos_free(info, ninfo);
 	zipr_close(r);
 	return -1;
 }
@@ -831,6 +953,62 @@ zipr_read(struct zip_reader *r, size_t i, char **data, size_t *len)
 	*data = buf;
 	*len = (size_t)e->size;
 	return 0;
+}
+
+int
+zipr_read_parts(struct zip_reader *r, size_t i, void (*fn)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	enum { STEP = 256 * 1024 };
+	const struct zip_entry *e = &r->entries[i];
+	struct loc loc = {r->path, 0, 0};
+	zip_file_t *zf;
+	zip_int64_t got = 0;
+	uint64_t left = e->size;
+	uint32_t crc = 0;
+	char *buf, extra;
+	int rc = -1;
+
+	if (e->encrypted || (e->method != ZIP_CM_STORE && e->method != ZIP_CM_DEFLATE)) {
+		diag(E_ZIP_METHOD, &loc, e->name);
+		return -1;
+	}
+	if ((zf = zip_fopen_index(r->za, i, 0)) == NULL) {
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, zip_strerror(r->za));
+		return -1;
+	}
+	buf = xmalloc(STEP);
+	/* The declared size, then one byte more, as zipr_read. */
+	while (left > 0) {
+		zip_uint64_t want = left < STEP ? left : STEP;
+
+		got = zip_fread(zf, buf, want);
+		if (got <= 0) {
+			diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(zip_file_get_error(zf)) :
+			    "its data is shorter than its declared size");
+			goto out;
+		}
+		crc = crc32_more(crc, buf, (size_t)got);
+		fn(ctx, buf, (size_t)got);
+		left -= (uint64_t)got;
+	}
+	if (crc != e->crc ||
+	    ((got = zip_fread(zf, &extra, 1)) < 0 && zip_error_code_zip(zip_file_get_error(zf)) == ZIP_ER_CRC)) {
+		diag(E_ZIP_CRC, &loc, e->name);
+		goto out;
+	}
+	if (got != 0) {
+		diag(E_ZIP_ENTRY_BAD, &loc, e->name, got < 0 ? zip_error_strerror(zip_file_get_error(zf)) :
+		    "its data is longer than its declared size");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (zip_fclose(zf) != 0 && rc == 0) {
+		diag(E_ZIP_CRC, &loc, e->name);
+		rc = -1;
+	}
+	free(buf);
+	return rc;
 }
 
 void

@@ -68,14 +68,23 @@ struct zip_entry {
 
 struct zip_reader;
 
-/* Opens an archive for reading and reads its directory, refusing what
- * passes our limits.  Returns 0, or -1 after diagnosing. */
-int zipr_open(const char *path, struct zip_reader **out);
+/* Opens the archive open on fd for reading (fd stays the caller's to
+ * close; only pread is used on it, and libzip reads a duplicate of it)
+ * and reads its directory, refusing what passes our limits: the layout
+ * check and libzip see one file, whatever happens to `path` meanwhile.
+ * The end record must be the file's last 22 bytes, with no comment and
+ * no second one that a reader could take for it; libzip must read the
+ * very directory checked.  Returns 0, or -1 after diagnosing. */
+int zipr_open_fd(int fd, const char *path, struct zip_reader **out);
 size_t zipr_count(const struct zip_reader *);
 const struct zip_entry *zipr_entry(const struct zip_reader *, size_t i);
 /* Reads entry i whole (at most its declared size, itself within the
  * limits); the caller frees *data.  Returns 0, or -1 after diagnosing. */
 int zipr_read(struct zip_reader *, size_t i, char **data, size_t *len);
+/* The same checks, with the data handed to fn in slices of a fixed
+ * buffer, for entries too large to hold (a video).  Returns 0, or -1
+ * after diagnosing; fn may have seen part of the data either way. */
+int zipr_read_parts(struct zip_reader *, size_t i, void (*fn)(void *ctx, const void *p, size_t n), void *ctx);
 void zipr_close(struct zip_reader *);
 
 #endif

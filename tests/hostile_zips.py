@@ -154,6 +154,59 @@ struct.pack_into('<HHI', tail, 8, n + 1, n + 1, len(new_cd))
 open(path, 'wb').write(raw[:cd_off] + new_cd + bytes(tail))
 cases.append(('overlap', 'two entries share the same data'))
 
+# --- the end record: one, last, without a comment ---------------------------
+# A stored entry whose data hold another entry's local header and data,
+# and a central-directory record for that inner entry: honestly, its
+# overlap is refused.  Disguised: the real end record gets a comment that
+# is itself an empty end record; the layout check took the last record
+# (no entries, nothing to overlap) while libzip read the real directory,
+# so both entries got past the overlap check.
+def carrier(case, message, comment=b''):
+    inner_name, inner = b'assets/inner.txt', b'inner text\n'
+    lh = struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, 0, 0, 0x21, zlib.crc32(inner), len(inner), len(inner),
+                     len(inner_name), 0) + inner_name + inner
+    data = b'x' * 16 + lh + b'y' * 16
+    path = os.path.join(out, case + '.zip')
+    m = listed_in(listed_in(manifest, 'assets/carrier.bin', data), inner_name.decode(), inner)
+    with zipfile.ZipFile(path, 'w') as o:
+        o.writestr(entries[0][0], m.encode())
+        for info, d in entries[1:]:
+            o.writestr(info, d)
+        o.writestr(zipfile.ZipInfo('assets/carrier.bin', date_time=entries[1][0].date_time), data)
+    raw = open(path, 'rb').read()
+    eocd = raw.rfind(b'PK\x05\x06')
+    n, cd_len, cd_off = struct.unpack('<HII', raw[eocd + 10:eocd + 20])
+    cd = raw[cd_off:cd_off + cd_len]
+    off = struct.unpack('<I', cd[cd.rfind(b'PK\x01\x02') + 42:][:4])[0]
+    at = off + 30 + sum(struct.unpack('<HH', raw[off + 26:off + 30])) + 16
+    rec = struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 0x031e, 20, 0, 0, 0, 0x21, zlib.crc32(inner), len(inner),
+                      len(inner), len(inner_name), 0, 0, 0, 0, 0o100644 << 16, at) + inner_name
+    end = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, n + 1, n + 1, cd_len + len(rec), cd_off, len(comment))
+    open(path, 'wb').write(raw[:cd_off] + cd + rec + end + comment)
+    cases.append((case, message))
+
+
+EMPTY_EOCD = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 0, 0, 0, 0, 0)
+carrier('overlap-stored-header', 'two entries share the same data')
+carrier('overlap-disguised-eocd', 'end-of-central-directory record has a comment', comment=EMPTY_EOCD)
+# Any comment: our writer never adds one.
+path = os.path.join(out, 'eocd-comment.zip')
+with zipfile.ZipFile(path, 'w') as o:
+    for info, d in entries:
+        o.writestr(info, d)
+    o.comment = b'a comment'
+cases.append(('eocd-comment', 'end-of-central-directory record has a comment'))
+# An empty end record in the data of the last entry, within the stretch
+# where readers look for one: libzip tries every signature there.
+write('eocd-in-data', 'a second end-of-central-directory record', ('assets/tail.bin', b'z' * 10 + EMPTY_EOCD + b'z' * 10))
+# Bytes after the end record.
+path = os.path.join(out, 'eocd-trailing.zip')
+with zipfile.ZipFile(path, 'w') as o:
+    for info, d in entries:
+        o.writestr(info, d)
+open(path, 'ab').write(b'trailing bytes')
+cases.append(('eocd-trailing', 'bytes follow its end-of-central-directory record'))
+
 # --- file types, whatever host made the archive ------------------------
 # Debian's unzip makes a link of mode 0120777 for VMS, Atari, BeOS and
 # others too, so the host must not matter.

@@ -132,3 +132,33 @@ sigfail "a signature whose trusted comment was edited" "the trusted comment was 
 printf 'untrusted comment: x\nnot base64\n' >"$sg/bad.key"
 "$BIN" build --sign "$sg/bad.key" -o "$sg/bad" examples/xiayang/villages/jili.xml >/dev/null 2>"$tmp/err"; st=$?
 check_that "sign: a damaged secret key is refused before building (exit $st)" sh -c "test $st -eq 1 && grep -q 'bad.key: error: not a minisign secret key' '$tmp/err' && test ! -e '$sg/bad'"
+
+# Signing and checking hash in slices (minisign's prehashed signatures,
+# a streamed BLAKE2b), and verify hashes entries in slices: with the
+# 120 MB video of the build tests ($vb), build --sign and verify --pubkey
+# stay within the unsigned build's bound.  Before: 156 MiB and 162 MiB.
+peak() { # the command's peak resident memory in MiB, or "failed"
+	python3 -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024 if r.returncode == 0 else "failed")' "$@"
+}
+sign_rss=$(cd "$vb" && peak "$BIN" build --allow-short --sign "$sg/town.key" -o signed town/township.xml)
+vrfy_rss=$(peak "$BIN" verify --pubkey "$sg/town.pub" "$vb/signed/town/town-a.zip")
+check_that "sign: a bundle with a 120 MB video is signed and verifies ($sign_rss, $vrfy_rss)" \
+	sh -c "test '$sign_rss' != failed && test '$vrfy_rss' != failed"
+case $B in
+*san*) skipped "sign: the peaks with a 120 MB video are not measured under the sanitizers (build --sign ${sign_rss} MiB, verify --pubkey ${vrfy_rss} MiB)" ;;
+*)
+	check_that "sign: build --sign with a 120 MB video within 48 MiB (peak ${sign_rss} MiB)" test "$sign_rss" -le 48
+	check_that "sign: verify --pubkey of it within 48 MiB (peak ${vrfy_rss} MiB)" test "$vrfy_rss" -le 48
+	;;
+esac
+# A legacy signature (minisign -l) covers the file itself, which cannot
+# be checked in slices: refused, with what to do.
+if command -v minisign >/dev/null 2>&1 && [ -f "$sg/mini.key" ]; then
+	cp "$o/xiayang-jili.zip" "$sg/legacy.zip"
+	minisign -S -l -s "$sg/mini.key" -m "$sg/legacy.zip" >/dev/null 2>&1
+	"$BIN" verify --pubkey "$sg/mini.pub" "$sg/legacy.zip" >/dev/null 2>"$sg/legacy.err"; st=$?
+	check_that "sign: a legacy minisign signature is refused, saying why (exit $st)" \
+		sh -c "test $st -eq 1 && grep -q 'legacy signature (minisign -l), which is not supported: sign the file again without -l' '$sg/legacy.err'"
+fi

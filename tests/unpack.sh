@@ -156,3 +156,33 @@ check_that "verify: an oversized signature file exits 1 (got $st)" sh -c "test $
 kb=$tmp/bigkey && cp -r tests/golden/ok-library "$kb" && cp "$u/big.pub" "$kb/big.key"
 (cd "$kb" && "$BIN" build --allow-short --sign big.key -o out town/township.xml >/dev/null 2>"$tmp/err"); st=$?
 check_that "build: an oversized secret key file exits 1 (got $st)" sh -c "test $st -eq 1 && grep -q 'big.key: error: not a minisign key or signature' '$tmp/err'"
+
+# One way into a bundle: a file swapped for another between coursepack's
+# opens of it.  tests/shim/swap_open.c, preloaded (never part of the
+# program), renames another file over the bundle just before its N-th
+# open and logs every open.  Before, unpack opened the path three times
+# (layout check, libzip, signature): with the signed bundle swapped in at
+# the third open, it extracted the other, unsigned one and said "signed
+# by".  Now the one open is checked first and nothing else is read.
+sw=$tmp/swap && mkdir -p "$sw"
+if cc -shared -fPIC -o "$sw/swap.so" "$top/tests/shim/swap_open.c" -ldl 2>"$tmp/err"; then
+	swap_run() { # N, then the command; the bundle is $sw/b.zip
+		cp "$o/xiayang-dayuan.zip" "$sw/b.zip" && cp "$o/xiayang-jili.zip.minisig" "$sw/b.zip.minisig" &&
+		cp "$o/xiayang-jili.zip" "$sw/good.zip" && rm -f "$sw/log" && _n=$1 && shift &&
+		SWAP_PATH=$sw/b.zip SWAP_WITH=$sw/good.zip SWAP_AT=$_n SWAP_LOG=$sw/log \
+		ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 LD_PRELOAD=$sw/swap.so "$@"
+	}
+	swap_run 3 "$BIN" unpack --pubkey "$sg/town.pub" "$sw/b.zip" "$sw/site" >"$sw/out" 2>"$sw/err"; st=$?
+	check_that "unpack: a bundle swapped between opens is refused, nothing written (exit $st)" \
+		sh -c "test $st -eq 1 && test ! -e '$sw/site' && grep -q 'the signature does not match' '$sw/err'"
+	check_that "unpack: ... the bundle's path is opened once ($(cat "$sw/log" 2>/dev/null | wc -l) opens)" \
+		test "$(wc -l <"$sw/log")" -eq 1
+	swap_run 3 "$BIN" verify --pubkey "$sg/town.pub" "$sw/b.zip" >"$sw/out" 2>"$sw/err"; st=$?
+	check_that "verify: a bundle swapped between opens is BAD, never 'signed by' (exit $st)" \
+		sh -c "test $st -eq 1 && ! grep -q 'signed by' '$sw/out' && test \$(wc -l <'$sw/log') -eq 1"
+	swap_run 2 "$BIN" info "$sw/b.zip" >"$sw/out" 2>"$sw/err"; st=$?
+	check_that "info: reads one open file too ($(cat "$sw/log" 2>/dev/null | wc -l) opens, exit $st)" \
+		sh -c "test $st -eq 0 && grep -q '大源村 (dayuan)' '$sw/out' && test \$(wc -l <'$sw/log') -eq 1"
+else
+	ko "unpack: the swap shim does not compile"; sed 's/^/  | /' "$tmp/err"
+fi

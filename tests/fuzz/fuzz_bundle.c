@@ -26,7 +26,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fwrite(data, 1, size, fp);
 	fclose(fp);
-	if (bundle_open(&b, path) == 0)
+	if (bundle_open(&b, path, NULL, NULL) == 0)
 		bundle_verify(&b);
 	bundle_release(&b);
 	return 0;

@@ -21,6 +21,7 @@ main(void)
 	test_image();
 	test_races();
 	test_fold();
+	test_crypto();
 	xml_cleanup();
 	image_shutdown();
 	printf("# done: %d tests, %d failed\n", unit_n, unit_failed);

@@ -36,5 +36,6 @@ void test_editions(void);
 void test_image(void);
 void test_races(void);
 void test_fold(void);
+void test_crypto(void);
 
 #endif
