@@ -17,6 +17,10 @@ WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
 ifeq ($(SANITIZE),1)
 B       = build/san
 SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(SANITIZE),thread)
+# ThreadSanitizer, for the threaded build paths (tests/run.sh runs them).
+B       = build/tsan
+SAN     = -fsanitize=thread -fno-omit-frame-pointer
 else
 B       = build/plain
 SAN     =
@@ -54,8 +58,9 @@ UNITSRC = $(wildcard tests/unit/*.c)
 LINGUAS = zh_CN
 MOFILES = $(LINGUAS:%=$(B)/locale/%/LC_MESSAGES/coursepack.mo)
 
-# ./coursepack is always the plain build; SANITIZE=1 builds stay in build/san.
-ifeq ($(SANITIZE),1)
+# ./coursepack is always the plain build; SANITIZE=1 builds stay in build/san,
+# SANITIZE=thread builds in build/tsan.
+ifneq ($(SANITIZE),)
 all: $(B)/coursepack $(MOFILES)
 else
 all: coursepack
@@ -104,11 +109,18 @@ $(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) $(B)/diagfmt.h tests/unit/unit.h
 $(B)/cjkcount: tests/cjkcount.c $(B)/.deps
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/cjkcount.c
 
+# The whole suite; it also builds a ThreadSanitizer binary (build/tsan)
+# for its section on the threaded build paths.
 test: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount
 	@builder/deps.sh test
+	@$(MAKE) --no-print-directory SANITIZE=thread build/tsan/coursepack >/dev/null
 	@tests/run.sh $(B)
 
-check: test
+# The fast suite for the edit-compile-test loop (unit, golden, core
+# checks; under 30 s): tests/run.sh --quick.
+check: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount
+	@builder/deps.sh test
+	@tests/run.sh $(B) --quick
 
 # Rewrites the golden files from the program's current output: for
 # deliberate changes only; review the diff before committing.

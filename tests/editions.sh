@@ -35,7 +35,9 @@ check_that "phone: a contents list at the top" grep -q '<nav class="toc">' "$ph"
 check_that "phone: within the 8 MB budget ($(stat -c %s "$ph") bytes)" test "$(stat -c %s "$ph")" -le 8000000
 check_that "phone: HTML5 without errors" /usr/bin/python3 "$tmp/html5.py" "$ph" "$p"
 (cd "$sb" && "$BIN" build --allow-short --phone-budget 2K -o over town/township.xml >/dev/null 2>"$tmp/err"); st=$?
-check_that "phone: over budget fails (exit $st)" test $st -ne 0
+# Over budget is a problem of the inputs: exit 1, as the man page's EXIT
+# STATUS says (3 would mean the program could not do its work).
+check_that "phone: over budget fails with exit 1 (got $st)" test $st -eq 1
 check_that "phone: ... naming the largest parts" grep -q "phone edition of 'town-a' is [0-9.]* KB, over the 2.0 KB budget, and is not written (the bundle and the other editions are); largest: intro/01-first.md [0-9]* B, grow/01-prune.md [0-9]* B, grow/media/tree.svg [0-9]* B: shrink those or raise --phone-budget" "$tmp/err"
 check_that "phone: ... writes no phone edition" test ! -e "$sb/over/town/town-a-phone.html"
 check_that "phone: ... but still the bundle and the EPUB, which verify" sh -c "'$BIN' verify '$sb/over/town/town-a.zip' >/dev/null && test -s '$sb/over/town/town-a.epub'"
@@ -46,8 +48,10 @@ check_that "search: index of bigrams in search.js" grep -q '^"粽叶": "' "$bd/j
 # The index, decoded, finds the very lessons whose pages hold the words;
 # the browser test below expects these counts from the page's own script.
 for q in 粽叶 "粽叶 种植" 党员; do
-	n=$(/usr/bin/python3 "$top/tests/search_index.py" "$bd/jili" "$q" 2>"$tmp/search.err")
-	check_that "search: '$q' by the index = by the pages ($n lessons)" test -n "$n" -a ! -s "$tmp/search.err"
+	n=$(/usr/bin/python3 "$top/tests/search_index.py" "$bd/jili" "$q" 2>"$tmp/search.err"); sst=$?
+	# Both ways finding nothing would agree too: each query finds lessons.
+	check_that "search: '$q' by the index = by the pages ($n lessons, at least 1)" \
+		sh -c "test $sst -eq 0 && test '$n' -ge 1 2>/dev/null && ! test -s '$tmp/search.err'"
 	sed 's/^/  | /' "$tmp/search.err" | head -4
 done
 search_hits=$(/usr/bin/python3 "$top/tests/search_index.py" "$bd/jili" "粽叶 种植" 2>/dev/null)

@@ -13,10 +13,12 @@ import glob, os, subprocess, sys
 objs = sorted(glob.glob(os.path.join(sys.argv[1], "*.o")))
 defs, uses = {}, {}
 for o in objs:
-    name = os.path.basename(o)[:-2]
-    uses[name] = set()
-    for line in subprocess.run(["nm", o], capture_output=True, text=True, check=True).stdout.splitlines():
-        f = line.split()
+    uses[os.path.basename(o)[:-2]] = set()
+# One nm for all files (-A: each line starts with its file's name).
+for line in subprocess.run(["nm", "-A"] + objs, capture_output=True, text=True, check=True).stdout.splitlines():
+        o, rest = line.split(":", 1)
+        name = os.path.basename(o)[:-2]
+        f = rest.split()
         if len(f) == 3 and f[1] in "TDRB":
             defs[f[2]] = name
         elif len(f) == 2 and f[0] == "U":

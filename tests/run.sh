@@ -1,11 +1,19 @@
 #!/bin/sh
-# The test suite: tests/run.sh BUILDDIR [--regen]
+# The test suite: tests/run.sh BUILDDIR [--regen | --quick]
 # Runs the unit tests, the golden command-line cases, the checks of the
 # shipped library and example, the hostile-input bounds and the man page,
 # then prints one line: "N passed, N failed[, N skipped]".
+# --quick (make check) runs the fast part only: unit, golden, Chinese
+# messages, the shipped library, xmllint agreement, hostile input, command
+# line, man page and install; the bundles, editions, browser, signatures,
+# unpack and ThreadSanitizer sections run in the whole suite (make test).
+# A section that dies early (set -u, a sourced script's exit) is counted
+# as a failure: the summary line is printed on every exit.
 set -u
 B=$1
 REGEN=${2:-}
+QUICK=
+[ "$REGEN" = --quick ] && { QUICK=1; REGEN=; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$top/$B/coursepack
 export LC_ALL=C.UTF-8 TZ=UTC SOURCE_DATE_EPOCH=1677000000
@@ -13,28 +21,90 @@ export LC_ALL=C.UTF-8 TZ=UTC SOURCE_DATE_EPOCH=1677000000
 unset LANGUAGE COURSEPACK_LOCALEDIR
 pass=0 fail=0 skip=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/coursepack-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+section=start finished=
+summary() {
+	if [ "$skip" -gt 0 ]; then
+		echo "$pass passed, $fail failed, $skip skipped"
+	else
+		echo "$pass passed, $fail failed"
+	fi
+}
+# On any exit before the end, the section that was running is a failure,
+# and the summary line is still the last line.
+on_exit() {
+	st=$?
+	[ -n "$unitpid" ] && kill "$unitpid" 2>/dev/null
+	rm -rf "$tmp"
+	if [ -z "$finished" ] && [ "$REGEN" != --regen ]; then
+		fail=$((fail + 1)); echo "FAIL: suite: stopped early (exit $st) in section '$section': the results after it are lost"
+		summary
+		exit 1
+	fi
+}
+unitpid=
+trap on_exit EXIT
+trap 'exit 130' INT TERM
 
 ok() { pass=$((pass + 1)); }
 ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
 skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
+# A new section: named in the failure if the suite stops inside it.
+# SUITE_TIMES=1 prints each section's start time (seconds) to stderr.
+begin() { section=$1; [ -z "${SUITE_TIMES:-}" ] || echo "# $(date +%s.%N | cut -c1-14) $1" >&2; }
 check_that() { # description, then a command that must succeed
 	_what=$1; shift
 	if "$@" >"$tmp/out" 2>&1; then ok; else ko "$_what"; sed 's/^/  | /' "$tmp/out" | head -20; fi
 }
 
 # --- unit tests -------------------------------------------------------------
+# The unit binary prints TAP on stdout (tests/unit/unit.h): the plan
+# "1..N" first, then one line per result.  Its stderr (the diagnostics of
+# the code under test) goes to a file of its own, so that no result line
+# is broken by them.  It runs beside the golden cases (2 cores); its
+# results are counted after them.
+begin unit
 cd "$top"
-if "$top/$B/unit" >"$tmp/unit" 2>&1; then :; fi
-p=$(grep -c '^ok ' "$tmp/unit"); f=$(grep -c '^not ok ' "$tmp/unit")
-pass=$((pass + p)); fail=$((fail + f))
-grep '^not ok \|^#   ' "$tmp/unit" | sed 's/^/FAIL: unit: /'
-if ! tail -n 1 "$tmp/unit" | grep -q '^# done'; then ko "unit: did not finish"; tail -5 "$tmp/unit"; fi
+# unit_results TAPFILE STATUS: counts the results, then fails the suite
+# when the status is not 0, the plan is missing or not first, or the
+# results are not exactly the plan's 1..N.
+unit_results() {
+	_p=$(grep -c '^ok [0-9]' "$1"); _f=$(grep -c '^not ok [0-9]' "$1"); _s=$(grep -c '^ok [0-9].* # SKIP ' "$1")
+	pass=$((pass + _p - _s)); fail=$((fail + _f)); skip=$((skip + _s))
+	sed -n 's/^ok [0-9]* - \(.*\) # SKIP \(.*\)/SKIP: unit: \1: \2/p' "$1"
+	grep '^not ok \|^#   \|^# .*declares' "$1" | sed 's/^/FAIL: unit: /'
+	_plan=$(sed -n '1s/^1\.\.\([0-9][0-9]*\)$/\1/p' "$1")
+	_n=$(grep -c '^\(not \)\{0,1\}ok [0-9]' "$1")
+	_seq=$(sed -n 's/^\(not \)\{0,1\}ok \([0-9][0-9]*\).*/\2/p' "$1" | awk '$1 != NR { bad = 1 } END { print bad ? "out of order" : "in order" }')
+	if [ -z "$_plan" ]; then ko "unit: no plan line '1..N' first"; head -3 "$1" | sed 's/^/  | /'
+	elif [ "$_n" -ne "$_plan" ] || [ "$_seq" != "in order" ]; then ko "unit: $_n results ($_seq) for a plan of $_plan"
+	fi
+	if [ "$2" -ne 0 ]; then ko "unit: exit status $2 ($_f not ok)"; tail -n 3 "$1" | sed 's/^/  | /'; fi
+	if ! tail -n 1 "$1" | grep -q '^# done'; then ko "unit: did not finish"; tail -n 5 "$1" | sed 's/^/  | /'; fi
+}
+# The counting itself cannot lose a result: a result cut short, one
+# missing, or a failing exit status each fail it (a harness self-test).
+for bad in "1..3|ok 1 - a|okcoursepack: error: x|ok 3 - c|# done|0" "1..3|ok 1 - a|ok 2 - b|# done|0" \
+           "1..2|ok 1 - a|ok 2 - b|# done|1" "ok 1 - a|ok 2 - b|1..2|# done|0" "1..2|ok 1 - a|ok 2 - b|0"; do
+	printf '%s\n' "$bad" | tr '|' '\n' | sed '$d' >"$tmp/fake.tap"
+	before=$fail pass0=$pass
+	unit_results "$tmp/fake.tap" "${bad##*|}" >/dev/null
+	got=$((fail - before)); fail=$before pass=$pass0
+	check_that "unit: the harness counts a broken run as failed ($bad)" test "$got" -ge 1
+done
+printf '1..2\nok 1 - a\nok 2 - b\n# done\n' >"$tmp/fake.tap"
+before=$fail pass0=$pass; unit_results "$tmp/fake.tap" 0 >/dev/null; got=$((fail - before)); fail=$before pass=$pass0
+check_that "unit: the harness passes a whole run" test "$got" -eq 0
+if [ "$REGEN" != --regen ]; then
+	"$top/$B/unit" >"$tmp/unit" 2>"$tmp/unit.stderr" &
+	unitpid=$!
+fi
 
 # The editions, the package and the store call each other without a loop.
+begin layout
 check_that "layout: no loop among the program's files (which object file calls which)" python3 tests/objdeps.py "$B"
 
 # --- golden command-line cases ----------------------------------------------
+begin golden
 # Each tests/golden/CASE holds its fixture files, 'args', and the expected
 # stdout, stderr and exit status.
 for c in "$top"/tests/golden/*/; do
@@ -46,18 +116,20 @@ for c in "$top"/tests/golden/*/; do
 		cp "$tmp/status" "$c/expected.status"; continue
 	fi
 	bad=""
+	# cmp first, diff only for the report (fewer processes: make check).
 	for s in stdout stderr status; do
 		if [ ! -f "$c/expected.$s" ]; then bad="$bad missing expected.$s"
-		elif ! diff -u "$c/expected.$s" "$tmp/$s" >"$tmp/diff.$s"; then bad="$bad $s"; fi
+		elif ! cmp -s "$c/expected.$s" "$tmp/$s"; then bad="$bad $s"; diff -u "$c/expected.$s" "$tmp/$s" >"$tmp/diff.$s"; fi
 	done
 	if [ -z "$bad" ]; then ok; else
 		ko "golden/$name:$bad"
 		cat "$tmp"/diff.* 2>/dev/null | head -30 | sed 's/^/  | /'
+		rm -f "$tmp"/diff.*
 	fi
-	rm -f "$tmp"/diff.*
 done
 
 # --- messages in Chinese (gettext, builder/po) ------------------------------------
+begin zh_CN
 # A golden case with expected.zh_CN.stderr runs again under LANGUAGE=zh_CN
 # (glibc honours it under LC_ALL=C.UTF-8) against expected.zh_CN.stdout and
 # .stderr, with the English case's exit status.
@@ -81,6 +153,10 @@ for c in "$top"/tests/golden/*/; do
 	rm -f "$tmp"/diff.*
 done
 [ "$REGEN" = --regen ] && { echo "golden files rewritten; review with git diff"; exit 0; }
+begin unit
+wait "$unitpid"; st=$?; unitpid=
+unit_results "$tmp/unit" "$st"
+begin zh_CN
 zhcases=$(ls tests/golden/*/expected.zh_CN.stderr | wc -l)
 check_that "zh_CN: at least 10 golden cases also run in Chinese (have $zhcases)" test "$zhcases" -ge 10
 # Every message has a translation: the template extracted afresh from the
@@ -120,6 +196,7 @@ make -s uninstall DESTDIR="$i18n" PREFIX=/usr B="$B" >/dev/null 2>&1
 check_that "zh_CN: uninstall removes the catalogue" test ! -e "$i18n/usr/share/locale/zh_CN/LC_MESSAGES/coursepack.mo"
 
 # --- the shipped library and example ------------------------------------------
+begin shipped
 check_that "shipped: coursepack check --werror courses examples" "$BIN" check --werror courses examples
 # Inside a course folder, check finds the library's categories one folder up.
 for a in . course.xml; do
@@ -131,21 +208,40 @@ done
 # Every XML file in the tree: xmllint and coursepack agree on schema validity.
 # Files with a DOCTYPE, a non-UTF-8 encoding declaration or a NUL byte
 # (libxml2 stops reading there) are left out: coursepack refuses them
-# before any schema is consulted, by design.
-agree=0 disagree=""
-for f in $(find courses examples tests/golden -type f -name '*.xml' | sort); do
-	grep -q '<!DOCTYPE' "$f" && continue
-	tr -d '\000' <"$f" | cmp -s - "$f" || continue
-	head -n 1 "$f" | grep -aq 'encoding="\(UTF\|utf\)-8"' || ! head -n 1 "$f" | grep -aq 'encoding=' || continue
-	root=$(sed -n 's/^[[:space:]]*<\([a-z][a-z-]*\)[[:space:]>/].*/\1/p' "$f" | grep -av '^xml$' | head -n 1)
-	[ -f "schemas/$root.xsd" ] || continue
-	if xmllint --noout --nonet --schema "schemas/$root.xsd" "$f" >/dev/null 2>&1; then x=valid; else x=invalid; fi
-	# coursepack's verdict: any XML-layer message about this very file.
-	"$BIN" check "$f" >/dev/null 2>"$tmp/err"
-	if grep -aq "^coursepack: $f:[0-9:]* error: \(<\|duplicate lesson id\|duplicate category\|duplicate recipe category\|Element\|not well-formed\|not valid UTF-8\|file contains a NUL\|unsupported\|unknown root\|root element\)" "$tmp/err"; then
-		c=invalid; else c=valid; fi
-	if [ "$x" = "$c" ]; then agree=$((agree + 1)); else disagree="$disagree $f(xmllint $x, coursepack $c)"; fi
+# before any schema is consulted, by design.  One pass sorts the files by
+# root element, then xmllint runs once per schema and coursepack once
+# over them all (each file's verdict: any XML-layer message about it).
+find courses examples tests/golden -type f -name '*.xml' | sort | python3 -c '
+import re, sys
+for f in sys.stdin.read().split("\n"):
+    if not f:
+        continue
+    d = open(f, "rb").read()
+    first = d.split(b"\n", 1)[0]
+    if b"<!DOCTYPE" in d or b"\0" in d:
+        continue
+    if b"encoding=" in first and not re.search(rb"encoding=\"(UTF|utf)-8\"", first):
+        continue
+    m = [r for r in re.findall(rb"^[ \t]*<([a-z][a-z-]*)[ \t>/]", d, re.M) if r != b"xml"]
+    if m:
+        print(m[0].decode() + "\t" + f)
+' >"$tmp/xmlroots"
+: >"$tmp/xmllint.valid"
+for s in $(cut -f1 "$tmp/xmlroots" | sort -u); do
+	[ -f "schemas/$s.xsd" ] || continue
+	awk -F'\t' -v s="$s" '$1 == s { print $2 }' "$tmp/xmlroots" >"$tmp/xmlfiles.$s"
+	xargs xmllint --noout --nonet --schema "schemas/$s.xsd" <"$tmp/xmlfiles.$s" 2>&1 >/dev/null |
+		sed -n 's/^\(.*\) validates$/\1/p' >>"$tmp/xmllint.valid"
+	cat "$tmp/xmlfiles.$s" >>"$tmp/xmlfiles"
 done
+sort -o "$tmp/xmlfiles" "$tmp/xmlfiles"
+xargs "$BIN" check <"$tmp/xmlfiles" >/dev/null 2>"$tmp/err"
+grep -a "^coursepack: [^:]*:[0-9:]* error: \(<\|duplicate lesson id\|duplicate category\|duplicate recipe category\|Element\|not well-formed\|not valid UTF-8\|file contains a NUL\|unsupported\|unknown root\|root element\)" "$tmp/err" |
+	sed 's/^coursepack: \([^:]*\):.*/\1/' | sort -u | comm -12 "$tmp/xmlfiles" - >"$tmp/cp.invalid"
+sort -o "$tmp/xmllint.valid" "$tmp/xmllint.valid"
+comm -23 "$tmp/xmlfiles" "$tmp/xmllint.valid" >"$tmp/xmllint.invalid"
+agree=$(( $(wc -l <"$tmp/xmlfiles") - $(comm -3 "$tmp/xmllint.invalid" "$tmp/cp.invalid" | wc -l) ))
+disagree=$(comm -3 "$tmp/xmllint.invalid" "$tmp/cp.invalid" | sed 's/^\t\(.*\)/ \1(xmllint valid, coursepack invalid)/; t; s/^\(.*\)/ \1(xmllint invalid, coursepack valid)/' | tr -d '\n')
 if [ -z "$disagree" ] && [ "$agree" -gt 40 ]; then ok; else ko "xmllint and coursepack disagree on:$disagree (agreed on $agree)"; fi
 
 # The library's size and shape, as the foundation issue asks.
@@ -171,6 +267,7 @@ check_that "library: lessons have tables (have $tables)" test "$tables" -ge 5
 if grep -n '!\[\]' courses/*/*.md; then ko "library: an image without alt text"; else ok; fi
 
 # --- hostile input ----------------------------------------------------------
+begin hostile
 h=$tmp/hostile
 mkdir -p "$h/lib/big"
 cp tests/golden/ok-library/lib/categories.xml "$h/lib/"
@@ -219,6 +316,10 @@ printf '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 
 check_that "hostile: entity expansion refused at the DOCTYPE" grep -q "lol.xml:2:1: error: document type declarations are not allowed" "$tmp/err"
 
 # --- bundles -------------------------------------------------------------------
+# make check (--quick) stops the heavy sections here and goes on at the
+# command line and man page.
+if [ -z "$QUICK" ]; then
+begin bundles
 # Build the Xiayang example twice under different clocks, time zones,
 # locales, input mtimes, creation order and -j: the bytes must not change.
 bd=$tmp/bundles
@@ -615,29 +716,35 @@ check_that "build: a PDF and a .docx are stored, the SVG deflated (exit $st)" sh
 	unzip -Zv '$pb/out/town/town-a.zip' assets/grow/media/notes.docx | grep -q 'compression method: *none' &&
 	unzip -Zv '$pb/out/town/town-a.zip' assets/grow/media/tree.svg | grep -q 'compression method: *deflated'"
 
-. "$top/tests/editions.sh"
-. "$top/tests/browser.sh"
-. "$top/tests/signatures.sh"
-. "$top/tests/unpack.sh"
-. "$top/tests/i18n.sh"
-. "$top/tests/races.sh"
+begin editions; . "$top/tests/editions.sh"
+begin browser; . "$top/tests/browser.sh"
+begin signatures; . "$top/tests/signatures.sh"
+begin unpack; . "$top/tests/unpack.sh"
+begin i18n; . "$top/tests/i18n.sh"
+begin races; . "$top/tests/races.sh"
+begin threads; . "$top/tests/threads.sh"
+fi
+
 
 # --- command line and man page ---------------------------------------------
+begin cli
 check_that "cli: --version" sh -c "'$BIN' --version | grep -q '^coursepack [0-9]'"
 check_that "cli: --help lists check" sh -c "'$BIN' --help | grep -q '^  check '"
 "$BIN" >/dev/null 2>"$tmp/err"; st=$?
 check_that "cli: no arguments is a usage error (2, got $st)" test $st -eq 2
-check_that "cli: stdout write errors are reported" sh -c "! '$BIN' check courses >/dev/full 2>/dev/null"
+"$BIN" check courses >/dev/full 2>"$tmp/err"; st=$?
+check_that "cli: a stdout write error exits 3 (got $st), saying so" \
+	sh -c "test $st -eq 3 && grep -qx 'coursepack: cannot write to standard output' '$tmp/err'"
 check_that "man: mandoc -Tlint is clean" mandoc -Tlint -W warning builder/coursepack.1
 # Every message of the catalogue is explained in the man page: its longest
 # fixed run of words appears there.
 sed -n 's/^[[:space:]]*X([A-Z_]*, DL_[A-Z]*, "\(.*\)") \\$/\1/p' builder/diag.h >"$tmp/formats"
-nfmt=0 undocumented=""
-while IFS= read -r fmt; do
-	nfmt=$((nfmt + 1))
-	piece=$(printf '%s\n' "$fmt" | sed 's/%[-.0-9]*[lz]*[sdfu]/\n/g' | awk '{ if (length($0) > length(best)) best = $0 } END { print best }')
-	grep -qF -- "$piece" builder/coursepack.1 || undocumented="$undocumented [$fmt]"
-done <"$tmp/formats"
+# (One awk for all formats: the man page read once.)
+nfmt=$(wc -l <"$tmp/formats")
+undocumented=$(awk 'NR == FNR { man = man $0 "\n"; next }
+	{ f = $0; gsub(/%[-.0-9]*[lz]*[sdfu]/, "\n", f); k = split(f, part, "\n"); best = ""
+	  for (i = 1; i <= k; i++) if (length(part[i]) > length(best)) best = part[i]
+	  if (index(man, best) == 0) printf " [%s]", $0 }' builder/coursepack.1 "$tmp/formats")
 if [ -z "$undocumented" ] && [ "$nfmt" -gt 50 ]; then ok; else ko "man: messages not in DIAGNOSTICS ($nfmt read):$undocumented"; fi
 # The man page's synopsis names the same commands and arguments as --help.
 "$BIN" --help | sed -n 's/^  \([a-z][a-z]*\) \{1,\}\(.*[^ ]\) *$/\1 \2/p' | sort >"$tmp/help"
@@ -648,6 +755,7 @@ mandoc -Tascii builder/coursepack.1 | sed 's/.\x08//g' | sed -n '/^SYNOPSIS/,/^D
 check_that "man: synopsis matches --help" diff -u "$tmp/help" "$tmp/man"
 
 # --- install ----------------------------------------------------------------
+begin install
 dest=$tmp/destdir
 if make -s install DESTDIR="$dest" PREFIX=/usr B="$B" >"$tmp/out" 2>&1 &&
    [ -x "$dest/usr/bin/coursepack" ] && [ -f "$dest/usr/share/man/man1/coursepack.1" ] &&
@@ -657,9 +765,6 @@ check_that "install: installed binary checks the library on its own" sh -c "cd '
 make -s uninstall DESTDIR="$dest" PREFIX=/usr B="$B" >/dev/null 2>&1
 check_that "uninstall: nothing left" test -z "$(find "$dest" -type f)"
 
-if [ "$skip" -gt 0 ]; then
-	echo "$pass passed, $fail failed, $skip skipped"
-else
-	echo "$pass passed, $fail failed"
-fi
+finished=1
+summary
 [ "$fail" -eq 0 ]

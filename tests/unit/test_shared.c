@@ -1,5 +1,7 @@
 #include <sys/stat.h>
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,38 @@ scratch_disk(const char *dir)
 	return bytes;
 }
 
+/* Whether the file system under dir gives back the disk under a punched
+ * hole (ext4, xfs, btrfs, tmpfs do; others, and kernels before 3.5 for
+ * tmpfs, do not): 1 yes, 0 no, with the reason in why. */
+static int
+can_punch_holes(const char *dir, char *why, size_t n)
+{
+#ifdef FALLOC_FL_PUNCH_HOLE
+	char path[300], block[65536];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof path, "%s/probe", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
+		snprintf(why, n, "cannot make a probe file in %s: %s", dir, strerror(errno));
+		return 0;
+	}
+	unlink(path);
+	memset(block, 'x', sizeof block);
+	if (write(fd, block, sizeof block) != (ssize_t)sizeof block || fsync(fd) != 0)
+		snprintf(why, n, "cannot write a probe file in %s", dir);
+	else if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, sizeof block) != 0)
+		snprintf(why, n, "the file system under %s cannot punch holes: %s", dir, strerror(errno));
+	else
+		rc = 1;
+	close(fd);
+	return rc;
+#else
+	(void)dir;
+	snprintf(why, n, "this system has no FALLOC_FL_PUNCH_HOLE");
+	return 0;
+#endif
+}
+
 void
 test_shared(void)
 {
@@ -84,7 +118,7 @@ test_shared(void)
 	EXPECT(scratch_get(sc, 6, got, 8) == -1, "scratch: reading past the end fails (and says so)");
 	{
 		size_t big = 4u << 20;
-		char *blob = calloc(1, big);
+		char *blob = calloc(1, big), why[400];
 		uint64_t at3;
 		long long before, after;
 
@@ -93,10 +127,16 @@ test_shared(void)
 		before = scratch_disk(dir);
 		scratch_drop(sc, at3, big);
 		after = scratch_disk(dir);
-		EXPECT(before >= (long long)big && after >= 0 && after < (long long)big / 4,
-		    "scratch_drop: the disk under dropped bytes is given back");
-		if (!(before >= (long long)big && after >= 0 && after < (long long)big / 4))
-			printf("#   %lld bytes on disk before, %lld after\n", before, after);
+		/* Giving the disk back is the file system's to do: where it
+		 * cannot, scratch_drop promises nothing (scratch.h). */
+		if (!can_punch_holes(dir, why, sizeof why))
+			UNIT_SKIP("scratch_drop: the disk under dropped bytes is given back", why);
+		else {
+			EXPECT(before >= (long long)big && after >= 0 && after < (long long)big / 4,
+			    "scratch_drop: the disk under dropped bytes is given back");
+			if (!(before >= (long long)big && after >= 0 && after < (long long)big / 4))
+				printf("#   %lld bytes on disk before, %lld after\n", before, after);
+		}
 		EXPECT(scratch_get(sc, at2, got, 5) == 0 && memcmp(got, "defgh", 5) == 0,
 		    "scratch_drop: the bytes before are still there");
 		free(blob);

@@ -1,5 +1,11 @@
-/* A minimal TAP-like harness: each EXPECT prints "ok N - what" or
- * "not ok N - what (file:line)"; tests/run.sh counts them. */
+/* A small TAP harness (Test Anything Protocol).  main.c prints the plan
+ * "1..N" first: N is the sum of the results each test function declares
+ * in its table.  Each EXPECT prints "ok N - what" or "not ok N - what
+ * (file:line)"; UNIT_SKIP prints "ok N - what # SKIP reason".  stdout is
+ * line-buffered and holds only these lines and "#" comments; the code
+ * under test writes its diagnostics to stderr, which tests/run.sh keeps
+ * in a file of its own.  run.sh fails the suite when the results are
+ * fewer or more than the plan, or when the exit status is not 0. */
 #ifndef UNIT_H
 #define UNIT_H
 
@@ -15,6 +21,12 @@ extern int unit_n, unit_failed;
 		unit_failed++; \
 		printf("not ok %d - %s (%s:%d)\n", unit_n, what, __FILE__, __LINE__); \
 	} \
+} while (0)
+
+/* One result that could not be checked here, with the reason. */
+#define UNIT_SKIP(what, reason) do { \
+	unit_n++; \
+	printf("ok %d - %s # SKIP %s\n", unit_n, what, reason); \
 } while (0)
 
 #define EXPECT_STR(got, want, what) do { \
