@@ -32,29 +32,32 @@ endif
 FEATURES = -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 
 # Expanded when a recipe runs, so after builder/deps.sh installed them.
-ALL_CFLAGS  = $(WARN) $(FEATURES) $(CFLAGS) $(SAN) -pthread -I builder -I $(B) -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
+ALL_CFLAGS  = $(WARN) $(FEATURES) $(CFLAGS) $(SAN) -pthread $(INCLUDES) -I $(B) -DLOCALEDIR='"$(LOCALEDIR)"' $(shell pkg-config --cflags $(PKGS))
 ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 # Debian's libcmark-gfm.pc already links the extensions library.
 LIBS        = $(shell pkg-config --libs $(PKGS))
 
 SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/recipe.xsd \
           schemas/shard.xsd schemas/township.xsd schemas/village.xsd
-LIBSRC  = builder/archive.c builder/bundle.c builder/catalog.c builder/check.c builder/cmd_build.c \
-          builder/cmd_catalog.c builder/cmd_check.c builder/cmd_info.c \
-          builder/cmd_keygen.c builder/cmd_plan.c builder/cmd_unpack.c \
-          builder/cmd_verify.c builder/crypto.c builder/deflate.c builder/diag.c builder/doc.c \
-          builder/editions.c builder/epub.c builder/fold.c builder/image.c builder/leftovers.c builder/load.c builder/markdown.c builder/media.c builder/model.c \
-          builder/output.c builder/package.c builder/pages.c builder/pdf.c builder/phone.c \
-          builder/plan.c builder/print.c builder/project.c builder/render.c \
-          builder/scorm.c builder/scratch.c builder/search.c builder/shared.c builder/util.c \
-          builder/xml.c builder/zipfile.c
-LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/embedded.o
-HEADERS = $(wildcard builder/*.h)
+# The sources, one folder per stage of the flow, lowest first: a file
+# includes only headers of its own stage or an earlier one (tests/layers.py).
+#   base    strings, messages, hashes, names, media types, images
+#   zip     bytes on their way into zips: deflate, scratch files, zip files
+#   source  reading and checking what trainers and staff write; the plan
+#   render  lessons into documents: pages, booklet, phone edition, EPUB...
+#   pack    documents into signed bundles, the catalogue; reading bundles
+#   cli     the command line: main.c and one file per command
+STAGES  = base zip source render pack cli
+INCLUDES = $(STAGES:%=-I builder/%)
+vpath %.c $(STAGES:%=builder/%)
+LIBSRC  = $(filter-out builder/cli/main.c,$(wildcard $(STAGES:%=builder/%/*.c)))
+LIBOBJ  = $(addprefix $(B)/,$(notdir $(LIBSRC:.c=.o))) $(B)/embedded.o
+HEADERS = $(wildcard $(STAGES:%=builder/%/*.h))
 UNITSRC = $(wildcard tests/unit/*.c)
 
 # Message catalogues (builder/po/, GNU gettext): each LANG.po is compiled
 # into the build folder's locale/, where a binary run from the build tree
-# finds it (see i18n_init in builder/main.c).
+# finds it (see i18n_init in builder/cli/main.c).
 LINGUAS = zh_CN
 MOFILES = $(LINGUAS:%=$(B)/locale/%/LC_MESSAGES/coursepack.mo)
 
@@ -85,17 +88,17 @@ $(B)/.deps:
 	@builder/deps.sh build
 	@mkdir -p $(B) && touch $@
 
-$(B)/%.o: builder/%.c $(HEADERS) $(B)/diagfmt.h $(B)/.deps
+$(B)/%.o: %.c $(HEADERS) $(B)/diagfmt.h $(B)/.deps
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # Each catalogue format as a macro, DIAGFMT_<code>, so that the compiler
-# checks diag() calls against it (builder/diag.h).
-$(B)/diagfmt.h: builder/diag.h $(B)/.deps
-	sed -n 's/^[[:space:]]*X(\([A-Z0-9_]*\), DL_[A-Z]*, \(".*"\))[[:space:]\\]*$$/#define DIAGFMT_\1 \2/p' builder/diag.h >$@.tmp
-	test "$$(wc -l <$@.tmp)" -eq "$$(grep -c '^[[:space:]]*X(' builder/diag.h)" && mv $@.tmp $@
+# checks diag() calls against it (builder/base/diag.h).
+$(B)/diagfmt.h: builder/base/diag.h $(B)/.deps
+	sed -n 's/^[[:space:]]*X(\([A-Z0-9_]*\), DL_[A-Z]*, \(".*"\))[[:space:]\\]*$$/#define DIAGFMT_\1 \2/p' builder/base/diag.h >$@.tmp
+	test "$$(wc -l <$@.tmp)" -eq "$$(grep -c '^[[:space:]]*X(' builder/base/diag.h)" && mv $@.tmp $@
 
-$(B)/embedded.c: $(SCHEMAS) builder/style.css builder/embed.sh $(B)/.deps
-	builder/embed.sh $(SCHEMAS) builder/style.css > $@.tmp && mv $@.tmp $@
+$(B)/embedded.c: $(SCHEMAS) builder/render/style.css builder/embed.sh $(B)/.deps
+	builder/embed.sh $(SCHEMAS) builder/render/style.css > $@.tmp && mv $@.tmp $@
 
 $(B)/embedded.o: $(B)/embedded.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -165,12 +168,12 @@ clean:
 # FUZZ_SECONDS on a copy of its seeds (tests/fuzz/seeds; the bundle seeds
 # are built from a test fixture).  Crashes land in build/fuzz/.
 FUZZ_SECONDS ?= 300
-FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I builder \
+FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(INCLUDES) \
               $(shell pkg-config --cflags $(PKGS))
 FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir
-FUZZOBJ = $(LIBSRC:builder/%.c=build/fuzz/%.o) build/fuzz/embedded.o
+FUZZOBJ = $(addprefix build/fuzz/,$(notdir $(LIBSRC:.c=.o))) build/fuzz/embedded.o
 
-build/fuzz/%.o: builder/%.c $(HEADERS) $(B)/.deps build/fuzz/.deps
+build/fuzz/%.o: %.c $(HEADERS) $(B)/.deps build/fuzz/.deps
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
 build/fuzz/embedded.o: $(B)/embedded.c build/fuzz/.deps
@@ -204,7 +207,7 @@ build/bench/zip_sources: bench/zip_sources.c $(LIBOBJ) $(HEADERS)
 .PHONY: bench
 
 # One 4000x3000 camera photo shrunk for the phone edition: libvips
-# (builder/image.c) against ImageMagick, GraphicsMagick and libjpeg's
+# (builder/base/image.c) against ImageMagick, GraphicsMagick and libjpeg's
 # djpeg (bench/images.sh; the figures are in BENCHMARKS.md).
 bench-images: build/bench/image_phone
 	@builder/deps.sh bench-images

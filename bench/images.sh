@@ -1,6 +1,6 @@
 #!/bin/sh
 # Shrinking one camera photo for the phone edition: coursepack's libvips
-# path (builder/image.c, shrink-on-load) against the tools Debian offers.
+# path (builder/base/image.c, shrink-on-load) against the tools Debian offers.
 # Usage: bench/images.sh IMAGE_PHONE_BINARY [RUNS]   (make bench-images)
 #
 # The photo is made here, never committed: 4000 x 3000 px of ImageMagick's

@@ -124,9 +124,9 @@ check_that "races: a course file swapped for a link during the build is refused,
 	sh -c "test $st -ne 0 && test -L '$sw/lib/grow/media/guide.pdf' && test -e '$sw/out/town/town-a.zip' &&
 	test ! -e '$sw/out/town/town-b.zip' && grep -q \"guide.pdf' changed while the build read it\" '$rc/swap.err'"
 # diag() calls are checked against their catalogue formats at compile
-# time (builder/diag.h, diagfmt.h): a wrong argument is a build error.
+# time (builder/base/diag.h, diagfmt.h): a wrong argument is a build error.
 printf '#include <stddef.h>\n#include "diag.h"\nvoid f(void);\nvoid f(void) { diag(S_WRITE, NULL, "%s", 3); }\n' >"$rc/badfmt.c"
 printf '#include <stddef.h>\n#include "diag.h"\nvoid f(void);\nvoid f(void) { diag(S_WRITE, NULL, "%s", "why"); }\n' >"$rc/goodfmt.c"
 check_that "races: a diag() call with arguments its format does not take does not compile" \
-	sh -c "${CC:-cc} -std=c11 -Wformat -Werror -I builder -I '$B' -fsyntax-only '$rc/goodfmt.c' &&
-	! ${CC:-cc} -std=c11 -Wformat -Werror -I builder -I '$B' -fsyntax-only '$rc/badfmt.c'"
+	sh -c "${CC:-cc} -std=c11 -Wformat -Werror -I builder/base -I '$B' -fsyntax-only '$rc/goodfmt.c' &&
+	! ${CC:-cc} -std=c11 -Wformat -Werror -I builder/base -I '$B' -fsyntax-only '$rc/badfmt.c'"

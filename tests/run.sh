@@ -171,12 +171,12 @@ check_that "zh_CN: msgfmt --check passes with nothing fuzzy or untranslated: $(c
 check_that "zh_CN: builder/po/coursepack.pot is current (run make po)" diff -u builder/po/coursepack.pot "$tmp/fresh.pot"
 # xgettext finds every format of the catalogue: as many distinct formats in
 # diag.h as messages from diag.h in the template.
-zhfmt=$(sed -n 's/^[[:space:]]*X([A-Z0-9_]*, *DL_[A-Z]*, *\(".*"\)) *\\\{0,1\}$/\1/p' builder/diag.h | sort -u | wc -l)
-zhpot=$(msggrep --no-wrap --location=builder/diag.h "$tmp/fresh.pot" | grep -c '^msgid "[^"]')
+zhfmt=$(sed -n 's/^[[:space:]]*X([A-Z0-9_]*, *DL_[A-Z]*, *\(".*"\)) *\\\{0,1\}$/\1/p' builder/base/diag.h | sort -u | wc -l)
+zhpot=$(msggrep --no-wrap --location=builder/base/diag.h "$tmp/fresh.pot" | grep -c '^msgid "[^"]')
 check_that "zh_CN: xgettext extracts all $zhfmt catalogue formats of diag.h (got $zhpot)" test "$zhfmt" -eq "$zhpot" -a "$zhfmt" -gt 100
 # The msgcmp test above fails when a message is added to diag.h untranslated.
-sed 's/^\(#define DIAG_CATALOGUE(X) \\\)$/\1\n\tX(W_I18N_PROBE, DL_WARNING, "a message nobody translated") \\/' builder/diag.h >"$tmp/diag.h"
-builder/po/extract.sh "$tmp/diag.h" builder/*.c >"$tmp/probe.pot" 2>/dev/null
+sed 's/^\(#define DIAG_CATALOGUE(X) \\\)$/\1\n\tX(W_I18N_PROBE, DL_WARNING, "a message nobody translated") \\/' builder/base/diag.h >"$tmp/diag.h"
+builder/po/extract.sh "$tmp/diag.h" builder/*/*.c >"$tmp/probe.pot" 2>/dev/null
 if grep -q 'a message nobody translated' "$tmp/probe.pot" && ! msgcmp builder/po/zh_CN.po "$tmp/probe.pot" >"$tmp/out" 2>&1 &&
    grep -q 'found 1 fatal error' "$tmp/out"; then ok; else ko "zh_CN: an untranslated new diag.h message goes unnoticed"; cat "$tmp/out"; fi
 # English when no catalogue is found: an installed binary needs no data files.
@@ -185,7 +185,7 @@ check_that "zh_CN: no catalogue means English" diff -u tests/golden/missing-path
 # Numbers and outputs never follow the locale: the program sets only
 # LC_MESSAGES and LC_CTYPE (LC_NUMERIC stays "C", so 26.5 never prints 26,5).
 check_that "zh_CN: setlocale() only for LC_MESSAGES and LC_CTYPE" \
-	sh -c "! grep -n 'setlocale(' builder/*.c | grep -v 'setlocale(LC_\(MESSAGES\|CTYPE\), \"C\\{0,1\\}\")'"
+	sh -c "! grep -n 'setlocale(' builder/*/*.c | grep -v 'setlocale(LC_\(MESSAGES\|CTYPE\), \"C\\{0,1\\}\")'"
 # Installed: the catalogue lands under LOCALEDIR, and the binary finds it.
 i18n=$tmp/i18n-dest
 if make -s install DESTDIR="$i18n" PREFIX=/usr B="$B" >"$tmp/out" 2>&1 &&
@@ -738,7 +738,7 @@ check_that "cli: a stdout write error exits 3 (got $st), saying so" \
 check_that "man: mandoc -Tlint is clean" mandoc -Tlint -W warning builder/coursepack.1
 # Every message of the catalogue is explained in the man page: its longest
 # fixed run of words appears there.
-sed -n 's/^[[:space:]]*X([A-Z_]*, DL_[A-Z]*, "\(.*\)") \\$/\1/p' builder/diag.h >"$tmp/formats"
+sed -n 's/^[[:space:]]*X([A-Z_]*, DL_[A-Z]*, "\(.*\)") \\$/\1/p' builder/base/diag.h >"$tmp/formats"
 # (One awk for all formats: the man page read once.)
 nfmt=$(wc -l <"$tmp/formats")
 undocumented=$(awk 'NR == FNR { man = man $0 "\n"; next }

@@ -3,7 +3,7 @@
 # builds build/tsan/coursepack (make SANITIZE=thread); every run here
 # stops at the first report (halt_on_error=1) with exit status 66.
 # tests/tsan.supp holds the suppressions, for third-party libraries only.
-# What is threaded (builder/cmd_build.c): the -j workers, which share the
+# What is threaded (builder/cli/cmd_build.c): the -j workers, which share the
 # render cache and its scratch file (shared.c, scratch.c), deflate pieces
 # (deflate.c), sign each file, fork the browser for --pdf (pdf.c), and
 # call libvips, which runs worker threads of its own (image.c).

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Prints the message template (coursepack.pot) of the given sources, or of
-# builder/*.[ch] by default, on stdout.  What is extracted:
+# builder/*/*.[ch] by default, on stdout.  What is extracted:
 #   - the catalogue's formats: X(code, level, "format") in diag.h, looked
 #     up by diag() at the one sink;
 #   - usage_error("format", ...), looked up by usage_error();
@@ -11,7 +11,7 @@
 # messages do.  Usage: builder/po/extract.sh [FILE...]
 set -eu
 cd "$(dirname "$0")/../.."
-[ $# -gt 0 ] || set -- builder/*.h builder/*.c
+[ $# -gt 0 ] || set -- builder/*/*.h builder/*/*.c
 xgettext -o - --from-code=UTF-8 --language=C --no-wrap --sort-by-file \
 	--package-name=coursepack --msgid-bugs-address="see README.md" --add-location=file \
 	-k --keyword=_ --keyword=N_ --keyword=X:3 --keyword=usage_error:1 \

@@ -9,7 +9,7 @@
 
 #include "deflate.h"
 #include "scratch.h"
-#include "shared.h"
+#include "cache.h"
 #include "unit.h"
 
 static void

@@ -17,7 +17,7 @@
 
 #include "output.h"
 #include "pdf.h"
-#include "shared.h"
+#include "cache.h"
 #include "util.h"
 #include "zipfile.h"
 

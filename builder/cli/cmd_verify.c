@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bundle.h"
+#include "bundle_reader.h"
 #include "commands.h"
 #include "crypto.h"
 #include "i18n.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle.h"
+#include "bundle_reader.h"
 #include "commands.h"
 #include "i18n.h"
 #include "util.h"

@@ -5,7 +5,7 @@
 #include "diag.h"
 #include "package.h"
 #include "render.h"
-#include "shared.h"
+#include "cache.h"
 #include "util.h"
 #include "zipfile.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bundle.h"
+#include "bundle_reader.h"
 #include "fold.h"
 #include "crypto.h"
 #include "diag.h"

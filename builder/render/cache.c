@@ -8,7 +8,7 @@
 #include "markdown.h"
 #include "media.h"
 #include "scratch.h"
-#include "shared.h"
+#include "cache.h"
 #include "zipfile.h"
 
 struct asset_entry {

@@ -35,7 +35,7 @@
 #include "plan.h"
 #include "project.h"
 #include "scratch.h"
-#include "shared.h"
+#include "cache.h"
 #include "util.h"
 #include "zipfile.h"
 

@@ -31,7 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bundle.h"
+#include "bundle_reader.h"
 #include "commands.h"
 #include "i18n.h"
 #include "crypto.h"
