@@ -1,10 +1,8 @@
-#include <getopt.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "commands.h"
 #include "diag.h"
 #include "i18n.h"
 #include "util.h"
@@ -116,27 +114,4 @@ usage_error(const char *fmt, ...)
 	vfprintf(stderr, _(fmt), ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-int
-options_help_only(int argc, char *argv[], const char *usage)
-{
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int ch;
-
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			fputs(usage, stdout);
-			return 0;
-		}
-		usage_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
-		fputs(usage, stderr);
-		return 2;
-	}
-	return -1;
 }

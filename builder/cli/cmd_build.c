@@ -25,6 +25,7 @@
 
 #include "catalog.h"
 #include "output.h"
+#include "sign.h"
 #include "commands.h"
 #include "i18n.h"
 #include "crypto.h"

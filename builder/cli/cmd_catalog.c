@@ -24,6 +24,7 @@
 #include "diag.h"
 #include "leftovers.h"
 #include "output.h"
+#include "sign.h"
 #include "util.h"
 
 static const char usage_text[] = "usage: coursepack catalog [-o DIR] [--sign SECRETKEY] SHARD_DIR ...\n";

@@ -5,8 +5,7 @@
 #define COURSEPACK_COMMANDS_H
 
 #include "diag.h"
-
-#define COURSEPACK_VERSION "0.2.0"
+#include "version.h"
 
 /* For commands whose only option is -h/--help: returns -1 to go on
  * (optind at the first operand), else the exit status to return. */

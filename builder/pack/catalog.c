@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "catalog.h"
-#include "commands.h"
+#include "output.h"
+#include "sign.h"
+#include "version.h"
 #include "diag.h"
 #include "render.h"
 #include "util.h"
@@ -478,4 +480,23 @@ catalog_release(struct catalog *cat)
 		free(cat->missing[i]);
 	free(cat->missing);
 	memset(cat, 0, sizeof *cat);
+}
+
+/* SHA256SUMS (signed with key, when given) and index.html in dir. */
+int
+catalog_write(const struct catalog *cat, const char *dir, const struct minisign_key *key, time_t when)
+{
+	char *sums = catalog_sums(cat), *html = catalog_render(cat), *path = path_join(dir, "SHA256SUMS");
+	int rc = write_atomic(path, sums, strlen(sums));
+
+	if (rc == 0)
+		rc = sign_file(key, path, when);
+	free(path);
+	path = path_join(dir, "index.html");
+	if (rc == 0)
+		rc = write_atomic(path, html, strlen(html));
+	free(path);
+	free(html);
+	free(sums);
+	return rc;
 }

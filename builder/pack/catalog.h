@@ -10,10 +10,14 @@
 #ifndef COURSEPACK_CATALOG_H
 #define COURSEPACK_CATALOG_H
 
+#include <time.h>
+
 #include <stddef.h>
 
 #include "editions.h"
 #include "model.h"
+
+struct minisign_key;
 
 /* A file beside the bundles. */
 struct catalog_file {
@@ -63,5 +67,8 @@ char *catalog_sums(const struct catalog *);
 int catalog_save(const struct catalog *, size_t shard, size_t nshards, const char *path);
 int catalog_load(const char *path, struct catalog *, size_t *shard, size_t *nshards);
 void catalog_release(struct catalog *);
+/* SHA256SUMS (signed with k, when given) and index.html in dir: 0, or -1
+ * after diagnosing. */
+int catalog_write(const struct catalog *, const char *dir, const struct minisign_key *k, time_t when);
 
 #endif

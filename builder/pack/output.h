@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <time.h>
 
-struct catalog;
 struct doc;
 struct minisign_key;
 struct span;
@@ -22,10 +21,6 @@ int write_spans_atomic(const char *path, const char *chrome, size_t chrome_len, 
     size_t nspans, size_t *size, char sha256[65]);
 /* The size and SHA-256 of a file just written. */
 int file_digest(const char *path, size_t *size, char out[65]);
-/* PATH.minisig over the file's bytes; with k NULL, removes an old one. */
-int sign_file(const struct minisign_key *k, const char *path, time_t when);
-/* SHA256SUMS (signed with k, when given) and index.html in dir. */
-int catalog_write(const struct catalog *, const char *dir, const struct minisign_key *k, time_t when);
 
 /* Entry and signature times: SOURCE_DATE_EPOCH when set
  * (reproducible-builds.org), else the season's start (season_time); never
@@ -35,8 +30,5 @@ int entry_time(const char *cmd, const char *season, time_t *t);
  * recipe's season text, "2022—2023年度冬春训" -> 2022-11-01; 2023-01-01
  * when it names none (or season is NULL). */
 time_t season_time(const char *season);
-/* A minisign secret key (unencrypted).  0, or the exit status (1 a bad
- * key, 3 unreadable) after diagnosing. */
-int secret_key_load(const char *path, struct minisign_key *key);
 
 #endif

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include "version.h"
 #include "diag.h"
 #include "package.h"
 #include "render.h"

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include "version.h"
 #include "crypto.h"
 #include "markdown.h"
 #include "media.h"
