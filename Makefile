@@ -131,7 +131,7 @@ regen: $(B)/coursepack $(MOFILES)
 	@tests/run.sh $(B) --regen
 
 # The main job on the bundled example: check, plan, build, verify.
-demo: $(B)/coursepack
+demo: $(B)/coursepack $(MOFILES)
 	$(B)/coursepack check courses examples
 	$(B)/coursepack plan examples/xiayang/township.xml
 	$(B)/coursepack build -o dist examples/xiayang/township.xml
