@@ -44,7 +44,7 @@ LIBSRC  = builder/archive.c builder/bundle.c builder/catalog.c builder/check.c b
           builder/cmd_keygen.c builder/cmd_plan.c builder/cmd_unpack.c \
           builder/cmd_verify.c builder/crypto.c builder/deflate.c builder/diag.c builder/doc.c \
           builder/editions.c builder/epub.c builder/fold.c builder/image.c builder/leftovers.c builder/load.c builder/markdown.c builder/media.c builder/model.c \
-          builder/output.c builder/package.c builder/pages.c builder/pdf.c builder/phone.c \
+          builder/output.c builder/package.c builder/pages.c builder/pdf.c builder/phone.c builder/receipt.c \
           builder/plan.c builder/print.c builder/project.c builder/render.c \
           builder/scorm.c builder/scratch.c builder/search.c builder/shared.c builder/util.c \
           builder/xml.c builder/zipfile.c
