@@ -109,16 +109,20 @@ $(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) $(B)/diagfmt.h tests/unit/unit.h
 $(B)/cjkcount: tests/cjkcount.c $(B)/.deps
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/cjkcount.c
 
+# Prints the receipts receipt.c finds in chat text (tests/receipts.sh).
+$(B)/receipts: tests/receipts.c $(LIBOBJ) $(HEADERS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/receipts.c $(LIBOBJ) $(LIBS)
+
 # The whole suite; it also builds a ThreadSanitizer binary (build/tsan)
 # for its section on the threaded build paths.
-test: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount
+test: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount $(B)/receipts
 	@builder/deps.sh test
 	@$(MAKE) --no-print-directory SANITIZE=thread build/tsan/coursepack >/dev/null
 	@tests/run.sh $(B)
 
 # The fast suite for the edit-compile-test loop (unit, golden, core
 # checks; under 30 s): tests/run.sh --quick.
-check: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount
+check: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount $(B)/receipts
 	@builder/deps.sh test
 	@tests/run.sh $(B) --quick
 
