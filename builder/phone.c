@@ -25,7 +25,8 @@ static const char phone_css[] =
     "#receipt ul { list-style: none; padding-left: 0; }\n"
     "#receipt input[type=checkbox] { width: 1.2rem; height: 1.2rem; vertical-align: middle; }\n"
     "#r-name, #r-text { box-sizing: border-box; width: 100%; font-size: 1rem; padding: 0.4rem; }\n"
-    "#r-text { font-family: inherit; }\n";
+    "#r-text { font-family: inherit; }\n"
+    "[hidden] { display: none !important; }\n";
 
 /* The receipt view (学习回执): ticks kept in localStorage where the
  * browser allows it for file://, ticked by hand where it does not, and a
@@ -131,7 +132,8 @@ static const char phone_receipt_js[] =
     "      text.value = !n ? '请先填写姓名。' : '请先勾选学完的课。';\n"
     "      return;\n"
     "    }\n"
-    "    var les = compact(ns), c = code(n, les, first, last);\n"
+    "    var les = compact(ns), c;\n"
+    "    try { c = code(n, les, first, last); } catch (e) { text.value = '姓名里有认不出的字符，请重新填写。'; return; }\n"
     "    text.value = '【学习回执】\\n乡镇：' + sec.getAttribute('data-township') + '\\n村：' + sec.getAttribute('data-village') +\n"
     "      '\\n姓名：' + name + '\\n已学：' + les + '（共 ' + ns.length + ' 课）\\n日期：' + (first === last ? first : first + ' 至 ' + last) +\n"
     "      '\\n校验码：' + c.slice(0, 4) + '-' + c.slice(4);\n"
