@@ -112,16 +112,20 @@ $(B)/unit: $(UNITSRC) $(LIBOBJ) $(HEADERS) $(B)/diagfmt.h tests/unit/unit.h
 $(B)/cjkcount: tests/cjkcount.c $(B)/.deps
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/cjkcount.c
 
+# Prints the receipts receipt.c finds in chat text (tests/receipts.sh).
+$(B)/receipts: tests/receipts.c $(LIBOBJ) $(HEADERS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/receipts.c $(LIBOBJ) $(LIBS)
+
 # The whole suite; it also builds a ThreadSanitizer binary (build/tsan)
 # for its section on the threaded build paths.
-test: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount
+test: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount $(B)/receipts
 	@builder/deps.sh test
 	@$(MAKE) --no-print-directory SANITIZE=thread build/tsan/coursepack >/dev/null
 	@tests/run.sh $(B)
 
 # The fast suite for the edit-compile-test loop (unit, golden, core
 # checks; under 30 s): tests/run.sh --quick.
-check: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount
+check: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount $(B)/receipts
 	@builder/deps.sh test
 	@tests/run.sh $(B) --quick
 
@@ -170,7 +174,7 @@ clean:
 FUZZ_SECONDS ?= 300
 FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(INCLUDES) \
               $(shell pkg-config --cflags $(PKGS))
-FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir
+FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir fuzz_receipt
 FUZZOBJ = $(addprefix build/fuzz/,$(notdir $(LIBSRC:.c=.o))) build/fuzz/embedded.o
 
 build/fuzz/%.o: %.c $(HEADERS) $(B)/.deps build/fuzz/.deps

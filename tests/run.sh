@@ -719,6 +719,7 @@ check_that "build: a PDF and a .docx are stored, the SVG deflated (exit $st)" sh
 
 begin editions; . "$top/tests/editions.sh"
 begin browser; . "$top/tests/browser.sh"
+begin receipts; . "$top/tests/receipts.sh"
 begin signatures; . "$top/tests/signatures.sh"
 begin unpack; . "$top/tests/unpack.sh"
 begin i18n; . "$top/tests/i18n.sh"

@@ -36,6 +36,7 @@ extern int unit_n, unit_failed;
 		printf("#   got '%s', want '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
 } while (0)
 
+void test_receipt(void);
 void test_util(void);
 void test_deflate(void);
 void test_zipfile(void);
