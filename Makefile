@@ -47,7 +47,7 @@ LIBSRC  = builder/archive.c builder/bundle.c builder/catalog.c builder/check.c b
           builder/output.c builder/package.c builder/pages.c builder/pdf.c builder/phone.c \
           builder/plan.c builder/print.c builder/project.c builder/render.c \
           builder/scorm.c builder/scratch.c builder/search.c builder/shared.c builder/util.c \
-          builder/xml.c builder/zipfile.c
+          builder/roster.c builder/xml.c builder/zipfile.c
 LIBOBJ  = $(LIBSRC:builder/%.c=$(B)/%.o) $(B)/embedded.o
 HEADERS = $(wildcard builder/*.h)
 UNITSRC = $(wildcard tests/unit/*.c)
