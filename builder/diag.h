@@ -121,8 +121,8 @@ enum diag_level {
 	X(E_ROSTER_ROWS, DL_ERROR, "roster has more than %d rows: the rest is not read") \
 	X(E_ROSTER_CELL, DL_ERROR, "cell longer than %d bytes") \
 	X(E_ROSTER_ENCODING, DL_ERROR, "roster is neither UTF-8 nor GB18030 text (the first bad byte is on this line): save it from the spreadsheet as 'CSV UTF-8'") \
-	X(E_ROSTER_QUOTE, DL_ERROR, "quoted cell starting here is never closed: a '\"' is missing") \
-	X(E_ROSTER_AFTER_QUOTE, DL_ERROR, "text after the closing '\"' of a quoted cell: write a quote inside a cell as '\"\"'") \
+	X(E_ROSTER_QUOTE, DL_ERROR, "quoted cell starting here is never closed: its closing quote mark is missing") \
+	X(E_ROSTER_AFTER_QUOTE, DL_ERROR, "text after the closing quote mark of a quoted cell: write a quote mark inside a cell as two") \
 	X(E_ROSTER_XLSX, DL_ERROR, "not a workbook that can be read: %s; save it again from the spreadsheet as .xlsx or 'CSV UTF-8'") \
 	X(E_ROSTER_XLSX_STRING, DL_ERROR, "cell refers to shared string '%s', but the workbook has %zu") \
 	X(E_ROSTER_EMPTY, DL_ERROR, "roster has no header row") \
