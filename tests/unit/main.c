@@ -32,6 +32,7 @@ static const struct unit_test {
 	{"races", test_races, 28},
 	{"fold", test_fold, 21},
 	{"crypto", test_crypto, 24},
+	{"roster", test_roster, 36},
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
 
