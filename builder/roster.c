@@ -29,7 +29,7 @@ struct trow {
 struct table {
 	const char *path;
 	struct trow *rows;
-	size_t nrows;
+	size_t nrows, cap;
 	int errors;
 };
 
@@ -45,7 +45,7 @@ table_release(struct table *t)
 	}
 	free(t->rows);
 	t->rows = NULL;
-	t->nrows = 0;
+	t->nrows = t->cap = 0;
 }
 
 static void
@@ -68,7 +68,10 @@ table_add_row(struct table *t, int line)
 		t->errors++;
 		return -1;
 	}
-	t->rows = xreallocarray(t->rows, t->nrows + 1, sizeof *t->rows);
+	if (t->nrows == t->cap) {	/* doubling: 20000 rows, not 20000 copies */
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->rows = xreallocarray(t->rows, t->cap, sizeof *t->rows);
+	}
 	t->rows[t->nrows].line = line;
 	t->rows[t->nrows].cells = NULL;
 	t->rows[t->nrows].ncells = 0;
@@ -496,7 +499,18 @@ xlsx_table(struct table *t, const char *path, int fd)
 		long col = 0;
 		int cut = 0;
 
-		line = r && atoi(r) > line ? atoi(r) : line + 1;
+		long n = 0;
+
+		/* Row numbers only go up; a missing or odd one is the next. */
+		if (r) {
+			char *end;
+
+			errno = 0;
+			n = strtol(r, &end, 10);
+			if (end == r || *end || errno || n > 1048576)
+				n = 0;
+		}
+		line = n > line ? (int)n : line + 1;
 		free(r);
 		if (table_add_row(t, line) == -1)
 			goto out;
@@ -759,7 +773,7 @@ finish(struct table *t, struct roster *ro, struct roster **out)
 int
 roster_parse_csv(const char *path, const char *village, const char *bytes, size_t len, struct roster **out)
 {
-	struct table t = {path, NULL, 0, 0};
+	struct table t = {path, NULL, 0, 0, 0};
 	enum roster_format fmt;
 
 	*out = NULL;
@@ -834,7 +848,7 @@ roster_read(const char *path, const char *village, struct roster **out)
 		goto out;
 	}
 	if (has_suffix(path, ".xlsx") || has_suffix(path, ".XLSX")) {
-		struct table t = {path, NULL, 0, 0};
+		struct table t = {path, NULL, 0, 0, 0};
 
 		if (xlsx_table(&t, path, fd) == -1 || t.errors) {
 			table_release(&t);
