@@ -167,7 +167,7 @@ clean:
 FUZZ_SECONDS ?= 300
 FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -I builder \
               $(shell pkg-config --cflags $(PKGS))
-FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir
+FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir fuzz_roster
 FUZZOBJ = $(LIBSRC:builder/%.c=build/fuzz/%.o) build/fuzz/embedded.o
 
 build/fuzz/%.o: builder/%.c $(HEADERS) $(B)/.deps build/fuzz/.deps
