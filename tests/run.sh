@@ -718,6 +718,7 @@ check_that "build: a PDF and a .docx are stored, the SVG deflated (exit $st)" sh
 	unzip -Zv '$pb/out/town/town-a.zip' assets/grow/media/tree.svg | grep -q 'compression method: *deflated'"
 
 begin editions; . "$top/tests/editions.sh"
+begin roster; . "$top/tests/roster.sh"
 begin browser; . "$top/tests/browser.sh"
 begin receipts; . "$top/tests/receipts.sh"
 begin signatures; . "$top/tests/signatures.sh"

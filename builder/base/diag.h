@@ -24,6 +24,7 @@ enum diag_level {
 	X(W_INCLUDE_CORE, DL_WARNING, "included course '%s' is a core course: every village gets it anyway") \
 	X(W_NEED_NOT_BY_NEED, DL_WARNING, "need '%s' matches only courses of categories the recipe does not choose by need") \
 	X(W_NO_MEMBERS, DL_WARNING, "village has no members") \
+	X(W_ROSTER_COUNT, DL_WARNING, "roster lists %d %s members, the village profile '%s' says %d: correct the one that is out of date") \
 	X(W_FIRST_NOT_CORE, DL_WARNING, "first lesson '%s' is not in a core course") \
 	X(W_NO_CATEGORIES, DL_WARNING, "no categories.xml next to the course folder: category '%s' not checked") \
 	X(W_UNLISTED_FILE, DL_WARNING, "'%s' is not a lesson of the course: list it in course.xml or remove it") \
@@ -111,6 +112,25 @@ enum diag_level {
 	X(E_NO_TOWNSHIP, DL_ERROR, "no township.xml beside the village file or in the folder above") \
 	X(E_NOT_TOWNSHIP, DL_ERROR, "'%s' is neither a township nor a village file") \
 	X(E_VILLAGE_UNLISTED, DL_ERROR, "village '%s' is not listed by the township") \
+	/* errors in the inputs: rosters */ \
+	X(E_ROSTER_MISSING, DL_ERROR, "roster '%s' named by the village cannot be opened: %s") \
+	X(E_ROSTER_TWO, DL_ERROR, "village '%s' has two rosters, this one and '%s': keep one") \
+	X(E_ROSTER_KIND, DL_ERROR, "roster is neither a .csv nor an .xlsx file: save it from the spreadsheet as 'CSV UTF-8' or as an Excel workbook (.xlsx)") \
+	X(E_ROSTER_XLS, DL_ERROR, "roster is an old binary Excel file (.xls), which is not read: open it in Excel or WPS and save it with 另存为 as 'Excel 工作簿 (*.xlsx)' or 'CSV UTF-8'") \
+	X(E_ROSTER_TOO_LARGE, DL_ERROR, "roster is larger than %s") \
+	X(E_ROSTER_ROWS, DL_ERROR, "roster has more than %d rows: the rest is not read") \
+	X(E_ROSTER_CELL, DL_ERROR, "cell longer than %d bytes") \
+	X(E_ROSTER_ENCODING, DL_ERROR, "roster is neither UTF-8 nor GB18030 text (the first bad byte is on this line): save it from the spreadsheet as 'CSV UTF-8'") \
+	X(E_ROSTER_QUOTE, DL_ERROR, "quoted cell starting here is never closed: its closing quote mark is missing") \
+	X(E_ROSTER_AFTER_QUOTE, DL_ERROR, "text after the closing quote mark of a quoted cell: write a quote mark inside a cell as two") \
+	X(E_ROSTER_XLSX, DL_ERROR, "not a workbook that can be read: %s; save it again from the spreadsheet as .xlsx or 'CSV UTF-8'") \
+	X(E_ROSTER_XLSX_STRING, DL_ERROR, "cell refers to shared string '%s', but the workbook has %zu") \
+	X(E_ROSTER_EMPTY, DL_ERROR, "roster has no header row") \
+	X(E_ROSTER_COLUMN, DL_ERROR, "roster has no column '%s'; headers found: %s") \
+	X(E_ROSTER_NO_NAME, DL_ERROR, "member has no name (姓名)") \
+	X(E_ROSTER_GROUP, DL_ERROR, "group '%s' is none of 在村, 居家, 流动 (resident, homebound, mobile)") \
+	X(E_ROSTER_SAME_NAME, DL_ERROR, "member '%s' has the same name as the member on line %d: give both distinct ids (编号)") \
+	X(E_ROSTER_SAME_ID, DL_ERROR, "id '%s' is also the id of the member on line %d") \
 	X(E_BUNDLE_LIMIT, DL_ERROR, "bundle of '%s' would hold %zu files, %s in all; verify accepts at most %u files and %s") \
 	X(E_BUNDLE_RATIO, DL_ERROR, "'%s' in '%s' would deflate %llu to 1; verify accepts at most %u to 1: compress it (zip, gz) first") \
 	X(E_IMAGE_BAD, DL_ERROR, "image '%s' cannot be used: %s") \

@@ -22,6 +22,7 @@
 #include "i18n.h"
 #include "load.h"
 #include "project.h"
+#include "roster.h"
 #include "util.h"
 #include "xml.h"
 
@@ -215,6 +216,28 @@ library_for_project(void *ctx, const char *dir, const struct ref *where)
 	return get_library(ctx, dir, where);
 }
 
+/* The village's roster, if it has one: read, every bad row reported,
+ * counts compared with the profile's.  Members' names are never printed,
+ * only where they are. */
+static void
+check_roster(struct checker *ck, const struct village *v, const char *township_dir)
+{
+	struct roster *ro;
+	char *path;
+
+	if (roster_locate(v, township_dir, &path) == -1 || path == NULL)
+		return;
+	ck->st.files++;
+	if (roster_read(path, v->id, &ro) == 0) {
+		if (ck->verbose)
+			printf(_("    roster %s: %zu member%s (%s)\n"), path, ro->nmembers,
+			    ro->nmembers == 1 ? "" : "s", roster_format_name(ro->format));
+		roster_check_counts(ro, v);
+	}
+	roster_free(ro);
+	free(path);
+}
+
 static void
 check_township_file(struct checker *ck, const char *path)
 {
@@ -239,6 +262,8 @@ check_township_file(struct checker *ck, const char *path)
 		}
 		if (ck->verbose && p.villages[i])
 			printf("  %-14s %s\n", p.villages[i]->id, p.villages[i]->name);
+		if (p.villages[i])
+			check_roster(ck, p.villages[i], p.township->dir);
 	}
 	project_release(&p);
 }

@@ -254,6 +254,8 @@ load_village(const char *path)
 	v->id = xml_attr(root, "id");
 	v->township = xml_attr(root, "township");
 	v->kind = xml_attr(root, "kind");
+	if ((v->roster = xml_attr(root, "roster")) != NULL)
+		v->roster_loc = at(d, root, "roster", v->path);
 	if (v->kind == NULL)
 		v->kind = xstrdup("village");
 	v->name = child_text(root, "name");

@@ -153,6 +153,7 @@ village_free(struct village *v)
 
 	if (v == NULL)
 		return;
+	free(v->roster);
 	refs_free(v->needs, v->nneeds);
 	refs_free(v->includes, v->nincludes);
 	refs_free(v->excludes, v->nexcludes);

@@ -114,6 +114,8 @@ struct session {
 
 struct village {
 	char *path, *id, *township, *kind, *name, *dialect;
+	char *roster;		/* roster="…" as written (relative to path), or NULL */
+	struct loc roster_loc;	/* of that attribute */
 	int members[GROUP__COUNT];
 	struct ref *needs;
 	size_t nneeds;

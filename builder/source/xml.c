@@ -556,6 +556,10 @@ parse(const char *path, char *text, size_t len, enum xml_kind want, struct xml_d
 		}
 		goto out;
 	}
+	if (want == XK__COUNT) {	/* xml_load_foreign: well-formed is all */
+		rc = 0;
+		goto out;
+	}
 	xmlNodePtr root = xmlDocGetRootElement(d->doc);
 	kind = root_kind(d->doc);
 	if (kindp)
@@ -658,6 +662,19 @@ xml_load_memory(const char *name, const char *text, size_t len, enum xml_kind wa
 	return parse(name, xstrndup(text, len), len, want, out, NULL);
 }
 
+int
+xml_load_foreign(const char *name, const char *text, size_t len, size_t max, struct xml_doc **out)
+{
+	*out = NULL;
+	if (len > max) {
+		struct loc loc = {name, 0, 0};
+
+		diag(E_XML_TOO_LARGE, &loc, (int)(max / 1024));
+		return -1;
+	}
+	return parse(name, xstrndup(text, len), len, XK__COUNT, out, NULL);
+}
+
 void
 xml_doc_free(struct xml_doc *d)
 {
@@ -755,6 +772,17 @@ char *
 xml_attr(const struct xml_node *n, const char *name)
 {
 	return own(xmlGetNoNsProp((const xmlNode *)n, (const xmlChar *)name));
+}
+
+char *
+xml_attr_any(const struct xml_node *n, const char *name)
+{
+	const xmlAttr *a;
+
+	for (a = ((const xmlNode *)n)->properties; a; a = a->next)
+		if (streq((const char *)a->name, name))
+			return own(xmlNodeListGetString(((const xmlNode *)n)->doc, a->children, 1));
+	return NULL;
 }
 
 char *

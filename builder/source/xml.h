@@ -41,6 +41,11 @@ int xml_load(const char *path, enum xml_kind want, struct xml_doc **out, enum xm
  * messages. */
 int xml_load_memory(const char *name, const char *text, size_t len, enum xml_kind want,
     struct xml_doc **out);
+/* The same limits and refusals (no DOCTYPE, no network, UTF-8) for a
+ * document not of ours, e.g. a part of an .xlsx workbook: well-formed is
+ * all it must be, and at most `max` bytes.  Caller frees *out. */
+int xml_load_foreign(const char *name, const char *text, size_t len, size_t max,
+    struct xml_doc **out);
 void xml_doc_free(struct xml_doc *);
 
 /* Peeks at the root element's kind only (no validation, no diagnostics):
@@ -59,6 +64,8 @@ const char *xml_name(const struct xml_node *);
  * new string the caller frees; NULL when the attribute is absent. */
 char *xml_attr(const struct xml_node *, const char *name);
 char *xml_text(const struct xml_node *);
+/* An attribute by its local name, whatever its namespace ("r:id"). */
+char *xml_attr_any(const struct xml_node *, const char *name);
 /* Where an element (attr NULL) or one of its attributes begins: 1-based
  * line and byte column. */
 void xml_locate(const struct xml_doc *, const struct xml_node *, const char *attr, int *line, int *col);

@@ -12,10 +12,11 @@ cp tests/fuzz/seeds/xml/* "$work/xml/"
 cp tests/fuzz/seeds/markdown/* "$work/markdown/"
 # Image seeds: the test photos (JPEG, GIF, WebP with metadata).
 cp tests/images/orient1.jpg tests/images/p3.jpg tests/images/meta.gif tests/images/meta.webp tests/images/lossless.webp "$work/image/"
-mkdir -p "$work/minisign" "$work/zipdir"
+mkdir -p "$work/minisign" "$work/zipdir" "$work/roster"
 cp tests/fuzz/seeds/minisign/* "$work/minisign/"
 cp tests/fuzz/seeds/zipdir/* "$work/zipdir/"
 mkdir -p "$work/receipt" && cp tests/fuzz/seeds/receipt/* "$work/receipt/"
+cp tests/fuzz/seeds/roster/* "$work/roster/"
 # Bundle seeds: the small test fixture built into a real bundle.
 if [ ! -s "$work/bundle/fixture.zip" ]; then
 	tmp=$(mktemp -d)
@@ -25,7 +26,7 @@ if [ ! -s "$work/bundle/fixture.zip" ]; then
 	rm -rf "$tmp"
 fi
 fail=0
-for t in xml markdown bundle image minisign zipdir receipt; do
+for t in xml markdown bundle image minisign zipdir receipt roster; do
 	echo "fuzz_$t: ${secs}s"
 	# -close_fd_mask=2: the targets' diagnostics are noise here.
 	build/fuzz/fuzz_$t -max_total_time="$secs" -close_fd_mask=2 -artifact_prefix=build/fuzz/crash-$t- \

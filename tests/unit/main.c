@@ -33,6 +33,7 @@ static const struct unit_test {
 	{"fold", test_fold, 21},
 	{"crypto", test_crypto, 24},
 	{"receipt", test_receipt, 25},
+	{"roster", test_roster, 36},
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
 

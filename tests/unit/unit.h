@@ -50,5 +50,6 @@ void test_image(void);
 void test_races(void);
 void test_fold(void);
 void test_crypto(void);
+void test_roster(void);
 
 #endif
