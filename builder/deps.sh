@@ -32,6 +32,8 @@ need_pkg zlib zlib1g-dev
 need_pkg libcrypto libssl-dev
 # Images (builder/image.c): decoded, shrunk and stripped with libvips.
 need_pkg vips libvips-dev
+# The class-hour ledger (builder/ledger): SQLite.
+need_pkg sqlite3 libsqlite3-dev
 # The message catalogues (builder/po) are compiled with msgfmt.
 need_cmd msgfmt gettext
 if [ "$what" = test ]; then
