@@ -54,6 +54,8 @@ if [ "$what" = test ]; then
 	# lock is held with flock(1).
 	need_cmd strace strace
 	need_cmd flock util-linux
+	# tests/ledger.sh edits ledgers behind coursepack's back to test its checks.
+	need_cmd sqlite3 sqlite3
 	# Image outputs are searched for metadata with the tool that reads most of it.
 	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.

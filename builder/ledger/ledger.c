@@ -17,9 +17,13 @@
 #include "ledger.h"
 #include "util.h"
 
+/* The statements an import runs once per row or cell, prepared once. */
+enum cached { ST_RECORD_FIND, ST_RECORD_ADD, ST_MEMBER_FIND, ST_MEMBER_ADD, ST__COUNT };
+
 struct ledger {
 	sqlite3 *db;
 	char *path;
+	sqlite3_stmt *st[ST__COUNT];
 };
 
 const char ledger_schema_v1[] =
@@ -196,6 +200,20 @@ col(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : "";
 }
 
+/* A cached statement, reset and unbound; NULL after diagnosing.  Never
+ * finalised by the caller. */
+static sqlite3_stmt *
+cached(struct ledger *l, enum cached which, const char *sql)
+{
+	if (l->st[which] == NULL)
+		l->st[which] = prepare(l, sql);
+	else {
+		sqlite3_reset(l->st[which]);
+		sqlite3_clear_bindings(l->st[which]);
+	}
+	return l->st[which];
+}
+
 static int
 user_version(struct ledger *l, int *v)
 {
@@ -324,7 +342,10 @@ ledger_open(const char *path, enum ledger_mode mode, int force)
 		free(dir);
 		return l;
 	}
-	if (exec(l, "PRAGMA journal_mode = WAL") == -1 || exec(l, "PRAGMA synchronous = FULL") == -1)
+	/* A county's import fits in 64 MiB of cache: written once, at the
+	 * commit, rather than spilled page by page. */
+	if (exec(l, "PRAGMA journal_mode = WAL") == -1 || exec(l, "PRAGMA synchronous = FULL") == -1 ||
+	    exec(l, "PRAGMA cache_size = -65536") == -1)
 		goto fail;
 	if (v < LEDGER_VERSION && upgrade(l, v) == -1)
 		goto fail;
@@ -351,8 +372,12 @@ fail:
 void
 ledger_close(struct ledger *l)
 {
+	size_t i;
+
 	if (l == NULL)
 		return;
+	for (i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(l->st[i]);
 	sqlite3_close(l->db);
 	free(l->path);
 	free(l);
@@ -364,9 +389,20 @@ ledger_begin(struct ledger *l)
 	return exec(l, "BEGIN IMMEDIATE");
 }
 
+static void
+reset_cached(struct ledger *l)
+{
+	size_t i;
+
+	for (i = 0; i < ST__COUNT; i++)
+		if (l->st[i])
+			sqlite3_reset(l->st[i]);
+}
+
 int
 ledger_commit(struct ledger *l)
 {
+	reset_cached(l);
 	if (exec(l, "COMMIT") == -1) {
 		ledger_rollback(l);
 		return -1;
@@ -377,6 +413,7 @@ ledger_commit(struct ledger *l)
 void
 ledger_rollback(struct ledger *l)
 {
+	reset_cached(l);
 	if (!sqlite3_get_autocommit(l->db))
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -453,16 +490,14 @@ ledger_add_record(struct ledger *l, long long import_id, int line, const struct 
 	enum ledger_added res = LEDGER_FAILED;
 
 	sha256_hex(canon, strlen(canon), identity);
-	if ((st = prepare(l, "SELECT canon FROM records WHERE identity = ?")) == NULL)
+	if ((st = cached(l, ST_RECORD_FIND, "SELECT canon FROM records WHERE identity = ?")) == NULL)
 		goto out;
 	bind_text(st, 1, identity);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		res = streq(col(st, 0), canon) ? LEDGER_SAME : LEDGER_CONFLICT;
-		sqlite3_finalize(st);
 		goto out;
 	}
-	sqlite3_finalize(st);
-	if ((st = prepare(l, "INSERT INTO records (identity, canon, kind, village, member, lesson, channel, date, "
+	if ((st = cached(l, ST_RECORD_ADD, "INSERT INTO records (identity, canon, kind, village, member, lesson, channel, date, "
 	    "reverses, reason, import_id, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
 		goto out;
 	bind_text(st, 1, identity);
@@ -489,7 +524,6 @@ ledger_add_record(struct ledger *l, long long import_id, int line, const struct 
 		sql_fail(l, "record");
 	else
 		res = LEDGER_ADDED;
-	sqlite3_finalize(st);
 out:
 	free(canon);
 	return res;
@@ -503,7 +537,7 @@ ledger_add_member(struct ledger *l, long long import_id, const char *village, co
 	int rc = -1;
 
 	*known = NULL;
-	if ((st = prepare(l, "SELECT name FROM members WHERE village = ? AND member = ?")) == NULL)
+	if ((st = cached(l, ST_MEMBER_FIND, "SELECT name FROM members WHERE village = ? AND member = ?")) == NULL)
 		return -1;
 	bind_text(st, 1, village);
 	bind_text(st, 2, member);
@@ -513,11 +547,9 @@ ledger_add_member(struct ledger *l, long long import_id, const char *village, co
 			rc = 1;
 		} else
 			rc = 0;
-		sqlite3_finalize(st);
 		return rc;
 	}
-	sqlite3_finalize(st);
-	if ((st = prepare(l, "INSERT INTO members (village, member, name, grp, import_id) VALUES (?, ?, ?, ?, ?)")) == NULL)
+	if ((st = cached(l, ST_MEMBER_ADD, "INSERT INTO members (village, member, name, grp, import_id) VALUES (?, ?, ?, ?, ?)")) == NULL)
 		return -1;
 	bind_text(st, 1, village);
 	bind_text(st, 2, member);
@@ -528,7 +560,6 @@ ledger_add_member(struct ledger *l, long long import_id, const char *village, co
 		sql_fail(l, "member");
 	else
 		rc = 0;
-	sqlite3_finalize(st);
 	return rc;
 }
 

@@ -32,6 +32,7 @@ static const struct unit_test {
 	{"races", test_races, 28},
 	{"fold", test_fold, 21},
 	{"crypto", test_crypto, 24},
+	{"ledger", test_ledger, 27},
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
 

@@ -49,5 +49,6 @@ void test_image(void);
 void test_races(void);
 void test_fold(void);
 void test_crypto(void);
+void test_ledger(void);
 
 #endif
