@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "ledger.h"
 #include "util.h"
 
@@ -440,7 +441,7 @@ out:
 }
 
 const struct ledger_importer ledger_importers[] = {
-	{"attendance sheet", sheet_recognise, sheet_import},
+	{N_("attendance sheet"), sheet_recognise, sheet_import},
 	/* rosters (roster.c) and chat exports with receipts (receipt.c) here */
 	{NULL, NULL, NULL},
 };
