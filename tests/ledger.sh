@@ -144,3 +144,8 @@ check_that "ledger: kill -9 mid-import leaves all or nothing, and a sound ledger
 
 # The ledger on a file system SQLite cannot lock is refused unless
 # forced: /dev/shm is tmpfs, accepted; the refusal is in the unit tests.
+
+# A first import that fails leaves no ledger behind.
+"$BIN" ledger import --ledger "$lg/first.sqlite" "$tw" "$lg/bad.csv" >"$lg/out" 2>"$lg/err"; st=$?
+check_that "ledger: a failed first import leaves no ledger (exit $st)" \
+	sh -c "test $st -eq 1 && test ! -e '$lg/first.sqlite' && test ! -e '$lg/first.sqlite-wal'"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "crypto.h"
@@ -66,6 +67,18 @@ township_of(const char *arg, int load, struct project *pr, char **township, char
 	if (*ledger_path == NULL)
 		*ledger_path = ledger_default_path(pr->township);
 	return 0;
+}
+
+static void
+remove_ledger(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+
+	unlink(path);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
 }
 
 static int
@@ -151,7 +164,7 @@ cmd_ledger(int argc, char *argv[])
 	struct project pr;
 	struct ledger *l = NULL;
 	char *township = NULL, *ledger_path = NULL, *reason = NULL;
-	int ch, force = 0, rc = 2, nargs, problems;
+	int ch, force = 0, rc = 2, nargs, problems, created = 0;
 	enum sub sub = SUB_LOG;
 	size_t i;
 
@@ -215,6 +228,7 @@ cmd_ledger(int argc, char *argv[])
 		rc = diag_exit() ? diag_exit() : 1;
 		goto out;
 	}
+	created = sub == SUB_IMPORT && access(ledger_path, F_OK) != 0;
 	l = ledger_open(ledger_path, sub == SUB_IMPORT ? LEDGER_CREATE : sub == SUB_VOID ? LEDGER_WRITE : LEDGER_READ,
 	    force);
 	if (l == NULL) {
@@ -224,6 +238,12 @@ cmd_ledger(int argc, char *argv[])
 	switch (sub) {
 	case SUB_IMPORT:
 		rc = do_import(l, &pr, argv + optind + 1, nargs - 1);
+		/* A first import that failed leaves no ledger, as before it. */
+		if (rc != 0 && created) {
+			ledger_close(l);
+			l = NULL;
+			remove_ledger(ledger_path);
+		}
 		break;
 	case SUB_LOG:
 		rc = ledger_log(l, stdout) == -1 ? diag_exit() : 0;
