@@ -129,7 +129,7 @@ bad=""
 for i in 1 2 3 4 5 6 7 8; do
 	"$BIN" ledger import --ledger "$lg/kill.sqlite" "$tw" "$lg/big.csv" >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.$(awk -v s="$i" 'BEGIN { srand(s * 7919); printf "%03d", int(rand() * 600) }')"
+	sleep "$((i % 2)).$(awk -v s="$i" 'BEGIN { srand(s * 7919); printf "%03d", int(rand() * 999) }')"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	"$BIN" ledger export --ledger "$lg/kill.sqlite" "$tw" >"$lg/after" 2>"$lg/err" || bad="$bad export-$i"
