@@ -32,6 +32,8 @@ need_pkg zlib zlib1g-dev
 need_pkg libcrypto libssl-dev
 # Images (builder/image.c): decoded, shrunk and stripped with libvips.
 need_pkg vips libvips-dev
+# The class-hour ledger (builder/ledger): SQLite.
+need_pkg sqlite3 libsqlite3-dev
 # The message catalogues (builder/po) are compiled with msgfmt.
 need_cmd msgfmt gettext
 if [ "$what" = test ]; then
@@ -52,6 +54,8 @@ if [ "$what" = test ]; then
 	# lock is held with flock(1).
 	need_cmd strace strace
 	need_cmd flock util-linux
+	# tests/ledger.sh edits ledgers behind coursepack's back to test its checks.
+	need_cmd sqlite3 sqlite3
 	# Image outputs are searched for metadata with the tool that reads most of it.
 	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.

@@ -6,6 +6,7 @@
     source  reading and checking what trainers and staff write; the plan
     render  from lessons to documents: pages, booklet, phone edition, EPUB...
     pack    from documents to signed bundles, the catalogue; reading bundles
+    ledger  the township's class-hour ledger (SQLite): records, imports, totals
     cli     the command line: main and one file per command
 
 A file may include headers of its own stage and of the stages below it,
@@ -17,7 +18,7 @@ import os
 import re
 import sys
 
-STAGES = ["base", "zip", "source", "render", "pack", "cli"]
+STAGES = ["base", "zip", "source", "render", "pack", "ledger", "cli"]
 
 
 def main():

@@ -726,6 +726,7 @@ begin unpack; . "$top/tests/unpack.sh"
 begin i18n; . "$top/tests/i18n.sh"
 begin races; . "$top/tests/races.sh"
 begin threads; . "$top/tests/threads.sh"
+begin ledger; . "$top/tests/ledger.sh"
 fi
 
 

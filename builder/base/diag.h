@@ -158,6 +158,41 @@ enum diag_level {
 	X(E_SHARD_MISSING, DL_ERROR, "shard %zu of %zu is missing: give the folders of all %zu shards") \
 	X(E_SHARD_FILE, DL_ERROR, "'%s' does not match its size and SHA-256 in the shard record") \
 	X(E_SHARD_LOST, DL_ERROR, "'%s' is in the shard record but not in the shard's folder") \
+	/* errors in the inputs: the class-hour ledger */ \
+	X(E_LEDGER_NONE, DL_ERROR, "no ledger here yet: 'coursepack ledger import' makes one, or give --ledger FILE") \
+	X(E_LEDGER_NOT_SQLITE, DL_ERROR, "not a ledger, or a damaged one: %s; nothing was changed") \
+	X(E_LEDGER_NEWER, DL_ERROR, "ledger is of version %d, newer than the version %d this coursepack knows: use a newer coursepack; nothing was changed") \
+	X(E_LEDGER_READONLY, DL_ERROR, "ledger is read-only: nothing was changed; make it writable (chmod u+w) first") \
+	X(E_LEDGER_REMOTE, DL_ERROR, "ledger is on a %s file system, where SQLite cannot lock it safely (WAL does not work there): keep it on a local disk, or give --force") \
+	X(E_LEDGER_BUSY, DL_ERROR, "ledger is busy: another coursepack is writing to it; try again when it is done") \
+	X(E_LEDGER_KIND, DL_ERROR, "not a file the ledger can import: an attendance sheet is CSV whose header has 村 (village), 姓名 (name) and lesson ids") \
+	X(E_LEDGER_CONFLICT, DL_ERROR, "record %s is already in the ledger with other content: the ledger keeps its own; nothing was imported") \
+	X(E_LEDGER_RECORD_ID, DL_ERROR, "'%s' is not a record id: give at least 8 of its hex digits, as 'ledger log' shows them") \
+	X(E_LEDGER_NO_RECORD, DL_ERROR, "no record '%s' in the ledger") \
+	X(E_LEDGER_AMBIGUOUS, DL_ERROR, "record id '%s' fits more than one record: give more digits") \
+	X(E_LEDGER_VOID_VOID, DL_ERROR, "record '%s' is itself a void: a void cannot be voided") \
+	X(E_LEDGER_VOIDED, DL_ERROR, "record %s is already voided, for '%s': a record is voided once") \
+	X(E_LEDGER_DAMAGED, DL_ERROR, "SQLite finds the ledger damaged: %s") \
+	X(E_LEDGER_RULE_FK, DL_ERROR, "ledger rule broken: a row of '%s' (rowid %s) points to nothing") \
+	X(E_LEDGER_RULE_HASH, DL_ERROR, "ledger rule broken: record %s does not hash to its identity: it was edited in place") \
+	X(E_LEDGER_RULE_VOID, DL_ERROR, "ledger rule broken: void %s reverses '%s', which is no record or is a void") \
+	X(E_LEDGER_RULE_TWICE, DL_ERROR, "ledger rule broken: record %s is voided %s times") \
+	X(E_LEDGER_RULE_FIELDS, DL_ERROR, "ledger rule broken: record %s, a %s, lacks its fields or has a reason not in the list") \
+	X(E_SHEET_UTF8, DL_ERROR, "sheet is not UTF-8: save it as 'CSV UTF-8' from the spreadsheet") \
+	X(E_SHEET_QUOTE, DL_ERROR, "a quoted field starts here and never closes") \
+	X(E_SHEET_COLUMNS, DL_ERROR, "header has %zu columns, over the limit of %d") \
+	X(E_SHEET_HEADER, DL_ERROR, "header has no %s column") \
+	X(E_SHEET_COLUMN_TWICE, DL_ERROR, "column '%s' appears twice in the header") \
+	X(E_SHEET_LESSON, DL_ERROR, "column '%s' is no lesson of the library: head lesson columns with full ids, 'course/lesson'") \
+	X(E_SHEET_WIDE, DL_ERROR, "row has %zu fields, the header %zu") \
+	X(E_SHEET_CHANNEL, DL_ERROR, "channel '%s' is not one of 课堂, 居家, 线上 (class, home, online)") \
+	X(E_SHEET_GROUP, DL_ERROR, "group '%s' is not one of 在村, 居家, 流动 (resident, homebound, mobile)") \
+	X(E_SHEET_NO_NAME, DL_ERROR, "row has no name: fill in 姓名, or delete the row") \
+	X(E_SHEET_VILLAGE, DL_ERROR, "no village '%s' in the township: write the village id as township.xml lists it") \
+	X(E_SHEET_MEMBER_TWICE, DL_ERROR, "member '%s' of village '%s' has a second row, the first at %s:%d: give members of one name each their own 编号 (id)") \
+	X(E_SHEET_MEMBER_NAME, DL_ERROR, "member '%s' of village '%s' is '%s' in the ledger but '%s' here: correct the sheet or the 编号 (id)") \
+	X(E_SHEET_CELL, DL_ERROR, "'%s' under '%s' is neither a date (2026-12-06) nor a tick (✓)") \
+	X(E_SHEET_NOT_PLANNED, DL_ERROR, "lesson '%s' is not in the plan of village '%s': see 'coursepack plan'") \
 	/* errors in bundles */ \
 	X(E_ZIP_BAD, DL_ERROR, "not a readable zip archive: %s") \
 	X(E_ZIP_LAYOUT, DL_ERROR, "not a safe zip archive: %s") \
@@ -192,6 +227,7 @@ enum diag_level {
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
 	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \
 	X(S_WRITE, DL_SYSERR, "cannot write '%s': %s") \
+	X(S_LEDGER_IO, DL_SYSERR, "cannot write to the ledger: %s; nothing was changed (a full disk? free some space and import again)") \
 	X(S_SCHEMA, DL_SYSERR, "cannot compile the built-in schema '%s'")
 
 enum diag_code {

@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", N_("validate sources; report every problem found")},
 	{"info", cmd_info, "BUNDLE", N_("summarise a bundle")},
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", N_("make a minisign key pair to sign bundles with")},
+	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",
+	    N_("keep the township's class-hour ledger: import sheets, list, void, check, export")},
 	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", N_("print each village's package and its coverage")},
 	{"unpack", cmd_unpack, "[--replace] [--pubkey PUBKEY] BUNDLE DIR", N_("verify a bundle, then extract it safely into a new folder")},
 	{"verify", cmd_verify, "[--pubkey PUBKEY] FILE|DIR ...", N_("check bundles, editions and SHA256SUMS: manifests, hashes, signatures")},

@@ -51,5 +51,6 @@ void test_races(void);
 void test_fold(void);
 void test_crypto(void);
 void test_roster(void);
+void test_ledger(void);
 
 #endif

@@ -1,0 +1,296 @@
+/* coursepack ledger SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP ...:
+ * the township's class-hour ledger (builder/ledger/ledger.h).
+ *   import TOWNSHIP FILE...       every file in one transaction
+ *   log TOWNSHIP                  the history, with provenance
+ *   void TOWNSHIP RECORD --reason R
+ *   check TOWNSHIP                integrity and the ledger's rules
+ *   export TOWNSHIP               every record as CSV with a BOM
+ * The ledger is ledger.sqlite beside township.xml unless --ledger names
+ * another file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "crypto.h"
+#include "i18n.h"
+#include "ledger.h"
+#include "load.h"
+#include "project.h"
+#include "util.h"
+
+#define LEDGER_MAX_INPUT (64u << 20)
+
+static const char usage_text[] =
+	"usage: coursepack ledger import [--ledger FILE] [--force] TOWNSHIP FILE...\n"
+	"       coursepack ledger log|check|export [--ledger FILE] [--force] TOWNSHIP\n"
+	"       coursepack ledger void [--ledger FILE] [--force] TOWNSHIP RECORD --reason REASON\n"
+	"  REASON: tested-out, equivalent-course, administrative or mistake\n";
+
+enum sub { SUB_IMPORT, SUB_LOG, SUB_VOID, SUB_CHECK, SUB_EXPORT };
+
+static int
+usage(void)
+{
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+/* The township file for the operand (a township.xml, or a village file
+ * beside one), loaded and checked when `load`; the ledger path. */
+static int
+township_of(const char *arg, int load, struct project *pr, char **township, char **ledger_path)
+{
+	struct check_stats st = {0};
+	char *only = NULL;
+
+	memset(pr, 0, sizeof *pr);
+	if ((*township = project_resolve(arg, &only)) == NULL)
+		return -1;
+	free(only);
+	if (!load) {
+		struct township *t = load_township(*township);
+
+		if (t == NULL)
+			return -1;
+		if (*ledger_path == NULL)
+			*ledger_path = ledger_default_path(t);
+		township_free(t);
+		return 0;
+	}
+	if (project_load(pr, *township, NULL, NULL, &st) == -1 || pr->errors) {
+		usage_error("ledger: fix the problems above first");
+		return -1;
+	}
+	if (*ledger_path == NULL)
+		*ledger_path = ledger_default_path(pr->township);
+	return 0;
+}
+
+static void
+remove_ledger(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+
+	unlink(path);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+}
+
+static int
+do_import(struct ledger *l, const struct project *pr, char **files, int nfiles)
+{
+	size_t total_added = 0, total_same = 0;
+	int i, bad = 0;
+
+	if (ledger_begin(l) == -1)
+		return diag_exit() ? diag_exit() : 3;
+	for (i = 0; i < nfiles; i++) {
+		struct loc loc = {files[i], 0, 0};
+		const struct ledger_importer *im;
+		char sha[65], *data = NULL, *already = NULL;
+		size_t len, added = 0, same = 0;
+		long long id;
+
+		if (read_file(files[i], LEDGER_MAX_INPUT, &data, &len) == -1) {
+			bad = -1;
+			break;
+		}
+		sha256_hex(data, len, sha);
+		for (im = ledger_importers; im->kind && !im->recognise(data, len); im++)
+			;
+		if (im->kind == NULL) {
+			diag(E_LEDGER_KIND, &loc);
+			free(data);
+			bad++;
+			continue;
+		}
+		if (ledger_add_import(l, path_basename(files[i]), sha, im->kind, &id, &already) == -1) {
+			free(data);
+			bad = -1;
+			break;
+		}
+		if (already) {
+			printf(_("%s: %s, already imported on %s: nothing changed\n"), files[i], _(im->kind), already);
+			free(already);
+			free(data);
+			continue;
+		}
+		if (im->import(l, pr, files[i], id, data, len, &added, &same) == -1) {
+			/* A system error (diagnosed) or bad rows: the count tells. */
+			if (diag_count(DL_SYSERR)) {
+				free(data);
+				bad = -1;
+				break;
+			}
+			bad++;
+		} else
+			printf(_("%s: %s, %zu new records, %zu already in the ledger\n"), files[i], _(im->kind), added, same);
+		total_added += added;
+		total_same += same;
+		free(data);
+	}
+	if (bad) {
+		ledger_rollback(l);
+		if (bad > 0)
+			fprintf(stderr, "coursepack: %s\n", _("nothing imported: correct the rows named above and import again"));
+		return diag_exit() ? diag_exit() : 1;
+	}
+	if (ledger_commit(l) == -1)
+		return diag_exit() ? diag_exit() : 3;
+	return diag_exit();
+}
+
+int
+cmd_ledger(int argc, char *argv[])
+{
+	static const struct {
+		const char *name;
+		enum sub sub;
+	} subs[] = {
+		{"check", SUB_CHECK}, {"export", SUB_EXPORT}, {"import", SUB_IMPORT}, {"log", SUB_LOG}, {"void", SUB_VOID},
+	};
+	static const struct option longopts[] = {
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{"ledger", required_argument, NULL, 'l'},
+		{"reason", required_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	struct project pr;
+	struct ledger *l = NULL;
+	char *township = NULL, *ledger_path = NULL, *reason = NULL;
+	int ch, force = 0, rc = 2, nargs, problems, created = 0;
+	enum sub sub = SUB_LOG;
+	size_t i;
+
+	memset(&pr, 0, sizeof pr);
+	if (argc >= 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (argc < 2)
+		return usage();
+	for (i = 0; i < NELEM(subs) && !streq(subs[i].name, argv[1]); i++)
+		;
+	if (i == NELEM(subs)) {
+		usage_error("ledger: unknown subcommand '%s'", argv[1]);
+		return usage();
+	}
+	sub = subs[i].sub;
+	argc--;
+	argv++;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			force = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			rc = 0;
+			goto out;
+		case 'l':
+			free(ledger_path);
+			ledger_path = xstrdup(optarg);
+			break;
+		case 'r':
+			if (sub != SUB_VOID) {
+				usage_error("ledger %s: --reason is for 'ledger void'", argv[0]);
+				goto usage;
+			}
+			reason = optarg;
+			break;
+		case ':':
+			usage_error("ledger %s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			goto usage;
+		default:
+			usage_error("ledger %s: unknown option '%s'", argv[0], argv[optind - 1]);
+			goto usage;
+		}
+	}
+	nargs = argc - optind;
+	if ((sub == SUB_IMPORT && nargs < 2) || (sub == SUB_VOID && nargs != 2) ||
+	    (sub != SUB_IMPORT && sub != SUB_VOID && nargs != 1))
+		goto usage;
+	if (sub == SUB_VOID && (reason == NULL || !ledger_reason_valid(reason))) {
+		usage_error("ledger void: --reason takes tested-out, equivalent-course, administrative or mistake%s%s%s",
+		    reason ? ", not '" : "", reason ? reason : "", reason ? "'" : "");
+		goto usage;
+	}
+	/* Import reads the plan; the others only need to find the ledger. */
+	if (township_of(argv[optind], sub == SUB_IMPORT, &pr, &township, &ledger_path) == -1) {
+		rc = diag_exit() ? diag_exit() : 1;
+		goto out;
+	}
+	created = sub == SUB_IMPORT && access(ledger_path, F_OK) != 0;
+	l = ledger_open(ledger_path, sub == SUB_IMPORT ? LEDGER_CREATE : sub == SUB_VOID ? LEDGER_WRITE : LEDGER_READ,
+	    force);
+	if (l == NULL) {
+		rc = diag_exit() ? diag_exit() : 1;
+		goto out;
+	}
+	switch (sub) {
+	case SUB_IMPORT:
+		rc = do_import(l, &pr, argv + optind + 1, nargs - 1);
+		/* A first import that failed leaves no ledger, as before it. */
+		if (rc != 0 && created) {
+			ledger_close(l);
+			l = NULL;
+			remove_ledger(ledger_path);
+		}
+		break;
+	case SUB_LOG:
+		rc = ledger_log(l, stdout) == -1 ? diag_exit() : 0;
+		break;
+	case SUB_EXPORT:
+		rc = ledger_export(l, stdout) == -1 ? diag_exit() : 0;
+		break;
+	case SUB_CHECK:
+		problems = ledger_check(l);
+		if (problems == 0)
+			printf(_("%s: ledger is sound\n"), ledger_path);
+		rc = problems < 0 ? diag_exit() : problems ? 1 : 0;
+		break;
+	case SUB_VOID: {
+		char identity[65] = "";
+		int v;
+
+		if (ledger_begin(l) == -1) {
+			rc = diag_exit();
+			break;
+		}
+		v = ledger_void(l, argv[optind + 1], reason, identity);
+		if (v == -1) {
+			ledger_rollback(l);
+			rc = diag_exit() ? diag_exit() : 1;
+		} else if (ledger_commit(l) == -1)
+			rc = diag_exit();
+		else {
+			if (v == 1)
+				printf(_("already voided for '%s' by %.12s: nothing changed\n"), reason, identity);
+			else
+				printf(_("voided %s for '%s': record %.12s\n"), argv[optind + 1], reason, identity);
+			rc = 0;
+		}
+		break;
+	}
+	}
+	if (rc == 0)
+		rc = diag_exit();
+	goto out;
+usage:
+	rc = usage();
+out:
+	ledger_close(l);
+	if (pr.township)
+		project_release(&pr);
+	free(township);
+	free(ledger_path);
+	return rc;
+}

@@ -1,0 +1,967 @@
+/* The ledger's store (ledger.h): the only file that includes sqlite3.h.
+ * SQLite's errors become our diagnostics here; a failed statement inside
+ * a transaction leaves it to the caller to roll back. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "crypto.h"
+#include "i18n.h"
+#include "ledger.h"
+#include "util.h"
+
+/* The statements an import runs once per row or cell, prepared once. */
+enum cached { ST_RECORD_FIND, ST_RECORD_ADD, ST_MEMBER_FIND, ST_MEMBER_ADD, ST__COUNT };
+
+struct ledger {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[ST__COUNT];
+};
+
+const char ledger_schema_v1[] =
+	"CREATE TABLE imports (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  file TEXT NOT NULL,\n"
+	"  sha256 TEXT NOT NULL UNIQUE,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  imported TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE members (\n"
+	"  village TEXT NOT NULL,\n"
+	"  member TEXT NOT NULL,\n"
+	"  name TEXT NOT NULL,\n"
+	"  grp TEXT CHECK (grp IS NULL OR grp IN ('resident', 'homebound', 'mobile')),\n"
+	"  import_id INTEGER NOT NULL REFERENCES imports(id),\n"
+	"  PRIMARY KEY (village, member)\n"
+	");\n"
+	"CREATE TABLE records (\n"
+	"  identity TEXT PRIMARY KEY,\n"
+	"  canon TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('attendance', 'claim', 'void')),\n"
+	"  village TEXT,\n"
+	"  member TEXT,\n"
+	"  lesson TEXT,\n"
+	"  channel TEXT CHECK (channel IS NULL OR channel IN ('class', 'home', 'online')),\n"
+	"  date TEXT,\n"
+	"  reverses TEXT REFERENCES records(identity),\n"
+	"  reason TEXT,\n"
+	"  import_id INTEGER NOT NULL REFERENCES imports(id),\n"
+	"  line INTEGER NOT NULL,\n"
+	"  FOREIGN KEY (village, member) REFERENCES members(village, member)\n"
+	");\n";
+
+/* Version 2: the live records as a view (what every total reads), and the
+ * indexes that keep reports and voids fast on a county's ledger. */
+static const char schema_v2[] =
+	"CREATE INDEX records_member ON records(village, member, lesson);\n"
+	"CREATE INDEX records_reverses ON records(reverses) WHERE reverses IS NOT NULL;\n"
+	"CREATE INDEX records_import ON records(import_id, line);\n"
+	"CREATE VIEW live AS SELECT * FROM records r WHERE r.kind <> 'void' AND NOT EXISTS\n"
+	"  (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.reverses = r.identity);\n";
+
+/* Each step takes a ledger of version i+1 to i+2. */
+static const char *const upgrades[LEDGER_VERSION] = {ledger_schema_v1, schema_v2};
+
+const char *const ledger_reasons[] = {"tested-out", "equivalent-course", "administrative", "mistake", NULL};
+
+static const char *const kind_names[] = {"attendance", "claim", "void"};
+static const char *const channel_names[] = {"class", "home", "online"};
+
+const char *
+record_kind_name(enum record_kind k)
+{
+	return kind_names[k];
+}
+
+const char *
+channel_name(enum channel c)
+{
+	return channel_names[c];
+}
+
+int
+channel_parse(const char *s)
+{
+	static const char *const zh[] = {"课堂", "居家", "线上"};
+	int i;
+
+	for (i = 0; i < CHANNEL__COUNT; i++)
+		if (streq(s, channel_names[i]) || streq(s, zh[i]))
+			return i;
+	return -1;
+}
+
+int
+ledger_reason_valid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; ledger_reasons[i]; i++)
+		if (streq(s, ledger_reasons[i]))
+			return 1;
+	return 0;
+}
+
+char *
+ledger_default_path(const struct township *t)
+{
+	return path_join(t->dir && t->dir[0] ? t->dir : ".", "ledger.sqlite");
+}
+
+const char *
+ledger_fs_refused(long f_type)
+{
+	switch ((unsigned long)f_type) {
+	case 0x6969UL:		/* NFS_SUPER_MAGIC */
+		return "NFS";
+	case 0xFF534D42UL:	/* CIFS_MAGIC_NUMBER */
+	case 0xFE534D42UL:	/* SMB2_MAGIC_NUMBER */
+	case 0x517BUL:		/* SMB_SUPER_MAGIC */
+		return "SMB/CIFS";
+	case 0x65735546UL:	/* FUSE_SUPER_MAGIC: sshfs, and NTFS/exFAT drives a desktop mounts */
+		return "FUSE";
+	case 0x564c:		/* NCP_SUPER_MAGIC */
+		return "NetWare";
+	case 0x01021997UL:	/* V9FS_MAGIC */
+		return "9P";
+	case 0x4d44:		/* MSDOS_SUPER_MAGIC: FAT, USB sticks and SD cards */
+		return "FAT (a removable drive?)";
+	case 0x2011BAB0UL:	/* EXFAT_SUPER_MAGIC */
+		return "exFAT (a removable drive?)";
+	default:
+		return NULL;
+	}
+}
+
+static void
+sql_fail(const struct ledger *l, const char *what)
+{
+	struct loc loc = {l->path, 0, 0};
+	int code = sqlite3_extended_errcode(l->db);
+
+	(void)what;
+	if ((code & 0xff) == SQLITE_FULL || (code & 0xff) == SQLITE_IOERR)
+		diag(S_LEDGER_IO, &loc, sqlite3_errmsg(l->db));
+	else if ((code & 0xff) == SQLITE_NOTADB || (code & 0xff) == SQLITE_CORRUPT)
+		diag(E_LEDGER_NOT_SQLITE, &loc, sqlite3_errmsg(l->db));
+	else if ((code & 0xff) == SQLITE_READONLY)
+		diag(E_LEDGER_READONLY, &loc);
+	else if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+		diag(E_LEDGER_BUSY, &loc);
+	else
+		diag(S_LEDGER_IO, &loc, sqlite3_errmsg(l->db));
+}
+
+static int
+exec(struct ledger *l, const char *sql)
+{
+	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		sql_fail(l, sql);
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *
+prepare(struct ledger *l, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sql_fail(l, sql);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}
+
+/* A cached statement, reset and unbound; NULL after diagnosing.  Never
+ * finalised by the caller. */
+static sqlite3_stmt *
+cached(struct ledger *l, enum cached which, const char *sql)
+{
+	if (l->st[which] == NULL)
+		l->st[which] = prepare(l, sql);
+	else {
+		sqlite3_reset(l->st[which]);
+		sqlite3_clear_bindings(l->st[which]);
+	}
+	return l->st[which];
+}
+
+static int
+user_version(struct ledger *l, int *v)
+{
+	sqlite3_stmt *st = prepare(l, "PRAGMA user_version");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sql_fail(l, "user_version");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Takes the ledger from version `from` to LEDGER_VERSION in one
+ * transaction: all steps or none. */
+static int
+upgrade(struct ledger *l, int from)
+{
+	char pragma[40];
+	int v;
+
+	if (exec(l, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	/* Another process may have upgraded it meanwhile. */
+	if (user_version(l, &from) == -1)
+		goto fail;
+	for (v = from; v < LEDGER_VERSION; v++)
+		if (exec(l, upgrades[v]) == -1)
+			goto fail;
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", LEDGER_VERSION);
+	if (exec(l, pragma) == -1 || exec(l, "COMMIT") == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct ledger *
+ledger_open(const char *path, enum ledger_mode mode, int force)
+{
+	struct ledger *l = xcalloc(1, sizeof *l);
+	struct loc loc = {path, 0, 0};
+	struct statfs sf;
+	struct stat sb;
+	char *dir = path_dirname(path);
+	const char *fs;
+	int exists, flags, v;
+	char head[16];
+	FILE *fp;
+
+	l->path = xstrdup(path);
+	exists = stat(path, &sb) == 0;
+	if (!exists && errno != ENOENT) {
+		diag(S_OPEN, &loc, path, strerror(errno));
+		goto fail;
+	}
+	if (!exists && mode != LEDGER_CREATE) {
+		diag(E_LEDGER_NONE, &loc);
+		goto fail;
+	}
+	if (exists && !S_ISREG(sb.st_mode)) {
+		diag(E_FILE_KIND, &loc, path);
+		goto fail;
+	}
+	if (statfs(exists ? path : dir, &sf) == 0 && (fs = ledger_fs_refused((long)sf.f_type)) != NULL && !force) {
+		diag(E_LEDGER_REMOTE, &loc, fs);
+		goto fail;
+	}
+	/* Write permission, as the file says it: root ignores it, but a
+	 * ledger someone made read-only is meant to stay as it is. */
+	if (exists && mode != LEDGER_READ && (sb.st_mode & 0222) == 0) {
+		diag(E_LEDGER_READONLY, &loc);
+		goto fail;
+	}
+	/* Not SQLite: said before SQLite opens it, which would otherwise
+	 * create a -wal beside a stranger's file. */
+	if (exists && sb.st_size > 0) {
+		size_t n = 0;
+
+		if ((fp = fopen(path, "rb")) == NULL) {
+			diag(S_OPEN, &loc, path, strerror(errno));
+			goto fail;
+		}
+		n = fread(head, 1, sizeof head, fp);
+		fclose(fp);
+		if (n < sizeof head || memcmp(head, "SQLite format 3", 16) != 0) {
+			diag(E_LEDGER_NOT_SQLITE, &loc, "file is not a database");
+			goto fail;
+		}
+	}
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (!exists)
+		flags |= SQLITE_OPEN_CREATE;
+	if (exists && (sb.st_mode & 0222) == 0)
+		flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &l->db, flags, NULL) != SQLITE_OK) {
+		if (l->db)
+			sql_fail(l, "open");
+		else
+			diag(S_OPEN, &loc, path, "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(l->db, 1);
+	/* A report may run while an import holds the write lock: wait for it
+	 * rather than fail at once. */
+	sqlite3_busy_timeout(l->db, 10000);
+	if (exec(l, "PRAGMA foreign_keys = ON") == -1)
+		goto fail;
+	if (user_version(l, &v) == -1)
+		goto fail;
+	if (v > LEDGER_VERSION) {
+		diag(E_LEDGER_NEWER, &loc, v, LEDGER_VERSION);
+		goto fail;
+	}
+	if (v < LEDGER_VERSION && mode == LEDGER_READ && exists && (sb.st_mode & 0222) == 0) {
+		diag(E_LEDGER_READONLY, &loc);
+		goto fail;
+	}
+	if (flags & SQLITE_OPEN_READONLY) {
+		free(dir);
+		return l;
+	}
+	/* A county's import fits in 64 MiB of cache: written once, at the
+	 * commit, rather than spilled page by page. */
+	if (exec(l, "PRAGMA journal_mode = WAL") == -1 || exec(l, "PRAGMA synchronous = FULL") == -1 ||
+	    exec(l, "PRAGMA cache_size = -65536") == -1)
+		goto fail;
+	if (v < LEDGER_VERSION && upgrade(l, v) == -1)
+		goto fail;
+	free(dir);
+	return l;
+fail:
+	free(dir);
+	ledger_close(l);
+	/* A ledger this call created and could not set up is removed. */
+	if (!exists) {
+		unlink(path);
+		{
+			char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+
+			unlink(wal);
+			unlink(shm);
+			free(wal);
+			free(shm);
+		}
+	}
+	return NULL;
+}
+
+void
+ledger_close(struct ledger *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(l->st[i]);
+	sqlite3_close(l->db);
+	free(l->path);
+	free(l);
+}
+
+int
+ledger_begin(struct ledger *l)
+{
+	return exec(l, "BEGIN IMMEDIATE");
+}
+
+static void
+reset_cached(struct ledger *l)
+{
+	size_t i;
+
+	for (i = 0; i < ST__COUNT; i++)
+		if (l->st[i])
+			sqlite3_reset(l->st[i]);
+}
+
+int
+ledger_commit(struct ledger *l)
+{
+	reset_cached(l);
+	if (exec(l, "COMMIT") == -1) {
+		ledger_rollback(l);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ledger_rollback(struct ledger *l)
+{
+	reset_cached(l);
+	if (!sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void
+ledger_now(char out[32])
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	time_t t = time(NULL);
+	struct tm tm;
+	char *end;
+
+	if (e && *e) {
+		long long v;
+
+		errno = 0;
+		v = strtoll(e, &end, 10);
+		if (errno == 0 && *end == '\0' && v >= 0)
+			t = (time_t)v;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+ledger_add_import(struct ledger *l, const char *file, const char *sha256, const char *kind, long long *id,
+    char **already)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	int rc = -1;
+
+	*already = NULL;
+	if ((st = prepare(l, "SELECT imported FROM imports WHERE sha256 = ?")) == NULL)
+		return -1;
+	bind_text(st, 1, sha256);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*already = xstrdup(col(st, 0));
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	ledger_now(now);
+	if ((st = prepare(l, "INSERT INTO imports (file, sha256, kind, imported) VALUES (?, ?, ?, ?)")) == NULL)
+		return -1;
+	bind_text(st, 1, file);
+	bind_text(st, 2, sha256);
+	bind_text(st, 3, kind);
+	bind_text(st, 4, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		sql_fail(l, "import");
+	else {
+		*id = sqlite3_last_insert_rowid(l->db);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+char *
+ledger_canon(const struct ledger_record *r)
+{
+	if (r->kind == RECORD_VOID)
+		return xasprintf("coursepack-ledger 1\nvoid\n%s\n%s\n", r->reverses, r->reason);
+	return xasprintf("coursepack-ledger 1\n%s\n%s\n%s\n%s\n%s\n%s\n", kind_names[r->kind], r->village, r->member,
+	    r->lesson, channel_names[r->channel], r->date ? r->date : "");
+}
+
+enum ledger_added
+ledger_add_record(struct ledger *l, long long import_id, int line, const struct ledger_record *r, char identity[65])
+{
+	char *canon = ledger_canon(r);
+	sqlite3_stmt *st;
+	enum ledger_added res = LEDGER_FAILED;
+
+	sha256_hex(canon, strlen(canon), identity);
+	if ((st = cached(l, ST_RECORD_FIND, "SELECT canon FROM records WHERE identity = ?")) == NULL)
+		goto out;
+	bind_text(st, 1, identity);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		res = streq(col(st, 0), canon) ? LEDGER_SAME : LEDGER_CONFLICT;
+		goto out;
+	}
+	if ((st = cached(l, ST_RECORD_ADD, "INSERT INTO records (identity, canon, kind, village, member, lesson, channel, date, "
+	    "reverses, reason, import_id, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
+		goto out;
+	bind_text(st, 1, identity);
+	bind_text(st, 2, canon);
+	bind_text(st, 3, kind_names[r->kind]);
+	if (r->kind == RECORD_VOID) {
+		bind_text(st, 4, NULL);
+		bind_text(st, 5, NULL);
+		bind_text(st, 6, NULL);
+		bind_text(st, 7, NULL);
+		bind_text(st, 8, NULL);
+	} else {
+		bind_text(st, 4, r->village);
+		bind_text(st, 5, r->member);
+		bind_text(st, 6, r->lesson);
+		bind_text(st, 7, channel_names[r->channel]);
+		bind_text(st, 8, r->date);
+	}
+	bind_text(st, 9, r->kind == RECORD_VOID ? r->reverses : NULL);
+	bind_text(st, 10, r->kind == RECORD_VOID ? r->reason : NULL);
+	sqlite3_bind_int64(st, 11, import_id);
+	sqlite3_bind_int(st, 12, line);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		sql_fail(l, "record");
+	else
+		res = LEDGER_ADDED;
+out:
+	free(canon);
+	return res;
+}
+
+int
+ledger_add_member(struct ledger *l, long long import_id, const char *village, const char *member, const char *name,
+    const char *group, char **known)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*known = NULL;
+	if ((st = cached(l, ST_MEMBER_FIND, "SELECT name FROM members WHERE village = ? AND member = ?")) == NULL)
+		return -1;
+	bind_text(st, 1, village);
+	bind_text(st, 2, member);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (!streq(col(st, 0), name)) {
+			*known = xstrdup(col(st, 0));
+			rc = 1;
+		} else
+			rc = 0;
+		return rc;
+	}
+	if ((st = cached(l, ST_MEMBER_ADD, "INSERT INTO members (village, member, name, grp, import_id) VALUES (?, ?, ?, ?, ?)")) == NULL)
+		return -1;
+	bind_text(st, 1, village);
+	bind_text(st, 2, member);
+	bind_text(st, 3, name);
+	bind_text(st, 4, group);
+	sqlite3_bind_int64(st, 5, import_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		sql_fail(l, "member");
+	else
+		rc = 0;
+	return rc;
+}
+
+int
+ledger_void(struct ledger *l, const char *prefix, const char *reason, char identity[65])
+{
+	struct loc loc = {l->path, 0, 0};
+	struct ledger_record r = {.kind = RECORD_VOID, .reason = reason};
+	sqlite3_stmt *st = NULL;
+	char *target = NULL, *pattern = NULL, *already = NULL, *canon = NULL;
+	char sha[65];
+	long long id;
+	size_t i, n = strlen(prefix);
+	int rc = -1, found = 0;
+
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", prefix[i]))
+			break;
+	if (n < 8 || n > 64 || i < n) {
+		diag(E_LEDGER_RECORD_ID, &loc, prefix);
+		return -1;
+	}
+	pattern = xasprintf("%s*", prefix);
+	if ((st = prepare(l, "SELECT identity, kind FROM records WHERE identity GLOB ? LIMIT 2")) == NULL)
+		goto out;
+	bind_text(st, 1, pattern);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (found++ == 0) {
+			target = xstrdup(col(st, 0));
+			if (streq(col(st, 1), "void")) {
+				diag(E_LEDGER_VOID_VOID, &loc, prefix);
+				goto out;
+			}
+		}
+	}
+	if (found == 0) {
+		diag(E_LEDGER_NO_RECORD, &loc, prefix);
+		goto out;
+	}
+	if (found > 1) {
+		diag(E_LEDGER_AMBIGUOUS, &loc, prefix);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	/* One void per record: a second, for another reason, would make the
+	 * history say two things. */
+	if ((st = prepare(l, "SELECT reason, identity FROM records WHERE kind = 'void' AND reverses = ?")) == NULL)
+		goto out;
+	bind_text(st, 1, target);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (streq(col(st, 0), reason)) {
+			snprintf(identity, 65, "%s", col(st, 1));
+			rc = 1;
+		} else
+			diag(E_LEDGER_VOIDED, &loc, target, col(st, 0));
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	r.reverses = target;
+	canon = ledger_canon(&r);
+	sha256_hex(canon, strlen(canon), sha);
+	if (ledger_add_import(l, "-", sha, "void", &id, &already) == -1)
+		goto out;
+	if (already) {
+		rc = 1;
+		snprintf(identity, 65, "%s", sha);
+		goto out;
+	}
+	switch (ledger_add_record(l, id, 0, &r, identity)) {
+	case LEDGER_ADDED:
+		rc = 0;
+		break;
+	case LEDGER_SAME:
+		rc = 1;
+		break;
+	case LEDGER_CONFLICT:
+		diag(E_LEDGER_CONFLICT, &loc, identity);
+		break;
+	case LEDGER_FAILED:
+		break;
+	}
+out:
+	sqlite3_finalize(st);
+	free(target);
+	free(pattern);
+	free(already);
+	free(canon);
+	return rc;
+}
+
+int
+ledger_log(struct ledger *l, FILE *fp)
+{
+	sqlite3_stmt *st;
+	long long last = -1;
+
+	st = prepare(l, "SELECT i.id, i.imported, i.kind, i.file, i.sha256, r.identity, r.kind, r.village, r.member, "
+	    "r.lesson, r.channel, r.date, r.reverses, r.reason, r.line FROM imports i LEFT JOIN records r "
+	    "ON r.import_id = i.id ORDER BY i.id, r.rowid");
+	if (st == NULL)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+
+		if (id != last) {
+			if (streq(col(st, 2), "void"))
+				fprintf(fp, _("import %lld  %s  void, from the command line\n"), id, col(st, 1));
+			else
+				fprintf(fp, _("import %lld  %s  %s '%s'  sha256 %.16s\n"), id, col(st, 1), _(col(st, 2)),
+				    col(st, 3), col(st, 4));
+			last = id;
+		}
+		if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+			continue;
+		if (streq(col(st, 6), "void"))
+			fprintf(fp, _("  %.12s  void of %.12s: %s\n"), col(st, 5), col(st, 12), col(st, 13));
+		else
+			fprintf(fp, _("  %.12s  line %d  %s %s/%s  %s  %s  %s\n"), col(st, 5), sqlite3_column_int(st, 14),
+			    col(st, 6), col(st, 7), col(st, 8), col(st, 9), col(st, 10),
+			    sqlite3_column_type(st, 11) == SQLITE_NULL ? "-" : col(st, 11));
+	}
+	if (sqlite3_errcode(l->db) != SQLITE_DONE && sqlite3_errcode(l->db) != SQLITE_OK) {
+		sql_fail(l, "log");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static void
+csv_field(FILE *fp, const char *s, const char *sep)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		fputc('"', fp);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', fp);
+			fputc(*s, fp);
+		}
+		fputc('"', fp);
+	} else
+		fputs(s, fp);
+	fputs(sep, fp);
+}
+
+int
+ledger_export(struct ledger *l, FILE *fp)
+{
+	/* The column headers, as the catalogue in use spells them. */
+	static const char *const heads[] = {
+		N_("record"), N_("kind"), N_("village"), N_("member"), N_("name"), N_("lesson"), N_("channel"),
+		N_("date"), N_("reverses"), N_("reason"), N_("voided by"), N_("file"), N_("file sha256"),
+		N_("line"), N_("imported"),
+	};
+	sqlite3_stmt *st;
+	size_t i;
+	int c, rc = 0;
+
+	st = prepare(l, "SELECT r.identity, r.kind, r.village, r.member, m.name, r.lesson, r.channel, r.date, "
+	    "r.reverses, r.reason, (SELECT v.identity FROM records v WHERE v.kind = 'void' AND v.reverses = r.identity), "
+	    "i.file, i.sha256, r.line, i.imported FROM records r JOIN imports i ON i.id = r.import_id "
+	    "LEFT JOIN members m ON m.village = r.village AND m.member = r.member ORDER BY i.id, r.rowid");
+	if (st == NULL)
+		return -1;
+	fputs("\xef\xbb\xbf", fp);
+	for (i = 0; i < NELEM(heads); i++)
+		csv_field(fp, _(heads[i]), i + 1 < NELEM(heads) ? "," : "\r\n");
+	while ((c = sqlite3_step(st)) == SQLITE_ROW)
+		for (i = 0; i < NELEM(heads); i++)
+			csv_field(fp, col(st, (int)i), i + 1 < NELEM(heads) ? "," : "\r\n");
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "export");
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Runs a query whose rows are problems, one diagnostic each. */
+static int
+check_rule(struct ledger *l, const char *sql, enum diag_code code, int *problems)
+{
+	struct loc loc = {l->path, 0, 0};
+	sqlite3_stmt *st = prepare(l, sql);
+	int c;
+
+	if (st == NULL)
+		return -1;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		(*problems)++;
+		(diag)(code, &loc, col(st, 0), col(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "check");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_check(struct ledger *l)
+{
+	struct loc loc = {l->path, 0, 0};
+	sqlite3_stmt *st;
+	int problems = 0, c;
+
+	if ((st = prepare(l, "PRAGMA integrity_check")) == NULL)
+		return -1;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW)
+		if (!streq(col(st, 0), "ok")) {
+			problems++;
+			diag(E_LEDGER_DAMAGED, &loc, col(st, 0));
+		}
+	sqlite3_finalize(st);
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "integrity_check");
+		return -1;
+	}
+	if (check_rule(l, "SELECT \"table\", rowid FROM pragma_foreign_key_check", E_LEDGER_RULE_FK, &problems) == -1)
+		return -1;
+	/* Identities are hashes of the content: recomputed in C below. */
+	if ((st = prepare(l, "SELECT identity, canon FROM records")) == NULL)
+		return -1;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		char sha[65];
+		const char *canon = col(st, 1);
+
+		sha256_hex(canon, strlen(canon), sha);
+		if (!streq(sha, col(st, 0))) {
+			problems++;
+			diag(E_LEDGER_RULE_HASH, &loc, col(st, 0));
+		}
+	}
+	sqlite3_finalize(st);
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "check");
+		return -1;
+	}
+	if (check_rule(l, "SELECT v.identity, v.reverses FROM records v LEFT JOIN records r ON r.identity = v.reverses "
+	    "WHERE v.kind = 'void' AND (r.identity IS NULL OR r.kind = 'void')", E_LEDGER_RULE_VOID, &problems) == -1 ||
+	    check_rule(l, "SELECT reverses, COUNT(*) FROM records WHERE kind = 'void' GROUP BY reverses HAVING COUNT(*) > 1",
+	    E_LEDGER_RULE_TWICE, &problems) == -1 ||
+	    check_rule(l, "SELECT identity, kind FROM records WHERE (kind = 'void') <> (reverses IS NOT NULL) OR "
+	    "(kind = 'void' AND (reason IS NULL OR reason NOT IN ('tested-out', 'equivalent-course', 'administrative', "
+	    "'mistake'))) OR (kind <> 'void' AND (village IS NULL OR member IS NULL OR lesson IS NULL OR channel IS NULL))",
+	    E_LEDGER_RULE_FIELDS, &problems) == -1)
+		return -1;
+	return problems;
+}
+
+static void
+total_release(struct ledger_total *t)
+{
+	free(t->village);
+	free(t->member);
+	free(t->name);
+	free(t->by_category);
+}
+
+void
+ledger_totals_release(struct ledger_totals *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		total_release(&ts->v[i]);
+	free(ts->v);
+	ts->v = NULL;
+	ts->n = 0;
+}
+
+/* The lesson of plan p with full id `id`, or -1. */
+static long
+plan_lesson(const struct plan *p, const struct library *lib, const char *id)
+{
+	const struct lesson *ls = library_find_lesson(lib, id);
+	size_t i;
+
+	if (ls == NULL)
+		return -1;
+	for (i = 0; i < p->nlessons; i++)
+		if (p->lessons[i] == ls)
+			return (long)i;
+	return -1;
+}
+
+int
+ledger_totals(struct ledger *l, const struct project *pr, struct ledger_totals *ts)
+{
+	struct plan **plans = xcalloc(pr->nvillages ? pr->nvillages : 1, sizeof *plans);
+	size_t cap = 0, i, ncat = pr->recipe->ncategories;
+	struct ledger_total *t = NULL;
+	const struct plan *p = NULL;
+	sqlite3_stmt *st;
+	int c, rc = -1;
+
+	memset(ts, 0, sizeof *ts);
+	ts->recipe = pr->recipe;
+	/* Each lesson once per member: the first channel that credits it. */
+	st = prepare(l, "SELECT m.village, m.member, m.name, m.grp, c.lesson, c.ch FROM members m LEFT JOIN "
+	    "(SELECT village, member, lesson, MIN(CASE channel WHEN 'class' THEN 0 WHEN 'home' THEN 1 ELSE 2 END) AS ch "
+	    "FROM live GROUP BY village, member, lesson) c ON c.village = m.village AND c.member = m.member "
+	    "ORDER BY m.village, m.member, c.lesson");
+	if (st == NULL)
+		goto out;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *village = col(st, 0), *member = col(st, 1);
+		long li;
+
+		if (t == NULL || !streq(t->village, village) || !streq(t->member, member)) {
+			if (ts->n == cap) {
+				cap = cap ? 2 * cap : 64;
+				ts->v = xreallocarray(ts->v, cap, sizeof *ts->v);
+			}
+			t = &ts->v[ts->n++];
+			memset(t, 0, sizeof *t);
+			t->village = xstrdup(village);
+			t->member = xstrdup(member);
+			t->name = xstrdup(col(st, 2));
+			t->group = -1;
+			for (i = 0; i < GROUP__COUNT; i++)
+				if (streq(col(st, 3), group_name((enum group)i)))
+					t->group = (int)i;
+			t->by_category = xcalloc(ncat ? ncat : 1, sizeof *t->by_category);
+			p = NULL;
+			for (i = 0; i < pr->nvillages; i++)
+				if (pr->villages[i] && streq(pr->villages[i]->id, village)) {
+					if (plans[i] == NULL)
+						plans[i] = plan_village(pr->library, pr->recipe, pr->villages[i]);
+					p = plans[i];
+				}
+		}
+		if (sqlite3_column_type(st, 4) == SQLITE_NULL || p == NULL)
+			continue;
+		if ((li = plan_lesson(p, pr->library, col(st, 4))) < 0)
+			continue;
+		{
+			const struct lesson *ls = p->lessons[li];
+			size_t cat = plan_category_index(p, ls);
+			int ch = sqlite3_column_int(st, 5);
+
+			if (cat < ncat)
+				t->by_category[cat] += ls->hours;
+			if (ch >= 0 && ch < CHANNEL__COUNT)
+				t->by_channel[ch] += ls->hours;
+			t->total += ls->hours;
+			t->lessons++;
+		}
+	}
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "totals");
+		ledger_totals_release(ts);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	for (i = 0; i < pr->nvillages; i++)
+		plan_free(plans[i]);
+	free(plans);
+	return rc;
+}
+
+static void
+put_tenths(FILE *fp, int t)
+{
+	fprintf(fp, "%d.%d", t / 10, t % 10);
+}
+
+void
+ledger_report_text(const struct ledger_totals *ts, FILE *fp)
+{
+	const struct recipe *r = ts->recipe;
+	size_t i, c;
+	int reached = 0;
+
+	for (i = 0; i < ts->n; i++) {
+		const struct ledger_total *t = &ts->v[i];
+		int ok = t->total >= r->min_hours;
+
+		for (c = 0; c < r->ncategories; c++)
+			if (t->by_category[c] < r->categories[c].min_hours)
+				ok = 0;
+		reached += ok;
+		fprintf(fp, "%s/%s  ", t->village, t->member);
+		put_tenths(fp, t->total);
+		fputs(" / ", fp);
+		put_tenths(fp, r->min_hours);
+		fprintf(fp, _(" h  class %d.%d  home %d.%d  online %d.%d "), t->by_channel[0] / 10, t->by_channel[0] % 10,
+		    t->by_channel[1] / 10, t->by_channel[1] % 10, t->by_channel[2] / 10, t->by_channel[2] % 10);
+		for (c = 0; c < r->ncategories; c++) {
+			fprintf(fp, " %s ", r->categories[c].ref);
+			put_tenths(fp, t->by_category[c]);
+			if (r->categories[c].min_hours) {
+				fputc('/', fp);
+				put_tenths(fp, r->categories[c].min_hours);
+			}
+		}
+		fputs(ok ? _("  reached\n") : _("  short\n"), fp);
+	}
+	fprintf(fp, _("%d of %zu members reached the goal\n"), reached, ts->n);
+}

@@ -1,0 +1,174 @@
+/* The ledger: a township's class-hour records in one SQLite file, kept
+ * beside township.xml (ledger.sqlite unless --ledger names another).
+ *
+ * Records are events, never rows edited in place: attendance (class), a
+ * claim (home record sheet, phone receipt), a void that reverses an older
+ * record with a reason.  A record's identity is the SHA-256 of its
+ * canonical content (ledger_canon); the same record again changes
+ * nothing, and a stored record whose content differs from a new one with
+ * the same identity is a conflict, reported, never overwritten.  Every
+ * record keeps where it came from: its import (file, SHA-256 of the
+ * file, kind, time) and line.  Totals are computed from the live records
+ * (those no void reverses), never stored.
+ *
+ * Only this stage includes sqlite3.h: callers see struct ledger. */
+#ifndef COURSEPACK_LEDGER_H
+#define COURSEPACK_LEDGER_H
+
+#include <stdio.h>
+
+#include "plan.h"
+#include "project.h"
+
+/* The schema version this coursepack writes (PRAGMA user_version).
+ * Version 1 is the first schema; ledger_open upgrades older ledgers step
+ * by step inside one transaction, and refuses newer ones. */
+#define LEDGER_VERSION 2
+
+/* The first schema, kept verbatim: the upgrade test makes a version-1
+ * ledger from it. */
+extern const char ledger_schema_v1[];
+
+enum ledger_mode {
+	LEDGER_READ,		/* log, export, check, report: must exist */
+	LEDGER_WRITE,		/* void: must exist, must be writable */
+	LEDGER_CREATE,		/* import: made when missing */
+};
+
+struct ledger;
+
+/* The default ledger of a township: ledger.sqlite in its folder (new
+ * string). */
+char *ledger_default_path(const struct township *);
+
+/* The file system type name for statfs' f_type when SQLite must not keep
+ * a ledger there (network file systems, FUSE mounts such as removable
+ * drives on a desktop), else NULL. */
+const char *ledger_fs_refused(long f_type);
+
+/* Opens (or, LEDGER_CREATE, makes) the ledger at path: refuses a file on
+ * a network or FUSE file system unless force, a file without write
+ * permission for LEDGER_WRITE/CREATE, a file that is not SQLite, and a
+ * ledger of a newer version; upgrades an older one.  Diagnoses and
+ * returns NULL on failure, leaving the file as it was.  Free with
+ * ledger_close. */
+struct ledger *ledger_open(const char *path, enum ledger_mode, int force);
+void ledger_close(struct ledger *);
+
+/* One transaction around an import or a void: begin takes the write lock
+ * at once (BEGIN IMMEDIATE).  commit returns -1 after diagnosing (a full
+ * disk), having rolled back.  Each returns 0 or -1. */
+int ledger_begin(struct ledger *);
+int ledger_commit(struct ledger *);
+void ledger_rollback(struct ledger *);
+
+/* The time an import is stamped with: SOURCE_DATE_EPOCH when set (tests,
+ * reproducible demos), else now; ISO 8601 UTC. */
+void ledger_now(char out[32]);
+
+/* Registers an import of `file` whose content hashes to sha256.  When a
+ * file with that content was imported before, sets *already to that
+ * import's time (caller frees) and returns 0 without adding anything. */
+int ledger_add_import(struct ledger *, const char *file, const char *sha256, const char *kind,
+    long long *id, char **already);
+
+enum record_kind { RECORD_ATTENDANCE, RECORD_CLAIM, RECORD_VOID };
+enum channel { CHANNEL_CLASS, CHANNEL_HOME, CHANNEL_ONLINE, CHANNEL__COUNT };
+
+/* The reasons a void gives (cmi5's waiver reasons, and a plain mistake). */
+extern const char *const ledger_reasons[];	/* NULL-terminated */
+int ledger_reason_valid(const char *);
+
+const char *record_kind_name(enum record_kind);
+const char *channel_name(enum channel);
+/* class/home/online, or 课堂/居家/线上; -1 when neither. */
+int channel_parse(const char *);
+
+struct ledger_record {
+	enum record_kind kind;
+	const char *village, *member, *lesson;	/* attendance, claim */
+	enum channel channel;
+	const char *date;			/* YYYY-MM-DD, or NULL: ticked */
+	const char *reverses, *reason;		/* void */
+};
+
+/* The canonical content a record's identity hashes (new string). */
+char *ledger_canon(const struct ledger_record *);
+
+enum ledger_added { LEDGER_ADDED, LEDGER_SAME, LEDGER_CONFLICT, LEDGER_FAILED };
+
+/* Adds record r, read at `line` of import `import_id`; its identity goes
+ * to identity.  LEDGER_SAME: already there, nothing changed;
+ * LEDGER_CONFLICT: another record holds that identity, nothing changed;
+ * LEDGER_FAILED: diagnosed (a system error). */
+enum ledger_added ledger_add_record(struct ledger *, long long import_id, int line,
+    const struct ledger_record *r, char identity[65]);
+
+/* A member as a sheet or roster names them: added when new.  When the
+ * ledger knows the member under another name, returns 1 and sets
+ * *known to it (caller frees); group may be NULL (unknown).  -1 on a
+ * system error, diagnosed. */
+int ledger_add_member(struct ledger *, long long import_id, const char *village, const char *member,
+    const char *name, const char *group, char **known);
+
+/* Voids the record whose identity starts with `prefix` (at least 8 hex
+ * digits) with `reason`, as an import of its own.  Returns 0, 1 when
+ * nothing changed (already voided for that reason), -1 after diagnosing. */
+int ledger_void(struct ledger *, const char *prefix, const char *reason, char identity[65]);
+
+/* The history, oldest first: each import, then its records. */
+int ledger_log(struct ledger *, FILE *);
+/* Every record with its provenance and member, as CSV with a BOM; the
+ * headers follow the message catalogue. */
+int ledger_export(struct ledger *, FILE *);
+/* PRAGMA integrity_check, foreign keys, and the ledger's own rules; each
+ * problem diagnosed.  Returns the number of problems, -1 if it could not
+ * run. */
+int ledger_check(struct ledger *);
+
+/* Per-member totals, computed from the live records: a lesson counts once
+ * per member whatever the channels that credit it (under the first of
+ * class, home, online that does), with the hours and category the
+ * member's village plan gives it; lessons no longer in the plan count
+ * nothing.  The sheet never sets hours. */
+struct ledger_total {
+	char *village, *member, *name;
+	int group;			/* enum group, or -1: unknown */
+	int *by_category;		/* tenths, per recipe category */
+	int by_channel[CHANNEL__COUNT];	/* tenths */
+	int total;			/* tenths */
+	int lessons;			/* credited lessons in the plan */
+};
+
+struct ledger_totals {
+	const struct recipe *recipe;
+	struct ledger_total *v;		/* by village, then member key */
+	size_t n;
+};
+
+int ledger_totals(struct ledger *, const struct project *, struct ledger_totals *);
+void ledger_totals_release(struct ledger_totals *);
+/* A plain-text report of the totals: one line per member with total,
+ * channels and categories against the recipe's minimums. */
+void ledger_report_text(const struct ledger_totals *, FILE *);
+
+/* Importers: each recognises its kind of file from the content and
+ * imports it into the open transaction.  The attendance sheet is here
+ * (ledger_sheet.c); rosters (roster.c) and chat exports with receipts
+ * (receipt.c) join this table at the merge. */
+struct ledger_importer {
+	const char *kind;		/* as the import says it: "attendance sheet" */
+	int (*recognise)(const char *data, size_t len);
+	/* Returns 0, or -1 after naming every bad row (nothing must then be
+	 * committed); counts what it added and what was already there. */
+	int (*import)(struct ledger *, const struct project *, const char *path, long long import_id,
+	    const char *data, size_t len, size_t *added, size_t *same);
+};
+
+extern const struct ledger_importer ledger_importers[];	/* ends with kind NULL */
+
+int sheet_recognise(const char *data, size_t len);
+int sheet_import(struct ledger *, const struct project *, const char *path, long long import_id,
+    const char *data, size_t len, size_t *added, size_t *same);
+
+#endif
