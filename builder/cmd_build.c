@@ -191,26 +191,14 @@ worker(void *arg)
 	}
 }
 
+/* The output folder, made as mkdir -p would; diagnosed when it cannot be. */
 static int
-mkdirs(const char *path)
+make_outdir(const char *dir)
 {
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (rc == 0 && mkdir(p, 0777) == -1 && errno != EEXIST)
-		rc = -1;
-	if (rc == -1)
-		diag(S_WRITE, NULL, p, strerror(errno));
-	free(p);
-	return rc;
+	if (mkdirs(dir, 0777) == 0)
+		return 0;
+	diag(S_WRITE, NULL, dir, strerror(errno));
+	return -1;
 }
 
 /* A village not built leaves no files of an earlier build behind: what
@@ -460,11 +448,7 @@ parse_shard(const char *s, size_t *i, size_t *n)
 static size_t
 shard_of(const char *id, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 16777619u;
-	return h % n;
+	return fnv1a(FNV1A_INIT, id, strlen(id)) % n;
 }
 
 int
@@ -679,9 +663,10 @@ cmd_build(int argc, char *argv[])
 
 		go = q.n > 0 || only == NULL || (wanted > 0 && stat(dir, &dst) == 0 && S_ISDIR(dst.st_mode));
 	}
-	if (go && mkdirs(dir) == 0)
+	go = go && make_outdir(dir) == 0;
+	if (go)
 		lock = leftovers_claim(dir);
-	if (go && mkdirs(dir) == 0 && shared_spill(sh, dir) == 0) {
+	if (go && shared_spill(sh, dir) == 0) {
 		q.progress = isatty(STDERR_FILENO);
 		nthreads = (size_t)jobs < q.n ? (size_t)jobs : q.n;
 		for (i = 0; i < nthreads; i++)

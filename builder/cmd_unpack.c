@@ -47,7 +47,7 @@ extract(struct bundle *b, size_t i, const char *root)
 {
 	const struct zip_entry *e = zipr_entry(b->zip, i);
 	const struct bundle_file *f;
-	char *path = path_join(root, e->name), *p, *data = NULL, sha[65];
+	char *path = path_join(root, e->name), *dir = NULL, *data = NULL, sha[65];
 	size_t len;
 	int fd = -1, rc = -1;
 
@@ -55,13 +55,13 @@ extract(struct bundle *b, size_t i, const char *root)
 		rc = 0;
 		goto out;
 	}
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(path, 0777) == -1 && errno != EEXIST) {
-			diag(S_WRITE, NULL, path, strerror(errno));
+	/* The folders the entry's name holds (the root exists). */
+	if (strchr(e->name, '/') != NULL) {
+		dir = path_dirname(path);
+		if (mkdirs(dir, 0777) == -1) {
+			diag(S_WRITE, NULL, dir, strerror(errno));
 			goto out;
 		}
-		*p = '/';
 	}
 	if (zipr_read(b->zip, i, &data, &len) == -1)
 		goto out;
@@ -88,6 +88,7 @@ out:
 		rc = -1;
 	}
 	free(data);
+	free(dir);
 	free(path);
 	return rc;
 }

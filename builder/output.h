@@ -11,8 +11,6 @@ struct minisign_key;
 struct span;
 
 /* Each returns 0, or -1 after diagnosing. */
-/* A whole file through a temporary one and a rename. */
-int write_atomic(const char *path, const char *data, size_t len);
 /* A file assembled around shared text, streamed out part by part (never
  * whole in memory) and hashed on the way: its size and SHA-256. */
 int write_doc_atomic(const char *path, const struct doc *d, size_t *size, char sha256[65]);
@@ -31,10 +29,6 @@ int catalog_write(const struct catalog *, const char *dir, const struct minisign
  * (reproducible-builds.org), else the season's start (season_time); never
  * the clock.  -1 after a usage error naming cmd. */
 int entry_time(const char *cmd, const char *season, time_t *t);
-/* 1 November (00:00 UTC) of the first year (four digits, 1980-2107) in a
- * recipe's season text, "2022—2023年度冬春训" -> 2022-11-01; 2023-01-01
- * when it names none (or season is NULL). */
-time_t season_time(const char *season);
 /* A minisign secret key (unencrypted).  0, or the exit status (1 a bad
  * key, 3 unreadable) after diagnosing. */
 int secret_key_load(const char *path, struct minisign_key *key);

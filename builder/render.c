@@ -21,7 +21,7 @@ render_stylesheet(size_t *len)
 	return (const char *)embedded_style_css;
 }
 
-const char *
+static const char *
 render_mode_zh(enum mode m)
 {
 	switch (m) {
@@ -108,7 +108,7 @@ render_hours(struct buf *b, int tenths)
 	buf_puts(b, h);
 }
 
-void
+static void
 render_modes(struct buf *b, unsigned modes)
 {
 	unsigned m;

@@ -17,16 +17,10 @@ struct term_set {
 	uint32_t *slot;		/* 0 empty, else index + 1 */
 };
 
-/* FNV-1a: small, and as good as needed for bigrams and words. */
 static uint32_t
 term_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	return fnv1a(FNV1A_INIT, s, len);
 }
 
 static void

@@ -76,7 +76,7 @@ xml_kind_name(enum xml_kind kind)
 	return kind > XK_NONE && kind < XK__COUNT ? kinds[kind].root : "unknown";
 }
 
-enum xml_kind
+static enum xml_kind
 xml_kind_from_name(const char *root)
 {
 	int k;
@@ -731,12 +731,6 @@ xml_next(const struct xml_node *node, const char *name)
 		if (element_named(n, name))
 			return (struct xml_node *)n;
 	return NULL;
-}
-
-const char *
-xml_name(const struct xml_node *n)
-{
-	return (const char *)((const xmlNode *)n)->name;
 }
 
 static char *

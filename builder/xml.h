@@ -48,13 +48,11 @@ void xml_doc_free(struct xml_doc *);
 enum xml_kind xml_sniff(const char *path);
 
 const char *xml_kind_name(enum xml_kind);
-enum xml_kind xml_kind_from_name(const char *root);
 
 struct xml_node *xml_root(const struct xml_doc *);
 /* First child / next sibling element named `name` (NULL: any element). */
 struct xml_node *xml_first(const struct xml_node *parent, const char *name);
 struct xml_node *xml_next(const struct xml_node *node, const char *name);
-const char *xml_name(const struct xml_node *);
 /* An attribute's value or the element's whitespace-trimmed text, as a
  * new string the caller frees; NULL when the attribute is absent. */
 char *xml_attr(const struct xml_node *, const char *name);
