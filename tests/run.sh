@@ -102,6 +102,7 @@ fi
 # The editions, the package and the store call each other without a loop.
 begin layout
 check_that "layout: no loop among the program's files (which object file calls which)" python3 tests/objdeps.py "$B"
+check_that "layout: no dead code (every external function has a caller in another file or the unit tests)" python3 tests/objdeps.py --unused "$B"
 
 # --- golden command-line cases ----------------------------------------------
 begin golden
