@@ -481,10 +481,10 @@ verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *r
 	return problems;
 }
 
-/* Reads the options.  Returns -1 to go on, else the exit status (0 for
- * --help, 2 for a usage error, told). */
+/* Reads the options and starts libsodium.  Returns -1 to go on, else the
+ * exit status (0 for --help, 2 for a usage error, 3, told). */
 static int
-verify_options(int argc, char *argv[], const char **pubfile)
+verify_start(int argc, char *argv[], const char **pubfile)
 {
 	static const struct option longopts[] = {
 		{"pubkey", required_argument, NULL, 'p'},
@@ -513,6 +513,10 @@ verify_options(int argc, char *argv[], const char **pubfile)
 	if (optind == argc) {
 		fputs(usage_text, stderr);
 		return 2;
+	}
+	if (hash_init() == -1) {
+		usage_error("verify: libsodium cannot start");
+		return 3;
 	}
 	return -1;
 }
@@ -595,12 +599,8 @@ cmd_verify(int argc, char *argv[])
 	size_t i;
 	int k, folder = 0, rc;
 
-	if ((rc = verify_options(argc, argv, &pubfile)) != -1)
+	if ((rc = verify_start(argc, argv, &pubfile)) != -1)
 		return rc;
-	if (hash_init() == -1) {
-		usage_error("verify: libsodium cannot start");
-		return 3;
-	}
 	if (pubfile && bundle_load_pubkey(pubfile, &pub) == -1)
 		return diag_exit();
 	for (k = optind; k < argc; k++) {
