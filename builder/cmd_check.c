@@ -10,7 +10,6 @@
  * context. */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

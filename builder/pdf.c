@@ -5,7 +5,6 @@
 #include <sys/prctl.h>
 #endif
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,7 +16,6 @@
 
 #include "output.h"
 #include "pdf.h"
-#include "shared.h"
 #include "util.h"
 #include "zipfile.h"
 

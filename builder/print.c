@@ -1,6 +1,5 @@
 #include <stdlib.h>
 
-#include "commands.h"
 #include "editions.h"
 #include "doc.h"
 #include "util.h"
