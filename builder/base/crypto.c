@@ -270,12 +270,6 @@ minisign_generate(struct minisign_key *k, const char *comment)
 	k->comment = xstrdup(comment);
 }
 
-static char *
-to_base64(const unsigned char *p, size_t n)
-{
-	return base64_encode(p, n);
-}
-
 char *
 minisign_public_text(const struct minisign_key *k)
 {
@@ -286,7 +280,7 @@ minisign_public_text(const struct minisign_key *k)
 	memcpy(raw + 2, k->id, 8);
 	memcpy(raw + 10, k->pk, 32);
 	minisign_key_id(k->id, id);
-	b64 = to_base64(raw, sizeof raw);
+	b64 = base64_encode(raw, sizeof raw);
 	out = xasprintf("untrusted comment: %s, minisign public key %s\n%s\n", k->comment, id, b64);
 	free(b64);
 	return out;
@@ -306,7 +300,7 @@ minisign_secret_text(const struct minisign_key *k)
 	memcpy(in + 2, k->id, 8);
 	memcpy(in + 10, k->sk, 64);
 	crypto_generichash(raw + 126, 32, in, sizeof in, NULL, 0);
-	b64 = to_base64(raw, sizeof raw);
+	b64 = base64_encode(raw, sizeof raw);
 	out = xasprintf("untrusted comment: %s, minisign secret key (not encrypted)\n%s\n", k->comment, b64);
 	sodium_memzero(raw, sizeof raw);
 	sodium_memzero(in, sizeof in);
@@ -363,8 +357,8 @@ minisign_sign(const struct minisign_key *k, const unsigned char prehash[MINISIGN
 	memcpy(both, sig + 10, 64);
 	memcpy(both + 64, trusted, tlen);
 	crypto_sign_detached(global, NULL, both, 64 + tlen, k->sk);
-	b64sig = to_base64(sig, sizeof sig);
-	b64global = to_base64(global, sizeof global);
+	b64sig = base64_encode(sig, sizeof sig);
+	b64global = base64_encode(global, sizeof global);
 	out = xasprintf("untrusted comment: signature from %s\n%s\ntrusted comment: %s\n%s\n", k->comment, b64sig,
 	    trusted, b64global);
 	free(both);

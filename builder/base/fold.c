@@ -1,6 +1,5 @@
 /* Folded keys of names (fold.h). */
 #include <stdlib.h>
-#include <string.h>
 
 #include "casefold.h"
 #include "fold.h"

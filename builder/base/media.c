@@ -47,7 +47,9 @@ static const struct media_type types[] = {
 	{".xhtml", "application/xhtml+xml", 0, 0},
 };
 
-const struct media_type *
+/* The entry for a file name (its ending, ASCII case ignored), or NULL for
+ * a kind the table does not know (treated as text: deflated). */
+static const struct media_type *
 media_find(const char *name)
 {
 	size_t i, n = strlen(name);

@@ -13,9 +13,6 @@ struct media_type {
 	int image;		/* shown by <img> */
 };
 
-/* The entry for a file name (its ending, ASCII case ignored), or NULL for
- * a kind the table does not know (treated as text: deflated). */
-const struct media_type *media_find(const char *name);
 /* The file's MIME type, "application/octet-stream" when unknown. */
 const char *media_mime(const char *name);
 /* Whether a file of this name is worth deflating. */

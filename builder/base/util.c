@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,7 +157,7 @@ buf_release(struct buf *b)
 	b->len = b->cap = 0;
 }
 
-int
+static int
 read_fd_parts(int fd, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n), void *ctx)
 {
 	char *chunk = xmalloc(step);
@@ -237,7 +236,13 @@ read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx, co
 	return rc;
 }
 
-int
+/* Opens `rel` under `dir` for reading, and checks the descriptor, not the
+ * name: a regular file, and the file the name leads to inside `dir`
+ * (links inside are followed; a link out, or a name swapped meanwhile, is
+ * refused).  Records it in *id unless NULL.  Returns the descriptor, or -1
+ * with errno set: ENOENT when missing, 0 when outside `dir` or swapped,
+ * as read_file otherwise. */
+static int
 open_inside(const char *dir, const char *rel, struct file_id *id)
 {
 	char *joined = path_join(dir, rel), *rdir = NULL, *rfile = NULL;
@@ -360,6 +365,28 @@ read_inside(const char *dir, const char *rel, size_t limit, char **out, size_t *
 	rc = read_fd(fd, limit, out, len);
 	saved = errno;
 	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+mkdirs(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0, saved;
+
+	for (s = p + 1; *s && rc == 0; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, mode) == -1 && errno != EEXIST)
+		rc = -1;
+	saved = errno;
+	free(p);
 	errno = saved;
 	return rc;
 }
@@ -497,6 +524,17 @@ int
 streq(const char *a, const char *b)
 {
 	return strcmp(a, b) == 0;
+}
+
+uint32_t
+fnv1a(uint32_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ s[i]) * 16777619u;
+	return h;
 }
 
 enum inside

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -45,20 +46,12 @@ int read_parts(const char *path, size_t limit, size_t step, void (*fn)(void *ctx
     void *ctx);
 /* The same from an open descriptor, which stays the caller's. */
 int read_fd(int fd, size_t limit, char **out, size_t *len);
-int read_fd_parts(int fd, size_t limit, size_t step, void (*fn)(void *ctx, const void *p, size_t n), void *ctx);
 
 /* Which file an open descriptor was: kept when a course file is read, so
  * that reopening it by name later finds the same file or refuses. */
 struct file_id {
 	uint64_t dev, ino;
 };
-/* Opens `rel` under `dir` for reading, and checks the descriptor, not the
- * name: a regular file, and the file the name leads to inside `dir`
- * (links inside are followed; a link out, or a name swapped meanwhile, is
- * refused).  Records it in *id unless NULL.  Returns the descriptor, or -1
- * with errno set: ENOENT when missing, 0 when outside `dir` or swapped,
- * as read_file otherwise. */
-int open_inside(const char *dir, const char *rel, struct file_id *id);
 /* read_file and read_parts through open_inside. */
 int read_inside(const char *dir, const char *rel, size_t limit, char **out, size_t *len, struct file_id *id);
 int read_parts_inside(const char *dir, const char *rel, size_t limit, size_t step,
@@ -115,6 +108,10 @@ void atomic_abort(struct atomic_file *);
 void remove_tree(const char *path);
 /* The same for entry `name` of the folder open as `at`. */
 void remove_tree_at(int at, const char *name);
+/* mkdir -p: makes `path` and each missing folder above it with `mode`
+ * (folders that exist are left as they are).  Returns 0, or -1 with the
+ * errno of the first mkdir that failed. */
+int mkdirs(const char *path, mode_t mode);
 
 /* Path strings.  path_join never produces "./x" for an empty or "." dir.
  * path_dirname returns "." for a bare name.  path_normalize removes "."
@@ -174,6 +171,11 @@ int has_suffix(const char *s, const char *suffix);
 int strcasecmp_ascii(const char *a, const char *b);
 
 int streq(const char *a, const char *b);
+
+/* FNV-1a over n bytes, continuing from h (FNV1A_INIT to start): small,
+ * and as good as needed for hash tables and shards. */
+#define FNV1A_INIT 2166136261u
+uint32_t fnv1a(uint32_t h, const void *p, size_t n);
 
 /* "812 B", "4.2 KB", "8.0 MB": decimal, as phones count (caller frees). */
 char *human_size(size_t n);

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,26 +191,14 @@ worker(void *arg)
 	}
 }
 
+/* The output folder, made as mkdir -p would; diagnosed when it cannot be. */
 static int
-mkdirs(const char *path)
+make_outdir(const char *dir)
 {
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (rc == 0 && mkdir(p, 0777) == -1 && errno != EEXIST)
-		rc = -1;
-	if (rc == -1)
-		diag(S_WRITE, NULL, p, strerror(errno));
-	free(p);
-	return rc;
+	if (mkdirs(dir, 0777) == 0)
+		return 0;
+	diag(S_WRITE, NULL, dir, strerror(errno));
+	return -1;
 }
 
 /* A village not built leaves no files of an earlier build behind: what
@@ -461,15 +448,42 @@ parse_shard(const char *s, size_t *i, size_t *n)
 static size_t
 shard_of(const char *id, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *id; id++)
-		h = (h ^ (unsigned char)*id) * 16777619u;
-	return h % n;
+	return fnv1a(FNV1A_INIT, id, strlen(id)) % n;
 }
 
-int
-cmd_build(int argc, char *argv[])
+/* What the command line asks for. */
+struct build_opts {
+	const char *outdir;
+	long jobs;
+	int allow_short, want_pdf, share, photo_side;
+	size_t phone_budget;
+	size_t shard, nshards;	/* nshards 0: the whole township */
+	const char *keyfile;	/* --sign */
+};
+
+/* One run of the command: what it loaded and made, all released by
+ * build_release. */
+struct build {
+	struct build_opts o;
+	char *township, *only;	/* only: the one village asked for, or NULL */
+	char *browser;		/* for --pdf */
+	struct minisign_key key;
+	int key_loaded, loaded;
+	time_t mtime;
+	struct project pr;
+	struct plan **plans;	/* [i]: village i's, when it is wanted */
+	struct queue q;
+	char *dir;		/* DIR/TOWNSHIP */
+	struct shared *sh;
+	int lock;		/* leftovers_claim's */
+	size_t wanted;		/* villages asked for (the shard's, or one) */
+	int built, refreshed;
+};
+
+/* Reads the options into *o.  Returns -1 to go on, else the exit status
+ * (0 for --help, 2 for a usage error, told). */
+static int
+build_options(struct build_opts *o, int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
@@ -486,61 +500,45 @@ cmd_build(int argc, char *argv[])
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *outdir = "dist";
-	struct check_stats st = {0};
-	struct project pr;
-	struct plan **plans = NULL;
-	struct queue q = {.lock = PTHREAD_MUTEX_INITIALIZER};
-	pthread_t threads[MAX_JOBS];
-	char *township = NULL, *only = NULL, *dir = NULL, *end;
-	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	int ch, allow_short = 0, rc = 0, loaded = 0, built = 0, lock = -1;
-	size_t phone_budget = PHONE_BUDGET_DEFAULT;
-	int want_pdf = 0, key_loaded = 0, share = 1, go, refreshed = 0, photo_side = 0;
-	size_t shard = 0, nshards = 0, wanted = 0;
-	struct shared *sh = NULL;
-	char *browser = NULL;
-	const char *keyfile = NULL;
-	struct minisign_key key;
-	time_t mtime;
-	size_t i, k, nthreads;
+	char *end;
+	int ch;
 
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:ho:j:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
-			outdir = optarg;
+			o->outdir = optarg;
 			break;
 		case 'j':
 			errno = 0;
-			jobs = strtol(optarg, &end, 10);
-			if (errno || *end || jobs < 1 || jobs > MAX_JOBS) {
+			o->jobs = strtol(optarg, &end, 10);
+			if (errno || *end || o->jobs < 1 || o->jobs > MAX_JOBS) {
 				usage_error("build: -j wants a number from 1 to %d, not '%s'", MAX_JOBS, optarg);
 				return 2;
 			}
 			break;
 		case 'S':
-			allow_short = 1;
+			o->allow_short = 1;
 			break;
 		case 'P':
-			want_pdf = 1;
+			o->want_pdf = 1;
 			break;
 		case 'N':
-			share = 0;
+			o->share = 0;
 			break;
 		case 's':
-			if (parse_shard(optarg, &shard, &nshards) == -1) {
+			if (parse_shard(optarg, &o->shard, &o->nshards) == -1) {
 				usage_error("build: --shard wants I/N with 0 <= I < N <= %d, as in 0/4, not '%s'",
 				    SHARDS_MAX, optarg);
 				return 2;
 			}
 			break;
 		case 'K':
-			keyfile = optarg;
+			o->keyfile = optarg;
 			break;
 		case 'B':
-			if (parse_size(optarg, (size_t)1000 * 1000 * 1000, &phone_budget) == -1) {
+			if (parse_size(optarg, (size_t)1000 * 1000 * 1000, &o->phone_budget) == -1) {
 				usage_error("build: --phone-budget wants a size like 8M, 500K or 2000000, not '%s'", optarg);
 				return 2;
 			}
@@ -555,7 +553,7 @@ cmd_build(int argc, char *argv[])
 				usage_error("build: --photo-side wants pixels from 64 to 10000, like 1600, not '%s'", optarg);
 				return 2;
 			}
-			photo_side = (int)v;
+			o->photo_side = (int)v;
 			break;
 		}
 		case 'h':
@@ -575,40 +573,54 @@ cmd_build(int argc, char *argv[])
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (jobs < 1)
-		jobs = 1;
-	if (jobs > MAX_JOBS)
-		jobs = MAX_JOBS;
+	if (o->jobs < 1)
+		o->jobs = 1;
+	if (o->jobs > MAX_JOBS)
+		o->jobs = MAX_JOBS;
+	return -1;
+}
+
+/* What must hold before anything is loaded: the time, libsodium, the
+ * browser for --pdf, the key for --sign, and which township (or village)
+ * `arg` names.  Returns -1 to go on, else the exit status (told). */
+static int
+build_start(struct build *b, const char *arg)
+{
+	int rc;
+
 	/* SOURCE_DATE_EPOCH checked before anything is loaded; the season
 	 * is known once the recipe is. */
-	if (entry_time("build", NULL, &mtime) == -1)
+	if (entry_time("build", NULL, &b->mtime) == -1)
 		return 2;
 	if (hash_init() == -1) {
 		usage_error("build: libsodium cannot start");
 		return 3;
 	}
-	if (want_pdf && (browser = pdf_find_browser()) == NULL) {
+	if (b->o.want_pdf && (b->browser = pdf_find_browser()) == NULL) {
 		diag(E_PDF_NO_BROWSER, NULL);
 		return 1;
 	}
-	if (keyfile) {
-		if ((rc = secret_key_load(keyfile, &key)) != 0) {
-			free(browser);
+	if (b->o.keyfile) {
+		if ((rc = secret_key_load(b->o.keyfile, &b->key)) != 0)
 			return rc;
-		}
-		key_loaded = 1;
+		b->key_loaded = 1;
 	}
-	if ((township = project_resolve(argv[optind], &only)) == NULL)
+	if ((b->township = project_resolve(arg, &b->only)) == NULL)
 		return diag_exit();
-	if (only && nshards) {
-		usage_error("build: --shard splits a township; '%s' is one village", argv[optind]);
-		free(township);
-		free(only);
-		free(browser);
-		if (key_loaded)
-			minisign_key_release(&key);
+	if (b->only && b->o.nshards) {
+		usage_error("build: --shard splits a township; '%s' is one village", arg);
 		return 2;
 	}
+	return -1;
+}
+
+/* Loads and checks the township, and opens the store the villages share.
+ * Returns -1 to go on, else the exit status (told). */
+static int
+build_load(struct build *b)
+{
+	struct body_kind kinds[LINKS__COUNT];
+
 #ifdef __GLIBC__
 	/* Large buffers (a village's search index, its print edition) come
 	 * and go once per village.  glibc raises its mmap threshold to the
@@ -618,132 +630,201 @@ cmd_build(int argc, char *argv[])
 	 * 101 to 92 MiB.) */
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
-	if (project_load(&pr, township, NULL, NULL, &st) == -1 || pr.errors) {
+	if (project_load(&b->pr, b->township, NULL, NULL, &(struct check_stats){0}) == -1 || b->pr.errors) {
 		usage_error("build: fix the problems above first; nothing was built");
-		rc = diag_exit() ? diag_exit() : 1;
-		goto out;
+		return diag_exit() ? diag_exit() : 1;
 	}
-	loaded = 1;
-	entry_time("build", pr.recipe->season, &mtime);
-	{
-		struct body_kind kinds[LINKS__COUNT];
+	b->loaded = 1;
+	entry_time("build", b->pr.recipe->season, &b->mtime);
+	editions_body_kinds(kinds);
+	/* libvips starts on this thread, before the workers do. */
+	image_init();
+	b->sh = shared_new(b->pr.library, b->o.share, kinds);
+	shared_photo_side(b->sh, b->o.photo_side);
+	return -1;
+}
 
-		editions_body_kinds(kinds);
-		/* libvips starts on this thread, before the workers do. */
-		image_init();
-		sh = shared_new(pr.library, share, kinds);
-		shared_photo_side(sh, photo_side);
-	}
+/* Plans each village asked for and queues a job for it; a village short
+ * of its hours is refused (its old files removed) unless --allow-short. */
+static void
+build_plan(struct build *b)
+{
+	struct project *pr = &b->pr;
+	struct queue *q = &b->q;
+	size_t i;
 
-	plans = xcalloc(pr.nvillages, sizeof *plans);
-	q.jobs = xcalloc(pr.nvillages, sizeof *q.jobs);
-	dir = path_join(outdir, pr.township->id);
-	for (i = 0; i < pr.nvillages; i++) {
+	b->plans = xcalloc(pr->nvillages, sizeof *b->plans);
+	q->jobs = xcalloc(pr->nvillages, sizeof *q->jobs);
+	b->dir = path_join(b->o.outdir, pr->township->id);
+	for (i = 0; i < pr->nvillages; i++) {
 		struct plan *p;
+		struct job *j;
 
-		if (only && !streq(pr.village_paths[i], only))
+		if (b->only && !streq(pr->village_paths[i], b->only))
 			continue;
-		if (nshards && shard_of(pr.villages[i]->id, nshards) != shard)
+		if (b->o.nshards && shard_of(pr->villages[i]->id, b->o.nshards) != b->o.shard)
 			continue;
-		wanted++;
-		p = plans[i] = plan_village(pr.library, pr.recipe, pr.villages[i]);
-		if (p->nshortfalls && !allow_short) {
-			diag(E_BUILD_SHORT, &pr.villages[i]->loc, p->village->id);
-			remove_outputs(dir, pr.township->id, p->village->id);
+		b->wanted++;
+		p = b->plans[i] = plan_village(pr->library, pr->recipe, pr->villages[i]);
+		if (p->nshortfalls && !b->o.allow_short) {
+			diag(E_BUILD_SHORT, &pr->villages[i]->loc, p->village->id);
+			remove_outputs(b->dir, pr->township->id, p->village->id);
 			continue;
 		}
 		if (p->nshortfalls)
-			diag(W_BUILT_SHORT, &pr.villages[i]->loc, p->village->id);
-		q.jobs[q.n].pr = &pr;
-		q.jobs[q.n].plan = p;
-		job_name(&q.jobs[q.n], dir, pr.township->id, p->village->id);
-		q.jobs[q.n].phone_budget = phone_budget;
-		q.jobs[q.n].sh = sh;
-		q.jobs[q.n].order = i;
-		q.jobs[q.n].browser = browser;
-		q.jobs[q.n].key = key_loaded ? &key : NULL;
-		q.jobs[q.n].dir = dir;
-		q.jobs[q.n].mtime = mtime;
-		q.n++;
-		shared_expect(sh, p);
+			diag(W_BUILT_SHORT, &pr->villages[i]->loc, p->village->id);
+		j = &q->jobs[q->n];
+		j->pr = pr;
+		j->plan = p;
+		job_name(j, b->dir, pr->township->id, p->village->id);
+		j->phone_budget = b->o.phone_budget;
+		j->sh = b->sh;
+		j->order = i;
+		j->browser = b->browser;
+		j->key = b->key_loaded ? &b->key : NULL;
+		j->dir = b->dir;
+		j->mtime = b->mtime;
+		q->n++;
+		shared_expect(b->sh, p);
 	}
-	if (only && q.n == 0 && diag_count(DL_ERROR) == 0) {
-		struct loc loc = {only, 0, 0};
+	if (b->only && q->n == 0 && diag_count(DL_ERROR) == 0) {
+		struct loc loc = {b->only, 0, 0};
 
-		diag(E_VILLAGE_UNLISTED, &loc, only);
+		diag(E_VILLAGE_UNLISTED, &loc, b->only);
 	}
-	/* What a killed build left in the folder goes first (leftovers.h). */
-	/* A village refused or unbuilt still refreshes the folder's index,
-	 * when there is a folder: its old files are gone. */
-	{
-		struct stat dst;
+}
 
-		go = q.n > 0 || only == NULL || (wanted > 0 && stat(dir, &dst) == 0 && S_ISDIR(dst.st_mode));
-	}
-	if (go && mkdirs(dir) == 0)
-		lock = leftovers_claim(dir);
-	if (go && mkdirs(dir) == 0 && shared_spill(sh, dir) == 0) {
-		q.progress = isatty(STDERR_FILENO);
-		nthreads = (size_t)jobs < q.n ? (size_t)jobs : q.n;
-		for (i = 0; i < nthreads; i++)
-			if (pthread_create(&threads[i], NULL, worker, &q) != 0) {
-				nthreads = i;
-				break;
-			}
-		if (nthreads == 0)
-			worker(&q);
-		for (i = 0; i < nthreads; i++)
-			pthread_join(threads[i], NULL);
-		/* Give back the scratch file's disk before the index is written. */
-		shared_spill_end(sh);
-		if (q.progress)
-			fputc('\n', stderr);
-		/* An error shared by several villages (a course file that
-		 * became unreadable) is told once: name every village it
-		 * stopped. */
-		for (i = 0; i < q.n; i++)
-			if (!q.jobs[i].ok)
-				diag(E_VILLAGE_FAILED, &pr.villages[q.jobs[i].order]->loc, q.jobs[i].plan->village->id);
-		for (i = 0; i < q.n; i++)
-			for (k = 0; q.jobs[i].ok && k < neditions; k++) {
-				const struct output *o = &q.jobs[i].out[k];
+/* Makes the township's folder and takes it (what a killed build left
+ * there goes first, leftovers.h).  A village refused or unbuilt still
+ * refreshes the folder's index, when there is a folder: its old files are
+ * gone.  Returns 1 when the villages are to be built, else 0. */
+static int
+build_claim_folder(struct build *b)
+{
+	struct stat dst;
+	int go;
 
-				built += k == EDITION_BUNDLE;
-				if (o->made)
-					printf("%s  %9zu  %s\n", o->sha256, o->size, o->path);
-			}
-		if (only == NULL)
-			write_index(&pr, dir, q.jobs, q.n, key_loaded ? &key : NULL, mtime, shard, nshards, wanted);
-		else if (write_index_partial(&pr, plans, q.jobs, q.n, dir, key_loaded ? &key : NULL, mtime) == 0)
-			refreshed = 1;
-	}
-	{
-		size_t total = only ? 1 : wanted;
+	go = b->q.n > 0 || b->only == NULL ||
+	    (b->wanted > 0 && stat(b->dir, &dst) == 0 && S_ISDIR(dst.st_mode));
+	go = go && make_outdir(b->dir) == 0;
+	if (go)
+		b->lock = leftovers_claim(b->dir);
+	return go && shared_spill(b->sh, b->dir) == 0;
+}
 
-		if (nshards)
-			printf(_("shard %zu of %zu: "), shard, nshards);
-		printf(_("built %d of %zu bundle%s in %s\n"), built, total, total == 1 ? "" : "s", dir ? dir : outdir);
-		if (refreshed)
-			printf(_("SHA256SUMS and index.html updated for every bundle in %s\n"), dir);
-	}
-	rc = diag_exit() ? diag_exit() : (size_t)built == (only ? 1 : wanted) ? 0 : 1;
-out:
-	for (i = 0; i < q.n; i++)
+/* Runs the queue on up to `jobs` threads (on this one if none starts). */
+static void
+build_run(struct queue *q, long jobs)
+{
+	pthread_t threads[MAX_JOBS];
+	size_t i, nthreads;
+
+	q->progress = isatty(STDERR_FILENO);
+	nthreads = (size_t)jobs < q->n ? (size_t)jobs : q->n;
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[i], NULL, worker, q) != 0) {
+			nthreads = i;
+			break;
+		}
+	if (nthreads == 0)
+		worker(q);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+}
+
+/* Tells what the workers did: every village stopped, a line for each
+ * file made; then writes SHA256SUMS and the catalogue. */
+static void
+build_finish(struct build *b)
+{
+	const struct minisign_key *key = b->key_loaded ? &b->key : NULL;
+	struct queue *q = &b->q;
+	size_t i, k;
+
+	/* Give back the scratch file's disk before the index is written. */
+	shared_spill_end(b->sh);
+	if (q->progress)
+		fputc('\n', stderr);
+	/* An error shared by several villages (a course file that became
+	 * unreadable) is told once: name every village it stopped. */
+	for (i = 0; i < q->n; i++)
+		if (!q->jobs[i].ok)
+			diag(E_VILLAGE_FAILED, &b->pr.villages[q->jobs[i].order]->loc, q->jobs[i].plan->village->id);
+	for (i = 0; i < q->n; i++)
+		for (k = 0; q->jobs[i].ok && k < neditions; k++) {
+			const struct output *o = &q->jobs[i].out[k];
+
+			b->built += k == EDITION_BUNDLE;
+			if (o->made)
+				printf("%s  %9zu  %s\n", o->sha256, o->size, o->path);
+		}
+	if (b->only == NULL)
+		write_index(&b->pr, b->dir, q->jobs, q->n, key, b->mtime, b->o.shard, b->o.nshards, b->wanted);
+	else if (write_index_partial(&b->pr, b->plans, q->jobs, q->n, b->dir, key, b->mtime) == 0)
+		b->refreshed = 1;
+}
+
+/* The closing line(s) on stdout. */
+static void
+build_summary(const struct build *b)
+{
+	size_t total = b->only ? 1 : b->wanted;
+
+	if (b->o.nshards)
+		printf(_("shard %zu of %zu: "), b->o.shard, b->o.nshards);
+	printf(_("built %d of %zu bundle%s in %s\n"), b->built, total, total == 1 ? "" : "s",
+	    b->dir ? b->dir : b->o.outdir);
+	if (b->refreshed)
+		printf(_("SHA256SUMS and index.html updated for every bundle in %s\n"), b->dir);
+}
+
+static void
+build_release(struct build *b)
+{
+	size_t i, k;
+
+	for (i = 0; i < b->q.n; i++)
 		for (k = 0; k < EDITIONS_MAX; k++)
-			output_release(&q.jobs[i].out[k]);
-	free(q.jobs);
-	shared_free(sh);
-	leftovers_release(lock);
-	for (i = 0; plans && i < pr.nvillages; i++)
-		plan_free(plans[i]);
-	free(plans);
-	free(dir);
-	if (loaded || pr.township)
-		project_release(&pr);
-	free(township);
-	free(only);
-	free(browser);
-	if (key_loaded)
-		minisign_key_release(&key);
+			output_release(&b->q.jobs[i].out[k]);
+	free(b->q.jobs);
+	shared_free(b->sh);
+	leftovers_release(b->lock);
+	for (i = 0; b->plans && i < b->pr.nvillages; i++)
+		plan_free(b->plans[i]);
+	free(b->plans);
+	free(b->dir);
+	if (b->loaded || b->pr.township)
+		project_release(&b->pr);
+	free(b->township);
+	free(b->only);
+	free(b->browser);
+	if (b->key_loaded)
+		minisign_key_release(&b->key);
+}
+
+int
+cmd_build(int argc, char *argv[])
+{
+	struct build b = {
+		.o = {.outdir = "dist", .jobs = sysconf(_SC_NPROCESSORS_ONLN), .share = 1,
+		    .phone_budget = PHONE_BUDGET_DEFAULT},
+		.q = {.lock = PTHREAD_MUTEX_INITIALIZER},
+		.lock = -1,
+	};
+	int rc;
+
+	if ((rc = build_options(&b.o, argc, argv)) != -1)
+		return rc;
+	if ((rc = build_start(&b, argv[optind])) != -1 || (rc = build_load(&b)) != -1)
+		goto out;
+	build_plan(&b);
+	if (build_claim_folder(&b)) {
+		build_run(&b.q, b.o.jobs);
+		build_finish(&b);
+	}
+	build_summary(&b);
+	rc = diag_exit() ? diag_exit() : (size_t)b.built == (b.only ? 1 : b.wanted) ? 0 : 1;
+out:
+	build_release(&b);
 	return rc;
 }

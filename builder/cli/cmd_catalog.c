@@ -294,8 +294,10 @@ bad:
 	return -1;
 }
 
-int
-cmd_catalog(int argc, char *argv[])
+/* Reads the options.  Returns -1 to go on, else the exit status (0 for
+ * --help, 2 for a usage error, told). */
+static int
+catalog_options(int argc, char *argv[], const char **outroot, const char **keyfile)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
@@ -303,28 +305,17 @@ cmd_catalog(int argc, char *argv[])
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *outroot = "dist", *keyfile = NULL;
-	struct records rs = {0};
-	struct record *first = NULL;
-	struct names tmp = {0}, final = {0}, stale = {0};
-	int made_dir = 0;
-	struct catalog all = {0};
-	struct minisign_key key;
-	char *outdir = NULL;
-	unsigned char *seen = NULL;
-	size_t i, k, nshards = 0, planned = 0;
-	time_t when;
-	int ch, rc = 1, key_loaded = 0, lock = -1;
+	int ch;
 
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:ho:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
-			outroot = optarg;
+			*outroot = optarg;
 			break;
 		case 'K':
-			keyfile = optarg;
+			*keyfile = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -343,6 +334,156 @@ cmd_catalog(int argc, char *argv[])
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	return -1;
+}
+
+/* Reads every record and checks it against the first: one township,
+ * split one way, each shard once, together the whole township.  Sets
+ * *first and *nshards.  Returns 0, or -1 after diagnosing. */
+static int
+records_check(struct records *rs, struct record **first, size_t *nshards)
+{
+	unsigned char *seen = NULL;
+	size_t i, k, planned = 0;
+	int rc = -1;
+
+	*first = NULL;
+	*nshards = 0;
+	for (i = 0; i < rs->n; i++) {
+		struct record *r = &rs->v[i];
+		struct loc loc = {r->path, 0, 0};
+
+		if (catalog_load(r->path, &r->cat, &r->shard, &r->nshards) == -1)
+			continue;
+		if (*first == NULL) {
+			*first = r;
+			*nshards = r->nshards;
+			seen = xcalloc(*nshards, 1);
+		} else if (!streq(r->cat.township, (*first)->cat.township) || r->nshards != *nshards) {
+			diag(E_SHARD_MIXED, &loc, r->cat.township, r->nshards, (*first)->cat.township, *nshards);
+			continue;
+		} else if (!same_catalogue(&r->cat, &(*first)->cat) || r->cat.villages != (*first)->cat.villages ||
+		    !streq(r->cat.source, (*first)->cat.source)) {
+			diag(E_SHARD_DIFFERENT, &loc);
+			continue;
+		}
+		if (seen[r->shard]++) {
+			diag(E_SHARD_TWICE, &loc, r->shard, *nshards);
+			continue;
+		}
+		if (r->cat.nrows != r->cat.planned)
+			diag(E_SHARD_PARTIAL, &loc, r->shard, *nshards, r->cat.nrows, r->cat.planned);
+		planned += r->cat.planned;
+	}
+	if (diag_count(DL_ERROR) || diag_count(DL_SYSERR))
+		goto out;
+	for (k = 0; k < *nshards; k++)
+		if (!seen[k]) {
+			diag(E_SHARD_MISSING, NULL, k, *nshards, *nshards);
+			goto out;
+		}
+	if (planned != (*first)->cat.villages) {
+		struct loc loc = {(*first)->path, 0, 0};
+
+		diag(E_SHARD_DIFFERENT, &loc);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(seen);
+	return rc;
+}
+
+/* The whole township's catalogue into *all: the first record's, with the
+ * rows of all in the township's order (the rows stay the records'; free
+ * only all->rows). */
+static void
+records_merge(const struct records *rs, const struct record *first, struct catalog *all)
+{
+	size_t i, k;
+
+	*all = first->cat;
+	all->rows = NULL;
+	all->nrows = 0;
+	for (i = 0; i < rs->n; i++)
+		for (k = 0; k < rs->v[i].cat.nrows; k++) {
+			all->rows = xreallocarray(all->rows, all->nrows + 1, sizeof *all->rows);
+			all->rows[all->nrows++] = rs->v[i].cat.rows[k];
+		}
+	if (all->nrows > 1)
+		qsort(all->rows, all->nrows, sizeof *all->rows, row_order_cmp);
+}
+
+/* Makes OUTROOT and OUTDIR (OUTROOT/TOWNSHIP) when missing; *made tells
+ * whether OUTDIR is new.  Returns 0, or -1 after diagnosing. */
+static int
+make_folder(const char *outroot, const char *outdir, int *made)
+{
+	*made = 0;
+	if (mkdir(outroot, 0777) == -1 && errno != EEXIST) {
+		diag(S_WRITE, NULL, outroot, strerror(errno));
+		return -1;
+	}
+	if (mkdir(outdir, 0777) == 0)
+		*made = 1;
+	else if (errno != EEXIST) {
+		diag(S_WRITE, NULL, outdir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Every shard's files into `outdir`: everything checked and copied aside
+ * first, only then renamed into place, so a damaged shard leaves the
+ * folder as it was (and removes it again when it was `made` for this).
+ * Returns 0, or -1 after diagnosing. */
+static int
+records_put(const struct records *rs, const char *outdir, int made)
+{
+	struct names tmp = {0}, final = {0}, stale = {0};
+	size_t i, k;
+	int rc = -1;
+
+	for (i = 0; i < rs->n; i++)
+		for (k = 0; k < rs->v[i].cat.nrows; k++)
+			if (stage_row(&rs->v[i], &rs->v[i].cat.rows[k], outdir, &tmp, &final, &stale) == -1)
+				goto undo;
+	for (i = 0; i < tmp.n; i++)
+		if (rename(tmp.v[i], final.v[i]) == -1) {
+			diag(S_WRITE, NULL, final.v[i], strerror(errno));
+			goto undo;
+		}
+	for (i = 0; i < stale.n; i++)
+		unlink(stale.v[i]);
+	rc = 0;
+	goto out;
+undo:
+	for (i = 0; i < tmp.n; i++)
+		unlink(tmp.v[i]);
+	if (made)
+		rmdir(outdir);
+out:
+	names_release(&tmp);
+	names_release(&final);
+	names_release(&stale);
+	return rc;
+}
+
+int
+cmd_catalog(int argc, char *argv[])
+{
+	const char *outroot = "dist", *keyfile = NULL;
+	struct records rs = {0};
+	struct record *first = NULL;
+	struct catalog all = {0};
+	struct minisign_key key;
+	char *outdir = NULL;
+	size_t i, nshards = 0;
+	time_t when;
+	int rc = 1, key_loaded = 0, lock = -1, made_dir;
+
+	if ((rc = catalog_options(argc, argv, &outroot, &keyfile)) != -1)
+		return rc;
 	if (entry_time("catalog", NULL, &when) == -1)
 		return 2;
 	if (hash_init() == -1) {
@@ -353,8 +494,8 @@ cmd_catalog(int argc, char *argv[])
 		if ((rc = secret_key_load(keyfile, &key)) != 0)
 			return rc;
 		key_loaded = 1;
-		rc = 1;
 	}
+	rc = 1;
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		if (find_records(argv[i], &rs, 0) == 0) {
 			struct loc loc = {argv[i], 0, 0};
@@ -363,110 +504,29 @@ cmd_catalog(int argc, char *argv[])
 		}
 	if (diag_count(DL_ERROR) || diag_count(DL_SYSERR))
 		goto out;
-	/* Every record read and checked against the first. */
-	for (i = 0; i < rs.n; i++) {
-		struct record *r = &rs.v[i];
-		struct loc loc = {r->path, 0, 0};
-
-		if (catalog_load(r->path, &r->cat, &r->shard, &r->nshards) == -1)
-			continue;
-		if (first == NULL) {
-			first = r;
-			nshards = r->nshards;
-			seen = xcalloc(nshards, 1);
-		} else if (!streq(r->cat.township, first->cat.township) || r->nshards != nshards) {
-			diag(E_SHARD_MIXED, &loc, r->cat.township, r->nshards, first->cat.township, nshards);
-			continue;
-		} else if (!same_catalogue(&r->cat, &first->cat) || r->cat.villages != first->cat.villages ||
-		    !streq(r->cat.source, first->cat.source)) {
-			diag(E_SHARD_DIFFERENT, &loc);
-			continue;
-		}
-		if (seen[r->shard]++) {
-			diag(E_SHARD_TWICE, &loc, r->shard, nshards);
-			continue;
-		}
-		if (r->cat.nrows != r->cat.planned)
-			diag(E_SHARD_PARTIAL, &loc, r->shard, nshards, r->cat.nrows, r->cat.planned);
-		planned += r->cat.planned;
-	}
-	if (diag_count(DL_ERROR) || diag_count(DL_SYSERR))
+	if (records_check(&rs, &first, &nshards) == -1)
 		goto out;
-	for (k = 0; k < nshards; k++)
-		if (!seen[k]) {
-			diag(E_SHARD_MISSING, NULL, k, nshards, nshards);
-			goto out;
-		}
-	if (planned != first->cat.villages) {
-		struct loc loc = {first->path, 0, 0};
-
-		diag(E_SHARD_DIFFERENT, &loc);
-		goto out;
-	}
-
-	/* The whole township's catalogue, in the township's order, dated
-	 * like the build that made the shards. */
+	/* Dated like the build that made the shards. */
 	entry_time("catalog", first->cat.season, &when);
-	all = first->cat;
-	all.rows = NULL;
-	all.nrows = 0;
-	for (i = 0; i < rs.n; i++)
-		for (k = 0; k < rs.v[i].cat.nrows; k++) {
-			all.rows = xreallocarray(all.rows, all.nrows + 1, sizeof *all.rows);
-			all.rows[all.nrows++] = rs.v[i].cat.rows[k];
-		}
-	if (all.nrows > 1)
-		qsort(all.rows, all.nrows, sizeof *all.rows, row_order_cmp);
-
+	records_merge(&rs, first, &all);
 	if (rows_consistent(&all, first->path) == -1)
 		goto out;
-
 	outdir = path_join(outroot, all.township);
-	if (mkdir(outroot, 0777) == -1 && errno != EEXIST) {
-		diag(S_WRITE, NULL, outroot, strerror(errno));
-		rc = 3;
-		goto out;
-	}
-	if (mkdir(outdir, 0777) == 0)
-		made_dir = 1;
-	else if (errno != EEXIST) {
-		diag(S_WRITE, NULL, outdir, strerror(errno));
+	if (make_folder(outroot, outdir, &made_dir) == -1) {
 		rc = 3;
 		goto out;
 	}
 	/* Held like a build holds its folder (leftovers.h): a build started
 	 * meanwhile takes none of the staged files for a killed build's. */
 	lock = leftovers_claim(outdir);
-	/* Everything checked and copied aside first; only then renamed into
-	 * place, so a damaged shard leaves the folder as it was. */
-	for (i = 0; i < rs.n; i++)
-		for (k = 0; k < rs.v[i].cat.nrows; k++)
-			if (stage_row(&rs.v[i], &rs.v[i].cat.rows[k], outdir, &tmp, &final, &stale) == -1)
-				goto undo;
-	for (i = 0; i < tmp.n; i++)
-		if (rename(tmp.v[i], final.v[i]) == -1) {
-			diag(S_WRITE, NULL, final.v[i], strerror(errno));
-			goto undo;
-		}
-	for (i = 0; i < stale.n; i++)
-		unlink(stale.v[i]);
-	names_release(&tmp);
-	if (catalog_write(&all, outdir, key_loaded ? &key : NULL, when) == -1)
+	if (records_put(&rs, outdir, made_dir) == -1 ||
+	    catalog_write(&all, outdir, key_loaded ? &key : NULL, when) == -1)
 		goto out;
 	printf(_("merged %zu shard%s: %zu bundle%s in %s\n"), nshards, nshards == 1 ? "" : "s", all.nrows,
 	    all.nrows == 1 ? "" : "s", outdir);
 	rc = 0;
-	goto out;
-undo:
-	for (i = 0; i < tmp.n; i++)
-		unlink(tmp.v[i]);
-	if (made_dir)
-		rmdir(outdir);
 out:
 	leftovers_release(lock);
-	names_release(&tmp);
-	names_release(&final);
-	names_release(&stale);
 	if (rc != 0 && diag_exit() > rc)
 		rc = diag_exit();
 	free(all.rows);	/* the rows belong to the records */
@@ -476,7 +536,6 @@ out:
 		free(rs.v[i].path);
 	}
 	free(rs.v);
-	free(seen);
 	free(outdir);
 	if (key_loaded)
 		minisign_key_release(&key);

@@ -10,7 +10,6 @@
  * context. */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -353,8 +352,10 @@ check_alone(struct checker *ck, struct found *f)
 
 static const char usage_text[] = "usage: coursepack check [-v] [--werror] [PATH ...]\n";
 
-int
-cmd_check(int argc, char *argv[])
+/* Reads the options into ck.  Returns -1 to go on, else the exit status
+ * (0 for --help, 2 for a usage error, told). */
+static int
+check_options(struct checker *ck, int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{"werror", no_argument, NULL, 'W'},
@@ -362,11 +363,7 @@ cmd_check(int argc, char *argv[])
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static char *defaults[] = {"courses", "examples"};
-	struct checker ck = {0};
-	char **paths;
-	int npaths, ch, k;
-	size_t i;
+	int ch;
 
 	optind = 1;
 	opterr = 0;
@@ -376,7 +373,7 @@ cmd_check(int argc, char *argv[])
 			diag_werror(1);
 			break;
 		case 'v':
-			ck.verbose = 1;
+			ck->verbose = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -387,8 +384,18 @@ cmd_check(int argc, char *argv[])
 			return 2;
 		}
 	}
-	paths = argv + optind;
-	npaths = argc - optind;
+	return -1;
+}
+
+/* Finds the files to check under each path (folders walked), or under
+ * ./courses and ./examples when none is given.  Returns -1 to go on, or
+ * 2 when there is nothing to check (told). */
+static int
+check_find(struct checker *ck, char **paths, int npaths)
+{
+	static char *defaults[] = {"courses", "examples"};
+	int k;
+
 	if (npaths == 0) {
 		/* The defaults that exist; none is a usage error, not a
 		 * failure to open them. */
@@ -413,48 +420,88 @@ cmd_check(int argc, char *argv[])
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (walk(&ck, paths[k], 0) == 0) {
+			if (walk(ck, paths[k], 0) == 0) {
 				struct loc loc = {paths[k], 0, 0};
 
 				diag(W_NOTHING, &loc);
 			}
 		} else
-			add_file(&ck, paths[k]);
+			add_file(ck, paths[k]);
 	}
+	return -1;
+}
 
-	/* Richest context first: libraries, then townships (including the
-	 * ones beside loose recipes and villages), then the rest.  Files
-	 * reached through them are marked done and not checked again. */
-	if (ck.nfiles > 1)
-		qsort(ck.files, ck.nfiles, sizeof *ck.files, found_cmp);
-	for (i = 0; i < ck.nfiles; i++)
-		if (ck.files[i].kind == XK_CATEGORIES && !ck.files[i].done) {
-			char *dir = path_dirname(ck.files[i].path);
+/* Checks the files found, richest context first: libraries, then
+ * townships (including the ones beside loose recipes and villages), then
+ * the rest.  Files reached through them are marked done and not checked
+ * again. */
+static void
+check_found(struct checker *ck)
+{
+	size_t i;
 
-			get_library(&ck, dir, NULL);
+	if (ck->nfiles > 1)
+		qsort(ck->files, ck->nfiles, sizeof *ck->files, found_cmp);
+	for (i = 0; i < ck->nfiles; i++)
+		if (ck->files[i].kind == XK_CATEGORIES && !ck->files[i].done) {
+			char *dir = path_dirname(ck->files[i].path);
+
+			get_library(ck, dir, NULL);
 			free(dir);
 		}
-	for (i = 0; i < ck.nfiles; i++)
-		if ((ck.files[i].kind == XK_RECIPE || ck.files[i].kind == XK_VILLAGE) && !ck.files[i].done) {
-			char *tp = project_nearby_township(ck.files[i].path);
+	for (i = 0; i < ck->nfiles; i++)
+		if ((ck->files[i].kind == XK_RECIPE || ck->files[i].kind == XK_VILLAGE) && !ck->files[i].done) {
+			char *tp = project_nearby_township(ck->files[i].path);
 
 			if (tp)
-				add_file(&ck, tp);
+				add_file(ck, tp);
 			free(tp);
 		}
-	if (ck.nfiles > 1)
-		qsort(ck.files, ck.nfiles, sizeof *ck.files, found_cmp);
-	for (i = 0; i < ck.nfiles; i++)
-		if (ck.files[i].kind == XK_TOWNSHIP && !ck.files[i].done) {
-			char *p = xstrdup(ck.files[i].path);
+	if (ck->nfiles > 1)
+		qsort(ck->files, ck->nfiles, sizeof *ck->files, found_cmp);
+	for (i = 0; i < ck->nfiles; i++)
+		if (ck->files[i].kind == XK_TOWNSHIP && !ck->files[i].done) {
+			char *p = xstrdup(ck->files[i].path);
 
-			check_township_file(&ck, p);	/* may grow ck.files */
+			check_township_file(ck, p);	/* may grow ck->files */
 			free(p);
 		}
-	for (i = 0; i < ck.nfiles; i++)
-		if (!ck.files[i].done)
-			check_alone(&ck, &ck.files[i]);
+	for (i = 0; i < ck->nfiles; i++)
+		if (!ck->files[i].done)
+			check_alone(ck, &ck->files[i]);
+}
 
+static void
+checker_release(struct checker *ck)
+{
+	size_t i;
+
+	for (i = 0; i < ck->nfiles; i++) {
+		free(ck->files[i].path);
+		free(ck->files[i].real);
+	}
+	free(ck->files);
+	for (i = 0; i < ck->nlibs; i++) {
+		library_free(ck->libs[i].lib);
+		free(ck->libs[i].real);
+	}
+	free(ck->libs);
+	for (i = 0; i < ck->nbad; i++)
+		free(ck->bad_townships[i]);
+	free(ck->bad_townships);
+}
+
+int
+cmd_check(int argc, char *argv[])
+{
+	struct checker ck = {0};
+	int rc;
+
+	if ((rc = check_options(&ck, argc, argv)) != -1 || (rc = check_find(&ck, argv + optind, argc - optind)) != -1) {
+		checker_release(&ck);
+		return rc;
+	}
+	check_found(&ck);
 	printf(_("checked %d course%s, %d lesson%s, %d other file%s: %d error%s, %d warning%s\n"),
 	    ck.st.courses, ck.st.courses == 1 ? "" : "s",
 	    ck.st.lessons, ck.st.lessons == 1 ? "" : "s",
@@ -462,19 +509,6 @@ cmd_check(int argc, char *argv[])
 	    diag_count(DL_ERROR) + diag_count(DL_SYSERR),
 	    diag_count(DL_ERROR) + diag_count(DL_SYSERR) == 1 ? "" : "s",
 	    diag_count(DL_WARNING), diag_count(DL_WARNING) == 1 ? "" : "s");
-
-	for (i = 0; i < ck.nfiles; i++) {
-		free(ck.files[i].path);
-		free(ck.files[i].real);
-	}
-	free(ck.files);
-	for (i = 0; i < ck.nlibs; i++) {
-		library_free(ck.libs[i].lib);
-		free(ck.libs[i].real);
-	}
-	free(ck.libs);
-	for (i = 0; i < ck.nbad; i++)
-		free(ck.bad_townships[i]);
-	free(ck.bad_townships);
+	checker_release(&ck);
 	return diag_exit();
 }

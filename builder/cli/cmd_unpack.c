@@ -47,7 +47,7 @@ extract(struct bundle *b, size_t i, const char *root)
 {
 	const struct zip_entry *e = zipr_entry(b->zip, i);
 	const struct bundle_file *f;
-	char *path = path_join(root, e->name), *p, *data = NULL, sha[65];
+	char *path = path_join(root, e->name), *dir = NULL, *data = NULL, sha[65];
 	size_t len;
 	int fd = -1, rc = -1;
 
@@ -55,13 +55,13 @@ extract(struct bundle *b, size_t i, const char *root)
 		rc = 0;
 		goto out;
 	}
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(path, 0777) == -1 && errno != EEXIST) {
-			diag(S_WRITE, NULL, path, strerror(errno));
+	/* The folders the entry's name holds (the root exists). */
+	if (strchr(e->name, '/') != NULL) {
+		dir = path_dirname(path);
+		if (mkdirs(dir, 0777) == -1) {
+			diag(S_WRITE, NULL, dir, strerror(errno));
 			goto out;
 		}
-		*p = '/';
 	}
 	if (zipr_read(b->zip, i, &data, &len) == -1)
 		goto out;
@@ -88,6 +88,7 @@ out:
 		rc = -1;
 	}
 	free(data);
+	free(dir);
 	free(path);
 	return rc;
 }
@@ -216,8 +217,10 @@ out:
 	return rc;
 }
 
-int
-cmd_unpack(int argc, char *argv[])
+/* Reads the options.  Returns -1 to go on, else the exit status (0 for
+ * --help, 2 for a usage error, told). */
+static int
+unpack_options(int argc, char *argv[], const char **pubfile, int *replace)
 {
 	static const struct option longopts[] = {
 		{"pubkey", required_argument, NULL, 'p'},
@@ -225,24 +228,17 @@ cmd_unpack(int argc, char *argv[])
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *pubfile = NULL, *bundle, *dir;
-	char *parent = NULL, *tmpl = NULL, *tmp = NULL, *who = NULL, *signer = NULL;
-	struct bundle b = {0};
-	struct minisign_key pub = {0};
-	struct stat st;
-	int ch, rc = 1, replace = 0, old = 0;
-	mode_t mask;
-	size_t i;
+	int ch;
 
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:hp:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
-			pubfile = optarg;
+			*pubfile = optarg;
 			break;
 		case 'r':
-			replace = 1;
+			*replace = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -258,6 +254,76 @@ cmd_unpack(int argc, char *argv[])
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	return -1;
+}
+
+/* A new empty folder beside `dir` in `parent`, named in *tmpl (the
+ * caller frees it), with the mode mkdir would give it.  Returns its name
+ * (in *tmpl), or NULL after diagnosing. */
+static char *
+unpack_staging(const char *parent, const char *dir, char **tmpl)
+{
+	char *tmp;
+	mode_t mask;
+
+	*tmpl = xasprintf("%s/.%s.unpack-XXXXXX", parent, path_basename(dir));
+	if ((tmp = mkdtemp(*tmpl)) == NULL) {
+		diag(S_WRITE, NULL, *tmpl, strerror(errno));
+		return NULL;
+	}
+	/* mkdtemp makes it 0700; the folder ends up as mkdir would. */
+	mask = umask(0);
+	umask(mask);
+	if (chmod(tmp, 0777 & ~mask) == -1) {
+		diag(S_WRITE, NULL, tmp, strerror(errno));
+		remove_tree(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+/* Makes the filled folder `tmp` the folder `dir` (swapping out the old
+ * copy when `old`), lasting: synced, then renamed, then the parent
+ * synced.  *moved tells whether tmp is gone.  Returns 0, or -1 after
+ * diagnosing. */
+static int
+unpack_move(const char *tmp, const char *dir, const char *parent, int old, int *moved)
+{
+	*moved = 0;
+	/* The folders' entries on disk before the rename makes them DIR. */
+	if (sync_tree(tmp) == -1) {
+		diag(S_WRITE, NULL, tmp, strerror(errno));
+		return -1;
+	}
+	if (old) {
+		if (swap_in(tmp, dir, parent) == -1)
+			return -1;
+	} else if (rename(tmp, dir) == -1) {
+		diag(S_WRITE, NULL, dir, strerror(errno));
+		return -1;
+	}
+	*moved = 1;
+	if (sync_dir(parent) == -1) {
+		diag(S_WRITE, NULL, parent, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_unpack(int argc, char *argv[])
+{
+	const char *pubfile = NULL, *bundle, *dir;
+	char *parent = NULL, *tmpl = NULL, *tmp = NULL, *who = NULL, *signer = NULL;
+	struct bundle b = {0};
+	struct minisign_key pub = {0};
+	struct stat st;
+	int rc = 1, replace = 0, old = 0, moved;
+	size_t i;
+
+	if ((rc = unpack_options(argc, argv, &pubfile, &replace)) != -1)
+		return rc;
+	rc = 1;
 	bundle = argv[optind];
 	dir = argv[optind + 1];
 	if (hash_init() == -1) {
@@ -282,17 +348,7 @@ cmd_unpack(int argc, char *argv[])
 	if (bundle_open(&b, bundle, pubfile ? &pub : NULL, &who) == -1 || bundle_verify(&b) != 0)
 		goto out;
 	parent = path_dirname(dir);
-	tmpl = xasprintf("%s/.%s.unpack-XXXXXX", parent, path_basename(dir));
-	if ((tmp = mkdtemp(tmpl)) == NULL) {
-		diag(S_WRITE, NULL, tmpl, strerror(errno));
-		rc = 3;
-		goto out;
-	}
-	/* mkdtemp makes it 0700; the folder ends up as mkdir would. */
-	mask = umask(0);
-	umask(mask);
-	if (chmod(tmp, 0777 & ~mask) == -1) {
-		diag(S_WRITE, NULL, tmp, strerror(errno));
+	if ((tmp = unpack_staging(parent, dir, &tmpl)) == NULL) {
 		rc = 3;
 		goto out;
 	}
@@ -301,28 +357,13 @@ cmd_unpack(int argc, char *argv[])
 			rc = diag_exit() ? diag_exit() : 1;
 			goto out;
 		}
-	/* The folders' entries on disk before the rename makes them DIR. */
-	if (sync_tree(tmp) == -1) {
-		diag(S_WRITE, NULL, tmp, strerror(errno));
-		rc = 3;
-		goto out;
-	}
-	if (old) {
-		if (swap_in(tmp, dir, parent) == -1) {
-			rc = 3;
-			goto out;
-		}
-	} else if (rename(tmp, dir) == -1) {
-		diag(S_WRITE, NULL, dir, strerror(errno));
+	if (unpack_move(tmp, dir, parent, old, &moved) == -1) {
+		if (moved)
+			tmp = NULL;
 		rc = 3;
 		goto out;
 	}
 	tmp = NULL;
-	if (sync_dir(parent) == -1) {
-		diag(S_WRITE, NULL, parent, strerror(errno));
-		rc = 3;
-		goto out;
-	}
 	signer = who ? xasprintf(_(", %s"), who) : xstrdup("");
 	printf(old ? _("%s: replaced the copy in %s (%zu files)%s\n") : _("%s: unpacked into %s (%zu files)%s\n"),
 	    bundle, dir, zipr_count(b.zip), signer);

@@ -481,26 +481,24 @@ verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *r
 	return problems;
 }
 
-int
-cmd_verify(int argc, char *argv[])
+/* Reads the options and starts libsodium.  Returns -1 to go on, else the
+ * exit status (0 for --help, 2 for a usage error, 3, told). */
+static int
+verify_start(int argc, char *argv[], const char **pubfile)
 {
 	static const struct option longopts[] = {
 		{"pubkey", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *pubfile = NULL;
-	struct minisign_key pub;
-	struct items it = {0};
-	size_t seen[K__COUNT] = {0}, bad = 0, renamed_n = 0, checked = 0, i;
-	int ch, k, folder = 0, rc;
+	int ch;
 
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:hp:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
-			pubfile = optarg;
+			*pubfile = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -520,20 +518,24 @@ cmd_verify(int argc, char *argv[])
 		usage_error("verify: libsodium cannot start");
 		return 3;
 	}
-	if (pubfile && bundle_load_pubkey(pubfile, &pub) == -1)
-		return diag_exit();
-	for (k = optind; k < argc; k++) {
-		struct stat st;
+	return -1;
+}
 
-		if (stat(argv[k], &st) == 0 && S_ISDIR(st.st_mode)) {
-			folder = 1;
-			if (items_add_folder(&it, argv[k]) == -1)
-				bad++;
-		} else
-			items_add(&it, xstrdup(argv[k]), 0);
-	}
-	for (i = 0; i < it.n; i++) {
-		const char *path = it.v[i].path;
+/* What verify found, for its closing line. */
+struct tally {
+	size_t seen[K__COUNT];	/* files checked, by kind */
+	size_t checked, bad, renamed;
+};
+
+/* Checks every item (the list may grow: a signature given alone brings
+ * the file it signs), counting into *t. */
+static void
+verify_items(struct items *it, const struct minisign_key *pub, struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < it->n; i++) {
+		const char *path = it->v[i].path;
 		enum kind kd;
 		int renamed = 0;
 
@@ -542,43 +544,78 @@ cmd_verify(int argc, char *argv[])
 		if (has_suffix(path, ".minisig")) {
 			char *signed_file = xstrndup(path, strlen(path) - 8);
 
-			if (!items_have(&it, signed_file)) {
-				if (it.v[i].in_folder)
+			if (!items_have(it, signed_file)) {
+				if (it->v[i].in_folder)
 					printf(_("%s: skipped: the signature of '%s', which is not here\n"), path,
 					    path_basename(signed_file));
 				else {
-					items_add(&it, signed_file, 0);
+					items_add(it, signed_file, 0);
 					signed_file = NULL;
 				}
 			}
 			free(signed_file);
 			continue;
 		}
-		kd = kind_of(path, it.v[i].in_folder);
-		seen[kd]++;
-		checked++;
-		bad += verify_one(path, kd, pubfile ? &pub : NULL, &renamed) != 0;
-		renamed_n += renamed;
+		kd = kind_of(path, it->v[i].in_folder);
+		t->seen[kd]++;
+		t->checked++;
+		t->bad += verify_one(path, kd, pub, &renamed) != 0;
+		t->renamed += renamed;
 	}
-	if (checked > 1 || folder) {
-		const char *sep = "";
+}
 
-		for (k = 0; k < K__COUNT; k++)
-			if (seen[k]) {
-				fputs(sep, stdout);
-				printf(_(kind_count[seen[k] != 1][k]), seen[k]);
-				sep = _(", ");
-			}
-		if (checked == 0)
-			fputs(_("no files"), stdout);
-		if (bad)
-			printf(_(": %zu BAD"), bad);
-		else
-			fputs(_(": all OK"), stdout);
-		if (renamed_n)
-			printf(_(", %zu renamed (see the warnings)"), renamed_n);
-		putchar('\n');
+/* The closing line: the files checked of each kind, and whether all were
+ * OK. */
+static void
+tally_print(const struct tally *t)
+{
+	const char *sep = "";
+	int k;
+
+	for (k = 0; k < K__COUNT; k++)
+		if (t->seen[k]) {
+			fputs(sep, stdout);
+			printf(_(kind_count[t->seen[k] != 1][k]), t->seen[k]);
+			sep = _(", ");
+		}
+	if (t->checked == 0)
+		fputs(_("no files"), stdout);
+	if (t->bad)
+		printf(_(": %zu BAD"), t->bad);
+	else
+		fputs(_(": all OK"), stdout);
+	if (t->renamed)
+		printf(_(", %zu renamed (see the warnings)"), t->renamed);
+	putchar('\n');
+}
+
+int
+cmd_verify(int argc, char *argv[])
+{
+	const char *pubfile = NULL;
+	struct minisign_key pub;
+	struct items it = {0};
+	struct tally t = {0};
+	size_t i;
+	int k, folder = 0, rc;
+
+	if ((rc = verify_start(argc, argv, &pubfile)) != -1)
+		return rc;
+	if (pubfile && bundle_load_pubkey(pubfile, &pub) == -1)
+		return diag_exit();
+	for (k = optind; k < argc; k++) {
+		struct stat st;
+
+		if (stat(argv[k], &st) == 0 && S_ISDIR(st.st_mode)) {
+			folder = 1;
+			if (items_add_folder(&it, argv[k]) == -1)
+				t.bad++;
+		} else
+			items_add(&it, xstrdup(argv[k]), 0);
 	}
+	verify_items(&it, pubfile ? &pub : NULL, &t);
+	if (t.checked > 1 || folder)
+		tally_print(&t);
 	for (i = 0; i < it.n; i++)
 		free(it.v[i].path);
 	free(it.v);
@@ -590,6 +627,5 @@ cmd_verify(int argc, char *argv[])
 	}
 	if (diag_count(DL_SYSERR))
 		return 3;
-	rc = bad ? 1 : 0;
-	return rc;
+	return t.bad ? 1 : 0;
 }

@@ -75,18 +75,6 @@ const char *const ledger_reasons[] = {"tested-out", "equivalent-course", "admini
 static const char *const kind_names[] = {"attendance", "claim", "void"};
 static const char *const channel_names[] = {"class", "home", "online"};
 
-const char *
-record_kind_name(enum record_kind k)
-{
-	return kind_names[k];
-}
-
-const char *
-channel_name(enum channel c)
-{
-	return channel_names[c];
-}
-
 int
 channel_parse(const char *s)
 {

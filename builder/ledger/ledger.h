@@ -79,8 +79,6 @@ enum channel { CHANNEL_CLASS, CHANNEL_HOME, CHANNEL_ONLINE, CHANNEL__COUNT };
 extern const char *const ledger_reasons[];	/* NULL-terminated */
 int ledger_reason_valid(const char *);
 
-const char *record_kind_name(enum record_kind);
-const char *channel_name(enum channel);
 /* class/home/online, or 课堂/居家/线上; -1 when neither. */
 int channel_parse(const char *);
 
@@ -167,7 +165,6 @@ struct ledger_importer {
 
 extern const struct ledger_importer ledger_importers[];	/* ends with kind NULL */
 
-int sheet_recognise(const char *data, size_t len);
 int sheet_import(struct ledger *, const struct project *, const char *path, long long import_id,
     const char *data, size_t len, size_t *added, size_t *same);
 

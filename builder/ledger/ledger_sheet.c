@@ -151,7 +151,7 @@ skip_bom(const char *data, size_t *len)
 	return data;
 }
 
-int
+static int
 sheet_recognise(const char *data, size_t len)
 {
 	const char *s = skip_bom(data, &len), *end = s + len;

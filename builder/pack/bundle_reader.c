@@ -12,6 +12,8 @@
 #include "i18n.h"
 #include "util.h"
 
+static int bundle_signature_fd(int fd, const char *path, const struct minisign_key *pub, char **who);
+
 int
 bundle_open(struct bundle *b, const char *path, const struct minisign_key *pub, char **who)
 {
@@ -395,7 +397,7 @@ bundle_verify(struct bundle *bp)
 }
 
 
-int
+static int
 bundle_signature_fd(int fd, const char *path, const struct minisign_key *pub, char **who)
 {
 	char *sigpath = xasprintf("%s.minisig", path), *sig = NULL, *trusted = NULL;

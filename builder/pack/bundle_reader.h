@@ -47,7 +47,6 @@ int bundle_verify(struct bundle *);
  * its start in slices, whatever its size), or for the file at path,
  * opened once: 0 and, in *who, a line naming the signer (caller frees);
  * else the number of problems, diagnosed. */
-int bundle_signature_fd(int fd, const char *path, const struct minisign_key *pub, char **who);
 int bundle_signature(const char *path, const struct minisign_key *pub, char **who);
 /* Reads a minisign public key file; -1 after diagnosing. */
 int bundle_load_pubkey(const char *pubfile, struct minisign_key *pub);

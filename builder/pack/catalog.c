@@ -98,27 +98,18 @@ file_cell(struct buf *b, const char *label, const struct catalog_file *f)
 	    "</details></td>", f->sha256, f->sha256);
 }
 
-char *
-catalog_render(const struct catalog *cat)
+/* The page's head (its style laid out for office screens and phones)
+ * and the township's heading. */
+static void
+catalog_head(struct buf *b, const struct catalog *cat)
 {
-	struct buf b = {0};
-	size_t i, c, k, n = cat->nrows;
-	int g, column[EDITIONS_MAX] = {0};
-
-	/* A column per file of a village; the PDF's, made only with
-	 * --pdf, when some village has one. */
-	for (k = 0; k < neditions; k++) {
-		column[k] = edition_is_file(&editions[k]) && editions[k].place != BESIDE_PDF;
-		for (i = 0; i < n && edition_is_file(&editions[k]); i++)
-			column[k] |= cat->rows[i].files[k].name != NULL;
-	}
-	buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	buf_escape(&b, cat->name);
+	buf_escape(b, cat->name);
 	/* Laid out for a 1366x768 office screen and a 360 px phone: two
 	 * narrow tables instead of one wide one, fingerprints instead of
 	 * whole hashes, and on a phone each row a card of labelled lines. */
-	buf_puts(&b, "学习包目录</title>\n<style>\n"
+	buf_puts(b, "学习包目录</title>\n<style>\n"
 	    "body{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",sans-serif;margin:0 auto;"
 	    "max-width:80rem;padding:1rem;line-height:1.5;color:#1b1b1b;background:#fffdf8}\n"
 	    "h1{color:#b71c1c;font-size:1.6rem}table{border-collapse:collapse;width:100%;font-size:.9rem}"
@@ -135,88 +126,135 @@ catalog_render(const struct catalog *cat)
 	    "td::before{content:attr(data-label);display:inline-block;min-width:6rem;color:#555}"
 	    "td.village{font-weight:bold;background:#f4efe6}td.village::before{content:none}}\n"
 	    "</style>\n</head>\n<body>\n<h1>");
+}
+
+/* What the page is, the villages left without a package, and how to
+ * check a file's fingerprint. */
+static void
+catalog_intro(struct buf *b, const struct catalog *cat)
+{
+	size_t i, n = cat->nrows;
+
 	if (cat->county)
-		buf_escape(&b, cat->county);
-	buf_escape(&b, cat->name);
-	buf_puts(&b, "党员冬春训学习包</h1>\n<p>");
-	buf_escape(&b, cat->title);
-	buf_printf(&b, "。共 %zu 个村（社区）学习包，每名党员至少 ", n);
-	render_hours(&b, cat->min_hours);
-	buf_puts(&b, " 学时。每村一个 zip 学习包（拷到 U 盘、电脑上解压后打开 index.html，内含送学上门的打印版），"
+		buf_escape(b, cat->county);
+	buf_escape(b, cat->name);
+	buf_puts(b, "党员冬春训学习包</h1>\n<p>");
+	buf_escape(b, cat->title);
+	buf_printf(b, "。共 %zu 个村（社区）学习包，每名党员至少 ", n);
+	render_hours(b, cat->min_hours);
+	buf_puts(b, " 学时。每村一个 zip 学习包（拷到 U 盘、电脑上解压后打开 index.html，内含送学上门的打印版），"
 	    "另有一个手机版网页文件（发到流动党员微信群，手机直接打开，不用解压）。</p>\n");
 	if (cat->nmissing) {
-		buf_printf(&b, "<p class=\"missing\"><strong>未生成学习包：</strong>本次构建有 %zu 个村（社区）没有学习包"
+		buf_printf(b, "<p class=\"missing\"><strong>未生成学习包：</strong>本次构建有 %zu 个村（社区）没有学习包"
 		    "（学时未达标、构建出错或未构建）：", cat->nmissing);
 		for (i = 0; i < cat->nmissing; i++) {
 			if (i)
-				buf_puts(&b, "、");
-			buf_escape(&b, cat->missing[i]);
+				buf_puts(b, "、");
+			buf_escape(b, cat->missing[i]);
 		}
-		buf_puts(&b, "。请修正后重新构建，再分发给这些村。</p>\n");
+		buf_puts(b, "。请修正后重新构建，再分发给这些村。</p>\n");
 	}
-	buf_puts(&b, "<div class=\"how\"><p><strong>核对文件是否完好</strong>：每个文件的“指纹”（SHA-256）列在下表和"
+	buf_puts(b, "<div class=\"how\"><p><strong>核对文件是否完好</strong>：每个文件的“指纹”（SHA-256）列在下表和"
 	    "同一文件夹的 SHA256SUMS 里，文件被改动或损坏，指纹就对不上。</p>\n<ul>\n"
 	    "<li>Windows 电脑（不用装软件）：在文件所在的文件夹里，按住 Shift 点右键，选“在此处打开命令窗口”"
 	    "（或 PowerShell），输入 <code>certutil -hashfile ");
-	buf_escape(&b, n ? cat->rows[0].files[EDITION_BUNDLE].name : "文件名");
-	buf_puts(&b, " SHA256</code>（换成要核对的文件名），把显示的一长串字符和表中点开的“完整指纹”或 SHA256SUMS 里该文件那一行对照，"
+	buf_escape(b, n ? cat->rows[0].files[EDITION_BUNDLE].name : "文件名");
+	buf_puts(b, " SHA256</code>（换成要核对的文件名），把显示的一长串字符和表中点开的“完整指纹”或 SHA256SUMS 里该文件那一行对照，"
 	    "完全一样即完好（旧版 Windows 显示的字符中间有空格，忽略空格即可）。</li>\n"
 	    "<li>Linux 电脑：在文件夹里运行 <code>sha256sum -c SHA256SUMS</code>，每个文件显示“成功”（OK）即完好。</li>\n"
 	    "<li>装有 coursepack 的电脑：<code>coursepack verify --pubkey 公钥文件 文件夹</code>，"
 	    "还能核对乡镇的签名，确认文件确实由乡镇发出。</li>\n</ul></div>\n<h2>各村学时</h2>\n");
-	chart(&b, cat);
-	buf_puts(&b, "<h2>下载与核对</h2>\n<table>\n<tr><th>村（社区）</th>");
+}
+
+/* The table of every village's files to download, with their sizes and
+ * fingerprints. */
+static void
+catalog_downloads(struct buf *b, const struct catalog *cat)
+{
+	size_t i, k, n = cat->nrows;
+	int column[EDITIONS_MAX] = {0};
+
+	/* A column per file of a village; the PDF's, made only with
+	 * --pdf, when some village has one. */
+	for (k = 0; k < neditions; k++) {
+		column[k] = edition_is_file(&editions[k]) && editions[k].place != BESIDE_PDF;
+		for (i = 0; i < n && edition_is_file(&editions[k]); i++)
+			column[k] |= cat->rows[i].files[k].name != NULL;
+	}
+	buf_puts(b, "<h2>下载与核对</h2>\n<table>\n<tr><th>村（社区）</th>");
 	for (k = 0; k < neditions; k++)
 		if (column[k])
-			buf_printf(&b, "<th>%s</th>", editions[k].label);
-	buf_puts(&b, "</tr>\n");
+			buf_printf(b, "<th>%s</th>", editions[k].label);
+	buf_puts(b, "</tr>\n");
 	for (i = 0; i < n; i++) {
 		const struct catalog_row *p = &cat->rows[i];
 
-		buf_puts(&b, "<tr><td class=\"village\">");
-		buf_escape(&b, p->village);
-		buf_puts(&b, "</td>");
+		buf_puts(b, "<tr><td class=\"village\">");
+		buf_escape(b, p->village);
+		buf_puts(b, "</td>");
 		for (k = 0; k < neditions; k++)
 			if (column[k])
-				file_cell(&b, editions[k].label, &p->files[k]);
-		buf_puts(&b, "</tr>\n");
+				file_cell(b, editions[k].label, &p->files[k]);
+		buf_puts(b, "</tr>\n");
 	}
-	buf_puts(&b, "</table>\n<h2>学时与覆盖</h2>\n<p>各类别学时；各类党员人数、能学到的学时，✓ 为达到要求。</p>\n"
+	buf_puts(b, "</table>\n");
+}
+
+/* The table of every village's hours by category and reach by group. */
+static void
+catalog_hours(struct buf *b, const struct catalog *cat)
+{
+	size_t i, c, n = cat->nrows;
+	int g;
+
+	buf_puts(b, "<h2>学时与覆盖</h2>\n<p>各类别学时；各类党员人数、能学到的学时，✓ 为达到要求。</p>\n"
 	    "<table>\n<tr><th>村（社区）</th>");
 	for (c = 0; c < cat->ncats; c++) {
-		buf_puts(&b, "<th class=\"num\">");
-		buf_escape(&b, cat->cats[c].name);
-		buf_puts(&b, "</th>");
+		buf_puts(b, "<th class=\"num\">");
+		buf_escape(b, cat->cats[c].name);
+		buf_puts(b, "</th>");
 	}
-	buf_puts(&b, "<th class=\"num\">合计</th>");
+	buf_puts(b, "<th class=\"num\">合计</th>");
 	for (g = 0; g < GROUP__COUNT; g++)
-		buf_printf(&b, "<th class=\"num\">%s</th>", render_group_zh((enum group)g));
-	buf_puts(&b, "</tr>\n");
+		buf_printf(b, "<th class=\"num\">%s</th>", render_group_zh((enum group)g));
+	buf_puts(b, "</tr>\n");
 	for (i = 0; i < n; i++) {
 		const struct catalog_row *p = &cat->rows[i];
 
-		buf_puts(&b, "<tr><td class=\"village\">");
-		buf_escape(&b, p->village);
-		buf_puts(&b, "</td>");
+		buf_puts(b, "<tr><td class=\"village\">");
+		buf_escape(b, p->village);
+		buf_puts(b, "</td>");
 		for (c = 0; c < cat->ncats; c++) {
-			buf_puts(&b, "<td class=\"num\" data-label=\"");
-			buf_escape(&b, cat->cats[c].name);
-			buf_puts(&b, "\">");
-			render_hours(&b, p->hours[c]);
-			buf_puts(&b, "</td>");
+			buf_puts(b, "<td class=\"num\" data-label=\"");
+			buf_escape(b, cat->cats[c].name);
+			buf_puts(b, "\">");
+			render_hours(b, p->hours[c]);
+			buf_puts(b, "</td>");
 		}
-		buf_puts(&b, "<td class=\"num\" data-label=\"合计\">");
-		render_hours(&b, p->total);
-		buf_puts(&b, "</td>");
+		buf_puts(b, "<td class=\"num\" data-label=\"合计\">");
+		render_hours(b, p->total);
+		buf_puts(b, "</td>");
 		for (g = 0; g < GROUP__COUNT; g++) {
-			buf_printf(&b, "<td class=\"num\" data-label=\"%s\">%d 人<br>", render_group_zh((enum group)g),
+			buf_printf(b, "<td class=\"num\" data-label=\"%s\">%d 人<br>", render_group_zh((enum group)g),
 			    p->members[g]);
-			render_hours(&b, p->reach[g]);
-			buf_printf(&b, " 学时 <span class=\"%s\">%s</span></td>", p->complete[g] ? "ok" : "short",
+			render_hours(b, p->reach[g]);
+			buf_printf(b, " 学时 <span class=\"%s\">%s</span></td>", p->complete[g] ? "ok" : "short",
 			    p->complete[g] ? "✓" : "未达标");
 		}
-		buf_puts(&b, "</tr>\n");
+		buf_puts(b, "</tr>\n");
 	}
+}
+
+char *
+catalog_render(const struct catalog *cat)
+{
+	struct buf b = {0};
+
+	catalog_head(&b, cat);
+	catalog_intro(&b, cat);
+	chart(&b, cat);
+	catalog_downloads(&b, cat);
+	catalog_hours(&b, cat);
 	buf_printf(&b, "</table>\n<p>由 coursepack %s 生成。</p>\n</body>\n</html>\n", COURSEPACK_VERSION);
 	return buf_detach(&b);
 }

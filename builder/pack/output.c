@@ -30,6 +30,7 @@ file_digest(const char *path, size_t *size, char out[65])
 	return -1;
 }
 
+/* A whole file through a temporary one and a rename. */
 int
 write_atomic(const char *path, const char *data, size_t len)
 {
@@ -113,7 +114,10 @@ days_from_civil(long long y, unsigned m, unsigned d)
 	return era * 146097 + doe - 719468;
 }
 
-time_t
+/* 1 November (00:00 UTC) of the first year (four digits, 1980-2107) in a
+ * recipe's season text, "2022—2023年度冬春训" -> 2022-11-01; 2023-01-01
+ * when it names none (or season is NULL). */
+static time_t
 season_time(const char *season)
 {
 	const unsigned char *p = (const unsigned char *)season;

@@ -26,9 +26,5 @@ int file_digest(const char *path, size_t *size, char out[65]);
  * (reproducible-builds.org), else the season's start (season_time); never
  * the clock.  -1 after a usage error naming cmd. */
 int entry_time(const char *cmd, const char *season, time_t *t);
-/* 1 November (00:00 UTC) of the first year (four digits, 1980-2107) in a
- * recipe's season text, "2022—2023年度冬春训" -> 2022-11-01; 2023-01-01
- * when it names none (or season is NULL). */
-time_t season_time(const char *season);
 
 #endif

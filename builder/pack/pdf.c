@@ -5,7 +5,6 @@
 #include <sys/prctl.h>
 #endif
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -52,18 +51,13 @@ pdf_find_browser(void)
 static int
 write_file(const char *path, const char *data, size_t len)
 {
-	char *dir = path_dirname(path), *p;
+	char *dir = path_dirname(path);
 	FILE *fp;
 	int ok;
 
-	/* Create the folders on the way; the names come from our package. */
-	for (p = dir + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(dir, 0700);
-			*p = '/';
-		}
-	mkdir(dir, 0700);
+	/* Create the folders on the way; the names come from our package.  A
+	 * folder that cannot be made is told by fopen. */
+	(void)mkdirs(dir, 0700);
 	free(dir);
 	if ((fp = fopen(path, "wbe")) == NULL)
 		return -1;

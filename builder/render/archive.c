@@ -41,7 +41,9 @@ hash_run(void *ctx, const void *p, size_t n)
 	sha256_add(ctx, p, n);
 }
 
-int
+/* Deflates f now and drops its plain bytes, unless it is a course file
+ * or stored.  Returns 0, or -1 after diagnosing. */
+static int
 archive_pack(struct archive *ar, struct archive_file *f)
 {
 	if (f->state != AF_PLAIN || !f->compress)

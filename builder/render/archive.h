@@ -72,9 +72,6 @@ int archive_add_course_file(struct archive *, char *name, struct asset_lender *l
     const char *rel);
 /* Sorts files [from, nfiles) by name. */
 void archive_sort(struct archive *, size_t from);
-/* Deflates f now and drops its plain bytes, unless it is a course file
- * or stored.  Returns 0, or -1 after diagnosing. */
-int archive_pack(struct archive *, struct archive_file *f);
 /* Writes the files as a zip at `path`, in their order, shared pieces
  * copied as they are; refuses (diagnosed against `what`, the package id)
  * a file that deflates beyond what verify accepts.  Returns 0, or -1

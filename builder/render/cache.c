@@ -50,6 +50,9 @@ asset_set_merge(struct asset_set *dst, const struct asset_set *src)
 	}
 }
 
+static const struct shared_asset *shared_asset(struct shared *, const struct course *c, const char *rel);
+static void shared_asset_done(struct shared *, const struct shared_asset *);
+
 static const struct shared_asset *
 lender_lend(struct asset_lender *l, const struct course *c, const char *rel)
 {
@@ -395,15 +398,10 @@ shared_lesson_done(struct shared *s, struct lesson_work *w)
 static unsigned long
 asset_hash(const struct course *c, const char *rel)
 {
-	unsigned long h = 2166136261ul;
-	const unsigned char *p = (const unsigned char *)c->id;
+	uint32_t h = fnv1a(FNV1A_INIT, c->id, strlen(c->id));
 
-	for (; *p; p++)
-		h = (h ^ *p) * 16777619ul;
-	h = (h ^ '/') * 16777619ul;
-	for (p = (const unsigned char *)rel; *p; p++)
-		h = (h ^ *p) * 16777619ul;
-	return h % ASSET_BUCKETS;
+	h = fnv1a(h, "/", 1);
+	return fnv1a(h, rel, strlen(rel)) % ASSET_BUCKETS;
 }
 
 /* asset_load: what is taken from each part of the file read. */
@@ -525,7 +523,9 @@ asset_load(struct shared_asset *a, const struct course *c, const char *rel, stru
 	return 0;
 }
 
-const struct shared_asset *
+/* File `rel` of course c.  NULL after diagnosing.  Give it back with
+ * shared_asset_done. */
+static const struct shared_asset *
 shared_asset(struct shared *s, const struct course *c, const char *rel)
 {
 	struct asset_entry *e;
@@ -560,7 +560,7 @@ shared_asset(struct shared *s, const struct course *c, const char *rel)
 	return e->state == 1 ? &e->a : NULL;
 }
 
-void
+static void
 shared_asset_done(struct shared *s, const struct shared_asset *a)
 {
 	if (a == NULL || s->on)

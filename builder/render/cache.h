@@ -78,10 +78,6 @@ void shared_lesson_done(struct shared *, struct lesson_work *);
 void shared_photo_side(struct shared *, int side);
 /* The store as a lender of course files (doc.h), for archives. */
 struct asset_lender *shared_lender(struct shared *);
-/* File `rel` of course c.  NULL after diagnosing.  Give it back with
- * shared_asset_done. */
-const struct shared_asset *shared_asset(struct shared *, const struct course *c, const char *rel);
-void shared_asset_done(struct shared *, const struct shared_asset *);
 
 /* w's search terms, read back into *tmp (reused from call to call) when
  * they were spilled.  Returns 0, or -1 after diagnosing. */

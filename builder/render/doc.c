@@ -4,7 +4,9 @@
 #include "doc.h"
 #include "scratch.h"
 
-int
+/* Appends piece z to st: from memory, or read from sc at `at` when its
+ * bytes were spilled.  Returns 0, or -1 after diagnosing. */
+static int
 zpiece_add_kept(struct zstream *st, const struct zpiece *z, struct scratch *sc, uint64_t at)
 {
 	if (z->z || z->zlen == 0) {

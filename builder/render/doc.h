@@ -89,9 +89,6 @@ struct asset_lender {
 	void (*give_back)(struct asset_lender *, const struct shared_asset *);
 };
 
-/* Appends piece z to st: from memory, or read from sc at `at` when its
- * bytes were spilled.  Returns 0, or -1 after diagnosing. */
-int zpiece_add_kept(struct zstream *st, const struct zpiece *z, struct scratch *sc, uint64_t at);
 /* Sets t's bytes to `data` (taken: a NUL-terminated string). */
 void shared_text_set(struct shared_text *t, char *data);
 /* Frees t's bytes and deflated bytes; t can be set again. */

@@ -21,7 +21,7 @@ render_stylesheet(size_t *len)
 	return (const char *)embedded_style_css;
 }
 
-const char *
+static const char *
 render_mode_zh(enum mode m)
 {
 	switch (m) {
@@ -108,7 +108,7 @@ render_hours(struct buf *b, int tenths)
 	buf_puts(b, h);
 }
 
-void
+static void
 render_modes(struct buf *b, unsigned modes)
 {
 	unsigned m;
@@ -596,51 +596,52 @@ coverage_table(struct buf *b, const struct project *pr, const struct plan *p)
 	buf_puts(b, "<td></td></tr>\n</table></div>\n");
 }
 
-char *
-render_index(const struct project *pr, const struct plan *p)
+/* The index page's heading and the paragraphs under it: whose package,
+ * how many lessons and hours, the print edition for homebound members. */
+static void
+index_intro(struct buf *b, const struct project *pr, const struct plan *p)
 {
 	const struct village *v = p->village;
 	const struct recipe *r = p->recipe;
-	struct buf b = {0};
+	struct plan home;
+
+	buf_puts(b, "<main>\n<h1>");
+	buf_escape(b, v->name);
+	buf_puts(b, "党员冬春训学习包</h1>\n<p class=\"meta\">");
+	buf_escape(b, r->title);
+	buf_puts(b, "</p>\n<p>");
+	if (pr->township->county)
+		buf_escape(b, pr->township->county);
+	buf_escape(b, pr->township->name);
+	buf_escape(b, v->name);
+	buf_printf(b, "，共 %zu 课、", p->nlessons);
+	render_hours(b, p->total);
+	buf_puts(b, " 学时。每名党员至少学习 ");
+	render_hours(b, r->min_hours);
+	buf_puts(b, " 学时。");
+	if (v->dialect) {
+		buf_puts(b, "授课使用普通话和");
+		buf_escape(b, v->dialect);
+		buf_puts(b, "。");
+	}
+	buf_puts(b, "</p>\n<p>送学上门用的大字读本：<a href=\"print.html\">打印版</a>（A4，每课另起一页，"
+	    "附学习记录表），收录居家党员可计学时的 ");
+	plan_view(p, GROUP_HOMEBOUND, &home);
+	buf_printf(b, "%zu 课、", home.nlessons);
+	render_hours(b, home.total);
+	plan_view_release(&home);
+	buf_puts(b, " 学时。</p>\n");
+}
+
+/* The table of contents: the lessons by category, in plan order, with
+ * their hours and modes, and the total. */
+static void
+index_contents(struct buf *b, const struct project *pr, const struct plan *p)
+{
+	const struct recipe *r = p->recipe;
 	size_t i, c;
 
-	page_head(&b, "zh-CN", "学习包目录", v->name, "");
-	buf_puts(&b, "<main>\n<h1>");
-	buf_escape(&b, v->name);
-	buf_puts(&b, "党员冬春训学习包</h1>\n<p class=\"meta\">");
-	buf_escape(&b, r->title);
-	buf_puts(&b, "</p>\n<p>");
-	if (pr->township->county)
-		buf_escape(&b, pr->township->county);
-	buf_escape(&b, pr->township->name);
-	buf_escape(&b, v->name);
-	buf_printf(&b, "，共 %zu 课、", p->nlessons);
-	render_hours(&b, p->total);
-	buf_puts(&b, " 学时。每名党员至少学习 ");
-	render_hours(&b, r->min_hours);
-	buf_puts(&b, " 学时。");
-	if (v->dialect) {
-		buf_puts(&b, "授课使用普通话和");
-		buf_escape(&b, v->dialect);
-		buf_puts(&b, "。");
-	}
-	buf_puts(&b, "</p>\n<p>送学上门用的大字读本：<a href=\"print.html\">打印版</a>（A4，每课另起一页，"
-	    "附学习记录表），收录居家党员可计学时的 ");
-	{
-		struct plan home;
-
-		plan_view(p, GROUP_HOMEBOUND, &home);
-		buf_printf(&b, "%zu 课、", home.nlessons);
-		render_hours(&b, home.total);
-		plan_view_release(&home);
-	}
-	buf_puts(&b, " 学时。</p>\n"
-	    "<h2>查找课程</h2>\n<form id=\"search\" role=\"search\" action=\"index.html\">"
-	    "<label for=\"q\">输入两个字以上的词：</label> <input id=\"q\" name=\"q\" type=\"search\"> "
-	    "<button type=\"submit\">查找</button></form>\n"
-	    "<p id=\"search-status\" aria-live=\"polite\"></p>\n<ul id=\"search-results\"></ul>\n"
-	    "<noscript><p>查找要用到浏览器的脚本功能；不查找也可以从下面的目录阅读全部课程。</p></noscript>\n"
-	    "<h2>课程目录</h2>\n<div class=\"table-wrap\"><table>\n"
+	buf_puts(b, "<h2>课程目录</h2>\n<div class=\"table-wrap\"><table>\n"
 	    "<tr><th class=\"num\">序号</th><th>课程</th><th class=\"num\">学时</th><th>学习方式</th></tr>\n");
 	for (c = 0; c < r->ncategories; c++) {
 		int any = 0;
@@ -652,67 +653,92 @@ render_index(const struct project *pr, const struct plan *p)
 			if (plan_category_index(p, l) != c)
 				continue;
 			if (!any) {
-				buf_puts(&b, "<tr class=\"category\"><th colspan=\"2\">");
-				buf_escape(&b, render_category_zh(pr, r->categories[c].ref));
-				buf_puts(&b, "</th><th class=\"num\">");
-				render_hours(&b, p->hours[c]);
-				buf_puts(&b, "</th><th></th></tr>\n");
+				buf_puts(b, "<tr class=\"category\"><th colspan=\"2\">");
+				buf_escape(b, render_category_zh(pr, r->categories[c].ref));
+				buf_puts(b, "</th><th class=\"num\">");
+				render_hours(b, p->hours[c]);
+				buf_puts(b, "</th><th></th></tr>\n");
 				any = 1;
 			}
 			page = render_page_name(l);
-			buf_printf(&b, "<tr><td class=\"num\">%zu</td><td><a href=\"%s\">", i + 1, page);
-			buf_escape(&b, l->title);
-			buf_puts(&b, "</a></td><td class=\"num\">");
-			render_hours(&b, l->hours);
-			buf_puts(&b, "</td><td>");
-			render_modes(&b, l->modes);
-			buf_puts(&b, "</td></tr>\n");
+			buf_printf(b, "<tr><td class=\"num\">%zu</td><td><a href=\"%s\">", i + 1, page);
+			buf_escape(b, l->title);
+			buf_puts(b, "</a></td><td class=\"num\">");
+			render_hours(b, l->hours);
+			buf_puts(b, "</td><td>");
+			render_modes(b, l->modes);
+			buf_puts(b, "</td></tr>\n");
 			free(page);
 		}
 	}
-	buf_puts(&b, "<tr><th colspan=\"2\">合计</th><th class=\"num\">");
-	render_hours(&b, p->total);
-	buf_puts(&b, "</th><th></th></tr>\n</table></div>\n<h2>各类党员学时</h2>\n"
+	buf_puts(b, "<tr><th colspan=\"2\">合计</th><th class=\"num\">");
+	render_hours(b, p->total);
+	buf_puts(b, "</th><th></th></tr>\n</table></div>\n");
+}
+
+/* The village's dates, when its profile gives any: the practical
+ * activity, then its sessions. */
+static void
+index_schedule(struct buf *b, const struct plan *p)
+{
+	const struct village *v = p->village;
+	size_t i;
+
+	if (!v->nsessions && !(v->activity.id && v->activity_date))
+		return;
+	buf_puts(b, "<h2>学习安排</h2>\n<ul>\n");
+	for (i = 0; i < p->nlessons && v->activity.id && v->activity_date; i++) {
+		const struct lesson *l = p->lessons[i];
+		char *full = xasprintf("%s/%s", l->course->id, l->id);
+
+		if (streq(full, v->activity.id)) {
+			buf_puts(b, "<li>");
+			buf_escape(b, v->activity_date);
+			buf_puts(b, "，实践活动：");
+			buf_escape(b, l->title);
+			buf_puts(b, "</li>\n");
+		}
+		free(full);
+	}
+	for (i = 0; i < v->nsessions; i++) {
+		buf_puts(b, "<li>");
+		buf_escape(b, v->sessions[i].date);
+		if (v->sessions[i].place) {
+			buf_puts(b, "，");
+			buf_escape(b, v->sessions[i].place);
+		}
+		buf_puts(b, "：");
+		buf_escape(b, v->sessions[i].topic);
+		buf_puts(b, "</li>\n");
+	}
+	buf_puts(b, "</ul>\n");
+}
+
+char *
+render_index(const struct project *pr, const struct plan *p)
+{
+	struct buf b = {0};
+	size_t n;
+
+	page_head(&b, "zh-CN", "学习包目录", p->village->name, "");
+	index_intro(&b, pr, p);
+	buf_puts(&b, "<h2>查找课程</h2>\n<form id=\"search\" role=\"search\" action=\"index.html\">"
+	    "<label for=\"q\">输入两个字以上的词：</label> <input id=\"q\" name=\"q\" type=\"search\"> "
+	    "<button type=\"submit\">查找</button></form>\n"
+	    "<p id=\"search-status\" aria-live=\"polite\"></p>\n<ul id=\"search-results\"></ul>\n"
+	    "<noscript><p>查找要用到浏览器的脚本功能；不查找也可以从下面的目录阅读全部课程。</p></noscript>\n");
+	index_contents(&b, pr, p);
+	buf_puts(&b, "<h2>各类党员学时</h2>\n"
 	    "<p>在村党员参加集中学习和田间课堂，居家党员由支部送学上门，流动党员线上学习。</p>\n");
 	coverage_table(&b, pr, p);
-	if (v->nsessions || (v->activity.id && v->activity_date)) {
-		buf_puts(&b, "<h2>学习安排</h2>\n<ul>\n");
-		for (i = 0; i < p->nlessons && v->activity.id && v->activity_date; i++) {
-			const struct lesson *l = p->lessons[i];
-			char *full = xasprintf("%s/%s", l->course->id, l->id);
-
-			if (streq(full, v->activity.id)) {
-				buf_puts(&b, "<li>");
-				buf_escape(&b, v->activity_date);
-				buf_puts(&b, "，实践活动：");
-				buf_escape(&b, l->title);
-				buf_puts(&b, "</li>\n");
-			}
-			free(full);
-		}
-		for (i = 0; i < v->nsessions; i++) {
-			buf_puts(&b, "<li>");
-			buf_escape(&b, v->sessions[i].date);
-			if (v->sessions[i].place) {
-				buf_puts(&b, "，");
-				buf_escape(&b, v->sessions[i].place);
-			}
-			buf_puts(&b, "：");
-			buf_escape(&b, v->sessions[i].topic);
-			buf_puts(&b, "</li>\n");
-		}
-		buf_puts(&b, "</ul>\n");
-	}
+	index_schedule(&b, p);
 	buf_puts(&b, "</main>\n");
 	page_foot(&b, pr);
 	/* After the footer's text, so that reading never waits for it. */
-	{
-		size_t n = b.len - strlen("</body>\n</html>\n");
-
-		b.len = n;
-		b.data[n] = '\0';
-		buf_puts(&b, "<script src=\"search.js\"></script>\n</body>\n</html>\n");
-	}
+	n = b.len - strlen("</body>\n</html>\n");
+	b.len = n;
+	b.data[n] = '\0';
+	buf_puts(&b, "<script src=\"search.js\"></script>\n</body>\n</html>\n");
 	return buf_detach(&b);
 }
 

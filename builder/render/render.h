@@ -82,7 +82,6 @@ void link_deps_release(struct link_deps *);
 char *render_wrap_tables(const char *html);
 /* Appends `s` HTML-escaped, and hours as "1.5". */
 void render_hours(struct buf *, int tenths);
-void render_modes(struct buf *, unsigned modes);
 
 /* Lesson i of the plan as a page around its rendered body (BODY_PAGE of
  * shared.h), into `out`; media the manifest lists for it are added to
@@ -110,7 +109,6 @@ char *render_phone_picture(const struct course *c, const char *rel, int *w, int 
 void render_picture_id(const struct course *c, const char *rel, char out[24]);
 
 /* Chinese names for the page chrome. */
-const char *render_mode_zh(enum mode);
 const char *render_group_zh(enum group);
 const char *render_category_zh(const struct project *, const char *category);
 

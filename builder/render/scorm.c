@@ -19,7 +19,8 @@ duration(struct buf *b, int tenths)
 		buf_printf(b, "%dM", minutes % 60);
 }
 
-char *
+/* `assets[i]` holds the media of lesson i.  Caller frees the result. */
+static char *
 scorm_manifest(const struct project *pr, const struct plan *p, const char *id, const struct asset_set *assets)
 {
 	struct buf b = {0};

@@ -9,8 +9,4 @@
 #include "project.h"
 #include "render.h"
 
-/* `assets[i]` holds the media of lesson i.  Caller frees the result. */
-char *scorm_manifest(const struct project *, const struct plan *, const char *id,
-    const struct asset_set *assets);
-
 #endif

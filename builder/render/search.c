@@ -17,16 +17,10 @@ struct term_set {
 	uint32_t *slot;		/* 0 empty, else index + 1 */
 };
 
-/* FNV-1a: small, and as good as needed for bigrams and words. */
 static uint32_t
 term_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	return fnv1a(FNV1A_INIT, s, len);
 }
 
 static void
@@ -309,124 +303,178 @@ slots_make(const uint32_t *hash, size_t n, size_t cap)
 	return slot;
 }
 
-static char *
-search_script(const struct plan *p, search_terms_get *get, void *ctx)
-{
-	struct buf b = {0};
-	size_t i, k, total = 0, idcap = 1 << 16, cap = 1024, nterms = 0;
-	uint32_t *slot, *ids, *occ, *rank, *order, *start, *count, *pocc;
-	uint16_t *pages;	/* lesson numbers: a package holds fewer than 65,536 */
-	struct terms tt = {0};
+/* A village's terms gathered from its lessons: one id per distinct term
+ * (its text in tt), and for each occurrence-record of all lessons in plan
+ * order its term id and count (ids[j], occ[j]; count[i] of them are
+ * lesson i's). */
+struct gathered {
+	struct terms tt;
+	size_t nterms, cap;	/* cap: room in tt.off and tt.hash */
+	uint32_t *slot;		/* while gathering: slots_make's table */
+	uint32_t *ids, *occ, *count;
+	size_t total, idcap;
+};
 
-	if (p->nlessons > UINT16_MAX + 1u)
-		return NULL;	/* package_build refuses such a package before */
-	/* Every lesson's terms into one table: an id per distinct term.  The
-	 * table grows with the distinct terms, which are far fewer than the
-	 * lessons' terms together. */
-	tt.off = xcalloc(cap, sizeof *tt.off);
-	tt.hash = xcalloc(cap, sizeof *tt.hash);
-	slot = slots_make(tt.hash, 0, cap);
-	ids = xcalloc(idcap, sizeof *ids);
-	occ = xcalloc(idcap, sizeof *occ);
-	count = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *count);
+static void
+gathered_release(struct gathered *g)
+{
+	free(g->slot);
+	free(g->ids);
+	free(g->occ);
+	free(g->count);
+	free(g->tt.off);
+	free(g->tt.hash);
+	buf_release(&g->tt.text);
+}
+
+/* The id of term t (hash h), added to the table if new. */
+static uint32_t
+gathered_intern(struct gathered *g, uint32_t h, const char *t)
+{
+	size_t s;
+
+	for (s = h & (2 * g->cap - 1); g->slot[s]; s = (s + 1) & (2 * g->cap - 1))
+		if (g->tt.hash[g->slot[s] - 1] == h && streq(g->tt.text.data + g->tt.off[g->slot[s] - 1], t))
+			return g->slot[s] - 1;
+	if (g->nterms == g->cap) {
+		g->cap *= 2;
+		g->tt.off = xreallocarray(g->tt.off, g->cap, sizeof *g->tt.off);
+		g->tt.hash = xreallocarray(g->tt.hash, g->cap, sizeof *g->tt.hash);
+		free(g->slot);
+		g->slot = slots_make(g->tt.hash, g->nterms, g->cap);
+		for (s = h & (2 * g->cap - 1); g->slot[s]; s = (s + 1) & (2 * g->cap - 1))
+			;
+	}
+	g->tt.off[g->nterms] = (uint32_t)g->tt.text.len;
+	buf_add(&g->tt.text, t, strlen(t) + 1);
+	g->tt.hash[g->nterms] = h;
+	g->slot[s] = (uint32_t)++g->nterms;
+	return g->slot[s] - 1;
+}
+
+/* Every lesson's terms into one table: an id per distinct term.  The
+ * table grows with the distinct terms, which are far fewer than the
+ * lessons' terms together.  Returns 0, or -1 when `get` failed
+ * (diagnosed); either way the caller releases g. */
+static int
+gather(struct gathered *g, const struct plan *p, search_terms_get *get, void *ctx)
+{
+	size_t i, k;
+
+	g->cap = 1024;
+	g->idcap = 1 << 16;
+	g->tt.off = xcalloc(g->cap, sizeof *g->tt.off);
+	g->tt.hash = xcalloc(g->cap, sizeof *g->tt.hash);
+	g->slot = slots_make(g->tt.hash, 0, g->cap);
+	g->ids = xcalloc(g->idcap, sizeof *g->ids);
+	g->occ = xcalloc(g->idcap, sizeof *g->occ);
+	g->count = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *g->count);
 	for (i = 0; i < p->nlessons; i++) {
 		const struct search_terms *lt;
 		const char *t;
 
-		if (get(ctx, i, &lt) == -1) {
-			free(slot);
-			free(ids);
-			free(occ);
-			free(count);
-			free(tt.off);
-			free(tt.hash);
-			buf_release(&tt.text);
-			return NULL;
-		}
-		count[i] = (uint32_t)lt->n;
-		if (total + lt->n > idcap) {
-			while (total + lt->n > idcap)
-				idcap *= 2;
-			ids = xreallocarray(ids, idcap, sizeof *ids);
-			occ = xreallocarray(occ, idcap, sizeof *occ);
+		if (get(ctx, i, &lt) == -1)
+			return -1;
+		g->count[i] = (uint32_t)lt->n;
+		if (g->total + lt->n > g->idcap) {
+			while (g->total + lt->n > g->idcap)
+				g->idcap *= 2;
+			g->ids = xreallocarray(g->ids, g->idcap, sizeof *g->ids);
+			g->occ = xreallocarray(g->occ, g->idcap, sizeof *g->occ);
 		}
 		t = lt->data + 2 * lt->n * sizeof(uint32_t);
 		for (k = 0; k < lt->n; t += strlen(t) + 1, k++) {
 			uint32_t h;
-			size_t s;
 
 			memcpy(&h, lt->data + k * sizeof h, sizeof h);
-			for (s = h & (2 * cap - 1); slot[s]; s = (s + 1) & (2 * cap - 1))
-				if (tt.hash[slot[s] - 1] == h && streq(tt.text.data + tt.off[slot[s] - 1], t))
-					break;
-			if (!slot[s]) {
-				if (nterms == cap) {
-					cap *= 2;
-					tt.off = xreallocarray(tt.off, cap, sizeof *tt.off);
-					tt.hash = xreallocarray(tt.hash, cap, sizeof *tt.hash);
-					free(slot);
-					slot = slots_make(tt.hash, nterms, cap);
-					for (s = h & (2 * cap - 1); slot[s]; s = (s + 1) & (2 * cap - 1))
-						;
-				}
-				tt.off[nterms] = (uint32_t)tt.text.len;
-				buf_add(&tt.text, t, strlen(t) + 1);
-				tt.hash[nterms] = h;
-				slot[s] = (uint32_t)++nterms;
-			}
-			memcpy(&occ[total], lt->data + (lt->n + k) * sizeof(uint32_t), sizeof(uint32_t));
-			ids[total++] = slot[s] - 1;
+			memcpy(&g->occ[g->total], lt->data + (lt->n + k) * sizeof(uint32_t), sizeof(uint32_t));
+			g->ids[g->total++] = gathered_intern(g, h, t);
 		}
 	}
-	free(slot);
-	slot = NULL;
-	/* Terms in byte order; each term's lessons in plan order, by
-	 * counting: lessons are visited in order, so each list comes out
-	 * sorted. */
-	order = xcalloc(nterms ? nterms : 1, sizeof *order);
-	rank = xcalloc(nterms ? nterms : 1, sizeof *rank);
-	{
-		struct term_key *keys = xcalloc(nterms ? nterms : 1, sizeof *keys);
+	free(g->slot);
+	g->slot = NULL;
+	return 0;
+}
 
-		for (i = 0; i < nterms; i++) {
-			keys[i].text = tt.text.data + tt.off[i];
-			keys[i].id = (uint32_t)i;
+/* Each term's lessons: terms in byte order (term order[r] has rank r),
+ * and for the term of rank r its lessons pages[start[r]] to
+ * pages[start[r + 1] - 1] in plan order, with its count in each (pocc). */
+struct postings {
+	uint32_t *order, *start, *pocc;
+	uint16_t *pages;	/* lesson numbers: a package holds fewer than 65,536 */
+};
+
+/* The term ids in byte order of their text. */
+static uint32_t *
+terms_order(const struct gathered *g)
+{
+	struct term_key *keys = xcalloc(g->nterms ? g->nterms : 1, sizeof *keys);
+	uint32_t *order = xcalloc(g->nterms ? g->nterms : 1, sizeof *order);
+	size_t i;
+
+	for (i = 0; i < g->nterms; i++) {
+		keys[i].text = g->tt.text.data + g->tt.off[i];
+		keys[i].id = (uint32_t)i;
+	}
+	if (g->nterms > 1)
+		qsort(keys, g->nterms, sizeof *keys, key_cmp);
+	for (i = 0; i < g->nterms; i++)
+		order[i] = keys[i].id;
+	free(keys);
+	return order;
+}
+
+/* The postings of g, by counting: lessons are visited in order, so each
+ * list comes out sorted.  Frees g->ids and g->occ, not needed after:
+ * room for the script. */
+static void
+postings_make(struct postings *ps, struct gathered *g, const struct plan *p)
+{
+	size_t n = g->nterms, i, k, at = 0;
+	uint32_t *rank = xcalloc(n ? n : 1, sizeof *rank), *fill;
+
+	ps->order = terms_order(g);
+	for (i = 0; i < n; i++)
+		rank[ps->order[i]] = (uint32_t)i;
+	ps->start = xcalloc(n + 1, sizeof *ps->start);
+	ps->pages = xcalloc(g->total ? g->total : 1, sizeof *ps->pages);
+	ps->pocc = xcalloc(g->total ? g->total : 1, sizeof *ps->pocc);
+	for (i = 0; i < g->total; i++)
+		ps->start[rank[g->ids[i]] + 1]++;
+	for (i = 0; i < n; i++)
+		ps->start[i + 1] += ps->start[i];
+	fill = xcalloc(n ? n : 1, sizeof *fill);
+	for (i = 0; i < p->nlessons; i++)
+		for (k = 0; k < g->count[i]; k++) {
+			uint32_t r = rank[g->ids[at]];
+
+			ps->pocc[ps->start[r] + fill[r]] = g->occ[at++];
+			ps->pages[ps->start[r] + fill[r]++] = (uint16_t)i;
 		}
-		if (nterms > 1)
-			qsort(keys, nterms, sizeof *keys, key_cmp);
-		for (i = 0; i < nterms; i++)
-			order[i] = keys[i].id;
-		free(keys);
-	}
-	for (i = 0; i < nterms; i++)
-		rank[order[i]] = (uint32_t)i;
-	start = xcalloc(nterms + 1, sizeof *start);
-	pages = xcalloc(total ? total : 1, sizeof *pages);
-	pocc = xcalloc(total ? total : 1, sizeof *pocc);
-	for (i = 0; i < total; i++)
-		start[rank[ids[i]] + 1]++;
-	for (i = 0; i < nterms; i++)
-		start[i + 1] += start[i];
-	{
-		uint32_t *fill = xcalloc(nterms ? nterms : 1, sizeof *fill);
-		size_t at = 0;
-
-		for (i = 0; i < p->nlessons; i++)
-			for (k = 0; k < count[i]; k++) {
-				uint32_t r = rank[ids[at]];
-
-				pocc[start[r] + fill[r]] = occ[at++];
-				pages[start[r] + fill[r]++] = (uint16_t)i;
-			}
-		free(fill);
-	}
-	/* Not needed for writing: make room for the script. */
-	free(ids);
-	free(occ);
+	free(fill);
+	free(g->ids);
+	free(g->occ);
 	free(rank);
-	ids = rank = NULL;
+	g->ids = g->occ = NULL;
+}
 
-	buf_puts(&b, "/* coursepack search index: character bigrams and words of each lesson.\n"
+static void
+postings_release(struct postings *ps)
+{
+	free(ps->order);
+	free(ps->start);
+	free(ps->pages);
+	free(ps->pocc);
+}
+
+/* The index as the script's data: the pages, then each term with its
+ * lessons (gaps, and counts above one). */
+static void
+put_index(struct buf *b, const struct plan *p, const struct gathered *g, const struct postings *ps)
+{
+	size_t i, k;
+
+	buf_puts(b, "/* coursepack search index: character bigrams and words of each lesson.\n"
 	    " * Each term's lessons are numbers into \"pages\", ascending: the first, then\n"
 	    " * the gap from the one before; \":N\" after one when the term occurs N times\n"
 	    " * in that lesson (more than once).\n"
@@ -435,41 +483,49 @@ search_script(const struct plan *p, search_terms_get *get, void *ctx)
 	for (i = 0; i < p->nlessons; i++) {
 		char *page = render_page_name(p->lessons[i]);
 
-		buf_puts(&b, "[");
-		js_string(&b, p->lessons[i]->title);
-		buf_puts(&b, ", ");
-		js_string(&b, page);
-		buf_puts(&b, i + 1 < p->nlessons ? "],\n" : "]\n");
+		buf_puts(b, "[");
+		js_string(b, p->lessons[i]->title);
+		buf_puts(b, ", ");
+		js_string(b, page);
+		buf_puts(b, i + 1 < p->nlessons ? "],\n" : "]\n");
 		free(page);
 	}
-	buf_puts(&b, "],\n\"terms\": {");
-	for (i = 0; i < nterms; i++) {
-		buf_puts(&b, i ? "\",\n" : "\n");
-		js_string(&b, tt.text.data + tt.off[order[i]]);
-		buf_puts(&b, ": \"");
-		for (k = start[i]; k < start[i + 1]; k++) {
-			if (k > start[i])
-				buf_puts(&b, ".");
-			put_number(&b, k > start[i] ? (size_t)(pages[k] - pages[k - 1]) : pages[k]);
-			if (pocc[k] > 1) {
-				buf_puts(&b, ":");
-				put_number(&b, pocc[k]);
+	buf_puts(b, "],\n\"terms\": {");
+	for (i = 0; i < g->nterms; i++) {
+		buf_puts(b, i ? "\",\n" : "\n");
+		js_string(b, g->tt.text.data + g->tt.off[ps->order[i]]);
+		buf_puts(b, ": \"");
+		for (k = ps->start[i]; k < ps->start[i + 1]; k++) {
+			if (k > ps->start[i])
+				buf_puts(b, ".");
+			put_number(b, k > ps->start[i] ? (size_t)(ps->pages[k] - ps->pages[k - 1]) : ps->pages[k]);
+			if (ps->pocc[k] > 1) {
+				buf_puts(b, ":");
+				put_number(b, ps->pocc[k]);
 			}
 		}
 	}
-	buf_puts(&b, nterms ? "\"\n}\n};\n" : "}\n};\n");
+	buf_puts(b, g->nterms ? "\"\n}\n};\n" : "}\n};\n");
+}
+
+static char *
+search_script(const struct plan *p, search_terms_get *get, void *ctx)
+{
+	struct gathered g = {0};
+	struct postings ps = {0};
+	struct buf b = {0};
+
+	if (p->nlessons > UINT16_MAX + 1u)
+		return NULL;	/* package_build refuses such a package before */
+	if (gather(&g, p, get, ctx) == -1) {
+		gathered_release(&g);
+		return NULL;
+	}
+	postings_make(&ps, &g, p);
+	put_index(&b, p, &g, &ps);
 	buf_puts(&b, search_code);
-	free(slot);
-	free(tt.off);
-	free(tt.hash);
-	buf_release(&tt.text);
-	free(count);
-	free(ids);
-	free(order);
-	free(rank);
-	free(start);
-	free(pages);
-	free(pocc);
+	gathered_release(&g);
+	postings_release(&ps);
 	return buf_detach(&b);
 }
 

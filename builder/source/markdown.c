@@ -537,16 +537,6 @@ md_doc_plain_text(const struct md_doc *d)
 }
 
 char *
-md_plain_text(const char *text, size_t len)
-{
-	struct md_doc *d = md_parse(text, len);
-	char *out = d ? md_doc_plain_text(d) : xstrdup("");
-
-	md_doc_free(d);
-	return out;
-}
-
-char *
 md_doc_render(struct md_doc *d, md_url_fn fn, void *ctx, int captions)
 {
 	cmark_node *node, *h1 = NULL, **drop = NULL, **images = NULL;
@@ -599,15 +589,5 @@ md_doc_render(struct md_doc *d, md_url_fn fn, void *ctx, int captions)
 	out = xstrdup(html);
 	cmark_get_default_mem_allocator()->free(html);
 	undo_all(&u);
-	return out;
-}
-
-char *
-md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captions)
-{
-	struct md_doc *d = md_parse(text, len);
-	char *out = d ? md_doc_render(d, fn, ctx, captions) : NULL;
-
-	md_doc_free(d);
 	return out;
 }

@@ -69,24 +69,23 @@ int md_scan(const char *text, size_t len, struct md_info *info);
 void md_info_release(struct md_info *);
 
 /* Maps a link's or image's URL as written to the URL the page uses:
- * returns a new string (the caller of md_render_page frees it), NULL to
+ * returns a new string (the caller of md_doc_render frees it), NULL to
  * keep the URL, or a new empty string to drop the link and keep its
  * text. */
 typedef char *(*md_url_fn)(void *ctx, const char *url, int image);
 
-/* Renders a lesson for its page: URLs mapped through `fn`, and the first
- * level-1 heading left out (the page shows the title itself).  With
- * `captions`, each image is followed by its alt text as a visible caption
- * and kept together with it (for paper).  The caller frees the result;
- * NULL if cmark-gfm could not allocate. */
-char *md_render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captions);
-
-/* The plain text of a lesson (for the search index).  Caller frees. */
-char *md_plain_text(const char *text, size_t len);
-
-/* The same, for a lesson parsed once and rendered several ways: each
- * rendering leaves the parsed lesson as it found it.  md_parse returns
- * NULL if cmark-gfm could not allocate. */
+/* A lesson parsed once and rendered several ways: each rendering leaves
+ * the parsed lesson as it found it.  md_parse returns NULL if cmark-gfm
+ * could not allocate; md_doc_free frees it.
+ *
+ * md_doc_render renders the lesson for its page: URLs mapped through
+ * `fn`, and the first level-1 heading left out (the page shows the title
+ * itself).  With `captions`, each image is followed by its alt text as a
+ * visible caption and kept together with it (for paper).  The caller
+ * frees the result.
+ *
+ * md_doc_plain_text: the plain text of the lesson (for the search index).
+ * Caller frees. */
 struct md_doc;
 struct md_doc *md_parse(const char *text, size_t len);
 char *md_doc_render(struct md_doc *, md_url_fn fn, void *ctx, int captions);

@@ -260,12 +260,6 @@ refs_have(const struct ref *v, size_t n, const char *id)
 }
 
 int
-village_includes(const struct village *v, const char *course)
-{
-	return refs_have(v->includes, v->nincludes, course);
-}
-
-int
 village_excludes(const struct village *v, const char *course)
 {
 	return refs_have(v->excludes, v->nexcludes, course);

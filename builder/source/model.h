@@ -148,8 +148,7 @@ const struct course *library_find_course(const struct library *, const char *id)
 /* Finds "course/lesson". */
 const struct lesson *library_find_lesson(const struct library *, const char *full_id);
 int course_has_tag(const struct course *, const char *tag);
-/* Whether the village's profile includes or excludes the course. */
-int village_includes(const struct village *, const char *course);
+/* Whether the village's profile excludes the course. */
 int village_excludes(const struct village *, const char *course);
 
 #endif

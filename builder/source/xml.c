@@ -76,7 +76,7 @@ xml_kind_name(enum xml_kind kind)
 	return kind > XK_NONE && kind < XK__COUNT ? kinds[kind].root : "unknown";
 }
 
-enum xml_kind
+static enum xml_kind
 xml_kind_from_name(const char *root)
 {
 	int k;
@@ -496,6 +496,139 @@ root_kind(xmlDocPtr doc)
 	return xml_kind_from_name((const char *)root->name);
 }
 
+/* What is refused before libxml2 sees the text: a NUL byte, an element
+ * crowded with attributes, a DOCTYPE, an encoding other than UTF-8.
+ * Returns 0, or -1 after diagnosing. */
+static int
+parse_precheck(struct xml_doc *d, const char *path, const char *text, size_t len)
+{
+	struct loc loc = {path, 0, 0};
+	char *encoding;
+	const char *doctype;
+	long crowded;
+
+	if (memchr(text, '\0', len) != NULL) {
+		offset_to_linecol(d, (size_t)((const char *)memchr(text, '\0', len) - text), &loc.line, &loc.col);
+		diag(E_XML_NUL, &loc);
+		return -1;
+	}
+	if ((crowded = too_many_attributes(text, len)) != -1) {
+		offset_to_linecol(d, (size_t)crowded, &loc.line, &loc.col);
+		diag(E_XML_ATTRS, &loc, MAX_ATTRS);
+		return -1;
+	}
+	if ((doctype = find_doctype(text, len)) != NULL) {
+		offset_to_linecol(d, (size_t)(doctype - text), &loc.line, &loc.col);
+		diag(E_XML_DOCTYPE, &loc);
+		return -1;
+	}
+	if ((encoding = declared_encoding(text, len)) != NULL &&
+	    xmlStrcasecmp((const xmlChar *)encoding, (const xmlChar *)"UTF-8") != 0) {
+		loc.line = 1;
+		diag(E_XML_ENCODING, &loc, encoding);
+		free(encoding);
+		return -1;
+	}
+	free(encoding);
+	return 0;
+}
+
+/* Parses d's text into d->doc, libxml2's errors told through ec.
+ * Returns 0, or -1 after diagnosing. */
+static int
+parse_syntax(struct xml_doc *d, const char *path, struct errctx *ec)
+{
+	xmlParserCtxtPtr pctx;
+
+	if ((pctx = xmlNewParserCtxt()) == NULL) {
+		diag(S_READ, NULL, path, strerror(ENOMEM));
+		return -1;
+	}
+	xmlSetStructuredErrorFunc(ec, on_parse_error);
+	d->doc = xmlCtxtReadMemory(pctx, d->text, (int)d->len, path, "UTF-8", PARSE_OPTIONS);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlFreeParserCtxt(pctx);
+	if (d->doc == NULL || ec->count > 0) {
+		if (ec->count == 0) {
+			struct loc loc = {path, 0, 0};
+			diag(E_XML_SYNTAX, &loc, _("empty or unreadable document"));
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* The document's kind from its root element (into *kindp unless NULL),
+ * which must be `want` unless that is XK_NONE, and its version, which
+ * must be 1.  Returns the kind, or XK_NONE after diagnosing. */
+static enum xml_kind
+parse_root(struct xml_doc *d, const char *path, enum xml_kind want, enum xml_kind *kindp)
+{
+	xmlNodePtr root = xmlDocGetRootElement(d->doc);
+	enum xml_kind kind = root_kind(d->doc);
+	struct loc loc = {path, 0, 0};
+	char *version;
+
+	if (kindp)
+		*kindp = kind;
+	if (kind == XK_NONE) {
+		locate_in_text(d, (int)xmlGetLineNo(root), (const char *)root->name, NULL, &loc.line, &loc.col);
+		if (root->ns && root->ns->href)
+			diag(E_XML_NAMESPACE, &loc, (const char *)root->name, (const char *)root->ns->href);
+		else
+			diag(E_XML_ROOT, &loc, (const char *)root->name);
+		return XK_NONE;
+	}
+	if (want != XK_NONE && kind != want) {
+		locate_in_text(d, (int)xmlGetLineNo(root), (const char *)root->name, NULL, &loc.line, &loc.col);
+		diag(E_XML_WRONG_KIND, &loc, path, xml_kind_name(kind), xml_kind_name(want));
+		return XK_NONE;
+	}
+	/* An unknown version is an error of its own, not a schema quibble:
+	 * the file may be fine for a newer coursepack. */
+	version = xml_attr((struct xml_node *)root, "version");
+	if (version && !streq(version, "1")) {
+		xml_locate(d, (struct xml_node *)root, "version", &loc.line, &loc.col);
+		diag(E_XML_VERSION, &loc, xml_kind_name(kind), version);
+		free(version);
+		return XK_NONE;
+	}
+	free(version);
+	return kind;
+}
+
+/* Validates d->doc against the schema of its kind, errors told through
+ * ec.  Returns 0, or -1 after diagnosing. */
+static int
+parse_validate(struct xml_doc *d, const char *path, enum xml_kind kind, struct errctx *ec)
+{
+	xmlSchemaValidCtxtPtr vctx;
+	xmlSchemaPtr schema;
+	int rc = -1;
+
+	if ((schema = schema_get(kind)) == NULL) {
+		diag(S_SCHEMA, NULL, xml_kind_name(kind));
+		return -1;
+	}
+	if ((vctx = xmlSchemaNewValidCtxt(schema)) == NULL) {
+		diag(S_READ, NULL, path, strerror(ENOMEM));
+		return -1;
+	}
+	xmlSchemaSetValidErrors(vctx, silent, silent, NULL);
+	xmlSchemaSetValidStructuredErrors(vctx, on_schema_error, ec);
+	if (xmlSchemaValidateDoc(vctx, d->doc) != 0 || ec->count > 0) {
+		struct loc loc = {path, 0, 0};
+
+		if (ec->count == 0)
+			diag(E_XML_SCHEMA, &loc, _("invalid document"));
+		else if (ec->count > MAX_SCHEMA_ERRORS)
+			diag(E_XML_TOO_MANY, &loc, ec->count - MAX_SCHEMA_ERRORS);
+	} else
+		rc = 0;
+	xmlSchemaFreeValidCtxt(vctx);
+	return rc;
+}
+
 /* Parses and validates `text` (taken: freed with the document or here). */
 static int
 parse(const char *path, char *text, size_t len, enum xml_kind want, struct xml_doc **out,
@@ -503,123 +636,22 @@ parse(const char *path, char *text, size_t len, enum xml_kind want, struct xml_d
 {
 	struct xml_doc *d = xcalloc(1, sizeof *d);
 	struct errctx ec = {d, 0};
-	xmlParserCtxtPtr pctx = NULL;
-	xmlSchemaValidCtxtPtr vctx = NULL;
-	xmlSchemaPtr schema;
-	enum xml_kind kind = XK_NONE;
-	char *version = NULL, *encoding = NULL;
-	const char *doctype;
-	long crowded;
-	int rc = -1;
+	enum xml_kind kind;
 
 	quiet_libxml();
 	d->path = xstrdup(path);
 	d->text = text;
 	d->len = len;
 	index_lines(d);
-	if (memchr(text, '\0', len) != NULL) {
-		struct loc loc = {path, 0, 0};
-		offset_to_linecol(d, (size_t)((const char *)memchr(text, '\0', len) - text), &loc.line, &loc.col);
-		diag(E_XML_NUL, &loc);
-		goto out;
-	}
-	if ((crowded = too_many_attributes(text, len)) != -1) {
-		struct loc loc = {path, 0, 0};
-		offset_to_linecol(d, (size_t)crowded, &loc.line, &loc.col);
-		diag(E_XML_ATTRS, &loc, MAX_ATTRS);
-		goto out;
-	}
-	if ((doctype = find_doctype(text, len)) != NULL) {
-		struct loc loc = {path, 0, 0};
-		offset_to_linecol(d, (size_t)(doctype - text), &loc.line, &loc.col);
-		diag(E_XML_DOCTYPE, &loc);
-		goto out;
-	}
-	if ((encoding = declared_encoding(text, len)) != NULL &&
-	    xmlStrcasecmp((const xmlChar *)encoding, (const xmlChar *)"UTF-8") != 0) {
-		struct loc loc = {path, 1, 0};
-
-		diag(E_XML_ENCODING, &loc, encoding);
-		goto out;
-	}
-	if ((pctx = xmlNewParserCtxt()) == NULL) {
-		diag(S_READ, NULL, path, strerror(ENOMEM));
-		goto out;
-	}
-	xmlSetStructuredErrorFunc(&ec, on_parse_error);
-	d->doc = xmlCtxtReadMemory(pctx, text, (int)len, path, "UTF-8", PARSE_OPTIONS);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (d->doc == NULL || ec.count > 0) {
-		if (ec.count == 0) {
-			struct loc loc = {path, 0, 0};
-			diag(E_XML_SYNTAX, &loc, _("empty or unreadable document"));
-		}
-		goto out;
-	}
-	if (want == XK__COUNT) {	/* xml_load_foreign: well-formed is all */
-		rc = 0;
-		goto out;
-	}
-	xmlNodePtr root = xmlDocGetRootElement(d->doc);
-	kind = root_kind(d->doc);
-	if (kindp)
-		*kindp = kind;
-	if (kind == XK_NONE) {
-		struct loc loc = {path, 0, 0};
-		locate_in_text(d, (int)xmlGetLineNo(root), (const char *)root->name, NULL, &loc.line, &loc.col);
-		if (root->ns && root->ns->href)
-			diag(E_XML_NAMESPACE, &loc, (const char *)root->name, (const char *)root->ns->href);
-		else
-			diag(E_XML_ROOT, &loc, (const char *)root->name);
-		goto out;
-	}
-	if (want != XK_NONE && kind != want) {
-		struct loc loc = {path, 0, 0};
-		locate_in_text(d, (int)xmlGetLineNo(root), (const char *)root->name, NULL, &loc.line, &loc.col);
-		diag(E_XML_WRONG_KIND, &loc, path, xml_kind_name(kind), xml_kind_name(want));
-		goto out;
-	}
-	/* An unknown version is an error of its own, not a schema quibble:
-	 * the file may be fine for a newer coursepack. */
-	version = xml_attr((struct xml_node *)root, "version");
-	if (version && !streq(version, "1")) {
-		struct loc loc = {path, 0, 0};
-		xml_locate(d, (struct xml_node *)root, "version", &loc.line, &loc.col);
-		diag(E_XML_VERSION, &loc, xml_kind_name(kind), version);
-		goto out;
-	}
-	if ((schema = schema_get(kind)) == NULL) {
-		diag(S_SCHEMA, NULL, xml_kind_name(kind));
-		goto out;
-	}
-	if ((vctx = xmlSchemaNewValidCtxt(schema)) == NULL) {
-		diag(S_READ, NULL, path, strerror(ENOMEM));
-		goto out;
-	}
-	xmlSchemaSetValidErrors(vctx, silent, silent, NULL);
-	xmlSchemaSetValidStructuredErrors(vctx, on_schema_error, &ec);
-	if (xmlSchemaValidateDoc(vctx, d->doc) != 0 || ec.count > 0) {
-		struct loc loc = {path, 0, 0};
-
-		if (ec.count == 0)
-			diag(E_XML_SCHEMA, &loc, _("invalid document"));
-		else if (ec.count > MAX_SCHEMA_ERRORS)
-			diag(E_XML_TOO_MANY, &loc, ec.count - MAX_SCHEMA_ERRORS);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(version);
-	free(encoding);
-	if (vctx)
-		xmlSchemaFreeValidCtxt(vctx);
-	if (pctx)
-		xmlFreeParserCtxt(pctx);
-	if (rc == 0)
-		*out = d;
-	else
+	if (parse_precheck(d, path, text, len) == -1 || parse_syntax(d, path, &ec) == -1 ||
+	    /* xml_load_foreign (want XK__COUNT): well-formed is all */
+	    (want != XK__COUNT && ((kind = parse_root(d, path, want, kindp)) == XK_NONE ||
+	    parse_validate(d, path, kind, &ec) == -1))) {
 		xml_doc_free(d);
-	return rc;
+		return -1;
+	}
+	*out = d;
+	return 0;
 }
 
 int
@@ -750,6 +782,8 @@ xml_next(const struct xml_node *node, const char *name)
 	return NULL;
 }
 
+/* An element's name (the roster's .xlsx reader walks elements of any
+ * name). */
 const char *
 xml_name(const struct xml_node *n)
 {

@@ -53,7 +53,6 @@ void xml_doc_free(struct xml_doc *);
 enum xml_kind xml_sniff(const char *path);
 
 const char *xml_kind_name(enum xml_kind);
-enum xml_kind xml_kind_from_name(const char *root);
 
 struct xml_node *xml_root(const struct xml_doc *);
 /* First child / next sibling element named `name` (NULL: any element). */

@@ -537,6 +537,179 @@ check_extra(const char *path, const char *name, const unsigned char *x, unsigned
 	return 0;
 }
 
+/* What check_layout holds while it walks the central directory. */
+struct layout {
+	int fd;
+	const char *path;
+	struct loc loc;
+	unsigned char *cd;	/* the central directory: cd_len bytes from cd_off */
+	unsigned long cd_off, cd_len;
+	unsigned long n;	/* entries, as the end record counts them */
+	unsigned char *lh;	/* room for a local header, its name and extra field */
+	char *disagree, *disagree_name;	/* the first entry whose headers disagree */
+};
+
+/* One central directory record, as read. */
+struct cd_record {
+	const unsigned char *name;	/* in the directory, name_len bytes */
+	unsigned long csize, usize, crc, off, name_len, extra_len, comment_len;
+	unsigned flags, method, attr;
+	int is_dir;
+};
+
+/* Finds the end record of the file and reads the central directory it
+ * points to into l->cd.  Returns 1, 0 when the file is no zip (libzip's
+ * turn to say why), or -1 after diagnosing. */
+static int
+layout_read_directory(struct layout *l)
+{
+	unsigned char *tail = NULL;
+	const unsigned char *eocd;
+	unsigned long size;
+	struct stat st;
+	size_t tlen;
+	int rc = -1, refused;
+
+	if (fstat(l->fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < EOCD_LEN)
+		return 0;	/* libzip's turn to say why */
+	if ((unsigned long long)st.st_size > ZIP_MAX_TOTAL_BYTES + 65536ull) {
+		diag(E_ZIP_LIMIT, &l->loc, _("bytes in all"), ZIP_MAX_TOTAL_BYTES);
+		return -1;
+	}
+	size = (unsigned long)st.st_size;
+	tlen = size < TAIL_LEN ? size : TAIL_LEN;
+	tail = xmalloc(tlen);
+	if (pread(l->fd, tail, tlen, (off_t)(size - tlen)) != (ssize_t)tlen) {
+		diag(S_READ, NULL, l->path, strerror(errno));
+		goto out;
+	}
+	if ((eocd = find_eocd(l->path, tail, tlen, size, &refused)) == NULL) {
+		rc = refused ? -1 : 0;	/* not a zip: libzip will say so */
+		goto out;
+	}
+	l->cd_len = le32(eocd + 12);
+	l->cd_off = le32(eocd + 16);
+	if ((eocd - tail >= 20 && le32(eocd - 20) == 0x07064b50UL) || le16(eocd + 10) == 0xffff ||
+	    le16(eocd + 8) == 0xffff || l->cd_off == 0xffffffffUL || l->cd_len == 0xffffffffUL) {
+		diag(E_ZIP64, &l->loc);
+		goto out;
+	}
+	l->n = le16(eocd + 10);
+	if (l->cd_off > size || l->cd_len > size - l->cd_off || l->cd_len > 64ul * 1024 * 1024) {
+		diag(E_ZIP_LAYOUT, &l->loc, _("its central directory lies outside the file"));
+		goto out;
+	}
+	l->cd = xmalloc(l->cd_len ? l->cd_len : 1);
+	if (pread(l->fd, l->cd, l->cd_len, (off_t)l->cd_off) != (ssize_t)l->cd_len) {
+		diag(E_ZIP_LAYOUT, &l->loc, _("its central directory cannot be read"));
+		goto out;
+	}
+	rc = 1;
+out:
+	free(tail);
+	return rc;
+}
+
+/* Reads the central record at offset `at` of the directory into *r and
+ * what check_layout keeps of it into *e (its name, sizes, mode), and
+ * checks its extra field.  Returns 0, or -1 after diagnosing. */
+static int
+layout_central(struct layout *l, unsigned long at, struct cd_record *r, struct entry_info *e)
+{
+	const unsigned char *p = l->cd + at;
+
+	if (at + 46 > l->cd_len || le32(p) != 0x02014b50UL) {
+		diag(E_ZIP_LAYOUT, &l->loc, _("its central directory is damaged"));
+		return -1;
+	}
+	r->flags = le16(p + 8);
+	r->method = le16(p + 10);
+	r->crc = le32(p + 16);
+	r->csize = le32(p + 20);
+	r->usize = le32(p + 24);
+	r->name_len = le16(p + 28);
+	r->extra_len = le16(p + 30);
+	r->comment_len = le16(p + 32);
+	r->attr = (unsigned)le32(p + 38);
+	r->off = le32(p + 42);
+	r->name = p + 46;
+	if (at + 46 + r->name_len + r->extra_len + r->comment_len > l->cd_len) {
+		diag(E_ZIP_LAYOUT, &l->loc, _("its central directory is damaged"));
+		return -1;
+	}
+	e->name = xstrndup((const char *)r->name, r->name_len);
+	e->csize = r->csize;
+	e->usize = r->usize;
+	e->crc = r->crc;
+	e->method = r->method;
+	r->is_dir = r->name_len > 0 && e->name[r->name_len - 1] == '/';
+	if (r->csize == 0xffffffffUL || r->usize == 0xffffffffUL || r->off == 0xffffffffUL) {
+		diag(E_ZIP64_ENTRY, &l->loc, e->name);
+		return -1;
+	}
+	note_mode(e, r->attr >> 16, mode_kind(r->attr >> 16, r->is_dir));
+	/* A Windows reparse point: how 7-Zip stores a link. */
+	if (r->attr & 0x400)
+		note_mode(e, r->attr >> 16, 1);
+	return check_extra(l->path, e->name, r->name + r->name_len, r->extra_len, e, r->is_dir);
+}
+
+/* Reads the local header of record r and checks it against r: where it
+ * lies, what it says, its extra field.  Sets *s to the bytes the entry
+ * takes.  A disagreement is kept in l (told after the overlap check).
+ * Returns 0, or -1 after diagnosing. */
+static int
+layout_local(struct layout *l, const struct cd_record *r, struct entry_info *e, struct span *s)
+{
+	unsigned char *lh = l->lh;
+	unsigned long lname, lextra, lflags;
+	const char *what = NULL;
+
+	if (r->off > l->cd_off || l->cd_off - r->off < 30 || pread(l->fd, lh, 30, (off_t)r->off) != 30 ||
+	    le32(lh) != 0x04034b50UL) {
+		diag(E_ZIP_LAYOUT, &l->loc, _("an entry's local header is missing"));
+		return -1;
+	}
+	lflags = le16(lh + 6);
+	lname = le16(lh + 26);
+	lextra = le16(lh + 28);
+	if (l->cd_off - r->off - 30 < lname + lextra ||
+	    pread(l->fd, lh + 30, lname + lextra, (off_t)(r->off + 30)) != (ssize_t)(lname + lextra)) {
+		diag(E_ZIP_LAYOUT, &l->loc, _("an entry's local header is missing"));
+		return -1;
+	}
+	if ((r->flags & 0x2049) != (lflags & 0x2049))
+		what = N_("its flags (encryption or data descriptor)");
+	else if (r->method != le16(lh + 8))
+		what = N_("its compression method");
+	else if (lname != r->name_len || memcmp(lh + 30, r->name, r->name_len) != 0)
+		what = N_("its name");
+	else if (!(r->flags & 8) && (le32(lh + 14) != r->crc || le32(lh + 18) != r->csize || le32(lh + 22) != r->usize))
+		what = le32(lh + 14) != r->crc ? N_("its CRC-32") : N_("its sizes");
+	if (le32(lh + 18) == 0xffffffffUL || le32(lh + 22) == 0xffffffffUL) {
+		diag(E_ZIP64_ENTRY, &l->loc, e->name);
+		return -1;
+	}
+	if (check_extra(l->path, e->name, lh + 30 + lname, lextra, e, r->is_dir) == -1)
+		return -1;
+	/* Said after the overlap check: an overlapping record disagrees
+	 * with the local header it borrows, and the overlap is the better
+	 * reason. */
+	if (what && l->disagree == NULL) {
+		l->disagree = xasprintf(_("its local header and the central directory disagree on %s"), _(what));
+		l->disagree_name = xstrdup(e->name);
+	}
+	s->start = r->off;
+	s->end = r->off + 30 + lname + lextra + r->csize;
+	/* A data descriptor may follow the data; 16 bytes cannot hold
+	 * another entry. */
+	if (r->csize > l->cd_off || s->end > l->cd_off) {
+		diag(E_ZIP_LAYOUT, &l->loc, _("an entry's data runs into the central directory"));
+		return -1;
+	}
+	return 0;
+}
+
 /* libzip does not notice entries whose data overlap — the trick of
  * zip bombs that reuse one compressed stream many times — and exposes no
  * offsets.  So read the central directory ourselves: every entry's local
@@ -552,167 +725,49 @@ check_extra(const char *path, const char *name, const unsigned char *x, unsigned
 static int
 check_layout(int fd, const char *path, struct entry_info **infop, unsigned long *ninfo)
 {
-	struct loc loc = {path, 0, 0};
-	unsigned char *tail = NULL, *cd = NULL, *p, *lh = NULL;
-	const unsigned char *eocd;
-	unsigned long size, cd_off, cd_len, n = 0, i;
+	struct layout l = {.fd = fd, .path = path, .loc = {path, 0, 0}};
 	struct entry_info *info = NULL;
 	struct span *spans = NULL;
-	struct stat st;
-	char *name = NULL, *disagree = NULL, *disagree_name = NULL;
-	size_t tlen;
-	int rc = -1, refused;
+	unsigned long at = 0, i;
+	int rc;
 
 	*infop = NULL;
 	*ninfo = 0;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size < EOCD_LEN)
-		return 0;	/* libzip's turn to say why */
-	if ((unsigned long long)st.st_size > ZIP_MAX_TOTAL_BYTES + 65536ull) {
-		diag(E_ZIP_LIMIT, &loc, _("bytes in all"), ZIP_MAX_TOTAL_BYTES);
-		return -1;
-	}
-	size = (unsigned long)st.st_size;
-	tlen = size < TAIL_LEN ? size : TAIL_LEN;
-	tail = xmalloc(tlen);
-	if (pread(fd, tail, tlen, (off_t)(size - tlen)) != (ssize_t)tlen) {
-		diag(S_READ, NULL, path, strerror(errno));
+	if ((rc = layout_read_directory(&l)) != 1)
 		goto out;
-	}
-	if ((eocd = find_eocd(path, tail, tlen, size, &refused)) == NULL) {
-		rc = refused ? -1 : 0;	/* not a zip: libzip will say so */
-		goto out;
-	}
-	cd_len = le32(eocd + 12);
-	cd_off = le32(eocd + 16);
-	if ((eocd - tail >= 20 && le32(eocd - 20) == 0x07064b50UL) || le16(eocd + 10) == 0xffff ||
-	    le16(eocd + 8) == 0xffff || cd_off == 0xffffffffUL || cd_len == 0xffffffffUL) {
-		diag(E_ZIP64, &loc);
-		goto out;
-	}
-	n = le16(eocd + 10);
-	if (cd_off > size || cd_len > size - cd_off || cd_len > 64ul * 1024 * 1024) {
-		diag(E_ZIP_LAYOUT, &loc, _("its central directory lies outside the file"));
-		goto out;
-	}
-	cd = xmalloc(cd_len ? cd_len : 1);
-	if (pread(fd, cd, cd_len, (off_t)cd_off) != (ssize_t)cd_len) {
-		diag(E_ZIP_LAYOUT, &loc, _("its central directory cannot be read"));
-		goto out;
-	}
-	spans = xcalloc(n ? n : 1, sizeof *spans);
-	info = xcalloc(n ? n : 1, sizeof *info);
-	lh = xmalloc(30 + 65535 + 65535);
-	p = cd;
-	for (i = 0; i < n; i++) {
-		unsigned long csize, usize, crc, off, name_len, extra_len, comment_len, lname, lextra;
-		unsigned flags, method, lflags, attr;
-		const char *what = NULL;
-		int is_dir;
+	rc = -1;
+	spans = xcalloc(l.n ? l.n : 1, sizeof *spans);
+	info = xcalloc(l.n ? l.n : 1, sizeof *info);
+	l.lh = xmalloc(30 + 65535 + 65535);
+	for (i = 0; i < l.n; i++) {
+		struct cd_record r;
 
-		if ((unsigned long)(p - cd) + 46 > cd_len || le32(p) != 0x02014b50UL) {
-			diag(E_ZIP_LAYOUT, &loc, _("its central directory is damaged"));
+		if (layout_central(&l, at, &r, &info[i]) == -1 || layout_local(&l, &r, &info[i], &spans[i]) == -1)
 			goto out;
-		}
-		flags = le16(p + 8);
-		method = le16(p + 10);
-		crc = le32(p + 16);
-		csize = le32(p + 20);
-		usize = le32(p + 24);
-		name_len = le16(p + 28);
-		extra_len = le16(p + 30);
-		comment_len = le16(p + 32);
-		attr = (unsigned)le32(p + 38);
-		off = le32(p + 42);
-		if ((unsigned long)(p - cd) + 46 + name_len + extra_len + comment_len > cd_len) {
-			diag(E_ZIP_LAYOUT, &loc, _("its central directory is damaged"));
-			goto out;
-		}
-		free(name);
-		name = xstrndup((const char *)p + 46, name_len);
-		info[i].name = xstrndup((const char *)p + 46, name_len);
-		info[i].csize = csize;
-		info[i].usize = usize;
-		info[i].crc = crc;
-		info[i].method = method;
-		is_dir = name_len > 0 && name[name_len - 1] == '/';
-		if (csize == 0xffffffffUL || usize == 0xffffffffUL || off == 0xffffffffUL) {
-			diag(E_ZIP64_ENTRY, &loc, name);
-			goto out;
-		}
-		note_mode(&info[i], attr >> 16, mode_kind(attr >> 16, is_dir));
-		/* A Windows reparse point: how 7-Zip stores a link. */
-		if (attr & 0x400)
-			note_mode(&info[i], attr >> 16, 1);
-		if (check_extra(path, name, p + 46 + name_len, extra_len, &info[i], is_dir) == -1)
-			goto out;
-		if (off > cd_off || cd_off - off < 30 || pread(fd, lh, 30, (off_t)off) != 30 ||
-		    le32(lh) != 0x04034b50UL) {
-			diag(E_ZIP_LAYOUT, &loc, _("an entry's local header is missing"));
-			goto out;
-		}
-		lflags = le16(lh + 6);
-		lname = le16(lh + 26);
-		lextra = le16(lh + 28);
-		if (cd_off - off - 30 < lname + lextra ||
-		    pread(fd, lh + 30, lname + lextra, (off_t)(off + 30)) != (ssize_t)(lname + lextra)) {
-			diag(E_ZIP_LAYOUT, &loc, _("an entry's local header is missing"));
-			goto out;
-		}
-		if ((flags & 0x2049) != (lflags & 0x2049))
-			what = N_("its flags (encryption or data descriptor)");
-		else if (method != le16(lh + 8))
-			what = N_("its compression method");
-		else if (lname != name_len || memcmp(lh + 30, p + 46, name_len) != 0)
-			what = N_("its name");
-		else if (!(flags & 8) && (le32(lh + 14) != crc || le32(lh + 18) != csize || le32(lh + 22) != usize))
-			what = le32(lh + 14) != crc ? N_("its CRC-32") : N_("its sizes");
-		if (le32(lh + 18) == 0xffffffffUL || le32(lh + 22) == 0xffffffffUL) {
-			diag(E_ZIP64_ENTRY, &loc, name);
-			goto out;
-		}
-		if (check_extra(path, name, lh + 30 + lname, lextra, &info[i], is_dir) == -1)
-			goto out;
-		/* Said after the overlap check: an overlapping record
-		 * disagrees with the local header it borrows, and the overlap
-		 * is the better reason. */
-		if (what && disagree == NULL) {
-			disagree = xasprintf(_("its local header and the central directory disagree on %s"), _(what));
-			disagree_name = xstrdup(name);
-		}
-		spans[i].start = off;
-		spans[i].end = off + 30 + lname + lextra + csize;
-		/* A data descriptor may follow the data; 16 bytes cannot hold
-		 * another entry. */
-		if (csize > cd_off || spans[i].end > cd_off) {
-			diag(E_ZIP_LAYOUT, &loc, _("an entry's data runs into the central directory"));
-			goto out;
-		}
-		p += 46 + name_len + extra_len + comment_len;
+		at += 46 + r.name_len + r.extra_len + r.comment_len;
 	}
-	if (n > 1)
-		qsort(spans, n, sizeof *spans, span_cmp);
-	for (i = 1; i < n; i++)
+	if (l.n > 1)
+		qsort(spans, l.n, sizeof *spans, span_cmp);
+	for (i = 1; i < l.n; i++)
 		if (spans[i].start < spans[i - 1].end) {
-			diag(E_ZIP_LAYOUT, &loc, _("two entries share the same data (overlapping entries, a zip bomb's trick)"));
+			diag(E_ZIP_LAYOUT, &l.loc, _("two entries share the same data (overlapping entries, a zip bomb's trick)"));
 			goto out;
 		}
-	if (disagree) {
-		diag(E_ZIP_HEADER, &loc, disagree_name, disagree);
+	if (l.disagree) {
+		diag(E_ZIP_HEADER, &l.loc, l.disagree_name, l.disagree);
 		goto out;
 	}
 	*infop = info;
-	*ninfo = n;
+	*ninfo = l.n;
 	info = NULL;
 	rc = 0;
 out:
-	free(name);
-	free(disagree);
-	free(disagree_name);
-	free(lh);
-	infos_free(info, n);
+	free(l.disagree);
+	free(l.disagree_name);
+	free(l.lh);
+	infos_free(info, l.n);
 	free(spans);
-	free(cd);
-	free(tail);
+	free(l.cd);
 	return rc;
 }
 

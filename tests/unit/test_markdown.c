@@ -7,6 +7,27 @@
 #include "unit.h"
 #include "util.h"
 
+/* Parse, render, free: what a page of one rendering does. */
+static char *
+render_page(const char *text, size_t len, md_url_fn fn, void *ctx, int captions)
+{
+	struct md_doc *d = md_parse(text, len);
+	char *out = d ? md_doc_render(d, fn, ctx, captions) : NULL;
+
+	md_doc_free(d);
+	return out;
+}
+
+static char *
+plain_text(const char *text, size_t len)
+{
+	struct md_doc *d = md_parse(text, len);
+	char *out = d ? md_doc_plain_text(d) : xstrdup("");
+
+	md_doc_free(d);
+	return out;
+}
+
 static char *
 keep(void *ctx, const char *url, int image)
 {
@@ -39,7 +60,7 @@ render_often(void *arg)
 	int k;
 
 	for (k = 0; k < 100; k++) {
-		char *h = md_render_page(r->doc, strlen(r->doc), keep, NULL, 0);
+		char *h = render_page(r->doc, strlen(r->doc), keep, NULL, 0);
 
 		r->wrong += h == NULL || strcmp(h, r->want) != 0;
 		free(h);
@@ -58,7 +79,7 @@ parallel_parses(void)
 
 	for (i = 0; i < 200; i++)
 		buf_puts(&doc, "旧办法 ~~不再用~~，见 www.example.com 和 https://example.org/a 。\n\n");
-	want = md_render_page(doc.data, doc.len, keep, NULL, 0);
+	want = render_page(doc.data, doc.len, keep, NULL, 0);
 	for (i = 0; i < 4; i++) {
 		r[i].doc = doc.data;
 		r[i].want = want;
@@ -133,25 +154,25 @@ test_markdown(void)
 		md_info_release(&info);
 	}
 
-	html = md_render_page(doc, strlen(doc), keep, NULL, 0);
+	html = render_page(doc, strlen(doc), keep, NULL, 0);
 	EXPECT(html && strstr(html, "<table>") != NULL, "tables render (cmark-gfm)");
 	EXPECT(html && strstr(html, "黄桃") == NULL && strstr(html, "<h1>Second</h1>") != NULL,
 	    "the first level-1 heading, and only it, is left to the page");
 	free(html);
-	html = md_render_page("<script>alert(1)</script>\n\nx <b>y</b>\n", 41, keep, NULL, 0);
+	html = render_page("<script>alert(1)</script>\n\nx <b>y</b>\n", 41, keep, NULL, 0);
 	EXPECT(html && strstr(html, "<script") == NULL && strstr(html, "<b>") == NULL, "raw HTML suppressed");
 	free(html);
 	{
 		static const char bad[] = "[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html,x) "
 		    "![d](data:image/png;base64,AAAA)\n";
 
-		html = md_render_page(bad, strlen(bad), keep, NULL, 0);
+		html = render_page(bad, strlen(bad), keep, NULL, 0);
 		EXPECT(html && strstr(html, "javascript:") == NULL && strstr(html, "vbscript:") == NULL &&
 		    strstr(html, "data:text") == NULL, "javascript:, vbscript:, data:text links never reach a page");
 		EXPECT(html && strstr(html, "data:image/png") != NULL, "safe data: images are kept");
 		free(html);
 	}
-	html = md_render_page(doc, strlen(doc), rewrite, NULL, 1);
+	html = render_page(doc, strlen(doc), rewrite, NULL, 1);
 	EXPECT(html && strstr(html, "<a href=\"a.md\"") == NULL && strstr(html, "See a and") != NULL,
 	    "a link mapped to nothing keeps its text");
 	EXPECT(html && strstr(html, "src=\"../../assets/media/x.svg\"") != NULL, "image URLs mapped");
@@ -160,7 +181,7 @@ test_markdown(void)
 	    "an image in a table cell stays there, uncaptioned (cells take no custom node)");
 	free(html);
 	{
-		char *t = md_plain_text(doc, strlen(doc));
+		char *t = plain_text(doc, strlen(doc));
 
 		EXPECT(t && strstr(t, "黄桃 修剪\n") != NULL && strstr(t, "<") == NULL, "plain text, blocks on lines");
 		free(t);
@@ -182,7 +203,7 @@ test_markdown(void)
 		for (k = 0; k < NELEM(order) && d; k++) {
 			md_url_fn fn = order[k][0] ? rewrite : keep;
 			char *once = md_doc_render(d, fn, NULL, order[k][1]);
-			char *fresh = md_render_page(md, strlen(md), fn, NULL, order[k][1]);
+			char *fresh = render_page(md, strlen(md), fn, NULL, order[k][1]);
 
 			same &= once && fresh && strcmp(once, fresh) == 0;
 			free(once);
@@ -190,7 +211,7 @@ test_markdown(void)
 		}
 		EXPECT(same, "md_doc_render: five renderings of one parse equal fresh ones");
 		{
-			char *a = d ? md_doc_plain_text(d) : NULL, *b = md_plain_text(md, strlen(md));
+			char *a = d ? md_doc_plain_text(d) : NULL, *b = plain_text(md, strlen(md));
 
 			EXPECT(a && b && strcmp(a, b) == 0 && strstr(a, "标题 a") != NULL,
 			    "md_doc_plain_text after renderings: the title and dropped links' text still there");
@@ -204,7 +225,7 @@ test_markdown(void)
 		static const char notes[] = "正文[^1]。\n\n[^1]: 注释。\n";
 		char *x;
 
-		html = md_render_page(notes, strlen(notes), keep, NULL, 0);
+		html = render_page(notes, strlen(notes), keep, NULL, 0);
 		x = html ? epub_xhtml(html) : NULL;
 		EXPECT(html && strstr(html, " data-footnotes>") != NULL && strstr(html, " data-footnote-ref>") != NULL,
 		    "cmark writes footnote attributes bare");
