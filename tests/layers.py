@@ -12,12 +12,16 @@
 A file may include headers of its own stage and of the stages below it,
 never above: this test reads every #include "..." under builder/ and fails
 on one that points up, on a header that is not found or found twice, and
-on a C or header file outside the stage folders.  Usage: layers.py [TOP]
+on a C or header file outside the stage folders.  It also fails on a
+function longer than MAX_LINES lines: split it into steps a reader can
+follow top-down.  Usage: layers.py [TOP]
 """
 import os
 import re
 import sys
 
+MAX_LINES = 130
+# The stages, lowest first (the Makefile's STAGES).
 STAGES = ["base", "zip", "source", "render", "pack", "ledger", "cli"]
 
 
@@ -59,6 +63,22 @@ def main():
                 edges += 1
                 if STAGES.index(where[h]) > STAGES.index(stage):
                     bad.append(f"{path}:{lineno}: {stage}/ includes {where[h]}/{h}, a later stage")
+    # A function: a line starting with its name and "(" after a line
+    # starting with its type (the project's style), to the first "}" in
+    # column 0.
+    for stage, full, path in files:
+        if not path.endswith(".c"):
+            continue
+        with open(full, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        start = name = None
+        for i, line in enumerate(lines):
+            if re.match(r"[a-z_][a-z0-9_]*\(", line) and i > 0 and re.match(r"[a-z]", lines[i - 1]):
+                start, name = i, line.split("(")[0]
+            elif line.startswith("}") and name:
+                if i - start > MAX_LINES:
+                    bad.append(f"{path}:{start + 1}: {name} is {i - start} lines, more than {MAX_LINES}: split it into steps")
+                name = None
     for b in bad:
         print(b)
     print(f"{len(files)} files, {edges} includes, {len(bad)} problems")

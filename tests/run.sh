@@ -102,7 +102,7 @@ fi
 # The editions, the package and the store call each other without a loop.
 begin layout
 check_that "layout: no loop among the program's files (which object file calls which)" python3 tests/objdeps.py "$B"
-check_that "layout: includes point down the stages (base, zip, source, render, pack, cli)" python3 tests/layers.py
+check_that "layout: includes point down the stages, and no function is over 130 lines" python3 tests/layers.py
 check_that "layout: no dead code (every external function has a caller in another file or the unit tests)" python3 tests/objdeps.py --unused "$B"
 
 # --- golden command-line cases ----------------------------------------------

@@ -145,6 +145,41 @@ do_import(struct ledger *l, const struct project *pr, char **files, int nfiles)
 	return diag_exit();
 }
 
+/* ledger check: SQLite's checks and the ledger's own rules. */
+static int
+do_check(struct ledger *l, const char *ledger_path)
+{
+	int problems = ledger_check(l);
+
+	if (problems == 0)
+		printf(_("%s: ledger is sound\n"), ledger_path);
+	return problems < 0 ? diag_exit() : problems ? 1 : 0;
+}
+
+/* ledger void: one new record reversing `record`, in a transaction of
+ * its own. */
+static int
+do_void(struct ledger *l, const char *record, const char *reason)
+{
+	char identity[65] = "";
+	int v;
+
+	if (ledger_begin(l) == -1)
+		return diag_exit();
+	v = ledger_void(l, record, reason, identity);
+	if (v == -1) {
+		ledger_rollback(l);
+		return diag_exit() ? diag_exit() : 1;
+	}
+	if (ledger_commit(l) == -1)
+		return diag_exit();
+	if (v == 1)
+		printf(_("already voided for '%s' by %.12s: nothing changed\n"), reason, identity);
+	else
+		printf(_("voided %s for '%s': record %.12s\n"), record, reason, identity);
+	return 0;
+}
+
 int
 cmd_ledger(int argc, char *argv[])
 {
@@ -164,7 +199,7 @@ cmd_ledger(int argc, char *argv[])
 	struct project pr;
 	struct ledger *l = NULL;
 	char *township = NULL, *ledger_path = NULL, *reason = NULL;
-	int ch, force = 0, rc = 2, nargs, problems, created = 0;
+	int ch, force = 0, rc = 2, nargs, created = 0;
 	enum sub sub = SUB_LOG;
 	size_t i;
 
@@ -252,34 +287,11 @@ cmd_ledger(int argc, char *argv[])
 		rc = ledger_export(l, stdout) == -1 ? diag_exit() : 0;
 		break;
 	case SUB_CHECK:
-		problems = ledger_check(l);
-		if (problems == 0)
-			printf(_("%s: ledger is sound\n"), ledger_path);
-		rc = problems < 0 ? diag_exit() : problems ? 1 : 0;
+		rc = do_check(l, ledger_path);
 		break;
-	case SUB_VOID: {
-		char identity[65] = "";
-		int v;
-
-		if (ledger_begin(l) == -1) {
-			rc = diag_exit();
-			break;
-		}
-		v = ledger_void(l, argv[optind + 1], reason, identity);
-		if (v == -1) {
-			ledger_rollback(l);
-			rc = diag_exit() ? diag_exit() : 1;
-		} else if (ledger_commit(l) == -1)
-			rc = diag_exit();
-		else {
-			if (v == 1)
-				printf(_("already voided for '%s' by %.12s: nothing changed\n"), reason, identity);
-			else
-				printf(_("voided %s for '%s': record %.12s\n"), argv[optind + 1], reason, identity);
-			rc = 0;
-		}
+	case SUB_VOID:
+		rc = do_void(l, argv[optind + 1], reason);
 		break;
-	}
 	}
 	if (rc == 0)
 		rc = diag_exit();

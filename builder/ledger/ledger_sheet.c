@@ -222,222 +222,274 @@ parse_group(const char *s)
 	return -1;
 }
 
+/* An attendance sheet being imported: its header, what each column is,
+ * the plans of the villages met so far and the members seen. */
+struct sheet {
+	struct ledger *l;
+	const struct project *pr;
+	const char *path;
+	long long import_id;
+	struct row head;
+	int *role;			/* per column: COL_* */
+	int col_of[COL_LESSON];		/* per field: its column, or -1 */
+	const struct lesson **lessons;	/* per lesson column: the lesson */
+	struct plan **plans;		/* per village of pr, when met */
+	char **seen;			/* "village\nmember" of the rows so far */
+	int *seen_line;
+	size_t nseen;
+	size_t added, same;
+	int bad;			/* rows diagnosed */
+	int failed;			/* the ledger failed: stop */
+};
+
+/* The header row: which column holds what.  0, or -1 after diagnosing. */
+static int
+sheet_header(struct sheet *sh, const char **s, const char *end, int *line)
+{
+	struct loc loc = {sh->path, 1, 0};
+	size_t i, j;
+
+	if (next_row(s, end, line, &sh->head, sh->path) != 1)
+		return -1;
+	if (sh->head.n > SHEET_MAX_COLUMNS) {
+		diag(E_SHEET_COLUMNS, &loc, sh->head.n, SHEET_MAX_COLUMNS);
+		return -1;
+	}
+	sh->role = xcalloc(sh->head.n, sizeof *sh->role);
+	sh->lessons = xcalloc(sh->head.n, sizeof *sh->lessons);
+	for (i = 0; i < sh->head.n; i++) {
+		const char *h = sh->head.f[i];
+
+		sh->role[i] = role_of(h);
+		if (sh->role[i] != COL_LESSON) {
+			if (sh->col_of[sh->role[i]] >= 0) {
+				diag(E_SHEET_COLUMN_TWICE, &loc, h);
+				sh->bad++;
+			}
+			sh->col_of[sh->role[i]] = (int)i;
+			continue;
+		}
+		if (h[0] == '\0')
+			continue;	/* a blank column: spreadsheets leave them */
+		if ((sh->lessons[i] = library_find_lesson(sh->pr->library, h)) == NULL) {
+			diag(E_SHEET_LESSON, &loc, h);
+			sh->bad++;
+		}
+		for (j = 0; j < i; j++)
+			if (sh->role[j] == COL_LESSON && streq(sh->head.f[j], h)) {
+				diag(E_SHEET_COLUMN_TWICE, &loc, h);
+				sh->bad++;
+			}
+	}
+	if (sh->col_of[COL_VILLAGE] < 0 || sh->col_of[COL_NAME] < 0) {
+		diag(E_SHEET_HEADER, &loc, sh->col_of[COL_VILLAGE] < 0 ? "村 (village)" : "姓名 (name)");
+		sh->bad++;
+	}
+	return sh->bad ? -1 : 0;
+}
+
+/* The plan of the village named in a row, made when first met; NULL when
+ * the township has no such village. */
+static const struct plan *
+sheet_plan(struct sheet *sh, const char *village)
+{
+	const struct project *pr = sh->pr;
+	size_t v;
+
+	for (v = 0; v < pr->nvillages; v++)
+		if (pr->villages[v] && streq(pr->villages[v]->id, village)) {
+			if (sh->plans[v] == NULL)
+				sh->plans[v] = plan_village(pr->library, pr->recipe, pr->villages[v]);
+			return sh->plans[v];
+		}
+	return NULL;
+}
+
+/* Two rows for one member: two people of one name, or a row copied
+ * twice; either way a person must decide.  1 (diagnosed) when the member
+ * was seen before, else 0 and remembered. */
+static int
+sheet_seen_before(struct sheet *sh, const char *village, const char *member, const struct loc *loc)
+{
+	char *key = xasprintf("%s\n%s", village, member);
+	size_t k;
+
+	for (k = 0; k < sh->nseen && !streq(sh->seen[k], key); k++)
+		;
+	if (k < sh->nseen) {
+		diag(E_SHEET_MEMBER_TWICE, loc, member, village, sh->path, sh->seen_line[k]);
+		free(key);
+		return 1;
+	}
+	sh->seen = xreallocarray(sh->seen, sh->nseen + 1, sizeof *sh->seen);
+	sh->seen_line = xreallocarray(sh->seen_line, sh->nseen + 1, sizeof *sh->seen_line);
+	sh->seen[sh->nseen] = key;
+	sh->seen_line[sh->nseen++] = loc->line;
+	return 0;
+}
+
+/* One record per filled lesson cell of a row. */
+static void
+sheet_cells(struct sheet *sh, const struct row *r, const struct plan *p, const char *village, const char *member,
+    int ch, const struct loc *loc)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n && i < sh->head.n && !sh->failed; i++) {
+		struct ledger_record rec = {0};
+		char date[11], identity[65];
+		const char *cell = r->f[i], *lesson = sh->head.f[i];
+
+		if (sh->role[i] != COL_LESSON || sh->lessons[i] == NULL || cell[0] == '\0')
+			continue;
+		if (!is_tick(cell) && parse_date(cell, date) == -1) {
+			diag(E_SHEET_CELL, loc, cell, lesson);
+			sh->bad++;
+			continue;
+		}
+		for (j = 0; j < p->nlessons && p->lessons[j] != sh->lessons[i]; j++)
+			;
+		if (j == p->nlessons) {
+			diag(E_SHEET_NOT_PLANNED, loc, lesson, village);
+			sh->bad++;
+			continue;
+		}
+		if (sh->bad)
+			continue;	/* nothing will be kept: just look for more */
+		rec.kind = ch == CHANNEL_CLASS ? RECORD_ATTENDANCE : RECORD_CLAIM;
+		rec.village = village;
+		rec.member = member;
+		rec.lesson = lesson;
+		rec.channel = (enum channel)ch;
+		rec.date = is_tick(cell) ? NULL : date;
+		switch (ledger_add_record(sh->l, sh->import_id, r->line, &rec, identity)) {
+		case LEDGER_ADDED:
+			sh->added++;
+			break;
+		case LEDGER_SAME:
+			sh->same++;
+			break;
+		case LEDGER_CONFLICT:
+			diag(E_LEDGER_CONFLICT, loc, identity);
+			sh->bad++;
+			break;
+		case LEDGER_FAILED:
+			sh->failed = 1;
+			break;
+		}
+	}
+}
+
+/* A row of fields, as text: the header's column, or "". */
+static const char *
+field(const struct sheet *sh, const struct row *r, int c)
+{
+	return sh->col_of[c] >= 0 && (size_t)sh->col_of[c] < r->n ? r->f[sh->col_of[c]] : "";
+}
+
+/* One member's row: checked, then its member and its records. */
+static void
+sheet_row(struct sheet *sh, const struct row *r)
+{
+	struct loc loc = {sh->path, r->line, 0};
+	const char *village = field(sh, r, COL_VILLAGE), *name = field(sh, r, COL_NAME), *id = field(sh, r, COL_ID);
+	const char *member = id[0] ? id : name;
+	const struct plan *p;
+	int ch = CHANNEL_CLASS, grp = -1;
+	char *known = NULL;
+	size_t i;
+
+	/* A row of empty fields: the spreadsheet's trailing lines. */
+	for (i = 0; i < r->n && r->f[i][0] == '\0'; i++)
+		;
+	if (i == r->n)
+		return;
+	for (i = sh->head.n; i < r->n && r->f[i][0] == '\0'; i++)
+		;
+	if (i < r->n) {
+		diag(E_SHEET_WIDE, &loc, r->n, sh->head.n);
+		sh->bad++;
+		return;
+	}
+	if (field(sh, r, COL_CHANNEL)[0] && (ch = channel_parse(field(sh, r, COL_CHANNEL))) < 0) {
+		diag(E_SHEET_CHANNEL, &loc, field(sh, r, COL_CHANNEL));
+		sh->bad++;
+	}
+	if (field(sh, r, COL_GROUP)[0] && (grp = parse_group(field(sh, r, COL_GROUP))) < 0) {
+		diag(E_SHEET_GROUP, &loc, field(sh, r, COL_GROUP));
+		sh->bad++;
+	}
+	if (name[0] == '\0') {
+		diag(E_SHEET_NO_NAME, &loc);
+		sh->bad++;
+		return;
+	}
+	if ((p = sheet_plan(sh, village)) == NULL) {
+		diag(E_SHEET_VILLAGE, &loc, village);
+		sh->bad++;
+		return;
+	}
+	if (sheet_seen_before(sh, village, member, &loc)) {
+		sh->bad++;
+		return;
+	}
+	switch (ledger_add_member(sh->l, sh->import_id, village, member, name,
+	    grp >= 0 ? group_name((enum group)grp) : NULL, &known)) {
+	case -1:
+		sh->failed = 1;
+		return;
+	case 1:
+		diag(E_SHEET_MEMBER_NAME, &loc, member, village, known, name);
+		free(known);
+		sh->bad++;
+		return;
+	default:
+		break;
+	}
+	sheet_cells(sh, r, p, village, member, ch, &loc);
+}
+
 int
 sheet_import(struct ledger *l, const struct project *pr, const char *path, long long import_id, const char *data,
     size_t len, size_t *added, size_t *same)
 {
-	const char *s = skip_bom(data, &len), *end;
-	struct row head = {0}, r = {0};
-	int *role = NULL, col_of[COL_LESSON] = {-1, -1, -1, -1, -1}, line = 1, bad = 0, got;
-	const struct lesson **lessons = NULL;
-	struct plan **plans = NULL;
-	char **seen = NULL;
-	int *seen_line = NULL;
-	size_t nseen = 0, i;
+	const char *s = skip_bom(data, &len), *end = s + len;
+	struct sheet sh = {l, pr, path, import_id, {0}, NULL, {-1, -1, -1, -1, -1}, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0};
+	struct row r = {0};
 	struct loc loc = {path, 1, 0};
-	size_t bad_utf8;
+	int line = 1, got = 0;
+	size_t bad_utf8, i;
 
 	*added = *same = 0;
-	end = s + len;
 	if (!utf8_valid(s, len, &bad_utf8)) {
 		diag(E_SHEET_UTF8, &loc);
 		return -1;
 	}
-	if (next_row(&s, end, &line, &head, path) != 1)
-		return -1;
-	if (head.n > SHEET_MAX_COLUMNS) {
-		diag(E_SHEET_COLUMNS, &loc, head.n, SHEET_MAX_COLUMNS);
-		row_clear(&head);
-		return -1;
-	}
-	role = xcalloc(head.n, sizeof *role);
-	lessons = xcalloc(head.n, sizeof *lessons);
-	for (i = 0; i < head.n; i++) {
-		role[i] = role_of(head.f[i]);
-		if (role[i] != COL_LESSON) {
-			if (col_of[role[i]] >= 0) {
-				diag(E_SHEET_COLUMN_TWICE, &loc, head.f[i]);
-				bad++;
-			}
-			col_of[role[i]] = (int)i;
-			continue;
-		}
-		if (head.f[i][0] == '\0')
-			continue;	/* a blank column: spreadsheets leave them */
-		if ((lessons[i] = library_find_lesson(pr->library, head.f[i])) == NULL) {
-			diag(E_SHEET_LESSON, &loc, head.f[i]);
-			bad++;
-		}
-		{
-			size_t j;
-
-			for (j = 0; j < i; j++)
-				if (role[j] == COL_LESSON && streq(head.f[j], head.f[i])) {
-					diag(E_SHEET_COLUMN_TWICE, &loc, head.f[i]);
-					bad++;
-				}
-		}
-	}
-	if (col_of[COL_VILLAGE] < 0 || col_of[COL_NAME] < 0) {
-		diag(E_SHEET_HEADER, &loc, col_of[COL_VILLAGE] < 0 ? "村 (village)" : "姓名 (name)");
-		bad++;
-	}
-	if (bad)
-		goto out;
-	plans = xcalloc(pr->nvillages ? pr->nvillages : 1, sizeof *plans);
-	while ((got = next_row(&s, end, &line, &r, path)) == 1) {
-		const char *village, *name, *id, *member;
-		const struct plan *p = NULL;
-		int ch = CHANNEL_CLASS, grp = -1;
-		char *known = NULL;
-		size_t v, k;
-
-		loc.line = r.line;
-		/* A row of empty fields: the spreadsheet's trailing lines. */
-		for (i = 0; i < r.n && r.f[i][0] == '\0'; i++)
-			;
-		if (i == r.n) {
+	if (sheet_header(&sh, &s, end, &line) == 0) {
+		sh.plans = xcalloc(pr->nvillages ? pr->nvillages : 1, sizeof *sh.plans);
+		while (!sh.failed && (got = next_row(&s, end, &line, &r, path)) == 1) {
+			sheet_row(&sh, &r);
 			row_clear(&r);
-			continue;
 		}
-		if (r.n > head.n) {
-			for (i = head.n; i < r.n && r.f[i][0] == '\0'; i++)
-				;
-			if (i < r.n) {
-				diag(E_SHEET_WIDE, &loc, r.n, head.n);
-				bad++;
-				row_clear(&r);
-				continue;
-			}
-		}
-#define FIELD(c) (col_of[c] >= 0 && (size_t)col_of[c] < r.n ? r.f[col_of[c]] : "")
-		village = FIELD(COL_VILLAGE);
-		name = FIELD(COL_NAME);
-		id = FIELD(COL_ID);
-		member = id[0] ? id : name;
-		if (FIELD(COL_CHANNEL)[0] && (ch = channel_parse(FIELD(COL_CHANNEL))) < 0) {
-			diag(E_SHEET_CHANNEL, &loc, FIELD(COL_CHANNEL));
-			bad++;
-		}
-		if (FIELD(COL_GROUP)[0] && (grp = parse_group(FIELD(COL_GROUP))) < 0) {
-			diag(E_SHEET_GROUP, &loc, FIELD(COL_GROUP));
-			bad++;
-		}
-#undef FIELD
-		if (name[0] == '\0') {
-			diag(E_SHEET_NO_NAME, &loc);
-			bad++;
-			row_clear(&r);
-			continue;
-		}
-		for (v = 0; v < pr->nvillages; v++)
-			if (pr->villages[v] && streq(pr->villages[v]->id, village)) {
-				if (plans[v] == NULL)
-					plans[v] = plan_village(pr->library, pr->recipe, pr->villages[v]);
-				p = plans[v];
-			}
-		if (p == NULL) {
-			diag(E_SHEET_VILLAGE, &loc, village);
-			bad++;
-			row_clear(&r);
-			continue;
-		}
-		/* Two rows for one member: two people of one name, or a row
-		 * copied twice; either way a person must decide. */
-		{
-			char *key = xasprintf("%s\n%s", village, member);
-
-			for (k = 0; k < nseen && !streq(seen[k], key); k++)
-				;
-			if (k < nseen) {
-				struct loc first = {path, seen_line[k], 0};
-
-				diag(E_SHEET_MEMBER_TWICE, &loc, member, village, path, first.line);
-				bad++;
-				free(key);
-				row_clear(&r);
-				continue;
-			}
-			seen = xreallocarray(seen, nseen + 1, sizeof *seen);
-			seen_line = xreallocarray(seen_line, nseen + 1, sizeof *seen_line);
-			seen[nseen] = key;
-			seen_line[nseen++] = r.line;
-		}
-		switch (ledger_add_member(l, import_id, village, member, name, grp >= 0 ? group_name((enum group)grp) : NULL,
-		    &known)) {
-		case -1:
-			bad = -1;
-			goto out;
-		case 1:
-			diag(E_SHEET_MEMBER_NAME, &loc, member, village, known, name);
-			free(known);
-			bad++;
-			row_clear(&r);
-			continue;
-		default:
-			break;
-		}
-		for (i = 0; i < r.n && i < head.n; i++) {
-			struct ledger_record rec = {0};
-			char date[11], identity[65];
-			size_t j;
-
-			if (role[i] != COL_LESSON || lessons[i] == NULL || r.f[i][0] == '\0')
-				continue;
-			if (!is_tick(r.f[i]) && parse_date(r.f[i], date) == -1) {
-				diag(E_SHEET_CELL, &loc, r.f[i], head.f[i]);
-				bad++;
-				continue;
-			}
-			for (j = 0; j < p->nlessons && p->lessons[j] != lessons[i]; j++)
-				;
-			if (j == p->nlessons) {
-				diag(E_SHEET_NOT_PLANNED, &loc, head.f[i], village);
-				bad++;
-				continue;
-			}
-			if (bad)
-				continue;	/* nothing will be kept: just look for more */
-			rec.kind = ch == CHANNEL_CLASS ? RECORD_ATTENDANCE : RECORD_CLAIM;
-			rec.village = village;
-			rec.member = member;
-			rec.lesson = head.f[i];
-			rec.channel = (enum channel)ch;
-			rec.date = is_tick(r.f[i]) ? NULL : date;
-			switch (ledger_add_record(l, import_id, r.line, &rec, identity)) {
-			case LEDGER_ADDED:
-				(*added)++;
-				break;
-			case LEDGER_SAME:
-				(*same)++;
-				break;
-			case LEDGER_CONFLICT:
-				diag(E_LEDGER_CONFLICT, &loc, identity);
-				bad++;
-				break;
-			case LEDGER_FAILED:
-				bad = -1;
-				goto out;
-			}
-		}
-		row_clear(&r);
-	}
-	if (got == -1)
-		bad++;
-out:
+		if (got == -1)
+			sh.bad++;
+	} else
+		sh.bad++;
 	row_clear(&r);
-	row_clear(&head);
-	for (i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
-	free(seen_line);
-	if (plans)
+	row_clear(&sh.head);
+	for (i = 0; i < sh.nseen; i++)
+		free(sh.seen[i]);
+	free(sh.seen);
+	free(sh.seen_line);
+	if (sh.plans)
 		for (i = 0; i < pr->nvillages; i++)
-			plan_free(plans[i]);
-	free(plans);
-	free(role);
-	free(lessons);
-	return bad ? -1 : 0;
+			plan_free(sh.plans[i]);
+	free(sh.plans);
+	free(sh.role);
+	free(sh.lessons);
+	*added = sh.added;
+	*same = sh.same;
+	return sh.bad || sh.failed ? -1 : 0;
 }
 
 const struct ledger_importer ledger_importers[] = {
