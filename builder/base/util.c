@@ -315,23 +315,31 @@ add_part(void *ctx, const void *p, size_t n)
 	buf_add(ctx, p, n);
 }
 
+/* What read_file and read_fd return: the bytes gathered in b after a read
+ * that returned rc, or nothing (errno kept). */
+static int
+take_parts(int rc, struct buf *b, char **out, size_t *len)
+{
+	if (rc == -1) {
+		int saved = errno;
+
+		buf_release(b);
+		errno = saved;
+		*out = NULL;
+		*len = 0;
+		return -1;
+	}
+	*len = b->len;
+	*out = buf_detach(b);
+	return 0;
+}
+
 int
 read_file(const char *path, size_t limit, char **out, size_t *len)
 {
 	struct buf b = {0};
 
-	*out = NULL;
-	*len = 0;
-	if (read_parts(path, limit, 64 * 1024, add_part, &b) == -1) {
-		int saved = errno;
-
-		buf_release(&b);
-		errno = saved;
-		return -1;
-	}
-	*len = b.len;
-	*out = buf_detach(&b);
-	return 0;
+	return take_parts(read_parts(path, limit, 64 * 1024, add_part, &b), &b, out, len);
 }
 
 int
@@ -339,18 +347,7 @@ read_fd(int fd, size_t limit, char **out, size_t *len)
 {
 	struct buf b = {0};
 
-	*out = NULL;
-	*len = 0;
-	if (read_fd_parts(fd, limit, 64 * 1024, add_part, &b) == -1) {
-		int saved = errno;
-
-		buf_release(&b);
-		errno = saved;
-		return -1;
-	}
-	*len = b.len;
-	*out = buf_detach(&b);
-	return 0;
+	return take_parts(read_fd_parts(fd, limit, 64 * 1024, add_part, &b), &b, out, len);
 }
 
 int

@@ -69,18 +69,6 @@ township_of(const char *arg, int load, struct project *pr, char **township, char
 	return 0;
 }
 
-static void
-remove_ledger(const char *path)
-{
-	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
-
-	unlink(path);
-	unlink(wal);
-	unlink(shm);
-	free(wal);
-	free(shm);
-}
-
 static int
 do_import(struct ledger *l, const struct project *pr, char **files, int nfiles)
 {
@@ -277,7 +265,7 @@ cmd_ledger(int argc, char *argv[])
 		if (rc != 0 && created) {
 			ledger_close(l);
 			l = NULL;
-			remove_ledger(ledger_path);
+			ledger_remove(ledger_path);
 		}
 		break;
 	case SUB_LOG:

@@ -98,6 +98,18 @@ ledger_reason_valid(const char *s)
 	return 0;
 }
 
+void
+ledger_remove(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+
+	unlink(path);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+}
+
 char *
 ledger_default_path(const struct township *t)
 {

@@ -40,6 +40,8 @@ struct ledger;
 /* The default ledger of a township: ledger.sqlite in its folder (new
  * string). */
 char *ledger_default_path(const struct township *);
+/* Removes a ledger file with its write-ahead log and shared memory. */
+void ledger_remove(const char *path);
 
 /* The file system type name for statfs' f_type when SQLite must not keep
  * a ledger there (network file systems, FUSE mounts such as removable

@@ -15,18 +15,6 @@
 #include "unit.h"
 #include "util.h"
 
-static void
-remove_ledger(const char *path)
-{
-	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
-
-	unlink(path);
-	unlink(wal);
-	unlink(shm);
-	free(wal);
-	free(shm);
-}
-
 static int
 sql_int(const char *path, const char *sql)
 {
@@ -153,7 +141,7 @@ test_ledger(void)
 	EXPECT(sql_int(path, "PRAGMA journal_mode = WAL") >= -1 &&
 	    sql_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_member'") == 1,
 	    "ledger: ... and the version-2 indexes");
-	remove_ledger(path);
+	ledger_remove(path);
 
 	/* Totals from the example's plan. */
 	memset(&pr, 0, sizeof pr);
@@ -244,7 +232,7 @@ test_ledger(void)
 	ledger_close(l);
 	project_release(&pr);
 out:
-	remove_ledger(path);
+	ledger_remove(path);
 	rmdir(dir);
 	free(path);
 	free(dir);
