@@ -56,6 +56,8 @@ if [ "$what" = test ]; then
 	need_cmd flock util-linux
 	# tests/ledger.sh edits ledgers behind coursepack's back to test its checks.
 	need_cmd sqlite3 sqlite3
+	# tests/editions.sh runs a bundle's own search.js under node.
+	need_cmd node nodejs
 	# Image outputs are searched for metadata with the tool that reads most of it.
 	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.
