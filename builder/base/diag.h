@@ -136,6 +136,7 @@ enum diag_level {
 	X(E_IMAGE_BAD, DL_ERROR, "image '%s' cannot be used: %s") \
 	X(E_PHONE_BUDGET, DL_ERROR, "phone edition of '%s' is %s, over the %s budget, and is not written (the bundle and the other editions are); largest: %s: shrink those or raise --phone-budget") \
 	X(E_PDF_FAILED, DL_ERROR, "cannot print the booklet of '%s' to PDF with '%s'") \
+	X(E_PDF_PAGE_FAILED, DL_ERROR, "cannot print '%s' to PDF with '%s'") \
 	X(E_PDF_NO_BROWSER, DL_ERROR, "--pdf needs a headless Chromium: install Debian's 'chromium' package") \
 	X(E_SIG_KEY, DL_ERROR, "%s") \
 	X(E_SIG_MISSING, DL_ERROR, "no signature: '%s' does not exist") \

@@ -38,6 +38,8 @@ static const struct command commands[] = {
 	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",
 	    N_("keep the township's class-hour ledger: import sheets, list, void, check, export")},
 	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", N_("print each village's package and its coverage")},
+	{"sheets", cmd_sheets, "[-o DIR] [--pdf] TOWNSHIP|VILLAGE",
+	    N_("make each village's sign-in sheets, home record sheets and attendance spreadsheet")},
 	{"unpack", cmd_unpack, "[--replace] [--pubkey PUBKEY] BUNDLE DIR", N_("verify a bundle, then extract it safely into a new folder")},
 	{"verify", cmd_verify, "[--pubkey PUBKEY] FILE|DIR ...", N_("check bundles, editions and SHA256SUMS: manifests, hashes, signatures")},
 };

@@ -199,12 +199,47 @@ out:
 	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* Prints page `name` of folder `dir` (made by us, deleted by the caller)
+ * to `out`, with the PDF's dates set to `when`.  Returns 0; 1 when the
+ * browser failed (for the caller to say which document); -1 after
+ * diagnosing. */
+static int
+print_dir(const char *browser, const char *dir, const char *name, const char *out, time_t when)
+{
+	char *abs, *page, *url, *profile, *pdf, *data = NULL;
+	size_t len;
+	int rc = 1;
+
+	if ((abs = realpath(dir, NULL)) == NULL) {
+		diag(S_WRITE, NULL, dir, strerror(errno));
+		return -1;
+	}
+	page = path_join(abs, name);
+	url = file_url(page);
+	profile = path_join(abs, "profile");
+	pdf = path_join(abs, "print.pdf");
+	if (run(browser, profile, pdf, url) == 0 && read_file(pdf, 1024u * 1024 * 1024, &data, &len) == 0) {
+		fix_dates(data, len, when);
+		rc = 0;
+		if (write_file_atomic(out, data, len) == -1) {
+			diag(S_WRITE, NULL, out, strerror(errno));
+			rc = -1;
+		}
+	}
+	free(data);
+	free(pdf);
+	free(profile);
+	free(url);
+	free(page);
+	free(abs);
+	return rc;
+}
+
 int
 pdf_print(const char *browser, const struct package *pk, const char *workdir, const char *out, time_t when)
 {
-	char *tmpl = path_join(workdir, TEMP_PREFIX "print-XXXXXX"), *dir = NULL, *abs = NULL, *page = NULL, *url = NULL;
-	char *profile = NULL, *pdf = NULL, *data = NULL;
-	size_t i, len;
+	char *tmpl = path_join(workdir, TEMP_PREFIX "print-XXXXXX"), *dir = NULL;
+	size_t i;
 	int rc = -1;
 
 	if ((dir = mkdtemp(tmpl)) == NULL) {
@@ -261,32 +296,37 @@ pdf_print(const char *browser, const struct package *pk, const char *workdir, co
 		}
 		free(p);
 	}
-	if ((abs = realpath(dir, NULL)) == NULL) {
-		diag(S_WRITE, NULL, dir, strerror(errno));
-		goto out;
-	}
-	page = path_join(abs, "print.html");
-	url = file_url(page);
-	profile = path_join(abs, "profile");
-	pdf = path_join(abs, "print.pdf");
-	if (run(browser, profile, pdf, url) == -1 || read_file(pdf, 1024u * 1024 * 1024, &data, &len) == -1) {
+	if ((rc = print_dir(browser, dir, "print.html", out, when)) == 1) {
 		diag(E_PDF_FAILED, NULL, pk->id, browser);
-		goto out;
+		rc = -1;
 	}
-	fix_dates(data, len, when);
-	if (write_file_atomic(out, data, len) == -1) {
-		diag(S_WRITE, NULL, out, strerror(errno));
-		goto out;
-	}
-	rc = 0;
 out:
 	remove_tree(dir);
-	free(data);
-	free(pdf);
-	free(profile);
-	free(url);
+	free(dir);
+	return rc;
+}
+
+int
+pdf_print_page(const char *browser, const char *html, size_t len, const char *workdir, const char *name,
+    const char *out, time_t when)
+{
+	char *tmpl = path_join(workdir, TEMP_PREFIX "print-XXXXXX"), *dir, *page;
+	int rc = -1;
+
+	if ((dir = mkdtemp(tmpl)) == NULL) {
+		diag(S_WRITE, NULL, tmpl, strerror(errno));
+		free(tmpl);
+		return -1;
+	}
+	page = path_join(dir, "page.html");
+	if (write_file(page, html, len) == -1)
+		diag(S_WRITE, NULL, page, strerror(errno));
+	else if ((rc = print_dir(browser, dir, "page.html", out, when)) == 1) {
+		diag(E_PDF_PAGE_FAILED, NULL, name, browser);
+		rc = -1;
+	}
+	remove_tree(dir);
 	free(page);
-	free(abs);
 	free(dir);
 	return rc;
 }
