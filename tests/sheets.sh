@@ -1,0 +1,91 @@
+# sheets: sourced by tests/run.sh.  coursepack sheets: the sign-in sheets,
+# home record sheets and attendance spreadsheet of each village.  Their
+# hours equal plan's for every village of every example; the spreadsheet
+# imports into the ledger as it is and once filled in; the output is
+# reproducible and stays inside its folder; bad rosters and villages are
+# refused with nothing written; --pdf prints both HTML sheets.
+
+sh_=$tmp/sheets
+rm -rf "$sh_"
+mkdir -p "$sh_/a" "$sh_/cwd"
+cp -R "$top/examples/xiayang" "$sh_/a/xiayang"
+ln -s "$top/courses" "$sh_/courses"
+tw=$sh_/a/xiayang/township.xml
+
+check_that "sheets: every figure on the sheets is plan's for that group, every village of every example" \
+	python3 tests/sheet_totals.py "$BIN" "$sh_/totals"
+
+# Default folder sheets/ in the current directory, nothing written
+# anywhere else (not beside the township, whose rosters it reads).
+touch "$sh_/stamp"; sleep 1
+(cd "$sh_/cwd" && "$BIN" sheets "$tw" >"$sh_/out" 2>"$sh_/err"); st=$?
+check_that "sheets: 3 files per village into ./sheets/TOWNSHIP, a line per village (exit $st)" \
+	sh -c "test $st -eq 0 && test ! -s '$sh_/err' && test \$(ls '$sh_/cwd/sheets/xiayang' | wc -l) -eq 33 &&
+	grep -q '^jili: 22 sign-in sheets, 8 home record sheets, 112 members in the attendance spreadsheet$' '$sh_/out' &&
+	grep -q \"^33 files written to 'sheets/xiayang'\" '$sh_/out'"
+check_that "sheets: nothing written outside the sheets folder" \
+	sh -c "test -z \"\$(cd '$sh_' && find cwd a -newer stamp ! -type d | grep -v '^cwd/sheets/xiayang/xiayang-[a-z]*-\(signin.html\|home.html\|attendance.csv\)$')\""
+check_that "sheets: the members' names are on them (positive control)" \
+	sh -c "grep -q '<td>谭金</td>' '$sh_/cwd/sheets/xiayang/xiayang-jili-signin.html' &&
+	grep -q '党员姓名：段顺菊' '$sh_/cwd/sheets/xiayang/xiayang-jili-home.html' &&
+	grep -q '^jili,谭金,001,在村,课堂,' '$sh_/cwd/sheets/xiayang/xiayang-jili-attendance.csv'"
+"$BIN" sheets -o "$sh_/again" "$tw" >/dev/null 2>&1
+check_that "sheets: reproducible (two runs, the same bytes)" diff -r "$sh_/cwd/sheets" "$sh_/again"
+
+# The spreadsheet goes into the ledger as it is, and filled in.
+csv=$sh_/cwd/sheets/xiayang/xiayang-jili-attendance.csv
+"$BIN" ledger import --ledger "$sh_/l0.sqlite" "$tw" "$csv" >"$sh_/out" 2>"$sh_/err"; st=$?
+check_that "sheets: the blank spreadsheet imports, with no records (exit $st)" \
+	sh -c "test $st -eq 0 && grep -q 'attendance sheet, 0 new records' '$sh_/out' && test ! -s '$sh_/err'"
+# A date in the first lesson and a tick in the second, for 5 members.
+awk -F, 'BEGIN { OFS = "," } NR > 1 && NR <= 6 { $6 = "2026-12-06"; $7 = "✓" } { print }' "$csv" >"$sh_/filled.csv"
+"$BIN" ledger import --ledger "$sh_/l.sqlite" "$tw" "$sh_/filled.csv" >"$sh_/out" 2>"$sh_/err"; st=$?
+check_that "sheets: the spreadsheet filled in imports: 10 new records (exit $st)" \
+	sh -c "test $st -eq 0 && grep -q 'attendance sheet, 10 new records, 0 already in the ledger' '$sh_/out' && test ! -s '$sh_/err'"
+
+# A village without a roster: blank rows, as many as its profile counts.
+rm "$sh_/a/xiayang/rosters/madao.csv"
+"$BIN" sheets -o "$sh_/noroster" "$sh_/a/xiayang/villages/madao.xml" >"$sh_/out" 2>"$sh_/err"; st=$?
+res=$(sed -n 's/.*<members resident="\([0-9]*\)".*/\1/p' "$sh_/a/xiayang/villages/madao.xml")
+check_that "sheets: no roster: blank rows as the profile counts ($res), no member rows in the spreadsheet (exit $st)" \
+	sh -c "test $st -eq 0 && grep -q '^madao: no roster, so the names are left blank' '$sh_/out' &&
+	grep -q '应到 $res 人' '$sh_/noroster/xiayang/xiayang-madao-signin.html' &&
+	test \$(wc -l <'$sh_/noroster/xiayang/xiayang-madao-attendance.csv') -eq 1 &&
+	test \$(ls '$sh_/noroster/xiayang' | wc -l) -eq 3"
+
+# A bad roster: named by file and line; nothing written, not even for the
+# good villages.
+printf '999,Wang,outside,\r\n' >>"$sh_/a/xiayang/rosters/jili.csv"
+"$BIN" sheets -o "$sh_/bad" "$tw" >"$sh_/out" 2>"$sh_/err"; st=$?
+check_that "sheets: a bad roster is named by line, and nothing is written (exit $st)" \
+	sh -c "test $st -eq 1 && grep -q 'rosters/jili.csv:[0-9]*: error: group .outside. is none of' '$sh_/err' &&
+	grep -q 'sheets: fix the problems above first; nothing was written' '$sh_/err' && test ! -e '$sh_/bad'"
+cp "$sh_/a/xiayang/villages/jili.xml" "$sh_/a/xiayang/villages/extra.xml"
+"$BIN" sheets -o "$sh_/bad" "$sh_/a/xiayang/villages/extra.xml" >"$sh_/out" 2>"$sh_/err"; st=$?
+check_that "sheets: a village the township does not list is refused (exit $st)" \
+	sh -c "test $st -eq 1 && grep -q 'extra.xml.*is not listed by the township' '$sh_/err' && test ! -e '$sh_/bad'"
+"$BIN" sheets --bogus "$tw" >"$sh_/out" 2>"$sh_/err"; st=$?
+check_that "sheets: an unknown option is a usage error (exit $st)" \
+	sh -c "test $st -eq 2 && grep -q \"sheets: unknown option '--bogus'\" '$sh_/err' && grep -q '^usage: coursepack sheets' '$sh_/err'"
+
+# --pdf: both HTML sheets printed, the same bytes twice; without a
+# browser, refused before anything is written.
+jili=$top/examples/xiayang/villages/jili.xml
+(PATH=/nonexistent "$BIN" sheets --pdf -o "$sh_/nopdf" "$jili" >/dev/null 2>"$sh_/err"); st=$?
+check_that "sheets: --pdf without Chromium: a clear error, nothing written (exit $st)" \
+	sh -c "test $st -eq 1 && grep -q \"install Debian's 'chromium' package\" '$sh_/err' && test ! -e '$sh_/nopdf'"
+if command -v chromium >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; then
+	"$BIN" sheets --pdf -o "$sh_/pdf1" "$jili" >"$sh_/out" 2>"$sh_/err"; st=$?
+	p=$sh_/pdf1/xiayang/xiayang-jili
+	pages=$(pdfinfo "$p-signin.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+	hpages=$(pdfinfo "$p-home.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+	check_that "sheets: --pdf prints both sheets, A4, a page or more per session and member ($pages, $hpages pages; exit $st)" \
+		sh -c "test $st -eq 0 && grep -q '^5 files written' '$sh_/out' && test '${pages:-0}' -ge 22 && test '${hpages:-0}' -ge 8 &&
+		pdfinfo '$p-home.pdf' | grep -q 'Page size:.*(A4)'"
+	"$BIN" sheets --pdf -o "$sh_/pdf2" "$jili" >/dev/null 2>&1
+	check_that "sheets: --pdf is reproducible" sh -c "cmp '$p-signin.pdf' '$sh_/pdf2/xiayang/xiayang-jili-signin.pdf' &&
+		cmp '$p-home.pdf' '$sh_/pdf2/xiayang/xiayang-jili-home.pdf'"
+	check_that "sheets: --pdf leaves no temporary folder behind" sh -c "test \$(ls -A '$sh_/pdf1/xiayang' | wc -l) -eq 5"
+else
+	skipped "sheets: --pdf: chromium or pdfinfo not installed"
+fi
