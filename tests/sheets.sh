@@ -43,6 +43,20 @@ awk -F, 'BEGIN { OFS = "," } NR > 1 && NR <= 6 { $6 = "2026-12-06"; $7 = "✓" }
 check_that "sheets: the spreadsheet filled in imports: 10 new records (exit $st)" \
 	sh -c "test $st -eq 0 && grep -q 'attendance sheet, 10 new records, 0 already in the ledger' '$sh_/out' && test ! -s '$sh_/err'"
 
+# Names that are markup, hold a comma or a quote, or would start a
+# formula: escaped in the HTML, quoted in the CSV, which still imports.
+printf '901,<b>韩</b>,在村,\r\n902,"陈,一",在村,\r\n903,"王""二",居家,\r\n904,=SUM(A1),在村,\r\n' >>"$sh_/a/xiayang/rosters/xitai.csv"
+"$BIN" sheets -o "$sh_/odd" "$sh_/a/xiayang/villages/xitai.xml" >"$sh_/out" 2>"$sh_/err"; st=$?
+o=$sh_/odd/xiayang/xiayang-xitai
+sed '2,$s/,\r$/,✓\r/' "$o-attendance.csv" >"$sh_/odd.csv"
+n=$(($(wc -l <"$o-attendance.csv") - 1))
+"$BIN" ledger import --ledger "$sh_/odd.sqlite" "$tw" "$sh_/odd.csv" >"$sh_/out2" 2>>"$sh_/err"; st2=$?
+check_that "sheets: odd names escaped in the HTML, quoted in the CSV, which imports ($n rows; exit $st, $st2)" \
+	sh -c "test $st -eq 0 && test $st2 -eq 0 && grep -q '<td>&lt;b&gt;韩&lt;/b&gt;</td>' '$o-signin.html' && ! grep -q '<b>韩' '$o-signin.html' &&
+	grep -q '党员姓名：王&quot;二' '$o-home.html' &&
+	grep -q '^xitai,\"陈,一\",902,在村,' '$o-attendance.csv' && grep -q '^xitai,\"王\"\"二\",903,居家,居家,' '$o-attendance.csv' &&
+	grep -q \"^xitai,'=SUM(A1),904,\" '$o-attendance.csv' && grep -q 'attendance sheet, $n new records' '$sh_/out2'"
+
 # A village without a roster: blank rows, as many as its profile counts.
 rm "$sh_/a/xiayang/rosters/madao.csv"
 "$BIN" sheets -o "$sh_/noroster" "$sh_/a/xiayang/villages/madao.xml" >"$sh_/out" 2>"$sh_/err"; st=$?
