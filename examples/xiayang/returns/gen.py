@@ -67,7 +67,7 @@ CLASS_STYLE = {
 HOME_STYLE = {"jili": "iso", "madao": "tick", "shiyu": "slash", "xitai": "mixed"}
 CHATS = ("jili", "madao")
 SHARE = 0.6  # of the residents' lessons held so far
-LAST_DAY = date(2023, 3, 10)  # the paperwork is from before this day
+LAST_DAY = date(2023, 3, 10)  # the last day any of it was written
 
 
 class Rand:
