@@ -135,7 +135,12 @@ check: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount $(B)/receipts
 regen: $(B)/coursepack $(MOFILES)
 	@tests/run.sh $(B) --regen
 
-# The main job on the bundled example: check, plan, build, verify.
+# The main job on the bundled example: check, plan, build, verify; then
+# what came back (rosters, sheets, chat exports; not the generators or
+# READMEs) into a fresh ledger, and the township report from it.
+DEMO_LEDGER = dist/xiayang-ledger.sqlite
+DEMO_RETURNS = $(sort $(filter-out %.py %.md %__pycache__,$(wildcard examples/xiayang/rosters/*))) \
+               $(sort $(filter-out %.py %.md %__pycache__,$(wildcard examples/xiayang/returns/*)))
 demo: $(B)/coursepack $(MOFILES)
 	$(B)/coursepack check courses examples
 	$(B)/coursepack plan examples/xiayang/township.xml
@@ -144,6 +149,10 @@ demo: $(B)/coursepack $(MOFILES)
 	@echo
 	@echo "Open the township catalogue: file://$(CURDIR)/dist/xiayang/index.html"
 	@echo "or one village's package: unzip dist/xiayang/xiayang-jili.zip, open index.html"
+	@echo
+	rm -f $(DEMO_LEDGER) $(DEMO_LEDGER)-wal $(DEMO_LEDGER)-shm $(DEMO_LEDGER)-journal
+	$(B)/coursepack ledger import --ledger $(DEMO_LEDGER) examples/xiayang/township.xml $(DEMO_RETURNS)
+	$(B)/coursepack ledger report --ledger $(DEMO_LEDGER) examples/xiayang/township.xml
 
 install: $(B)/coursepack $(MOFILES)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas

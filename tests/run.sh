@@ -729,6 +729,7 @@ begin races; . "$top/tests/races.sh"
 begin threads; . "$top/tests/threads.sh"
 begin ledger; . "$top/tests/ledger.sh"
 begin sheets; . "$top/tests/sheets.sh"
+begin returns; . "$top/tests/returns.sh"
 fi
 
 
