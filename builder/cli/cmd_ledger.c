@@ -180,12 +180,65 @@ do_void(struct ledger *l, const char *record, const char *reason)
 	return 0;
 }
 
+/* The subcommand named `name`: -1 after a usage error. */
+static int
+sub_parse(const char *name, enum sub *sub)
+{
+	static const struct {
+		const char *name;
+		enum sub sub;
+	} subs[] = {
+		{"check", SUB_CHECK}, {"export", SUB_EXPORT}, {"import", SUB_IMPORT}, {"log", SUB_LOG},
+		{"report", SUB_REPORT}, {"void", SUB_VOID},
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(subs) && !streq(subs[i].name, name); i++)
+		;
+	if (i == NELEM(subs)) {
+		usage_error("ledger: unknown subcommand '%s'", name);
+		return -1;
+	}
+	*sub = subs[i].sub;
+	return 0;
+}
+
+/* The options of ledger report: --all (-a), --csv, --html DIR. */
+struct report_opts {
+	enum report_format format;
+	const char *html_dir;
+	int all;
+};
+
+/* Takes one report option (getopt's ch, optarg): -1 after a usage error
+ * (another subcommand, or both --csv and --html). */
+static int
+report_option(int ch, enum sub sub, const char *subname, const char *opt, struct report_opts *ro)
+{
+	if (sub != SUB_REPORT) {
+		usage_error("ledger %s: option '%s' is for 'ledger report'", subname, opt);
+		return -1;
+	}
+	if (ch == 'a') {
+		ro->all = 1;
+		return 0;
+	}
+	if (ro->format != REPORT_TEXT) {
+		usage_error("ledger report: give one of --csv and --html");
+		return -1;
+	}
+	ro->format = ch == 'c' ? REPORT_CSV : REPORT_HTML;
+	ro->html_dir = ch == 'H' ? optarg : NULL;
+	return 0;
+}
+
 /* ledger report: the totals as text, CSV, or DIR/report.html.  The HTML
  * holds members' names: it is written only where asked, whole or not at
  * all. */
 static int
-do_report(struct ledger *l, const struct project *pr, enum report_format format, const char *dir, int all)
+do_report(struct ledger *l, const struct project *pr, const struct report_opts *ro)
 {
+	const char *dir = ro->html_dir;
 	struct ledger_totals ts;
 	char *html = NULL, *path = NULL;
 	int rc = 0;
@@ -195,9 +248,9 @@ do_report(struct ledger *l, const struct project *pr, enum report_format format,
 		ledger_totals_release(&ts);
 		return diag_exit() ? diag_exit() : 1;
 	}
-	switch (format) {
+	switch (ro->format) {
 	case REPORT_TEXT:
-		ledger_report_text(&ts, all, stdout);
+		ledger_report_text(&ts, ro->all, stdout);
 		break;
 	case REPORT_CSV:
 		ledger_report_csv(&ts, stdout);
@@ -228,13 +281,6 @@ do_report(struct ledger *l, const struct project *pr, enum report_format format,
 int
 cmd_ledger(int argc, char *argv[])
 {
-	static const struct {
-		const char *name;
-		enum sub sub;
-	} subs[] = {
-		{"check", SUB_CHECK}, {"export", SUB_EXPORT}, {"import", SUB_IMPORT}, {"log", SUB_LOG},
-		{"report", SUB_REPORT}, {"void", SUB_VOID},
-	};
 	static const struct option longopts[] = {
 		{"all", no_argument, NULL, 'a'},
 		{"csv", no_argument, NULL, 'c'},
@@ -247,11 +293,10 @@ cmd_ledger(int argc, char *argv[])
 	};
 	struct project pr;
 	struct ledger *l = NULL;
-	char *township = NULL, *ledger_path = NULL, *reason = NULL, *html_dir = NULL;
-	enum report_format format = REPORT_TEXT;
-	int ch, force = 0, rc = 2, nargs, created = 0, all = 0;
+	char *township = NULL, *ledger_path = NULL, *reason = NULL;
+	struct report_opts ro = {REPORT_TEXT, NULL, 0};
+	int ch, force = 0, rc = 2, nargs, created = 0;
 	enum sub sub = SUB_LOG;
-	size_t i;
 
 	memset(&pr, 0, sizeof pr);
 	if (argc >= 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
@@ -260,34 +305,19 @@ cmd_ledger(int argc, char *argv[])
 	}
 	if (argc < 2)
 		return usage();
-	for (i = 0; i < NELEM(subs) && !streq(subs[i].name, argv[1]); i++)
-		;
-	if (i == NELEM(subs)) {
-		usage_error("ledger: unknown subcommand '%s'", argv[1]);
+	if (sub_parse(argv[1], &sub) == -1)
 		return usage();
-	}
-	sub = subs[i].sub;
 	argc--;
 	argv++;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":ah", longopts, NULL)) != -1) {
-		if (sub != SUB_REPORT && (ch == 'a' || ch == 'c' || ch == 'H')) {
-			usage_error("ledger %s: option '%s' is for 'ledger report'", argv[0], argv[optind - 1]);
-			goto usage;
-		}
 		switch (ch) {
 		case 'a':
-			all = 1;
-			break;
 		case 'c':
 		case 'H':
-			if (format != REPORT_TEXT) {
-				usage_error("ledger report: give one of --csv and --html");
+			if (report_option(ch, sub, argv[0], argv[optind - 1], &ro) == -1)
 				goto usage;
-			}
-			format = ch == 'c' ? REPORT_CSV : REPORT_HTML;
-			html_dir = ch == 'H' ? optarg : NULL;
 			break;
 		case 'f':
 			force = 1;
@@ -349,10 +379,8 @@ cmd_ledger(int argc, char *argv[])
 		}
 		break;
 	case SUB_LOG:
-		rc = ledger_log(l, stdout) == -1 ? diag_exit() : 0;
-		break;
 	case SUB_EXPORT:
-		rc = ledger_export(l, stdout) == -1 ? diag_exit() : 0;
+		rc = (sub == SUB_LOG ? ledger_log : ledger_export)(l, stdout) == -1 ? diag_exit() : 0;
 		break;
 	case SUB_CHECK:
 		rc = do_check(l, ledger_path);
@@ -361,7 +389,7 @@ cmd_ledger(int argc, char *argv[])
 		rc = do_void(l, argv[optind + 1], reason);
 		break;
 	case SUB_REPORT:
-		rc = do_report(l, &pr, format, html_dir, all);
+		rc = do_report(l, &pr, &ro);
 		break;
 	}
 	if (rc == 0)
