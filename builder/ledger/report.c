@@ -259,7 +259,7 @@ text_summary(const struct ledger_totals *ts, FILE *fp)
 	    r->min_hours % 10);
 	for (c = 0; c < r->ncategories; c++)
 		if (r->categories[c].min_hours)
-			fprintf(fp, ", %s %d.%d", category_word(ts, c), r->categories[c].min_hours / 10,
+			fprintf(fp, _(", %s %d.%d"), category_word(ts, c), r->categories[c].min_hours / 10,
 			    r->categories[c].min_hours % 10);
 	fputc('\n', fp);
 	fputs(_("  village         name          roster  ledger  reached  resident  homebound   mobile  offline  online     hours\n"),
@@ -313,13 +313,14 @@ text_member(const struct ledger_totals *ts, const struct ledger_total *t, const 
 	fputs(_("      missing:"), fp);
 	for (c = 0; c < r->ncategories; c++)
 		if (s->short_cat[c])
-			fprintf(fp, " %s %d.%d h,", category_word(ts, c), s->short_cat[c] / 10, s->short_cat[c] % 10);
+			fprintf(fp, _(" %s %d.%d h,"), category_word(ts, c), s->short_cat[c] / 10, s->short_cat[c] % 10);
 	fprintf(fp, _(" total %d.%d h\n"), s->short_total / 10, s->short_total % 10);
 	for (k = 0; k < s->npicks; k++) {
 		const struct lesson *ls = p->lessons[s->picks[k]];
 
-		fprintf(fp, "      %s %s  %d.%d h  %s\n", k == 0 ? _("offer:") : "      ", t->lv->ids[s->picks[k]],
-		    ls->hours / 10, ls->hours % 10, ls->title ? ls->title : "");
+		fprintf(fp, "      %s %s  ", k == 0 ? _("offer:") : "      ", t->lv->ids[s->picks[k]]);
+		fprintf(fp, _("%d.%d h"), ls->hours / 10, ls->hours % 10);
+		fprintf(fp, "  %s\n", ls->title ? ls->title : "");
 	}
 	if (!s->closes)
 		fputs(_("      the lessons of the plan the group can reach do not close the gap\n"), fp);
