@@ -894,34 +894,36 @@ totals_village(struct ledger_totals *ts, const char *id)
 	return NULL;
 }
 
-/* Adds one credited lesson (channel bits `mask`) to member t. */
+/* Counts member t's credited lessons (t->credited, filled by the scan):
+ * each lesson once, under the first channel that credits it, when the
+ * member's group's view holds it. */
 static void
-total_credit(struct ledger_total *t, const char *lesson, unsigned mask, size_t ncat)
+total_count(struct ledger_total *t, size_t ncat)
 {
 	const struct ledger_village *lv = t->lv;
-	const struct lesson *ls;
 	size_t j, cat;
 	int ch;
 
-	for (j = 0; j < lv->plan->nlessons && !streq(lv->ids[j], lesson); j++)
-		;
-	if (j == lv->plan->nlessons || mask == 0)
-		return;
-	t->credited[j] |= (unsigned char)mask;
-	t->channels |= mask;
-	if (t->group >= 0 && !(lv->groups[j] & (1u << t->group))) {
-		t->uncounted++;
-		return;
+	for (j = 0; j < lv->plan->nlessons; j++) {
+		const struct lesson *ls = lv->plan->lessons[j];
+		unsigned mask = t->credited[j];
+
+		if (mask == 0)
+			continue;
+		t->channels |= mask;
+		if (t->group >= 0 && !(lv->groups[j] & (1u << t->group))) {
+			t->uncounted++;
+			continue;
+		}
+		cat = plan_category_index(lv->plan, ls);
+		for (ch = 0; !(mask & (1u << ch)); ch++)
+			;
+		if (cat < ncat)
+			t->by_category[cat] += ls->hours;
+		t->by_channel[ch] += ls->hours;
+		t->total += ls->hours;
+		t->lessons++;
 	}
-	ls = lv->plan->lessons[j];
-	cat = plan_category_index(lv->plan, ls);
-	for (ch = 0; !(mask & (1u << ch)); ch++)
-		;
-	if (cat < ncat)
-		t->by_category[cat] += ls->hours;
-	t->by_channel[ch] += ls->hours;
-	t->total += ls->hours;
-	t->lessons++;
 }
 
 /* A new member row from the members query's current row. */
@@ -950,69 +952,189 @@ total_add(struct ledger_totals *ts, size_t *cap, sqlite3_stmt *st, struct ledger
 	return t;
 }
 
-/* Orders (village, member) pairs as SQLite's BINARY collation does. */
-static int
-key_cmp(const char *v1, const char *m1, const char *v2, const char *m2)
-{
-	int c = strcmp(v1, v2);
+/* Members by (village, member): an open-addressing hash table of indexes
+ * into ts->v, so that the scan of the records finds each record's member
+ * in constant time. */
+struct member_index {
+	size_t *slot;		/* index + 1; 0: empty */
+	size_t mask;
+};
 
-	return c ? c : strcmp(m1, m2);
+static size_t
+key_hash(const char *village, const char *member)
+{
+	size_t h = 14695981039346656037ULL & SIZE_MAX;
+
+	for (; *village; village++)
+		h = (h ^ (unsigned char)*village) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;	/* no UTF-8 byte: a separator */
+	for (; *member; member++)
+		h = (h ^ (unsigned char)*member) * 1099511628211ULL;
+	return h;
 }
 
-int
-ledger_totals(struct ledger *l, const struct project *pr, struct ledger_totals *ts)
+static void
+index_build(struct member_index *ix, const struct ledger_totals *ts)
 {
-	size_t cap = 0, ncat = pr->recipe->ncategories, i;
+	size_t i, size = 16;
+
+	while (size < 2 * ts->n)
+		size *= 2;
+	ix->slot = xcalloc(size, sizeof *ix->slot);
+	ix->mask = size - 1;
+	for (i = 0; i < ts->n; i++) {
+		size_t h = key_hash(ts->v[i].village, ts->v[i].member) & ix->mask;
+
+		while (ix->slot[h])
+			h = (h + 1) & ix->mask;
+		ix->slot[h] = i + 1;
+	}
+}
+
+static struct ledger_total *
+index_find(const struct member_index *ix, struct ledger_totals *ts, const char *village, const char *member)
+{
+	size_t h = key_hash(village, member) & ix->mask;
+
+	for (; ix->slot[h]; h = (h + 1) & ix->mask) {
+		struct ledger_total *t = &ts->v[ix->slot[h] - 1];
+
+		if (streq(t->member, member) && streq(t->village, village))
+			return t;
+	}
+	return NULL;
+}
+
+/* The members of loaded villages, in (village, member) order, each
+ * village's run recorded in it. */
+static int
+totals_members(struct ledger *l, struct ledger_totals *ts)
+{
+	size_t cap = 0, ncat = ts->recipe->ncategories;
 	struct ledger_village *lv = NULL;
 	char *lv_id = NULL;
-	sqlite3_stmt *mst = NULL, *cst = NULL;
-	int mc, cc, rc = -1;
+	sqlite3_stmt *st = prepare(l, "SELECT village, member, name, grp FROM members ORDER BY village, member");
+	int c;
 
-	memset(ts, 0, sizeof *ts);
-	ts->project = pr;
-	ts->recipe = pr->recipe;
-	totals_plans(ts, pr);
-	/* Members, and each member's credited lessons with the channels
-	 * that credit them (1 class, 2 home, 4 online), in the same order:
-	 * merged below in one pass, never a query per member. */
-	mst = prepare(l, "SELECT village, member, name, grp FROM members ORDER BY village, member");
-	cst = prepare(l, "SELECT village, member, lesson, MAX(channel = 'class') | (MAX(channel = 'home') << 1) | "
-	    "(MAX(channel = 'online') << 2) FROM live GROUP BY village, member, lesson ORDER BY village, member");
-	if (mst == NULL || cst == NULL)
-		goto out;
-	cc = sqlite3_step(cst);
-	while ((mc = sqlite3_step(mst)) == SQLITE_ROW) {
-		struct ledger_total *t = NULL;
-
-		if (lv_id == NULL || !streq(lv_id, col(mst, 0))) {
+	if (st == NULL)
+		return -1;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		if (lv_id == NULL || !streq(lv_id, col(st, 0))) {
 			free(lv_id);
-			lv_id = xstrdup(col(mst, 0));
-			lv = totals_village(ts, lv_id);
-			if (lv)
+			lv_id = xstrdup(col(st, 0));
+			if ((lv = totals_village(ts, lv_id)) != NULL)
 				lv->first = ts->n;
 		}
 		if (lv) {
-			t = total_add(ts, &cap, mst, lv, ncat);
+			total_add(ts, &cap, st, lv, ncat);
 			lv->count++;
 		}
-		for (; cc == SQLITE_ROW; cc = sqlite3_step(cst)) {
-			int c = key_cmp(col(cst, 0), col(cst, 1), col(mst, 0), col(mst, 1));
-
-			if (c > 0)
-				break;
-			if (c == 0 && t)
-				total_credit(t, col(cst, 2), (unsigned)sqlite3_column_int(cst, 3), ncat);
-		}
 	}
-	if (mc != SQLITE_DONE || (cc != SQLITE_DONE && cc != SQLITE_ROW)) {
+	free(lv_id);
+	sqlite3_finalize(st);
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "totals");
+		return -1;
+	}
+	return 0;
+}
+
+/* The rowids of the records a void reverses, ascending (caller frees). */
+static int
+totals_voided(struct ledger *l, sqlite3_int64 **v, size_t *n)
+{
+	sqlite3_stmt *st = prepare(l, "SELECT r.rowid FROM records v JOIN records r ON r.identity = v.reverses "
+	    "WHERE v.kind = 'void' ORDER BY r.rowid");
+	size_t cap = 0;
+	int c;
+
+	*v = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			*v = xreallocarray(*v, cap, sizeof **v);
+		}
+		(*v)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "totals");
+		return -1;
+	}
+	return 0;
+}
+
+/* One scan of the records in rowid order (the table's own order: no
+ * sort, no index lookups), skipping those voided: the live records, as
+ * the `live` view gives them, merged against the sorted voided rowids.
+ * Each credit marks its channel on its member's lesson. */
+static int
+totals_scan(struct ledger *l, struct ledger_totals *ts, const struct member_index *ix)
+{
+	sqlite3_stmt *st = prepare(l, "SELECT rowid, village, member, lesson, channel FROM records "
+	    "WHERE kind <> 'void' ORDER BY rowid");
+	sqlite3_int64 *voided = NULL;
+	size_t nvoided = 0, k = 0, j;
+	struct ledger_total *t = NULL;
+	int c, rc = -1;
+
+	if (st == NULL || totals_voided(l, &voided, &nvoided) == -1)
+		goto out;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
+		const char *village = col(st, 1), *member = col(st, 2), *lesson = col(st, 3);
+		int ch = channel_parse(col(st, 4));
+
+		while (k < nvoided && voided[k] < rowid)
+			k++;
+		if ((k < nvoided && voided[k] == rowid) || ch < 0)
+			continue;
+		/* A sheet's records come member by member: keep the last. */
+		if (t == NULL || !streq(t->member, member) || !streq(t->village, village))
+			t = index_find(ix, ts, village, member);
+		if (t == NULL)
+			continue;
+		for (j = 0; j < t->lv->plan->nlessons && !streq(t->lv->ids[j], lesson); j++)
+			;
+		if (j < t->lv->plan->nlessons)
+			t->credited[j] |= (unsigned char)(1u << ch);
+	}
+	if (c != SQLITE_DONE) {
 		sql_fail(l, "totals");
 		goto out;
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(mst);
-	sqlite3_finalize(cst);
-	free(lv_id);
-	(void)i;
+	sqlite3_finalize(st);
+	free(voided);
+	return rc;
+}
+
+int
+ledger_totals(struct ledger *l, const struct project *pr, struct ledger_totals *ts)
+{
+	struct member_index ix = {NULL, 0};
+	size_t i;
+	int rc = -1;
+
+	memset(ts, 0, sizeof *ts);
+	ts->project = pr;
+	ts->recipe = pr->recipe;
+	totals_plans(ts, pr);
+	/* One pass reads each page once: a large page cache (an import's)
+	 * would only cost memory, some 70 MiB on a county's ledger. */
+	if (exec(l, "PRAGMA cache_size = -4096") == -1 || totals_members(l, ts) == -1)
+		return -1;
+	index_build(&ix, ts);
+	if (totals_scan(l, ts, &ix) == -1)
+		goto out;
+	for (i = 0; i < ts->n; i++)
+		total_count(&ts->v[i], ts->recipe->ncategories);
+	rc = 0;
+out:
+	free(ix.slot);
 	return rc;
 }
