@@ -288,11 +288,11 @@ text_member(const struct ledger_totals *ts, const struct ledger_total *t, const 
 	const struct recipe *r = ts->recipe;
 	const struct plan *p = t->lv->plan;
 	size_t c, k;
+	char *who = streq(t->member, t->name) ? xstrdup(t->name) : xasprintf("%s (%s)", t->name, t->member);
 
 	fputs("    ", fp);
-	put_padded(fp, t->name, 10);
-	if (!streq(t->member, t->name))
-		fprintf(fp, " (%s)", t->member);
+	put_padded(fp, who, 12);
+	free(who);
 	fprintf(fp, "  %s  ", _(group_label[group_index(t)]));
 	put_hours(fp, t->total, 4);
 	fprintf(fp, _("/%d.%d h  class %d.%d  home %d.%d  online %d.%d "), r->min_hours / 10, r->min_hours % 10,
