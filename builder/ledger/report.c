@@ -638,6 +638,11 @@ html_village(struct buf *b, const struct ledger_totals *ts, const struct ledger_
 	buf_printf(b, "（%s）</h2>\n<table>\n%s<tbody>\n", lv->village->id, tally_heads);
 	html_tally_row(b, lv->village->id, lv->village->name, &y);
 	buf_puts(b, "</tbody>\n</table>\n");
+	if (lv->count == 0) {
+		buf_puts(b, "<p>台账中还没有本村的学习记录。</p>\n</section>\n");
+		free(id);
+		return;
+	}
 	for (g = 0; g <= GROUP__COUNT; g++) {
 		if (g == UNKNOWN && y.in_group[g] == 0)
 			continue;
@@ -661,8 +666,6 @@ html_village(struct buf *b, const struct ledger_totals *ts, const struct ledger_
 	buf_puts(b, "<th>状态</th><th>还可学的课</th></tr></thead>\n<tbody>\n");
 	for (m = lv->first; m < lv->first + lv->count; m++)
 		html_member(b, ts, &ts->v[m]);
-	if (lv->count == 0)
-		buf_puts(b, "<tr><td colspan=\"20\">台账中还没有本村的学习记录。</td></tr>\n");
 	buf_puts(b, "</tbody>\n</table>\n</section>\n");
 	free(id);
 }
