@@ -178,7 +178,7 @@ test_ledger(void)
 
 		ledger_report_text(&ts, 1, fp);
 		fclose(fp);
-		EXPECT(text && strstr(text, "张三        resident   3.5/16.0 h") &&
+		EXPECT(text && strstr(text, "    张三          resident   3.5/16.0 h") &&
 		    strstr(text, "0 of 2 members in the ledger reached the goal"),
 		    "ledger: the plain-text report");
 		free(text);
