@@ -123,6 +123,16 @@ check_that "ledger report: its options are refused elsewhere (exit $st)" sh -c "
 check_that "ledger report: an HTML folder that cannot be made is a system error (exit $st)" sh -c "test $st -eq 3 &&
 	grep -q 'error: cannot write .*file/sub' '$lr/err'"
 
+# A roster that cannot be read is named; the report is still made, its
+# count shown as '-', and the exit status says so.
+cp "$lr/a/xiayang/rosters/xitai.csv" "$lr/xitai.csv"
+printf '999,赵某,外星,\r\n' >>"$lr/a/xiayang/rosters/xitai.csv"
+"$BIN" ledger report "$tw" >"$lr/out" 2>"$lr/err"; st=$?
+cp "$lr/xitai.csv" "$lr/a/xiayang/rosters/xitai.csv"
+check_that "ledger report: a bad roster is named and the report still made (exit $st)" sh -c "test $st -eq 1 &&
+	grep -q 'rosters/xitai.csv:[0-9]*:.*error:' '$lr/err' && grep -q '^  xitai           西台村             -       0' '$lr/out' &&
+	grep -q '^  township                           -       4' '$lr/out'"
+
 # Full credit: a member of each group credited with every lesson of their
 # village's plan, by the channel of their group; the report must count
 # exactly what plan --csv says each group reaches, in total and per

@@ -243,11 +243,13 @@ do_report(struct ledger *l, const struct project *pr, const struct report_opts *
 	char *html = NULL, *path = NULL;
 	int rc = 0;
 
-	if (ledger_totals(l, pr, &ts) == -1 ||
-	    ledger_report_rosters(&ts, pr->township->dir && pr->township->dir[0] ? pr->township->dir : ".") == -1) {
+	if (ledger_totals(l, pr, &ts) == -1) {
 		ledger_totals_release(&ts);
 		return diag_exit() ? diag_exit() : 1;
 	}
+	/* A roster that cannot be read is named, and the report still made
+	 * (its count shows as '-'); the exit status tells. */
+	ledger_report_rosters(&ts, pr->township->dir && pr->township->dir[0] ? pr->township->dir : ".");
 	switch (ro->format) {
 	case REPORT_TEXT:
 		ledger_report_text(&ts, ro->all, stdout);

@@ -179,8 +179,9 @@ void ledger_totals_release(struct ledger_totals *);
  * lessons of their group's view not yet credited that would close the
  * gap, short categories first, then the total. */
 /* Counts each village's roster (rosters/ID.csv or the one its profile
- * names) into ts; -1 after diagnosing a roster that cannot be read. */
-int ledger_report_rosters(struct ledger_totals *, const char *township_dir);
+ * names) into ts; a roster that cannot be read is diagnosed and counts
+ * as none (-1). */
+void ledger_report_rosters(struct ledger_totals *, const char *township_dir);
 /* Text: the township's and each village's summary, then the members who
  * are short with their missing lessons (every member when `all`). */
 void ledger_report_text(const struct ledger_totals *, int all, FILE *);

@@ -178,11 +178,10 @@ tally_reached(const struct tally *y)
 	return n;
 }
 
-int
+void
 ledger_report_rosters(struct ledger_totals *ts, const char *township_dir)
 {
 	size_t i;
-	int rc = 0;
 
 	for (i = 0; i < ts->nvillages; i++) {
 		struct ledger_village *lv = &ts->villages[i];
@@ -192,16 +191,12 @@ ledger_report_rosters(struct ledger_totals *ts, const char *township_dir)
 		lv->roster = -1;
 		if (lv->village == NULL)
 			continue;
-		if (roster_locate(lv->village, township_dir, &path) == -1)
-			rc = -1;
-		else if (path && roster_read(path, lv->village->id, &ro) == -1)
-			rc = -1;
-		else if (ro)
+		if (roster_locate(lv->village, township_dir, &path) == 0 && path &&
+		    roster_read(path, lv->village->id, &ro) == 0)
 			lv->roster = (int)ro->nmembers;
 		roster_free(ro);
 		free(path);
 	}
-	return rc;
 }
 
 /* ---- text ---- */
