@@ -730,6 +730,7 @@ begin threads; . "$top/tests/threads.sh"
 begin ledger; . "$top/tests/ledger.sh"
 begin sheets; . "$top/tests/sheets.sh"
 begin returns; . "$top/tests/returns.sh"
+begin ledger_report; . "$top/tests/ledger_report.sh"
 fi
 
 

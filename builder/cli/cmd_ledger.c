@@ -5,8 +5,11 @@
  *   void TOWNSHIP RECORD --reason R
  *   check TOWNSHIP                integrity and the ledger's rules
  *   export TOWNSHIP               every record as CSV with a BOM
+ *   report [--csv | --html DIR] [-a] TOWNSHIP|VILLAGE
+ *                                 totals per member, village, township
  * The ledger is ledger.sqlite beside township.xml unless --ledger names
  * another file. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +30,11 @@ static const char usage_text[] =
 	"usage: coursepack ledger import [--ledger FILE] [--force] TOWNSHIP FILE...\n"
 	"       coursepack ledger log|check|export [--ledger FILE] [--force] TOWNSHIP\n"
 	"       coursepack ledger void [--ledger FILE] [--force] TOWNSHIP RECORD --reason REASON\n"
+	"       coursepack ledger report [--csv | --html DIR] [-a] [--ledger FILE] [--force] TOWNSHIP|VILLAGE\n"
 	"  REASON: tested-out, equivalent-course, administrative or mistake\n";
 
-enum sub { SUB_IMPORT, SUB_LOG, SUB_VOID, SUB_CHECK, SUB_EXPORT };
+enum sub { SUB_IMPORT, SUB_LOG, SUB_VOID, SUB_CHECK, SUB_EXPORT, SUB_REPORT };
+enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_HTML };
 
 static int
 usage(void)
@@ -39,17 +44,22 @@ usage(void)
 }
 
 /* The township file for the operand (a township.xml, or a village file
- * beside one), loaded and checked when `load`; the ledger path. */
+ * beside one), loaded and checked when `load` (only that village when
+ * `one` and the operand is a village); the ledger path. */
 static int
-township_of(const char *arg, int load, struct project *pr, char **township, char **ledger_path)
+township_of(const char *arg, int load, int one, struct project *pr, char **township, char **ledger_path)
 {
 	struct check_stats st = {0};
 	char *only = NULL;
+	int loaded;
 
 	memset(pr, 0, sizeof *pr);
 	if ((*township = project_resolve(arg, &only)) == NULL)
 		return -1;
-	free(only);
+	if (!load || !one) {
+		free(only);
+		only = NULL;
+	}
 	if (!load) {
 		struct township *t = load_township(*township);
 
@@ -60,7 +70,9 @@ township_of(const char *arg, int load, struct project *pr, char **township, char
 		township_free(t);
 		return 0;
 	}
-	if (project_load(pr, *township, NULL, NULL, &st) == -1 || pr->errors) {
+	loaded = only ? project_load_village(pr, *township, only, &st) : project_load(pr, *township, NULL, NULL, &st);
+	free(only);
+	if (loaded == -1 || pr->errors) {
 		usage_error("ledger: fix the problems above first");
 		return -1;
 	}
@@ -168,18 +180,115 @@ do_void(struct ledger *l, const char *record, const char *reason)
 	return 0;
 }
 
-int
-cmd_ledger(int argc, char *argv[])
+/* The subcommand named `name`: -1 after a usage error. */
+static int
+sub_parse(const char *name, enum sub *sub)
 {
 	static const struct {
 		const char *name;
 		enum sub sub;
 	} subs[] = {
-		{"check", SUB_CHECK}, {"export", SUB_EXPORT}, {"import", SUB_IMPORT}, {"log", SUB_LOG}, {"void", SUB_VOID},
+		{"check", SUB_CHECK}, {"export", SUB_EXPORT}, {"import", SUB_IMPORT}, {"log", SUB_LOG},
+		{"report", SUB_REPORT}, {"void", SUB_VOID},
 	};
+	size_t i;
+
+	for (i = 0; i < NELEM(subs) && !streq(subs[i].name, name); i++)
+		;
+	if (i == NELEM(subs)) {
+		usage_error("ledger: unknown subcommand '%s'", name);
+		return -1;
+	}
+	*sub = subs[i].sub;
+	return 0;
+}
+
+/* The options of ledger report: --all (-a), --csv, --html DIR. */
+struct report_opts {
+	enum report_format format;
+	const char *html_dir;
+	int all;
+};
+
+/* Takes one report option (getopt's ch, optarg): -1 after a usage error
+ * (another subcommand, or both --csv and --html). */
+static int
+report_option(int ch, enum sub sub, const char *subname, const char *opt, struct report_opts *ro)
+{
+	if (sub != SUB_REPORT) {
+		usage_error("ledger %s: option '%s' is for 'ledger report'", subname, opt);
+		return -1;
+	}
+	if (ch == 'a') {
+		ro->all = 1;
+		return 0;
+	}
+	if (ro->format != REPORT_TEXT) {
+		usage_error("ledger report: give one of --csv and --html");
+		return -1;
+	}
+	ro->format = ch == 'c' ? REPORT_CSV : REPORT_HTML;
+	ro->html_dir = ch == 'H' ? optarg : NULL;
+	return 0;
+}
+
+/* ledger report: the totals as text, CSV, or DIR/report.html.  The HTML
+ * holds members' names: it is written only where asked, whole or not at
+ * all. */
+static int
+do_report(struct ledger *l, const struct project *pr, const struct report_opts *ro)
+{
+	const char *dir = ro->html_dir;
+	struct ledger_totals ts;
+	char *html = NULL, *path = NULL;
+	int rc = 0;
+
+	if (ledger_totals(l, pr, &ts) == -1) {
+		ledger_totals_release(&ts);
+		return diag_exit() ? diag_exit() : 1;
+	}
+	/* A roster that cannot be read is named, and the report still made
+	 * (its count shows as '-'); the exit status tells. */
+	ledger_report_rosters(&ts, pr->township->dir && pr->township->dir[0] ? pr->township->dir : ".");
+	switch (ro->format) {
+	case REPORT_TEXT:
+		ledger_report_text(&ts, ro->all, stdout);
+		break;
+	case REPORT_CSV:
+		ledger_report_csv(&ts, stdout);
+		break;
+	case REPORT_HTML:
+		html = ledger_report_html(&ts);
+		path = path_join(dir, "report.html");
+		if (mkdirs(dir, 0755) == -1) {
+			struct loc loc = {dir, 0, 0};
+
+			diag(S_WRITE, &loc, dir, strerror(errno));
+			rc = 3;
+		} else if (write_file_atomic(path, html, strlen(html)) == -1) {
+			struct loc loc = {path, 0, 0};
+
+			diag(S_WRITE, &loc, path, strerror(errno));
+			rc = 3;
+		} else
+			printf(_("report written to %s\n"), path);
+		break;
+	}
+	free(html);
+	free(path);
+	ledger_totals_release(&ts);
+	return rc;
+}
+
+int
+cmd_ledger(int argc, char *argv[])
+{
 	static const struct option longopts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"csv", no_argument, NULL, 'c'},
 		{"force", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
+		{"html", required_argument, NULL, 'H'},
 		{"ledger", required_argument, NULL, 'l'},
 		{"reason", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
@@ -187,9 +296,9 @@ cmd_ledger(int argc, char *argv[])
 	struct project pr;
 	struct ledger *l = NULL;
 	char *township = NULL, *ledger_path = NULL, *reason = NULL;
+	struct report_opts ro = {REPORT_TEXT, NULL, 0};
 	int ch, force = 0, rc = 2, nargs, created = 0;
 	enum sub sub = SUB_LOG;
-	size_t i;
 
 	memset(&pr, 0, sizeof pr);
 	if (argc >= 2 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
@@ -198,19 +307,20 @@ cmd_ledger(int argc, char *argv[])
 	}
 	if (argc < 2)
 		return usage();
-	for (i = 0; i < NELEM(subs) && !streq(subs[i].name, argv[1]); i++)
-		;
-	if (i == NELEM(subs)) {
-		usage_error("ledger: unknown subcommand '%s'", argv[1]);
+	if (sub_parse(argv[1], &sub) == -1)
 		return usage();
-	}
-	sub = subs[i].sub;
 	argc--;
 	argv++;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":ah", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'a':
+		case 'c':
+		case 'H':
+			if (report_option(ch, sub, argv[0], argv[optind - 1], &ro) == -1)
+				goto usage;
+			break;
 		case 'f':
 			force = 1;
 			break;
@@ -246,8 +356,10 @@ cmd_ledger(int argc, char *argv[])
 		    reason ? ", not '" : "", reason ? reason : "", reason ? "'" : "");
 		goto usage;
 	}
-	/* Import reads the plan; the others only need to find the ledger. */
-	if (township_of(argv[optind], sub == SUB_IMPORT, &pr, &township, &ledger_path) == -1) {
+	/* Import and report read the plan; the others only need to find the
+	 * ledger. */
+	if (township_of(argv[optind], sub == SUB_IMPORT || sub == SUB_REPORT, sub == SUB_REPORT, &pr, &township,
+	    &ledger_path) == -1) {
 		rc = diag_exit() ? diag_exit() : 1;
 		goto out;
 	}
@@ -269,16 +381,17 @@ cmd_ledger(int argc, char *argv[])
 		}
 		break;
 	case SUB_LOG:
-		rc = ledger_log(l, stdout) == -1 ? diag_exit() : 0;
-		break;
 	case SUB_EXPORT:
-		rc = ledger_export(l, stdout) == -1 ? diag_exit() : 0;
+		rc = (sub == SUB_LOG ? ledger_log : ledger_export)(l, stdout) == -1 ? diag_exit() : 0;
 		break;
 	case SUB_CHECK:
 		rc = do_check(l, ledger_path);
 		break;
 	case SUB_VOID:
 		rc = do_void(l, argv[optind + 1], reason);
+		break;
+	case SUB_REPORT:
+		rc = do_report(l, &pr, &ro);
 		break;
 	}
 	if (rc == 0)

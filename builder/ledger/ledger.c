@@ -820,148 +820,321 @@ total_release(struct ledger_total *t)
 	free(t->member);
 	free(t->name);
 	free(t->by_category);
+	free(t->credited);
 }
 
 void
 ledger_totals_release(struct ledger_totals *ts)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < ts->n; i++)
 		total_release(&ts->v[i]);
+	for (i = 0; i < ts->nvillages; i++) {
+		struct ledger_village *lv = &ts->villages[i];
+
+		for (j = 0; lv->plan && j < lv->plan->nlessons; j++)
+			free(lv->ids[j]);
+		free(lv->ids);
+		free(lv->groups);
+		plan_free(lv->plan);
+	}
+	free(ts->villages);
 	free(ts->v);
-	ts->v = NULL;
-	ts->n = 0;
+	memset(ts, 0, sizeof *ts);
 }
 
-/* The lesson of plan p with full id `id`, or -1. */
-static long
-plan_lesson(const struct plan *p, const struct library *lib, const char *id)
+/* Each loaded village's plan, its lessons' ids, and which groups' views
+ * hold each lesson. */
+static void
+totals_plans(struct ledger_totals *ts, const struct project *pr)
 {
-	const struct lesson *ls = library_find_lesson(lib, id);
+	size_t i, j;
+	int g;
+
+	ts->nvillages = pr->nvillages;
+	ts->villages = xcalloc(pr->nvillages ? pr->nvillages : 1, sizeof *ts->villages);
+	for (i = 0; i < pr->nvillages; i++) {
+		struct ledger_village *lv = &ts->villages[i];
+		struct plan *p;
+
+		if (pr->villages[i] == NULL)
+			continue;
+		lv->village = pr->villages[i];
+		lv->plan = p = plan_village(pr->library, pr->recipe, pr->villages[i]);
+		lv->groups = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *lv->groups);
+		lv->ids = xcalloc(p->nlessons ? p->nlessons : 1, sizeof *lv->ids);
+		for (j = 0; j < p->nlessons; j++)
+			lv->ids[j] = xasprintf("%s/%s", p->lessons[j]->course->id, p->lessons[j]->id);
+		for (g = 0; g < GROUP__COUNT; g++) {
+			struct plan view;
+			size_t k = 0;
+
+			plan_view(p, (enum group)g, &view);
+			/* The view keeps the plan's order: one walk marks it. */
+			for (j = 0; j < p->nlessons && k < view.nlessons; j++)
+				if (p->lessons[j] == view.lessons[k]) {
+					lv->groups[j] |= 1u << g;
+					k++;
+				}
+			plan_view_release(&view);
+		}
+	}
+}
+
+/* The loaded village `id` of ts, or NULL. */
+static struct ledger_village *
+totals_village(struct ledger_totals *ts, const char *id)
+{
 	size_t i;
 
-	if (ls == NULL)
-		return -1;
-	for (i = 0; i < p->nlessons; i++)
-		if (p->lessons[i] == ls)
-			return (long)i;
-	return -1;
+	for (i = 0; i < ts->nvillages; i++)
+		if (ts->villages[i].village && streq(ts->villages[i].village->id, id))
+			return &ts->villages[i];
+	return NULL;
 }
 
-int
-ledger_totals(struct ledger *l, const struct project *pr, struct ledger_totals *ts)
+/* Counts member t's credited lessons (t->credited, filled by the scan):
+ * each lesson once, under the first channel that credits it, when the
+ * member's group's view holds it. */
+static void
+total_count(struct ledger_total *t, size_t ncat)
 {
-	struct plan **plans = xcalloc(pr->nvillages ? pr->nvillages : 1, sizeof *plans);
-	size_t cap = 0, i, ncat = pr->recipe->ncategories;
+	const struct ledger_village *lv = t->lv;
+	size_t j, cat;
+	int ch;
+
+	for (j = 0; j < lv->plan->nlessons; j++) {
+		const struct lesson *ls = lv->plan->lessons[j];
+		unsigned mask = t->credited[j];
+
+		if (mask == 0)
+			continue;
+		t->channels |= mask;
+		if (t->group >= 0 && !(lv->groups[j] & (1u << t->group))) {
+			t->uncounted++;
+			continue;
+		}
+		cat = plan_category_index(lv->plan, ls);
+		for (ch = 0; !(mask & (1u << ch)); ch++)
+			;
+		if (cat < ncat)
+			t->by_category[cat] += ls->hours;
+		t->by_channel[ch] += ls->hours;
+		t->total += ls->hours;
+		t->lessons++;
+	}
+}
+
+/* A new member row from the members query's current row. */
+static struct ledger_total *
+total_add(struct ledger_totals *ts, size_t *cap, sqlite3_stmt *st, struct ledger_village *lv, size_t ncat)
+{
+	struct ledger_total *t;
+	int g;
+
+	if (ts->n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		ts->v = xreallocarray(ts->v, *cap, sizeof *ts->v);
+	}
+	t = &ts->v[ts->n++];
+	memset(t, 0, sizeof *t);
+	t->village = xstrdup(col(st, 0));
+	t->member = xstrdup(col(st, 1));
+	t->name = xstrdup(col(st, 2));
+	t->group = -1;
+	for (g = 0; g < GROUP__COUNT; g++)
+		if (streq(col(st, 3), group_name((enum group)g)))
+			t->group = g;
+	t->lv = lv;
+	t->by_category = xcalloc(ncat ? ncat : 1, sizeof *t->by_category);
+	t->credited = xcalloc(lv->plan->nlessons ? lv->plan->nlessons : 1, 1);
+	return t;
+}
+
+/* Members by (village, member): an open-addressing hash table of indexes
+ * into ts->v, so that the scan of the records finds each record's member
+ * in constant time. */
+struct member_index {
+	size_t *slot;		/* index + 1; 0: empty */
+	size_t mask;
+};
+
+static size_t
+key_hash(const char *village, const char *member)
+{
+	size_t h = 14695981039346656037ULL & SIZE_MAX;
+
+	for (; *village; village++)
+		h = (h ^ (unsigned char)*village) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;	/* no UTF-8 byte: a separator */
+	for (; *member; member++)
+		h = (h ^ (unsigned char)*member) * 1099511628211ULL;
+	return h;
+}
+
+static void
+index_build(struct member_index *ix, const struct ledger_totals *ts)
+{
+	size_t i, size = 16;
+
+	while (size < 2 * ts->n)
+		size *= 2;
+	ix->slot = xcalloc(size, sizeof *ix->slot);
+	ix->mask = size - 1;
+	for (i = 0; i < ts->n; i++) {
+		size_t h = key_hash(ts->v[i].village, ts->v[i].member) & ix->mask;
+
+		while (ix->slot[h])
+			h = (h + 1) & ix->mask;
+		ix->slot[h] = i + 1;
+	}
+}
+
+static struct ledger_total *
+index_find(const struct member_index *ix, struct ledger_totals *ts, const char *village, const char *member)
+{
+	size_t h = key_hash(village, member) & ix->mask;
+
+	for (; ix->slot[h]; h = (h + 1) & ix->mask) {
+		struct ledger_total *t = &ts->v[ix->slot[h] - 1];
+
+		if (streq(t->member, member) && streq(t->village, village))
+			return t;
+	}
+	return NULL;
+}
+
+/* The members of loaded villages, in (village, member) order, each
+ * village's run recorded in it. */
+static int
+totals_members(struct ledger *l, struct ledger_totals *ts)
+{
+	size_t cap = 0, ncat = ts->recipe->ncategories;
+	struct ledger_village *lv = NULL;
+	char *lv_id = NULL;
+	sqlite3_stmt *st = prepare(l, "SELECT village, member, name, grp FROM members ORDER BY village, member");
+	int c;
+
+	if (st == NULL)
+		return -1;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		if (lv_id == NULL || !streq(lv_id, col(st, 0))) {
+			free(lv_id);
+			lv_id = xstrdup(col(st, 0));
+			if ((lv = totals_village(ts, lv_id)) != NULL)
+				lv->first = ts->n;
+		}
+		if (lv) {
+			total_add(ts, &cap, st, lv, ncat);
+			lv->count++;
+		}
+	}
+	free(lv_id);
+	sqlite3_finalize(st);
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "totals");
+		return -1;
+	}
+	return 0;
+}
+
+/* The rowids of the records a void reverses, ascending (caller frees). */
+static int
+totals_voided(struct ledger *l, sqlite3_int64 **v, size_t *n)
+{
+	sqlite3_stmt *st = prepare(l, "SELECT r.rowid FROM records v JOIN records r ON r.identity = v.reverses "
+	    "WHERE v.kind = 'void' ORDER BY r.rowid");
+	size_t cap = 0;
+	int c;
+
+	*v = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			*v = xreallocarray(*v, cap, sizeof **v);
+		}
+		(*v)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "totals");
+		return -1;
+	}
+	return 0;
+}
+
+/* One scan of the records in rowid order (the table's own order: no
+ * sort, no index lookups), skipping those voided: the live records, as
+ * the `live` view gives them, merged against the sorted voided rowids.
+ * Each credit marks its channel on its member's lesson. */
+static int
+totals_scan(struct ledger *l, struct ledger_totals *ts, const struct member_index *ix)
+{
+	sqlite3_stmt *st = prepare(l, "SELECT rowid, village, member, lesson, channel FROM records "
+	    "WHERE kind <> 'void' ORDER BY rowid");
+	sqlite3_int64 *voided = NULL;
+	size_t nvoided = 0, k = 0, j;
 	struct ledger_total *t = NULL;
-	const struct plan *p = NULL;
-	sqlite3_stmt *st;
 	int c, rc = -1;
 
-	memset(ts, 0, sizeof *ts);
-	ts->recipe = pr->recipe;
-	/* Each lesson once per member: the first channel that credits it. */
-	st = prepare(l, "SELECT m.village, m.member, m.name, m.grp, c.lesson, c.ch FROM members m LEFT JOIN "
-	    "(SELECT village, member, lesson, MIN(CASE channel WHEN 'class' THEN 0 WHEN 'home' THEN 1 ELSE 2 END) AS ch "
-	    "FROM live GROUP BY village, member, lesson) c ON c.village = m.village AND c.member = m.member "
-	    "ORDER BY m.village, m.member, c.lesson");
-	if (st == NULL)
+	if (st == NULL || totals_voided(l, &voided, &nvoided) == -1)
 		goto out;
 	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *village = col(st, 0), *member = col(st, 1);
-		long li;
+		sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
+		const char *village = col(st, 1), *member = col(st, 2), *lesson = col(st, 3);
+		int ch = channel_parse(col(st, 4));
 
-		if (t == NULL || !streq(t->village, village) || !streq(t->member, member)) {
-			if (ts->n == cap) {
-				cap = cap ? 2 * cap : 64;
-				ts->v = xreallocarray(ts->v, cap, sizeof *ts->v);
-			}
-			t = &ts->v[ts->n++];
-			memset(t, 0, sizeof *t);
-			t->village = xstrdup(village);
-			t->member = xstrdup(member);
-			t->name = xstrdup(col(st, 2));
-			t->group = -1;
-			for (i = 0; i < GROUP__COUNT; i++)
-				if (streq(col(st, 3), group_name((enum group)i)))
-					t->group = (int)i;
-			t->by_category = xcalloc(ncat ? ncat : 1, sizeof *t->by_category);
-			p = NULL;
-			for (i = 0; i < pr->nvillages; i++)
-				if (pr->villages[i] && streq(pr->villages[i]->id, village)) {
-					if (plans[i] == NULL)
-						plans[i] = plan_village(pr->library, pr->recipe, pr->villages[i]);
-					p = plans[i];
-				}
-		}
-		if (sqlite3_column_type(st, 4) == SQLITE_NULL || p == NULL)
+		while (k < nvoided && voided[k] < rowid)
+			k++;
+		if ((k < nvoided && voided[k] == rowid) || ch < 0)
 			continue;
-		if ((li = plan_lesson(p, pr->library, col(st, 4))) < 0)
+		/* A sheet's records come member by member: keep the last. */
+		if (t == NULL || !streq(t->member, member) || !streq(t->village, village))
+			t = index_find(ix, ts, village, member);
+		if (t == NULL)
 			continue;
-		{
-			const struct lesson *ls = p->lessons[li];
-			size_t cat = plan_category_index(p, ls);
-			int ch = sqlite3_column_int(st, 5);
-
-			if (cat < ncat)
-				t->by_category[cat] += ls->hours;
-			if (ch >= 0 && ch < CHANNEL__COUNT)
-				t->by_channel[ch] += ls->hours;
-			t->total += ls->hours;
-			t->lessons++;
-		}
+		for (j = 0; j < t->lv->plan->nlessons && !streq(t->lv->ids[j], lesson); j++)
+			;
+		if (j < t->lv->plan->nlessons)
+			t->credited[j] |= (unsigned char)(1u << ch);
 	}
 	if (c != SQLITE_DONE) {
 		sql_fail(l, "totals");
-		ledger_totals_release(ts);
 		goto out;
 	}
 	rc = 0;
 out:
 	sqlite3_finalize(st);
-	for (i = 0; i < pr->nvillages; i++)
-		plan_free(plans[i]);
-	free(plans);
+	free(voided);
 	return rc;
 }
 
-static void
-put_tenths(FILE *fp, int t)
+int
+ledger_totals(struct ledger *l, const struct project *pr, struct ledger_totals *ts)
 {
-	fprintf(fp, "%d.%d", t / 10, t % 10);
-}
+	struct member_index ix = {NULL, 0};
+	size_t i;
+	int rc = -1;
 
-void
-ledger_report_text(const struct ledger_totals *ts, FILE *fp)
-{
-	const struct recipe *r = ts->recipe;
-	size_t i, c;
-	int reached = 0;
-
-	for (i = 0; i < ts->n; i++) {
-		const struct ledger_total *t = &ts->v[i];
-		int ok = t->total >= r->min_hours;
-
-		for (c = 0; c < r->ncategories; c++)
-			if (t->by_category[c] < r->categories[c].min_hours)
-				ok = 0;
-		reached += ok;
-		fprintf(fp, "%s/%s  ", t->village, t->member);
-		put_tenths(fp, t->total);
-		fputs(" / ", fp);
-		put_tenths(fp, r->min_hours);
-		fprintf(fp, _(" h  class %d.%d  home %d.%d  online %d.%d "), t->by_channel[0] / 10, t->by_channel[0] % 10,
-		    t->by_channel[1] / 10, t->by_channel[1] % 10, t->by_channel[2] / 10, t->by_channel[2] % 10);
-		for (c = 0; c < r->ncategories; c++) {
-			fprintf(fp, " %s ", r->categories[c].ref);
-			put_tenths(fp, t->by_category[c]);
-			if (r->categories[c].min_hours) {
-				fputc('/', fp);
-				put_tenths(fp, r->categories[c].min_hours);
-			}
-		}
-		fputs(ok ? _("  reached\n") : _("  short\n"), fp);
-	}
-	fprintf(fp, _("%d of %zu members reached the goal\n"), reached, ts->n);
+	memset(ts, 0, sizeof *ts);
+	ts->project = pr;
+	ts->recipe = pr->recipe;
+	totals_plans(ts, pr);
+	/* One pass reads each page once: a large page cache (an import's)
+	 * would only cost memory, some 70 MiB on a county's ledger. */
+	if (exec(l, "PRAGMA cache_size = -4096") == -1 || totals_members(l, ts) == -1)
+		return -1;
+	index_build(&ix, ts);
+	if (totals_scan(l, ts, &ix) == -1)
+		goto out;
+	for (i = 0; i < ts->n; i++)
+		total_count(&ts->v[i], ts->recipe->ncategories);
+	rc = 0;
+out:
+	free(ix.slot);
+	return rc;
 }

@@ -129,28 +129,66 @@ int ledger_check(struct ledger *);
 /* Per-member totals, computed from the live records: a lesson counts once
  * per member whatever the channels that credit it (under the first of
  * class, home, online that does), with the hours and category the
- * member's village plan gives it; lessons no longer in the plan count
- * nothing.  The sheet never sets hours. */
+ * member's village plan gives it.  What counts is the member's group's
+ * view of the plan (plan_view): what each member receives must match
+ * what counts for their group, so a lesson outside it (a homebound
+ * member signed in at a classroom lesson) is credited but not counted.
+ * A member of unknown group is counted against the whole plan.  Lessons
+ * no longer in the plan count nothing.  The sheet never sets hours. */
+struct ledger_village {
+	const struct village *village;	/* NULL when not loaded (a one-village report) */
+	struct plan *plan;
+	unsigned *groups;		/* per plan lesson: bit g when group g's view holds it */
+	char **ids;			/* per plan lesson: "course/lesson" */
+	size_t first, count;		/* its members: v[first .. first + count) */
+	int roster;			/* members in its roster, -1: none read */
+};
+
 struct ledger_total {
 	char *village, *member, *name;
 	int group;			/* enum group, or -1: unknown */
+	const struct ledger_village *lv;
+	unsigned char *credited;	/* per plan lesson: bits 1 << enum channel */
 	int *by_category;		/* tenths, per recipe category */
 	int by_channel[CHANNEL__COUNT];	/* tenths */
 	int total;			/* tenths */
-	int lessons;			/* credited lessons in the plan */
+	int lessons;			/* credited lessons that count */
+	int uncounted;			/* credited lessons of the plan outside the group's view */
+	unsigned channels;		/* bits 1 << enum channel of every credit in the plan */
 };
 
 struct ledger_totals {
+	const struct project *project;
 	const struct recipe *recipe;
-	struct ledger_total *v;		/* by village, then member key */
+	struct ledger_village *villages;	/* per project village, in its order */
+	size_t nvillages;
+	struct ledger_total *v;		/* by village id, then member key */
 	size_t n;
 };
 
+/* Totals of every member of a loaded village of pr (members of villages
+ * not loaded, or no longer in the township, are left out).  One pass
+ * over the members and one over the live credits, both sorted, merged:
+ * linear in the ledger.  0, or -1 after diagnosing; release with
+ * ledger_totals_release either way. */
 int ledger_totals(struct ledger *, const struct project *, struct ledger_totals *);
 void ledger_totals_release(struct ledger_totals *);
-/* A plain-text report of the totals: one line per member with total,
- * channels and categories against the recipe's minimums. */
-void ledger_report_text(const struct ledger_totals *, FILE *);
+
+/* The reports (report.c).  A member's standing: reached the goal (the
+ * recipe's total and every category's minimum), or short, with the
+ * lessons of their group's view not yet credited that would close the
+ * gap, short categories first, then the total. */
+/* Counts each village's roster (rosters/ID.csv or the one its profile
+ * names) into ts; a roster that cannot be read is diagnosed and counts
+ * as none (-1). */
+void ledger_report_rosters(struct ledger_totals *, const char *township_dir);
+/* Text: the township's and each village's summary, then the members who
+ * are short with their missing lessons (every member when `all`). */
+void ledger_report_text(const struct ledger_totals *, int all, FILE *);
+/* CSV with a BOM and CRLF: one row per member, summable columns. */
+void ledger_report_csv(const struct ledger_totals *, FILE *);
+/* The HTML report (self-contained, for print), as a new string. */
+char *ledger_report_html(const struct ledger_totals *);
 
 /* Importers: each recognises its kind of file from the content and
  * imports it into the open transaction.  The attendance sheet is here

@@ -27,58 +27,83 @@ size_text(struct buf *b, size_t size)
 		buf_printf(b, "%.1f MB", (double)size / (1024.0 * 1024.0));
 }
 
-/* Hours by category per village as stacked horizontal bars. */
-static void
-chart(struct buf *b, const struct catalog *cat)
+void
+bar_chart(struct buf *b, const struct bar_chart *ch)
 {
-	size_t i, c, n = cat->nrows;
+	size_t i, c, n = ch->nbars;
 	int most = 1, height, y;
 
 	for (i = 0; i < n; i++)
-		if (cat->rows[i].total > most)
-			most = cat->rows[i].total;
+		if (ch->bars[i].total > most)
+			most = ch->bars[i].total;
 	height = (int)n * (BAR_HEIGHT + BAR_GAP) + 40;
 	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 %d %d\" "
-	    "width=\"100%%\" style=\"max-width:%dpx\" aria-labelledby=\"chart-title\">\n"
-	    "<title id=\"chart-title\">各村学习包按类别的学时</title>\n",
-	    BAR_LABEL + BAR_WIDTH + 60, height, BAR_LABEL + BAR_WIDTH + 60);
+	    "width=\"100%%\" style=\"max-width:%dpx\" aria-labelledby=\"%s\">\n<title id=\"%s\">",
+	    BAR_LABEL + BAR_WIDTH + 60, height, BAR_LABEL + BAR_WIDTH + 60, ch->id, ch->id);
+	buf_escape(b, ch->title);
+	buf_puts(b, "</title>\n");
 	for (i = 0; i < n; i++) {
-		const struct catalog_row *p = &cat->rows[i];
+		const struct chart_bar *p = &ch->bars[i];
 		int x = BAR_LABEL;
 
 		y = (int)i * (BAR_HEIGHT + BAR_GAP);
 		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"14\">", BAR_LABEL - 8,
 		    y + BAR_HEIGHT - 6);
-		buf_escape(b, p->village);
+		buf_escape(b, p->label);
 		buf_puts(b, "</text>\n");
-		for (c = 0; c < cat->ncats; c++) {
-			int w = p->hours[c] * BAR_WIDTH / most;
+		for (c = 0; c < ch->nseries; c++) {
+			int w = p->values[c] * BAR_WIDTH / most;
 
 			if (w == 0)
 				continue;
 			buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>",
-			    x, y, w, BAR_HEIGHT, cat->cats[c].colour);
-			buf_escape(b, cat->cats[c].name);
+			    x, y, w, BAR_HEIGHT, ch->series[c].colour);
+			buf_escape(b, ch->series[c].name);
 			buf_puts(b, " ");
-			render_hours(b, p->hours[c]);
-			buf_puts(b, " 学时</title></rect>\n");
+			if (ch->counts)
+				buf_printf(b, "%d 人", p->values[c]);
+			else {
+				render_hours(b, p->values[c]);
+				buf_puts(b, " 学时");
+			}
+			buf_puts(b, "</title></rect>\n");
 			x += w;
 		}
 		buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"13\">", x + 6, y + BAR_HEIGHT - 6);
-		render_hours(b, p->total);
+		if (ch->counts)
+			buf_printf(b, "%d", p->total);
+		else
+			render_hours(b, p->total);
 		buf_puts(b, "</text>\n");
 	}
-	/* The legend, in the recipe's order. */
+	/* The legend, in the series' order. */
 	y = (int)n * (BAR_HEIGHT + BAR_GAP) + 14;
-	for (c = 0; c < cat->ncats; c++) {
+	for (c = 0; c < ch->nseries; c++) {
 		int x = BAR_LABEL + (int)c * 80;
 
 		buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-		    "<text x=\"%d\" y=\"%d\" font-size=\"12\">", x, y, cat->cats[c].colour, x + 16, y + 11);
-		buf_escape(b, cat->cats[c].name);
+		    "<text x=\"%d\" y=\"%d\" font-size=\"12\">", x, y, ch->series[c].colour, x + 16, y + 11);
+		buf_escape(b, ch->series[c].name);
 		buf_puts(b, "</text>\n");
 	}
 	buf_puts(b, "</svg>\n");
+}
+
+/* Hours by category per village as stacked horizontal bars. */
+static void
+chart(struct buf *b, const struct catalog *cat)
+{
+	struct chart_bar *bars = xcalloc(cat->nrows ? cat->nrows : 1, sizeof *bars);
+	struct bar_chart ch = {"各村学习包按类别的学时", "chart-title", cat->cats, cat->ncats, bars, cat->nrows, 0};
+	size_t i;
+
+	for (i = 0; i < cat->nrows; i++) {
+		bars[i].label = cat->rows[i].village;
+		bars[i].values = cat->rows[i].hours;
+		bars[i].total = cat->rows[i].total;
+	}
+	bar_chart(b, &ch);
+	free(bars);
 }
 
 /* One file of a village: its link, size and fingerprint — the first 16

@@ -60,6 +60,28 @@ struct catalog {
 	size_t nmissing;	/* not saved in a shard record (a merge has none) */
 };
 
+/* A stacked horizontal bar chart as inline SVG (no script): one bar per
+ * row, one coloured part per series, the legend below.  The catalogue's
+ * hours by category per village, and the ledger report's members. */
+struct chart_bar {
+	const char *label;
+	const int *values;	/* per series */
+	int total;		/* the figure after the bar */
+};
+
+struct bar_chart {
+	const char *title;	/* for screen readers and tooltips */
+	const char *id;		/* of the title element, unique in the page */
+	const struct catalog_category *series;
+	size_t nseries;
+	const struct chart_bar *bars;
+	size_t nbars;
+	int counts;		/* values are people (人), else hours (学时) in tenths */
+};
+
+struct buf;
+void bar_chart(struct buf *, const struct bar_chart *);
+
 /* The catalogue page and SHA256SUMS (caller frees). */
 char *catalog_render(const struct catalog *);
 char *catalog_sums(const struct catalog *);

@@ -176,9 +176,10 @@ test_ledger(void)
 		size_t len = 0;
 		FILE *fp = open_memstream(&text, &len);
 
-		ledger_report_text(&ts, fp);
+		ledger_report_text(&ts, 1, fp);
 		fclose(fp);
-		EXPECT(text && strstr(text, "jili/张三  3.5 / 16.0 h") && strstr(text, "0 of 2 members reached the goal"),
+		EXPECT(text && strstr(text, "    张三          resident   3.5/16.0 h") &&
+		    strstr(text, "0 of 2 members in the ledger reached the goal"),
 		    "ledger: the plain-text report");
 		free(text);
 	} else
