@@ -92,7 +92,7 @@ sqlite3 "$lg/newer.sqlite" "PRAGMA user_version = 99"
 cp "$lg/newer.sqlite" "$lg/newer.orig"
 "$BIN" ledger import --ledger "$lg/newer.sqlite" "$tw" "$lg/s2.csv" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: a ledger of a newer version is refused and left as it was (exit $st)" \
-	sh -c "test $st -eq 1 && grep -q 'ledger is of version 99, newer than the version 2' '$lg/err' && cmp -s '$lg/newer.sqlite' '$lg/newer.orig'"
+	sh -c "test $st -eq 1 && grep -q 'ledger is of version 99, newer than the version 3' '$lg/err' && cmp -s '$lg/newer.sqlite' '$lg/newer.orig'"
 cp "$db" "$lg/ro.sqlite"; chmod 444 "$lg/ro.sqlite"; cp "$lg/ro.sqlite" "$lg/ro.orig"
 "$BIN" ledger import --ledger "$lg/ro.sqlite" "$tw" "$lg/s2.csv" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: a read-only ledger is refused for an import and left as it was (exit $st)" \

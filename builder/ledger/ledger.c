@@ -15,10 +15,11 @@
 #include "crypto.h"
 #include "i18n.h"
 #include "ledger.h"
+#include "roster.h"
 #include "util.h"
 
 /* The statements an import runs once per row or cell, prepared once. */
-enum cached { ST_RECORD_FIND, ST_RECORD_ADD, ST_MEMBER_FIND, ST_MEMBER_ADD, ST__COUNT };
+enum cached { ST_RECORD_FIND, ST_RECORD_ADD, ST_MEMBER_FIND, ST_MEMBER_ADD, ST_MEMBER_ROSTER, ST__COUNT };
 
 struct ledger {
 	sqlite3 *db;
@@ -67,8 +68,15 @@ static const char schema_v2[] =
 	"CREATE VIEW live AS SELECT * FROM records r WHERE r.kind <> 'void' AND NOT EXISTS\n"
 	"  (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.reverses = r.identity);\n";
 
+/* Version 3: the roster import that last listed a member (rosters are
+ * what names in sheets and receipts are matched against), and an index
+ * to find a member by name. */
+static const char schema_v3[] =
+	"ALTER TABLE members ADD COLUMN roster_import INTEGER REFERENCES imports(id);\n"
+	"CREATE INDEX members_name ON members(village, name);\n";
+
 /* Each step takes a ledger of version i+1 to i+2. */
-static const char *const upgrades[LEDGER_VERSION] = {ledger_schema_v1, schema_v2};
+static const char *const upgrades[LEDGER_VERSION] = {ledger_schema_v1, schema_v2, schema_v3};
 
 const char *const ledger_reasons[] = {"tested-out", "equivalent-course", "administrative", "mistake", NULL};
 
@@ -561,6 +569,81 @@ ledger_add_member(struct ledger *l, long long import_id, const char *village, co
 	else
 		rc = 0;
 	return rc;
+}
+
+int
+ledger_roster_member(struct ledger *l, long long import_id, const char *village, const char *member,
+    const char *name, const char *group, char **known)
+{
+	sqlite3_stmt *st;
+	int rc = ledger_add_member(l, import_id, village, member, name, group, known);
+
+	if (rc != 0)
+		return rc;
+	/* New or already known under this name: the roster has the last
+	 * word on the group. */
+	if ((st = cached(l, ST_MEMBER_ROSTER, "UPDATE members SET grp = ?, roster_import = ? WHERE village = ? AND "
+	    "member = ?")) == NULL)
+		return -1;
+	bind_text(st, 1, group);
+	sqlite3_bind_int64(st, 2, import_id);
+	bind_text(st, 3, village);
+	bind_text(st, 4, member);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sql_fail(l, "member");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_village_members(struct ledger *l, const char *village, struct ledger_member **out, size_t *n)
+{
+	sqlite3_stmt *st = prepare(l, "SELECT member, name, grp, roster_import IS NOT NULL FROM members WHERE village = ? "
+	    "ORDER BY member");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, village);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ledger_member *m;
+		const char *g = col(st, 2);
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		m = &(*out)[(*n)++];
+		m->member = xstrdup(col(st, 0));
+		m->name = xstrdup(col(st, 1));
+		m->group = g ? roster_group_parse(g) : -1;
+		m->on_roster = sqlite3_column_int(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sql_fail(l, "member");
+		ledger_members_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+ledger_members_free(struct ledger_member *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].member);
+		free(v[i].name);
+	}
+	free(v);
 }
 
 int
