@@ -728,6 +728,7 @@ begin i18n; . "$top/tests/i18n.sh"
 begin races; . "$top/tests/races.sh"
 begin threads; . "$top/tests/threads.sh"
 begin ledger; . "$top/tests/ledger.sh"
+begin import; . "$top/tests/import.sh"
 fi
 
 

@@ -200,7 +200,7 @@ enum diag_level {
 	X(E_SHEET_NOT_PLANNED, DL_ERROR, "lesson '%s' is not in the plan of village '%s': see 'coursepack plan'") \
 	X(E_SHEET_NOT_ON_ROSTER, DL_ERROR, "'%s' is not on the roster of village '%s' in the ledger: correct the name, or import the village's new roster first") \
 	X(E_SHEET_NAME_AMBIGUOUS, DL_ERROR, "'%s' is the name of more than one member of village '%s' (%zu): add a 编号 (id) column and fill it in for them") \
-	X(E_LEDGER_ROSTER_VILLAGE, DL_ERROR, "cannot tell which village this roster is for: name the file after the village id (rosters/ID.csv), or name it in the village profile (roster=\"...\")") \
+	X(E_LEDGER_ROSTER_VILLAGE, DL_ERROR, "cannot tell which village this roster is for: name the file after the village id (rosters/ID.csv), or name it in the village profile's roster attribute") \
 	X(E_RECEIPT_TOO_LARGE, DL_ERROR, "chat text is larger than %s: import it in parts") \
 	X(E_RECEIPT_STRICT, DL_ERROR, "%zu receipts left out, which --strict makes an error") \
 	/* errors in bundles */ \

@@ -178,11 +178,7 @@ cmd_ledger(int argc, char *argv[])
 			reason = optarg;
 			break;
 		case 's':
-			if (sub != SUB_IMPORT) {
-				usage_error("ledger %s: --strict is for 'ledger import'", argv[0]);
-				goto usage;
-			}
-			strict = 1;
+			strict = sub == SUB_IMPORT ? 1 : -1;	/* -1: not for this subcommand */
 			break;
 		case ':':
 			usage_error("ledger %s: option '%s' needs a value", argv[0], argv[optind - 1]);
@@ -194,7 +190,7 @@ cmd_ledger(int argc, char *argv[])
 	}
 	nargs = argc - optind;
 	if ((sub == SUB_IMPORT && nargs < 2) || (sub == SUB_VOID && nargs != 2) ||
-	    (sub != SUB_IMPORT && sub != SUB_VOID && nargs != 1))
+	    (sub != SUB_IMPORT && sub != SUB_VOID && nargs != 1) || strict < 0)
 		goto usage;
 	if (sub == SUB_VOID && (reason == NULL || !ledger_reason_valid(reason))) {
 		usage_error("ledger void: --reason takes tested-out, equivalent-course, administrative or mistake%s%s%s",

@@ -184,7 +184,13 @@ struct import_input {
 	const struct table *table;
 };
 
-struct import_cache;
+/* The members of each village met, as the ledger knows them
+ * (import_members.c). */
+struct village_members;
+struct import_cache {
+	struct village_members *v;
+	size_t n;
+};
 
 /* An import under way: the file's import id and what it counted. */
 struct import {
@@ -204,6 +210,7 @@ struct import {
  * importer calls after adding members there. */
 const struct ledger_member *import_members(struct import *, const char *village, size_t *n, int *roster);
 void import_forget(struct import *, const char *village);
+void import_cache_release(struct import_cache *);
 
 /* Importers: each recognises its kind of file and imports it into the
  * open transaction.  import returns 0, or -1 after naming every bad row

@@ -150,6 +150,9 @@ test_ledger(void)
 	EXPECT(sql_int(path, "PRAGMA journal_mode = WAL") >= -1 &&
 	    sql_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_member'") == 1,
 	    "ledger: ... and the version-2 indexes");
+	EXPECT(sql_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'members_name'") == 1 &&
+	    sql_int(path, "SELECT COUNT(*) FROM pragma_table_info('members') WHERE name = 'roster_import'") == 1,
+	    "ledger: ... and version 3's roster column and name index");
 	ledger_remove(path);
 
 	/* Totals from the example's plan. */
