@@ -70,7 +70,7 @@ check_that "ledger: check finds it sound (exit $st)" sh -c "test $st -eq 0 && gr
 # A record edited in place: check says so, and the same record imported
 # again is a conflict that changes nothing.
 cp "$db" "$lg/edited.sqlite"
-sqlite3 "$lg/edited.sqlite" "UPDATE records SET canon = canon || 'x' WHERE kind = 'claim'" 2>"$lg/err"
+sqlite3 "$lg/edited.sqlite" "UPDATE records SET date = '2026-12-08' WHERE kind = 'claim'" 2>"$lg/err"
 "$BIN" ledger check --ledger "$lg/edited.sqlite" "$tw" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: check finds a record edited in place (exit $st)" \
 	sh -c "test $st -eq 1 && grep -q 'does not hash to its identity: it was edited in place' '$lg/err'"

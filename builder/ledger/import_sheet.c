@@ -50,12 +50,7 @@ struct row {
 static void
 row_clear(struct row *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		free(r->f[i]);
-	free(r->f);
-	r->f = NULL;
+	r->f = NULL;	/* the table's cells */
 	r->n = 0;
 }
 
@@ -82,20 +77,45 @@ is_tick(const char *s)
 	return 0;
 }
 
-/* 2026-12-06, 2026/12/6 or 2026.12.6 into out (YYYY-MM-DD); 0 or -1. */
+/* Up to `max` digits at *s as a number, *s past them; -1 when none. */
+static int
+digits(const char **s, int max)
+{
+	int v = 0, n = 0;
+
+	for (; n < max && **s >= '0' && **s <= '9'; (*s)++, n++)
+		v = v * 10 + (**s - '0');
+	return n ? v : -1;
+}
+
+/* 2026-12-06, 2026/12/6 or 2026.12.6 into out (YYYY-MM-DD); 0 or -1.
+ * By hand: a county's sheets hold 750,000 of them. */
 static int
 parse_date(const char *s, char out[11])
 {
 	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	unsigned y, m, d;
-	char sep1, sep2, extra;
+	const char *p = s;
+	int y, m, d;
+	char sep;
 
-	if (sscanf(s, "%4u%c%2u%c%2u%c", &y, &sep1, &m, &sep2, &d, &extra) != 5)
+	if ((y = digits(&p, 4)) < 2000 || y > 2099 || p - s != 4 || !strchr("-/.", *p) || *p == '\0')
 		return -1;
-	if (sep1 != sep2 || !strchr("-/.", sep1) || y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1 ||
-	    (int)d > days[m - 1] || (m == 2 && d == 29 && y % 4 != 0))
+	sep = *p++;
+	if ((m = digits(&p, 2)) < 1 || m > 12 || *p++ != sep)
 		return -1;
-	snprintf(out, 11, "%04u-%02u-%02u", y % 10000u, m % 100u, d % 100u);
+	if ((d = digits(&p, 2)) < 1 || d > days[m - 1] || (m == 2 && d == 29 && y % 4 != 0) || *p != '\0')
+		return -1;
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
 	return 0;
 }
 
@@ -405,23 +425,27 @@ sheet_row(struct sheet *sh, const struct row *r)
 	sheet_cells(sh, r, p, village, member, ch, &loc);
 }
 
-/* A table row as trimmed fields. */
+/* A table row as trimmed fields: its own cells, trimmed in place (a cell
+ * never written becomes ""). */
 static void
-row_from(struct row *r, const struct table_row *t)
+row_from(struct row *r, struct table_row *t)
 {
 	size_t i;
 
 	r->n = t->ncells;
 	r->line = t->line;
-	r->f = xreallocarray(NULL, r->n ? r->n : 1, sizeof *r->f);
+	r->f = t->cells;
 	for (i = 0; i < r->n; i++)
-		r->f[i] = table_trimmed(t->cells[i]);
+		if (t->cells[i] == NULL)
+			t->cells[i] = xstrdup("");
+		else
+			table_trim(t->cells[i]);
 }
 
 int
 sheet_import(struct import *im, const struct import_input *in)
 {
-	const struct table *t = in->table;
+	struct table *t = in->table;
 	const struct project *pr = im->pr;
 	struct sheet sh;
 	struct row r = {0};

@@ -181,7 +181,7 @@ struct import_input {
 	const char *path;
 	const char *data;
 	size_t len;
-	const struct table *table;
+	struct table *table;		/* importers may trim its cells in place */
 };
 
 /* The members of each village met, as the ledger knows them

@@ -533,22 +533,28 @@ is_ole2(const char *p, size_t n)
 }
 
 char *
-table_trimmed(const char *s)
+table_trim(char *s)
 {
-	const char *e;
+	char *e, *b = s;
 
-	if (s == NULL)
-		return xstrdup("");
-	s += strspn(s, " \t\r\n");
-	e = s + strlen(s);
-	while (e > s && strchr(" \t\r\n", e[-1]))
+	b += strspn(b, " \t\r\n");
+	e = b + strlen(b);
+	while (e > b && strchr(" \t\r\n", e[-1]))
 		e--;
 	/* A full-width space (U+3000) typed around a name. */
-	while (e - s >= 3 && memcmp(e - 3, "\xE3\x80\x80", 3) == 0)
+	while (e - b >= 3 && memcmp(e - 3, "\xE3\x80\x80", 3) == 0)
 		e -= 3;
-	while (e - s >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0)
-		s += 3;
-	return xstrndup(s, (size_t)(e - s));
+	while (e - b >= 3 && memcmp(b, "\xE3\x80\x80", 3) == 0)
+		b += 3;
+	memmove(s, b, (size_t)(e - b));
+	s[e - b] = '\0';
+	return s;
+}
+
+char *
+table_trimmed(const char *s)
+{
+	return table_trim(xstrdup(s ? s : ""));
 }
 
 

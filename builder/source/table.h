@@ -62,6 +62,8 @@ const char *table_cell(const struct table_row *r, int col);
 /* s without spaces, tabs, line breaks or full-width spaces around it (new
  * string; "" for NULL). */
 char *table_trimmed(const char *s);
+/* The same in place: returns s. */
+char *table_trim(char *s);
 
 /* "UTF-8", "UTF-8 with BOM", "GB18030", "xlsx". */
 const char *table_format_name(enum table_format);

@@ -238,7 +238,7 @@ test_ledger(void)
 		sqlite3 *db = NULL;
 
 		sqlite3_open(path, &db);
-		sqlite3_exec(db, "UPDATE records SET canon = 'other' WHERE date = '2026-12-06'", NULL, NULL, NULL);
+		sqlite3_exec(db, "UPDATE records SET channel = 'home' WHERE date = '2026-12-06'", NULL, NULL, NULL);
 		sqlite3_close(db);
 	}
 	l = ledger_open(path, LEDGER_WRITE, 0);
