@@ -70,7 +70,7 @@ check_that "ledger: check finds it sound (exit $st)" sh -c "test $st -eq 0 && gr
 # A record edited in place: check says so, and the same record imported
 # again is a conflict that changes nothing.
 cp "$db" "$lg/edited.sqlite"
-sqlite3 "$lg/edited.sqlite" "UPDATE records SET canon = canon || 'x' WHERE kind = 'claim'" 2>"$lg/err"
+sqlite3 "$lg/edited.sqlite" "UPDATE records SET date = '2026-12-08' WHERE kind = 'claim'" 2>"$lg/err"
 "$BIN" ledger check --ledger "$lg/edited.sqlite" "$tw" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: check finds a record edited in place (exit $st)" \
 	sh -c "test $st -eq 1 && grep -q 'does not hash to its identity: it was edited in place' '$lg/err'"
@@ -92,7 +92,7 @@ sqlite3 "$lg/newer.sqlite" "PRAGMA user_version = 99"
 cp "$lg/newer.sqlite" "$lg/newer.orig"
 "$BIN" ledger import --ledger "$lg/newer.sqlite" "$tw" "$lg/s2.csv" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: a ledger of a newer version is refused and left as it was (exit $st)" \
-	sh -c "test $st -eq 1 && grep -q 'ledger is of version 99, newer than the version 2' '$lg/err' && cmp -s '$lg/newer.sqlite' '$lg/newer.orig'"
+	sh -c "test $st -eq 1 && grep -q 'ledger is of version 99, newer than the version 3' '$lg/err' && cmp -s '$lg/newer.sqlite' '$lg/newer.orig'"
 cp "$db" "$lg/ro.sqlite"; chmod 444 "$lg/ro.sqlite"; cp "$lg/ro.sqlite" "$lg/ro.orig"
 "$BIN" ledger import --ledger "$lg/ro.sqlite" "$tw" "$lg/s2.csv" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: a read-only ledger is refused for an import and left as it was (exit $st)" \

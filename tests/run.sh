@@ -731,6 +731,7 @@ begin ledger; . "$top/tests/ledger.sh"
 begin sheets; . "$top/tests/sheets.sh"
 begin returns; . "$top/tests/returns.sh"
 begin ledger_report; . "$top/tests/ledger_report.sh"
+begin import; . "$top/tests/import.sh"
 fi
 
 

@@ -53,6 +53,13 @@ enum diag_level {
 	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
+	X(W_RECEIPT_UNPARSABLE, DL_WARNING, "receipt cannot be read: %s; left out") \
+	X(W_RECEIPT_CODE, DL_WARNING, "receipt with check code '%s' (name '%s') fits no phone edition of this township and season: a typing error, a cut-off copy, or another township's or season's file; left out: ask the member to send it again") \
+	X(W_RECEIPT_VILLAGE, DL_WARNING, "receipt says village '%s' but comes from the phone edition of '%s'; left out") \
+	X(W_RECEIPT_NAME, DL_WARNING, "'%s' is no member of village '%s' that the ledger knows; left out: import the village's roster first, or ask the member to send the receipt again with the name as the roster has it") \
+	X(W_RECEIPT_NAMESAKE, DL_WARNING, "'%s' is the name of more than one member of village '%s' (%zu); left out: put their lessons on a sheet with their 编号 (id)") \
+	X(W_RECEIPT_LESSON, DL_WARNING, "receipt lists lesson %d, but the phone edition of '%s' has %zu lessons; left out") \
+	X(W_RECEIPT_MANY, DL_WARNING, "more than %d receipts: the rest is not read") \
 	/* errors in the inputs: XML */ \
 	X(E_XML_SYNTAX, DL_ERROR, "not well-formed: %s") \
 	X(E_XML_DOCTYPE, DL_ERROR, "document type declarations are not allowed") \
@@ -116,15 +123,15 @@ enum diag_level {
 	X(E_ROSTER_MISSING, DL_ERROR, "roster '%s' named by the village cannot be opened: %s") \
 	X(E_ROSTER_TWO, DL_ERROR, "village '%s' has two rosters, this one and '%s': keep one") \
 	X(E_ROSTER_KIND, DL_ERROR, "roster is neither a .csv nor an .xlsx file: save it from the spreadsheet as 'CSV UTF-8' or as an Excel workbook (.xlsx)") \
-	X(E_ROSTER_XLS, DL_ERROR, "roster is an old binary Excel file (.xls), which is not read: open it in Excel or WPS and save it with 另存为 as 'Excel 工作簿 (*.xlsx)' or 'CSV UTF-8'") \
-	X(E_ROSTER_TOO_LARGE, DL_ERROR, "roster is larger than %s") \
-	X(E_ROSTER_ROWS, DL_ERROR, "roster has more than %d rows: the rest is not read") \
-	X(E_ROSTER_CELL, DL_ERROR, "cell longer than %d bytes") \
-	X(E_ROSTER_ENCODING, DL_ERROR, "roster is neither UTF-8 nor GB18030 text (the first bad byte is on this line): save it from the spreadsheet as 'CSV UTF-8'") \
-	X(E_ROSTER_QUOTE, DL_ERROR, "quoted cell starting here is never closed: its closing quote mark is missing") \
-	X(E_ROSTER_AFTER_QUOTE, DL_ERROR, "text after the closing quote mark of a quoted cell: write a quote mark inside a cell as two") \
-	X(E_ROSTER_XLSX, DL_ERROR, "not a workbook that can be read: %s; save it again from the spreadsheet as .xlsx or 'CSV UTF-8'") \
-	X(E_ROSTER_XLSX_STRING, DL_ERROR, "cell refers to shared string '%s', but the workbook has %zu") \
+	X(E_TABLE_XLS, DL_ERROR, "file is an old binary Excel file (.xls), which is not read: open it in Excel or WPS and save it with 另存为 as 'Excel 工作簿 (*.xlsx)' or 'CSV UTF-8'") \
+	X(E_TABLE_TOO_LARGE, DL_ERROR, "file is larger than %s") \
+	X(E_TABLE_ROWS, DL_ERROR, "file has more than %zu rows: the rest is not read") \
+	X(E_TABLE_CELL, DL_ERROR, "cell longer than %zu bytes") \
+	X(E_TABLE_ENCODING, DL_ERROR, "file is neither UTF-8 nor GB18030 text (the first bad byte is on this line): save it from the spreadsheet as 'CSV UTF-8'") \
+	X(E_TABLE_QUOTE, DL_ERROR, "quoted cell starting here is never closed: its closing quote mark is missing") \
+	X(E_TABLE_AFTER_QUOTE, DL_ERROR, "text after the closing quote mark of a quoted cell: write a quote mark inside a cell as two") \
+	X(E_TABLE_XLSX, DL_ERROR, "not a workbook that can be read: %s; save it again from the spreadsheet as .xlsx or 'CSV UTF-8'") \
+	X(E_TABLE_XLSX_STRING, DL_ERROR, "cell refers to shared string '%s', but the workbook has %zu") \
 	X(E_ROSTER_EMPTY, DL_ERROR, "roster has no header row") \
 	X(E_ROSTER_COLUMN, DL_ERROR, "roster has no column '%s'; headers found: %s") \
 	X(E_ROSTER_NO_NAME, DL_ERROR, "member has no name (姓名)") \
@@ -166,7 +173,7 @@ enum diag_level {
 	X(E_LEDGER_READONLY, DL_ERROR, "ledger is read-only: nothing was changed; make it writable (chmod u+w) first") \
 	X(E_LEDGER_REMOTE, DL_ERROR, "ledger is on a %s file system, where SQLite cannot lock it safely (WAL does not work there): keep it on a local disk, or give --force") \
 	X(E_LEDGER_BUSY, DL_ERROR, "ledger is busy: another coursepack is writing to it; try again when it is done") \
-	X(E_LEDGER_KIND, DL_ERROR, "not a file the ledger can import: an attendance sheet is CSV whose header has 村 (village), 姓名 (name) and lesson ids") \
+	X(E_LEDGER_KIND, DL_ERROR, "not a file the ledger can import: a roster has the columns 姓名 (name) and 类别 (group), an attendance sheet 村 (village), 姓名 (name) and lesson ids, and a chat export receipts starting with 【学习回执】") \
 	X(E_LEDGER_CONFLICT, DL_ERROR, "record %s is already in the ledger with other content: the ledger keeps its own; nothing was imported") \
 	X(E_LEDGER_RECORD_ID, DL_ERROR, "'%s' is not a record id: give at least 8 of its hex digits, as 'ledger log' shows them") \
 	X(E_LEDGER_NO_RECORD, DL_ERROR, "no record '%s' in the ledger") \
@@ -179,8 +186,6 @@ enum diag_level {
 	X(E_LEDGER_RULE_VOID, DL_ERROR, "ledger rule broken: void %s reverses '%s', which is no record or is a void") \
 	X(E_LEDGER_RULE_TWICE, DL_ERROR, "ledger rule broken: record %s is voided %s times") \
 	X(E_LEDGER_RULE_FIELDS, DL_ERROR, "ledger rule broken: record %s, a %s, lacks its fields or has a reason not in the list") \
-	X(E_SHEET_UTF8, DL_ERROR, "sheet is not UTF-8: save it as 'CSV UTF-8' from the spreadsheet") \
-	X(E_SHEET_QUOTE, DL_ERROR, "a quoted field starts here and never closes") \
 	X(E_SHEET_COLUMNS, DL_ERROR, "header has %zu columns, over the limit of %d") \
 	X(E_SHEET_HEADER, DL_ERROR, "header has no %s column") \
 	X(E_SHEET_COLUMN_TWICE, DL_ERROR, "column '%s' appears twice in the header") \
@@ -194,6 +199,11 @@ enum diag_level {
 	X(E_SHEET_MEMBER_NAME, DL_ERROR, "member '%s' of village '%s' is '%s' in the ledger but '%s' here: correct the sheet or the 编号 (id)") \
 	X(E_SHEET_CELL, DL_ERROR, "'%s' under '%s' is neither a date (2026-12-06) nor a tick (✓)") \
 	X(E_SHEET_NOT_PLANNED, DL_ERROR, "lesson '%s' is not in the plan of village '%s': see 'coursepack plan'") \
+	X(E_SHEET_NOT_ON_ROSTER, DL_ERROR, "'%s' is not on the roster of village '%s' in the ledger: correct the name, or import the village's new roster first") \
+	X(E_SHEET_NAME_AMBIGUOUS, DL_ERROR, "'%s' is the name of more than one member of village '%s' (%zu): add a 编号 (id) column and fill it in for them") \
+	X(E_LEDGER_ROSTER_VILLAGE, DL_ERROR, "cannot tell which village this roster is for: name the file after the village id (rosters/ID.csv), or name it in the village profile's roster attribute") \
+	X(E_RECEIPT_TOO_LARGE, DL_ERROR, "chat text is larger than %s: import it in parts") \
+	X(E_RECEIPT_STRICT, DL_ERROR, "%zu receipts left out, which --strict makes an error") \
 	/* errors in bundles */ \
 	X(E_ZIP_BAD, DL_ERROR, "not a readable zip archive: %s") \
 	X(E_ZIP_LAYOUT, DL_ERROR, "not a safe zip archive: %s") \

@@ -230,7 +230,7 @@ check_roster(struct checker *ck, const struct village *v, const char *township_d
 	if (roster_read(path, v->id, &ro) == 0) {
 		if (ck->verbose)
 			printf(_("    roster %s: %zu member%s (%s)\n"), path, ro->nmembers,
-			    ro->nmembers == 1 ? "" : "s", roster_format_name(ro->format));
+			    ro->nmembers == 1 ? "" : "s", table_format_name(ro->format));
 		roster_check_counts(ro, v);
 	}
 	roster_free(ro);

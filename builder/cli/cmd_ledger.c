@@ -1,6 +1,7 @@
 /* coursepack ledger SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP ...:
  * the township's class-hour ledger (builder/ledger/ledger.h).
- *   import TOWNSHIP FILE...       every file in one transaction
+ *   import [--strict] TOWNSHIP FILE...
+ *                                 rosters, sheets, chat exports: one transaction
  *   log TOWNSHIP                  the history, with provenance
  *   void TOWNSHIP RECORD --reason R
  *   check TOWNSHIP                integrity and the ledger's rules
@@ -17,17 +18,14 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "crypto.h"
 #include "i18n.h"
 #include "ledger.h"
 #include "load.h"
 #include "project.h"
 #include "util.h"
 
-#define LEDGER_MAX_INPUT (64u << 20)
-
 static const char usage_text[] =
-	"usage: coursepack ledger import [--ledger FILE] [--force] TOWNSHIP FILE...\n"
+	"usage: coursepack ledger import [--ledger FILE] [--force] [--strict] TOWNSHIP FILE...\n"
 	"       coursepack ledger log|check|export [--ledger FILE] [--force] TOWNSHIP\n"
 	"       coursepack ledger void [--ledger FILE] [--force] TOWNSHIP RECORD --reason REASON\n"
 	"       coursepack ledger report [--csv | --html DIR] [-a] [--ledger FILE] [--force] TOWNSHIP|VILLAGE\n"
@@ -82,67 +80,16 @@ township_of(const char *arg, int load, int one, struct project *pr, char **towns
 }
 
 static int
-do_import(struct ledger *l, const struct project *pr, char **files, int nfiles)
+do_import(struct ledger *l, const struct project *pr, char **files, int nfiles, int strict)
 {
-	size_t total_added = 0, total_same = 0;
-	int i, bad = 0;
-
-	if (ledger_begin(l) == -1)
-		return diag_exit() ? diag_exit() : 3;
-	for (i = 0; i < nfiles; i++) {
-		struct loc loc = {files[i], 0, 0};
-		const struct ledger_importer *im;
-		char sha[65], *data = NULL, *already = NULL;
-		size_t len, added = 0, same = 0;
-		long long id;
-
-		if (read_file(files[i], LEDGER_MAX_INPUT, &data, &len) == -1) {
-			bad = -1;
-			break;
-		}
-		sha256_hex(data, len, sha);
-		for (im = ledger_importers; im->kind && !im->recognise(data, len); im++)
-			;
-		if (im->kind == NULL) {
-			diag(E_LEDGER_KIND, &loc);
-			free(data);
-			bad++;
-			continue;
-		}
-		if (ledger_add_import(l, path_basename(files[i]), sha, im->kind, &id, &already) == -1) {
-			free(data);
-			bad = -1;
-			break;
-		}
-		if (already) {
-			printf(_("%s: %s, already imported on %s: nothing changed\n"), files[i], _(im->kind), already);
-			free(already);
-			free(data);
-			continue;
-		}
-		if (im->import(l, pr, files[i], id, data, len, &added, &same) == -1) {
-			/* A system error (diagnosed) or bad rows: the count tells. */
-			if (diag_count(DL_SYSERR)) {
-				free(data);
-				bad = -1;
-				break;
-			}
-			bad++;
-		} else
-			printf(_("%s: %s, %zu new records, %zu already in the ledger\n"), files[i], _(im->kind), added, same);
-		total_added += added;
-		total_same += same;
-		free(data);
-	}
-	if (bad) {
-		ledger_rollback(l);
-		if (bad > 0)
-			fprintf(stderr, "coursepack: %s\n", _("nothing imported: correct the rows named above and import again"));
+	switch (ledger_import(l, pr, files, (size_t)nfiles, strict)) {
+	case 0:
+		return diag_exit();
+	case 1:
 		return diag_exit() ? diag_exit() : 1;
-	}
-	if (ledger_commit(l) == -1)
+	default:
 		return diag_exit() ? diag_exit() : 3;
-	return diag_exit();
+	}
 }
 
 /* ledger check: SQLite's checks and the ledger's own rules. */
@@ -291,13 +238,14 @@ cmd_ledger(int argc, char *argv[])
 		{"html", required_argument, NULL, 'H'},
 		{"ledger", required_argument, NULL, 'l'},
 		{"reason", required_argument, NULL, 'r'},
+		{"strict", no_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	struct project pr;
 	struct ledger *l = NULL;
 	char *township = NULL, *ledger_path = NULL, *reason = NULL;
 	struct report_opts ro = {REPORT_TEXT, NULL, 0};
-	int ch, force = 0, rc = 2, nargs, created = 0;
+	int ch, force = 0, strict = 0, rc = 2, nargs, created = 0;
 	enum sub sub = SUB_LOG;
 
 	memset(&pr, 0, sizeof pr);
@@ -339,6 +287,9 @@ cmd_ledger(int argc, char *argv[])
 			}
 			reason = optarg;
 			break;
+		case 's':
+			strict = sub == SUB_IMPORT ? 1 : -1;	/* -1: not for this subcommand */
+			break;
 		case ':':
 			usage_error("ledger %s: option '%s' needs a value", argv[0], argv[optind - 1]);
 			goto usage;
@@ -349,7 +300,7 @@ cmd_ledger(int argc, char *argv[])
 	}
 	nargs = argc - optind;
 	if ((sub == SUB_IMPORT && nargs < 2) || (sub == SUB_VOID && nargs != 2) ||
-	    (sub != SUB_IMPORT && sub != SUB_VOID && nargs != 1))
+	    (sub != SUB_IMPORT && sub != SUB_VOID && nargs != 1) || strict < 0)
 		goto usage;
 	if (sub == SUB_VOID && (reason == NULL || !ledger_reason_valid(reason))) {
 		usage_error("ledger void: --reason takes tested-out, equivalent-course, administrative or mistake%s%s%s",
@@ -372,7 +323,7 @@ cmd_ledger(int argc, char *argv[])
 	}
 	switch (sub) {
 	case SUB_IMPORT:
-		rc = do_import(l, &pr, argv + optind + 1, nargs - 1);
+		rc = do_import(l, &pr, argv + optind + 1, nargs - 1, strict);
 		/* A first import that failed leaves no ledger, as before it. */
 		if (rc != 0 && created) {
 			ledger_close(l);

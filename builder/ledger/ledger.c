@@ -15,16 +15,30 @@
 #include "crypto.h"
 #include "i18n.h"
 #include "ledger.h"
+#include "roster.h"
 #include "util.h"
 
 /* The statements an import runs once per row or cell, prepared once. */
-enum cached { ST_RECORD_FIND, ST_RECORD_ADD, ST_MEMBER_FIND, ST_MEMBER_ADD, ST__COUNT };
+enum cached { ST_MEMBER_RECORDS, ST_VOID_FIND, ST_RECORD_ADD, ST_MEMBER_FIND, ST_MEMBER_ADD, ST_MEMBER_ROSTER, ST__COUNT };
+
+/* The records of the member an import last added to, by identity and
+ * canonical text: a sheet adds a member's lessons one after another, and
+ * one query per member rather than per lesson halves a county's import.
+ * Forgotten at every transaction's start and end. */
+struct member_records {
+	char *village, *member;
+	char **identity, **canon;
+	size_t n;
+};
 
 struct ledger {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *st[ST__COUNT];
+	struct member_records mr;
 };
+
+static void member_records_forget(struct member_records *);
 
 const char ledger_schema_v1[] =
 	"CREATE TABLE imports (\n"
@@ -67,8 +81,45 @@ static const char schema_v2[] =
 	"CREATE VIEW live AS SELECT * FROM records r WHERE r.kind <> 'void' AND NOT EXISTS\n"
 	"  (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.reverses = r.identity);\n";
 
+/* Version 3: records without the unique index on their identity (a
+ * hash: every insert went to a random page of it, and a county's import
+ * of 750,000 credits took minutes); a record is found again by its
+ * member and lesson, whose index a sheet fills in order.  Without the
+ * stored canonical text, which the columns hold already (ledger check
+ * recomputes it), and with checks that need no temporary table for
+ * each insert (an IN list does).  And members: the roster import that last listed each
+ * (what names in sheets and receipts are matched against), and an index
+ * to find a member by name. */
+static const char schema_v3[] =
+	"ALTER TABLE members ADD COLUMN roster_import INTEGER REFERENCES imports(id);\n"
+	"CREATE INDEX members_name ON members(village, name);\n"
+	"DROP VIEW live;\n"
+	"CREATE TABLE records_v3 (\n"
+	"  identity TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind = 'attendance' OR kind = 'claim' OR kind = 'void'),\n"
+	"  village TEXT,\n"
+	"  member TEXT,\n"
+	"  lesson TEXT,\n"
+	"  channel TEXT CHECK (channel IS NULL OR channel = 'class' OR channel = 'home' OR channel = 'online'),\n"
+	"  date TEXT,\n"
+	"  reverses TEXT,\n"
+	"  reason TEXT,\n"
+	"  import_id INTEGER NOT NULL REFERENCES imports(id),\n"
+	"  line INTEGER NOT NULL,\n"
+	"  FOREIGN KEY (village, member) REFERENCES members(village, member)\n"
+	");\n"
+	"INSERT INTO records_v3 SELECT identity, kind, village, member, lesson, channel, date, reverses, reason, "
+	"import_id, line FROM records ORDER BY rowid;\n"
+	"DROP TABLE records;\n"
+	"ALTER TABLE records_v3 RENAME TO records;\n"
+	"CREATE INDEX records_member ON records(village, member);\n"
+	"CREATE INDEX records_reverses ON records(reverses) WHERE reverses IS NOT NULL;\n"
+	"CREATE INDEX records_import ON records(import_id, line);\n"
+	"CREATE VIEW live AS SELECT * FROM records r WHERE r.kind <> 'void' AND NOT EXISTS\n"
+	"  (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.reverses = r.identity);\n";
+
 /* Each step takes a ledger of version i+1 to i+2. */
-static const char *const upgrades[LEDGER_VERSION] = {ledger_schema_v1, schema_v2};
+static const char *const upgrades[LEDGER_VERSION] = {ledger_schema_v1, schema_v2, schema_v3};
 
 const char *const ledger_reasons[] = {"tested-out", "equivalent-course", "administrative", "mistake", NULL};
 
@@ -342,10 +393,12 @@ ledger_open(const char *path, enum ledger_mode mode, int force)
 		free(dir);
 		return l;
 	}
-	/* A county's import fits in 64 MiB of cache: written once, at the
-	 * commit, rather than spilled page by page. */
+	/* 40 MiB of cache: a county's import (750,000 records, 130 MB) spills
+	 * to the write-ahead log as it goes, each page once, since records
+	 * and their indexes grow in the order sheets are read; the whole
+	 * import stays under 100 MiB (make bench-ledger). */
 	if (exec(l, "PRAGMA journal_mode = WAL") == -1 || exec(l, "PRAGMA synchronous = FULL") == -1 ||
-	    exec(l, "PRAGMA cache_size = -65536") == -1)
+	    exec(l, "PRAGMA cache_size = -40960") == -1)
 		goto fail;
 	if (v < LEDGER_VERSION && upgrade(l, v) == -1)
 		goto fail;
@@ -378,6 +431,7 @@ ledger_close(struct ledger *l)
 		return;
 	for (i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(l->st[i]);
+	member_records_forget(&l->mr);
 	sqlite3_close(l->db);
 	free(l->path);
 	free(l);
@@ -386,6 +440,7 @@ ledger_close(struct ledger *l)
 int
 ledger_begin(struct ledger *l)
 {
+	member_records_forget(&l->mr);
 	return exec(l, "BEGIN IMMEDIATE");
 }
 
@@ -403,6 +458,7 @@ int
 ledger_commit(struct ledger *l)
 {
 	reset_cached(l);
+	member_records_forget(&l->mr);
 	if (exec(l, "COMMIT") == -1) {
 		ledger_rollback(l);
 		return -1;
@@ -414,6 +470,7 @@ void
 ledger_rollback(struct ledger *l)
 {
 	reset_cached(l);
+	member_records_forget(&l->mr);
 	if (!sqlite3_get_autocommit(l->db))
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -478,8 +535,113 @@ ledger_canon(const struct ledger_record *r)
 {
 	if (r->kind == RECORD_VOID)
 		return xasprintf("coursepack-ledger 1\nvoid\n%s\n%s\n", r->reverses, r->reason);
-	return xasprintf("coursepack-ledger 1\n%s\n%s\n%s\n%s\n%s\n%s\n", kind_names[r->kind], r->village, r->member,
-	    r->lesson, channel_names[r->channel], r->date ? r->date : "");
+	/* By hand, not printf: a county's import makes 750,000 of them. */
+	const char *part[] = {"coursepack-ledger 1", kind_names[r->kind], r->village, r->member, r->lesson,
+	    channel_names[r->channel], r->date ? r->date : ""};
+	size_t len[NELEM(part)], total = 0, i;
+	char *s, *p;
+
+	for (i = 0; i < NELEM(part); i++)
+		total += (len[i] = strlen(part[i])) + 1;
+	p = s = xmalloc(total + 1);
+	for (i = 0; i < NELEM(part); i++) {
+		memcpy(p, part[i], len[i]);
+		p += len[i];
+		*p++ = '\n';
+	}
+	*p = '\0';
+	return s;
+}
+
+static const char *
+or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* The record of a row of records (the columns from `first` on: kind,
+ * village, member, lesson, channel, date, reverses, reason); its strings
+ * live as long as the row. */
+static void
+record_of(sqlite3_stmt *st, int first, struct ledger_record *r)
+{
+	const char *kind = or_empty(col(st, first)), *ch = col(st, first + 4);
+	int k, c;
+
+	memset(r, 0, sizeof *r);
+	for (k = 0; k < 3 && !streq(kind_names[k], kind); k++)
+		;
+	for (c = 0; ch && c < CHANNEL__COUNT && !streq(channel_names[c], ch); c++)
+		;
+	/* A field a damaged row lacks reads as "": ledger check names it. */
+	r->kind = (enum record_kind)(k % 3);
+	r->village = or_empty(col(st, first + 1));
+	r->member = or_empty(col(st, first + 2));
+	r->lesson = or_empty(col(st, first + 3));
+	r->channel = (enum channel)(c % CHANNEL__COUNT);
+	r->date = col(st, first + 5);
+	r->reverses = or_empty(col(st, first + 6));
+	r->reason = or_empty(col(st, first + 7));
+}
+
+#define RECORD_COLUMNS "kind, village, member, lesson, channel, date, reverses, reason"
+
+static void
+member_records_forget(struct member_records *mr)
+{
+	size_t i;
+
+	for (i = 0; i < mr->n; i++) {
+		free(mr->identity[i]);
+		free(mr->canon[i]);
+	}
+	free(mr->identity);
+	free(mr->canon);
+	free(mr->village);
+	free(mr->member);
+	memset(mr, 0, sizeof *mr);
+}
+
+static void
+member_records_add(struct member_records *mr, const char *identity, char *canon)
+{
+	mr->identity = xreallocarray(mr->identity, mr->n + 1, sizeof *mr->identity);
+	mr->canon = xreallocarray(mr->canon, mr->n + 1, sizeof *mr->canon);
+	mr->identity[mr->n] = xstrdup(identity);
+	mr->canon[mr->n++] = canon;
+}
+
+/* The records of (village, member), loaded unless they are the ones
+ * loaded last; -1 after diagnosing. */
+static int
+member_records_load(struct ledger *l, const char *village, const char *member)
+{
+	struct member_records *mr = &l->mr;
+	sqlite3_stmt *st;
+	int c;
+
+	if (mr->village && streq(mr->village, village) && streq(mr->member, member))
+		return 0;
+	member_records_forget(mr);
+	if ((st = cached(l, ST_MEMBER_RECORDS, "SELECT identity, " RECORD_COLUMNS " FROM records WHERE village = ? AND "
+	    "member = ?")) == NULL)
+		return -1;
+	bind_text(st, 1, village);
+	bind_text(st, 2, member);
+	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ledger_record old;
+
+		record_of(st, 1, &old);
+		member_records_add(mr, col(st, 0), ledger_canon(&old));
+	}
+	if (c != SQLITE_DONE) {
+		sql_fail(l, "record");
+		member_records_forget(mr);
+		return -1;
+	}
+	mr->village = xstrdup(village);
+	mr->member = xstrdup(member);
+	return 0;
 }
 
 enum ledger_added
@@ -488,42 +650,73 @@ ledger_add_record(struct ledger *l, long long import_id, int line, const struct 
 	char *canon = ledger_canon(r);
 	sqlite3_stmt *st;
 	enum ledger_added res = LEDGER_FAILED;
+	int c;
 
 	sha256_hex(canon, strlen(canon), identity);
-	if ((st = cached(l, ST_RECORD_FIND, "SELECT canon FROM records WHERE identity = ?")) == NULL)
-		goto out;
-	bind_text(st, 1, identity);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		res = streq(col(st, 0), canon) ? LEDGER_SAME : LEDGER_CONFLICT;
-		goto out;
-	}
-	if ((st = cached(l, ST_RECORD_ADD, "INSERT INTO records (identity, canon, kind, village, member, lesson, channel, date, "
-	    "reverses, reason, import_id, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
-		goto out;
-	bind_text(st, 1, identity);
-	bind_text(st, 2, canon);
-	bind_text(st, 3, kind_names[r->kind]);
+	/* Found by what the identity hashes: its member and lesson, or the
+	 * record a void reverses. */
 	if (r->kind == RECORD_VOID) {
+		if ((st = cached(l, ST_VOID_FIND, "SELECT " RECORD_COLUMNS " FROM records WHERE reverses = ? AND "
+		    "identity = ?")) == NULL)
+			goto out;
+		bind_text(st, 1, r->reverses);
+		bind_text(st, 2, identity);
+		if ((c = sqlite3_step(st)) == SQLITE_ROW) {
+			struct ledger_record old;
+			char *stored;
+
+			record_of(st, 0, &old);
+			stored = ledger_canon(&old);
+			res = streq(stored, canon) ? LEDGER_SAME : LEDGER_CONFLICT;
+			free(stored);
+			goto out;
+		}
+		if (c != SQLITE_DONE) {
+			sql_fail(l, "record");
+			goto out;
+		}
+	} else {
+		size_t i;
+
+		if (member_records_load(l, r->village, r->member) == -1)
+			goto out;
+		for (i = 0; i < l->mr.n; i++)
+			if (streq(l->mr.identity[i], identity)) {
+				res = streq(l->mr.canon[i], canon) ? LEDGER_SAME : LEDGER_CONFLICT;
+				goto out;
+			}
+	}
+	if ((st = cached(l, ST_RECORD_ADD, "INSERT INTO records (identity, kind, village, member, lesson, channel, date, "
+	    "reverses, reason, import_id, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
+		goto out;
+	bind_text(st, 1, identity);
+	bind_text(st, 2, kind_names[r->kind]);
+	if (r->kind == RECORD_VOID) {
+		bind_text(st, 3, NULL);
 		bind_text(st, 4, NULL);
 		bind_text(st, 5, NULL);
 		bind_text(st, 6, NULL);
 		bind_text(st, 7, NULL);
-		bind_text(st, 8, NULL);
 	} else {
-		bind_text(st, 4, r->village);
-		bind_text(st, 5, r->member);
-		bind_text(st, 6, r->lesson);
-		bind_text(st, 7, channel_names[r->channel]);
-		bind_text(st, 8, r->date);
+		bind_text(st, 3, r->village);
+		bind_text(st, 4, r->member);
+		bind_text(st, 5, r->lesson);
+		bind_text(st, 6, channel_names[r->channel]);
+		bind_text(st, 7, r->date);
 	}
-	bind_text(st, 9, r->kind == RECORD_VOID ? r->reverses : NULL);
-	bind_text(st, 10, r->kind == RECORD_VOID ? r->reason : NULL);
-	sqlite3_bind_int64(st, 11, import_id);
-	sqlite3_bind_int(st, 12, line);
+	bind_text(st, 8, r->kind == RECORD_VOID ? r->reverses : NULL);
+	bind_text(st, 9, r->kind == RECORD_VOID ? r->reason : NULL);
+	sqlite3_bind_int64(st, 10, import_id);
+	sqlite3_bind_int(st, 11, line);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		sql_fail(l, "record");
-	else
+	else {
 		res = LEDGER_ADDED;
+		if (r->kind != RECORD_VOID) {
+			member_records_add(&l->mr, identity, canon);
+			canon = NULL;
+		}
+	}
 out:
 	free(canon);
 	return res;
@@ -561,6 +754,81 @@ ledger_add_member(struct ledger *l, long long import_id, const char *village, co
 	else
 		rc = 0;
 	return rc;
+}
+
+int
+ledger_roster_member(struct ledger *l, long long import_id, const char *village, const char *member,
+    const char *name, const char *group, char **known)
+{
+	sqlite3_stmt *st;
+	int rc = ledger_add_member(l, import_id, village, member, name, group, known);
+
+	if (rc != 0)
+		return rc;
+	/* New or already known under this name: the roster has the last
+	 * word on the group. */
+	if ((st = cached(l, ST_MEMBER_ROSTER, "UPDATE members SET grp = ?, roster_import = ? WHERE village = ? AND "
+	    "member = ?")) == NULL)
+		return -1;
+	bind_text(st, 1, group);
+	sqlite3_bind_int64(st, 2, import_id);
+	bind_text(st, 3, village);
+	bind_text(st, 4, member);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sql_fail(l, "member");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_village_members(struct ledger *l, const char *village, struct ledger_member **out, size_t *n)
+{
+	sqlite3_stmt *st = prepare(l, "SELECT member, name, grp, roster_import IS NOT NULL FROM members WHERE village = ? "
+	    "ORDER BY member");
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, village);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ledger_member *m;
+		const char *g = col(st, 2);
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		m = &(*out)[(*n)++];
+		m->member = xstrdup(col(st, 0));
+		m->name = xstrdup(col(st, 1));
+		m->group = g ? roster_group_parse(g) : -1;
+		m->on_roster = sqlite3_column_int(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		sql_fail(l, "member");
+		ledger_members_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+ledger_members_free(struct ledger_member *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].member);
+		free(v[i].name);
+	}
+	free(v);
 }
 
 int
@@ -784,13 +1052,16 @@ ledger_check(struct ledger *l)
 	if (check_rule(l, "SELECT \"table\", rowid FROM pragma_foreign_key_check", E_LEDGER_RULE_FK, &problems) == -1)
 		return -1;
 	/* Identities are hashes of the content: recomputed in C below. */
-	if ((st = prepare(l, "SELECT identity, canon FROM records")) == NULL)
+	if ((st = prepare(l, "SELECT identity, " RECORD_COLUMNS " FROM records")) == NULL)
 		return -1;
 	while ((c = sqlite3_step(st)) == SQLITE_ROW) {
-		char sha[65];
-		const char *canon = col(st, 1);
+		struct ledger_record r;
+		char sha[65], *canon;
 
+		record_of(st, 1, &r);
+		canon = ledger_canon(&r);
 		sha256_hex(canon, strlen(canon), sha);
+		free(canon);
 		if (!streq(sha, col(st, 0))) {
 			problems++;
 			diag(E_LEDGER_RULE_HASH, &loc, col(st, 0));

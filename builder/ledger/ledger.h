@@ -19,11 +19,12 @@
 
 #include "plan.h"
 #include "project.h"
+#include "table.h"
 
 /* The schema version this coursepack writes (PRAGMA user_version).
  * Version 1 is the first schema; ledger_open upgrades older ledgers step
  * by step inside one transaction, and refuses newer ones. */
-#define LEDGER_VERSION 2
+#define LEDGER_VERSION 3
 
 /* The first schema, kept verbatim: the upgrade test makes a version-1
  * ledger from it. */
@@ -111,6 +112,20 @@ enum ledger_added ledger_add_record(struct ledger *, long long import_id, int li
 int ledger_add_member(struct ledger *, long long import_id, const char *village, const char *member,
     const char *name, const char *group, char **known);
 
+/* A member as a roster lists them: as ledger_add_member, and the roster
+ * import and group recorded (the roster has the last word on the group). */
+int ledger_roster_member(struct ledger *, long long import_id, const char *village, const char *member,
+    const char *name, const char *group, char **known);
+
+/* The members the ledger knows in a village, by member key. */
+struct ledger_member {
+	char *member, *name;
+	int group;		/* enum group, or -1: unknown */
+	int on_roster;		/* listed by an imported roster */
+};
+int ledger_village_members(struct ledger *, const char *village, struct ledger_member **, size_t *n);
+void ledger_members_free(struct ledger_member *, size_t n);
+
 /* Voids the record whose identity starts with `prefix` (at least 8 hex
  * digits) with `reason`, as an import of its own.  Returns 0, 1 when
  * nothing changed (already voided for that reason), -1 after diagnosing. */
@@ -190,22 +205,65 @@ void ledger_report_csv(const struct ledger_totals *, FILE *);
 /* The HTML report (self-contained, for print), as a new string. */
 char *ledger_report_html(const struct ledger_totals *);
 
-/* Importers: each recognises its kind of file from the content and
- * imports it into the open transaction.  The attendance sheet is here
- * (ledger_sheet.c); rosters (roster.c) and chat exports with receipts
- * (receipt.c) join this table at the merge. */
+/* Imports files into the ledger in one transaction (import.c): each
+ * file's kind is recognised from its content and said; a file imported
+ * before changes nothing.  Returns 0; 1 when some file had bad rows
+ * (every one named; nothing imported); -1 on a system error (diagnosed;
+ * nothing imported).  strict: receipts left out of a chat export (bad
+ * code, unknown name) are errors, not warnings. */
+int ledger_import(struct ledger *, const struct project *, char **files, size_t nfiles, int strict);
+
+/* What an importer is given: the file, and the file read as a table (a
+ * roster, a sheet), or NULL (chat text). */
+struct import_input {
+	const char *path;
+	const char *data;
+	size_t len;
+	struct table *table;		/* importers may trim its cells in place */
+};
+
+/* The members of each village met, as the ledger knows them
+ * (import_members.c). */
+struct village_members;
+struct import_cache {
+	struct village_members *v;
+	size_t n;
+};
+
+/* An import under way: the file's import id and what it counted. */
+struct import {
+	struct ledger *l;
+	const struct project *pr;
+	long long id;
+	int strict;
+	size_t added, same;		/* records */
+	size_t left_out;		/* receipts warned about and not imported */
+	size_t members;			/* members a roster listed */
+	struct import_cache *cache;
+};
+
+/* The members of a village as the ledger knows them (with this import's
+ * so far), *roster set when any is on an imported roster; NULL on a system
+ * error (diagnosed).  Valid until import_forget of the village, which an
+ * importer calls after adding members there. */
+const struct ledger_member *import_members(struct import *, const char *village, size_t *n, int *roster);
+void import_forget(struct import *, const char *village);
+void import_cache_release(struct import_cache *);
+
+/* Importers: each recognises its kind of file and imports it into the
+ * open transaction.  import returns 0, or -1 after naming every bad row
+ * (nothing will then be committed). */
 struct ledger_importer {
 	const char *kind;		/* as the import says it: "attendance sheet" */
-	int (*recognise)(const char *data, size_t len);
-	/* Returns 0, or -1 after naming every bad row (nothing must then be
-	 * committed); counts what it added and what was already there. */
-	int (*import)(struct ledger *, const struct project *, const char *path, long long import_id,
-	    const char *data, size_t len, size_t *added, size_t *same);
+	int (*recognise)(const struct import_input *);
+	int (*import)(struct import *, const struct import_input *);
 };
 
 extern const struct ledger_importer ledger_importers[];	/* ends with kind NULL */
 
-int sheet_import(struct ledger *, const struct project *, const char *path, long long import_id,
-    const char *data, size_t len, size_t *added, size_t *same);
+/* import_sheet.c, import_chat.c */
+int sheet_import(struct import *, const struct import_input *);
+int chat_recognise(const struct import_input *);
+int chat_import(struct import *, const struct import_input *);
 
 #endif

@@ -5,7 +5,7 @@
 #include "receipt.h"
 #include "util.h"
 
-static const char marker[] = "【学习回执】";
+static const char marker[] = RECEIPT_MARK;
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 enum field { F_TOWNSHIP, F_VILLAGE, F_NAME, F_LESSONS, F_DATES, F_CODE, F__COUNT };

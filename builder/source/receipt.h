@@ -33,6 +33,7 @@
 #define RECEIPT_NAME_MAX 64		/* code points of a normalised name */
 #define RECEIPT_FIELD_MAX 256		/* bytes of one field's value */
 #define RECEIPT_CODE_LEN 8
+#define RECEIPT_MARK "【学习回执】"	/* the line a receipt starts with */
 
 enum receipt_status {
 	RECEIPT_OK,		/* parsed, and its code matches a build id given */

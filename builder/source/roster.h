@@ -12,19 +12,12 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "table.h"
 
 #define ROSTER_MAX_BYTES (8u * 1024 * 1024)	/* a CSV or .xlsx file */
-#define ROSTER_MAX_PART (8u * 1024 * 1024)	/* one part of an .xlsx, unpacked */
 #define ROSTER_MAX_ROWS 20000			/* rows, header included */
 #define ROSTER_MAX_COLS 64
 #define ROSTER_MAX_CELL 256			/* bytes of UTF-8 in one cell */
-
-enum roster_format {
-	ROSTER_UTF8,		/* CSV, UTF-8 without a BOM */
-	ROSTER_UTF8_BOM,	/* CSV, UTF-8 with a BOM (Excel's "CSV UTF-8") */
-	ROSTER_GB18030,		/* CSV, GB18030/GBK (Chinese Excel's plain "CSV") */
-	ROSTER_XLSX,		/* first sheet of an .xlsx workbook */
-};
 
 struct member {
 	const char *village;	/* the roster's village id */
@@ -39,7 +32,7 @@ struct member {
 struct roster {
 	char *path;		/* as given */
 	char *village;
-	enum roster_format format;
+	enum table_format format;
 	struct member *members;	/* in file order */
 	size_t nmembers;
 };
@@ -55,17 +48,16 @@ int roster_locate(const struct village *v, const char *township_dir, char **path
  * row is diagnosed.  Returns 0 and a roster the caller frees with
  * roster_free, or -1 with *out NULL after diagnosing. */
 int roster_read(const char *path, const char *village, struct roster **out);
-/* The same for CSV bytes already in memory (`path` names them). */
-int roster_parse_csv(const char *path, const char *village, const char *bytes, size_t len,
-    struct roster **out);
+/* The same for a file's bytes already in memory (`path` names them). */
+int roster_parse(const char *path, const char *village, const char *bytes, size_t len, struct roster **out);
+/* The members of a table already read: its first row is the header. */
+int roster_from_table(const struct table *, const char *village, struct roster **out);
 void roster_free(struct roster *);
 
 /* Warns about each group whose member count in the profile differs from
  * the roster's; returns the number of warnings. */
 int roster_check_counts(const struct roster *, const struct village *);
 
-/* "UTF-8", "UTF-8 with BOM", "GB18030", "xlsx". */
-const char *roster_format_name(enum roster_format);
 /* 在村/居家/流动 or resident/homebound/mobile (ASCII case ignored); -1
  * when none of them. */
 int roster_group_parse(const char *s);

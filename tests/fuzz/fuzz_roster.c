@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct roster *ro = NULL;
 
-	if (roster_parse_csv("fuzz.csv", "v", (const char *)data, size, &ro) == 0)
+	if (roster_parse("fuzz.csv", "v", (const char *)data, size, &ro) == 0)
 		roster_free(ro);
 	return 0;
 }

@@ -34,7 +34,7 @@ static const struct unit_test {
 	{"crypto", test_crypto, 24},
 	{"receipt", test_receipt, 25},
 	{"roster", test_roster, 36},
-	{"ledger", test_ledger, 27},
+	{"ledger", test_ledger, 28},
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
 

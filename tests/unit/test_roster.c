@@ -16,7 +16,7 @@ csv(const char *text)
 {
 	struct roster *ro;
 
-	return roster_parse_csv("t.csv", "v", text, strlen(text), &ro) == 0 ? ro : NULL;
+	return roster_parse("t.csv", "v", text, strlen(text), &ro) == 0 ? ro : NULL;
 }
 
 static void
@@ -35,7 +35,7 @@ test_csv(void)
 	    ",,,,\r\n"
 	    "3, 张山 ,流动,,\r\n");
 	EXPECT(ro && ro->nmembers == 3, "csv: three members, blank row skipped");
-	EXPECT(ro && ro->format == ROSTER_UTF8, "csv: UTF-8 without BOM");
+	EXPECT(ro && ro->format == TABLE_UTF8, "csv: UTF-8 without BOM");
 	EXPECT(ro && streq(ro->members[0].name, "陈春") && streq(ro->members[0].phone, "139") &&
 	    ro->members[0].group == GROUP_RESIDENT && ro->members[0].line == 2, "csv: first member, line 2");
 	EXPECT(ro && ro->members[1].line == 4 && streq(ro->members[1].name, "李秋") &&
@@ -48,13 +48,13 @@ test_csv(void)
 
 	/* BOM, LF only, English headers, no final line end. */
 	ro = csv("\xEF\xBB\xBFName,GROUP\nA,Resident\nB,mobile");
-	EXPECT(ro && ro->format == ROSTER_UTF8_BOM && ro->nmembers == 2 && streq(ro->members[1].name, "B") &&
+	EXPECT(ro && ro->format == TABLE_UTF8_BOM && ro->nmembers == 2 && streq(ro->members[1].name, "B") &&
 	    ro->members[1].group == GROUP_MOBILE && ro->members[0].id == NULL, "csv: BOM, English headers");
 	roster_free(ro);
 
 	/* GB18030, as Chinese Excel saves "CSV": 姓名,类别 / 陈春,流动 */
 	ro = csv("\xD0\xD5\xC3\xFB,\xC0\xE0\xB1\xF0\r\n\xB3\xC2\xB4\xBA,\xC1\xF7\xB6\xAF\r\n");
-	EXPECT(ro && ro->format == ROSTER_GB18030 && ro->nmembers == 1 && streq(ro->members[0].name, "陈春") &&
+	EXPECT(ro && ro->format == TABLE_GB18030 && ro->nmembers == 1 && streq(ro->members[0].name, "陈春") &&
 	    ro->members[0].group == GROUP_MOBILE, "csv: GB18030 detected and decoded");
 	roster_free(ro);
 
@@ -88,7 +88,7 @@ test_csv(void)
 	free(big);
 	big = xcalloc(1, ROSTER_MAX_BYTES + 2);
 	memset(big, 'a', ROSTER_MAX_BYTES + 1);
-	EXPECT(roster_parse_csv("t.csv", "v", big, ROSTER_MAX_BYTES + 1, &ro) == -1 && ro == NULL,
+	EXPECT(roster_parse("t.csv", "v", big, ROSTER_MAX_BYTES + 1, &ro) == -1 && ro == NULL,
 	    "csv: file over the size limit");
 	free(big);
 }
@@ -99,7 +99,7 @@ test_xlsx(void)
 	struct roster *ro;
 	size_t i, phones = 0, good = 0;
 
-	EXPECT(roster_read(FIX "small.xlsx", "v", &ro) == 0 && ro->format == ROSTER_XLSX && ro->nmembers == 3,
+	EXPECT(roster_read(FIX "small.xlsx", "v", &ro) == 0 && ro->format == TABLE_XLSX && ro->nmembers == 3,
 	    "xlsx: read");
 	EXPECT(ro && streq(ro->members[0].name, "陈春") && streq(ro->members[0].id, "1000") &&
 	    ro->members[0].line == 2 && ro->members[0].group == GROUP_RESIDENT,

@@ -1,4 +1,5 @@
-/* A filled attendance sheet, as CSV (UTF-8, with or without a BOM).
+/* A filled attendance sheet: CSV (UTF-8 or GB18030) or .xlsx, read as a
+ * table (table.h).
  *
  * The header names the columns, in Chinese or English, in any order:
  *   村 / village     the village id, as township.xml lists it (required)
@@ -11,7 +12,11 @@
  * (✓ √ ✔ 1 x X y Y 是 到) or nothing.  Class cells become attendance
  * records, home and online cells claims.  The hours are never the
  * sheet's: they come from the village's plan.  Any bad row fails the
- * whole import, every bad row named. */
+ * whole import, every bad row named.
+ *
+ * Once a roster of the village is in the ledger, every row must be one of
+ * its members: by 编号 when the row has one, else by a name only one
+ * member has.  Before, the sheet's names make the members. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +26,6 @@
 #include "util.h"
 
 #define SHEET_MAX_COLUMNS 512
-#define SHEET_MAX_FIELD 4096
 
 enum column_role { COL_VILLAGE, COL_NAME, COL_ID, COL_GROUP, COL_CHANNEL, COL_LESSON };
 
@@ -46,88 +50,8 @@ struct row {
 static void
 row_clear(struct row *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		free(r->f[i]);
-	free(r->f);
-	r->f = NULL;
+	r->f = NULL;	/* the table's cells */
 	r->n = 0;
-}
-
-/* Reads the next CSV row from *p (RFC 4180: quotes, doubled quotes,
- * CRLF or LF).  Returns 1 with a row, 0 at the end, -1 on a quote that
- * does not close (diagnosed).  Fields are trimmed of spaces outside
- * quotes. */
-static int
-next_row(const char **p, const char *end, int *line, struct row *r, const char *path)
-{
-	struct buf b = {0};
-	const char *s = *p;
-	size_t cap = 0;
-
-	if (s >= end)
-		return 0;
-	r->line = *line;
-	for (;;) {
-		int quoted = 0;
-
-		b.len = 0;
-		while (s < end && (*s == ' ' || *s == '\t'))
-			s++;
-		if (s < end && *s == '"') {
-			quoted = 1;
-			s++;
-			for (;;) {
-				if (s >= end) {
-					struct loc loc = {path, r->line, 0};
-
-					diag(E_SHEET_QUOTE, &loc);
-					buf_release(&b);
-					return -1;
-				}
-				if (*s == '"') {
-					if (s + 1 < end && s[1] == '"') {
-						buf_add(&b, "\"", 1);
-						s += 2;
-						continue;
-					}
-					s++;
-					break;
-				}
-				if (*s == '\n')
-					(*line)++;
-				buf_add(&b, s, 1);
-				s++;
-			}
-		}
-		while (s < end && *s != ',' && *s != '\n' && *s != '\r') {
-			if (!quoted || (*s != ' ' && *s != '\t'))
-				buf_add(&b, s, 1);
-			s++;
-		}
-		while (!quoted && b.len && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\t'))
-			b.len--;
-		if (r->n == cap) {
-			cap = cap ? 2 * cap : 16;
-			r->f = xreallocarray(r->f, cap, sizeof *r->f);
-		}
-		buf_add(&b, "", 1);
-		r->f[r->n++] = xstrdup(b.data);
-		if (s < end && *s == ',') {
-			s++;
-			continue;
-		}
-		if (s < end && *s == '\r')
-			s++;
-		if (s < end && *s == '\n')
-			s++;
-		(*line)++;
-		break;
-	}
-	buf_release(&b);
-	*p = s;
-	return 1;
 }
 
 static int
@@ -139,46 +63,6 @@ role_of(const char *h)
 		if (streq(h, known_heads[i].zh) || strcasecmp_ascii(h, known_heads[i].en) == 0)
 			return (int)known_heads[i].role;
 	return COL_LESSON;
-}
-
-static const char *
-skip_bom(const char *data, size_t *len)
-{
-	if (*len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-		*len -= 3;
-		return data + 3;
-	}
-	return data;
-}
-
-static int
-sheet_recognise(const char *data, size_t len)
-{
-	const char *s = skip_bom(data, &len), *end = s + len;
-	struct row r = {0};
-	int line = 1, village = 0, name = 0, lesson = 0;
-	size_t i;
-
-	if (len == 0 || memchr(s, '\0', len))
-		return 0;
-	if (next_row(&s, end, &line, &r, NULL) != 1)
-		return 0;
-	for (i = 0; i < r.n; i++)
-		switch (role_of(r.f[i])) {
-		case COL_VILLAGE:
-			village = 1;
-			break;
-		case COL_NAME:
-			name = 1;
-			break;
-		case COL_LESSON:
-			lesson += strchr(r.f[i], '/') != NULL;
-			break;
-		default:
-			break;
-		}
-	row_clear(&r);
-	return village && name && lesson;
 }
 
 static int
@@ -193,20 +77,45 @@ is_tick(const char *s)
 	return 0;
 }
 
-/* 2026-12-06, 2026/12/6 or 2026.12.6 into out (YYYY-MM-DD); 0 or -1. */
+/* Up to `max` digits at *s as a number, *s past them; -1 when none. */
+static int
+digits(const char **s, int max)
+{
+	int v = 0, n = 0;
+
+	for (; n < max && **s >= '0' && **s <= '9'; (*s)++, n++)
+		v = v * 10 + (**s - '0');
+	return n ? v : -1;
+}
+
+/* 2026-12-06, 2026/12/6 or 2026.12.6 into out (YYYY-MM-DD); 0 or -1.
+ * By hand: a county's sheets hold 750,000 of them. */
 static int
 parse_date(const char *s, char out[11])
 {
 	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	unsigned y, m, d;
-	char sep1, sep2, extra;
+	const char *p = s;
+	int y, m, d;
+	char sep;
 
-	if (sscanf(s, "%4u%c%2u%c%2u%c", &y, &sep1, &m, &sep2, &d, &extra) != 5)
+	if ((y = digits(&p, 4)) < 2000 || y > 2099 || p - s != 4 || !strchr("-/.", *p) || *p == '\0')
 		return -1;
-	if (sep1 != sep2 || !strchr("-/.", sep1) || y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1 ||
-	    (int)d > days[m - 1] || (m == 2 && d == 29 && y % 4 != 0))
+	sep = *p++;
+	if ((m = digits(&p, 2)) < 1 || m > 12 || *p++ != sep)
 		return -1;
-	snprintf(out, 11, "%04u-%02u-%02u", y % 10000u, m % 100u, d % 100u);
+	if ((d = digits(&p, 2)) < 1 || d > days[m - 1] || (m == 2 && d == 29 && y % 4 != 0) || *p != '\0')
+		return -1;
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
 	return 0;
 }
 
@@ -225,6 +134,7 @@ parse_group(const char *s)
 /* An attendance sheet being imported: its header, what each column is,
  * the plans of the villages met so far and the members seen. */
 struct sheet {
+	struct import *im;
 	struct ledger *l;
 	const struct project *pr;
 	const char *path;
@@ -234,9 +144,8 @@ struct sheet {
 	int col_of[COL_LESSON];		/* per field: its column, or -1 */
 	const struct lesson **lessons;	/* per lesson column: the lesson */
 	struct plan **plans;		/* per village of pr, when met */
-	char **seen;			/* "village\nmember" of the rows so far */
-	int *seen_line;
-	size_t nseen;
+	struct seen *seen;		/* hash set of the rows' members so far */
+	size_t nseen, seen_cap;
 	size_t added, same;
 	int bad;			/* rows diagnosed */
 	int failed;			/* the ledger failed: stop */
@@ -244,13 +153,11 @@ struct sheet {
 
 /* The header row: which column holds what.  0, or -1 after diagnosing. */
 static int
-sheet_header(struct sheet *sh, const char **s, const char *end, int *line)
+sheet_header(struct sheet *sh)
 {
-	struct loc loc = {sh->path, 1, 0};
+	struct loc loc = {sh->path, sh->head.line, 0};
 	size_t i, j;
 
-	if (next_row(s, end, line, &sh->head, sh->path) != 1)
-		return -1;
 	if (sh->head.n > SHEET_MAX_COLUMNS) {
 		diag(E_SHEET_COLUMNS, &loc, sh->head.n, SHEET_MAX_COLUMNS);
 		return -1;
@@ -308,24 +215,80 @@ sheet_plan(struct sheet *sh, const char *village)
 /* Two rows for one member: two people of one name, or a row copied
  * twice; either way a person must decide.  1 (diagnosed) when the member
  * was seen before, else 0 and remembered. */
+struct seen {
+	char *key;		/* "village\nmember", NULL: a free slot */
+	int line;
+};
+
+/* Two rows for one member: two people of one name, or a row copied
+ * twice; either way a person must decide.  1 (diagnosed) when the member
+ * was seen before, else 0 and remembered. */
 static int
 sheet_seen_before(struct sheet *sh, const char *village, const char *member, const struct loc *loc)
 {
 	char *key = xasprintf("%s\n%s", village, member);
-	size_t k;
+	size_t k, mask;
 
-	for (k = 0; k < sh->nseen && !streq(sh->seen[k], key); k++)
-		;
-	if (k < sh->nseen) {
-		diag(E_SHEET_MEMBER_TWICE, loc, member, village, sh->path, sh->seen_line[k]);
-		free(key);
-		return 1;
+	if (2 * (sh->nseen + 1) > sh->seen_cap) {	/* grow: at most half full */
+		struct seen *old = sh->seen;
+		size_t ocap = sh->seen_cap, o;
+
+		sh->seen_cap = ocap ? ocap * 2 : 256;
+		sh->seen = xcalloc(sh->seen_cap, sizeof *sh->seen);
+		for (o = 0; o < ocap; o++)
+			if (old[o].key) {
+				for (k = fnv1a(FNV1A_INIT, old[o].key, strlen(old[o].key)) & (sh->seen_cap - 1);
+				    sh->seen[k].key; k = (k + 1) & (sh->seen_cap - 1))
+					;
+				sh->seen[k] = old[o];
+			}
+		free(old);
 	}
-	sh->seen = xreallocarray(sh->seen, sh->nseen + 1, sizeof *sh->seen);
-	sh->seen_line = xreallocarray(sh->seen_line, sh->nseen + 1, sizeof *sh->seen_line);
-	sh->seen[sh->nseen] = key;
-	sh->seen_line[sh->nseen++] = loc->line;
+	mask = sh->seen_cap - 1;
+	for (k = fnv1a(FNV1A_INIT, key, strlen(key)) & mask; sh->seen[k].key; k = (k + 1) & mask)
+		if (streq(sh->seen[k].key, key)) {
+			diag(E_SHEET_MEMBER_TWICE, loc, member, village, sh->path, sh->seen[k].line);
+			free(key);
+			return 1;
+		}
+	sh->seen[k].key = key;
+	sh->seen[k].line = loc->line;
+	sh->nseen++;
 	return 0;
+}
+
+/* The member a row names, when the village's roster is in the ledger: by
+ * 编号, else by a name only one member has.  Returns the member key, or
+ * NULL after diagnosing; *roster 0 (and NULL) when there is no roster. */
+static const char *
+sheet_on_roster(struct sheet *sh, const char *village, const char *id, const char *name, const struct loc *loc,
+    int *roster)
+{
+	const struct ledger_member *m, *found = NULL;
+	size_t n, i, count = 0;
+
+	if ((m = import_members(sh->im, village, &n, roster)) == NULL) {
+		sh->failed = 1;
+		return NULL;
+	}
+	if (!*roster)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (id[0] ? streq(m[i].member, id) : streq(m[i].name, name)) {
+			found = &m[i];
+			count++;
+		}
+	if (count == 1 && id[0] && !streq(found->name, name)) {
+		diag(E_SHEET_MEMBER_NAME, loc, id, village, found->name, name);
+		return NULL;
+	}
+	if (count == 1)
+		return found->member;
+	if (count == 0)
+		diag(E_SHEET_NOT_ON_ROSTER, loc, id[0] ? id : name, village);
+	else
+		diag(E_SHEET_NAME_AMBIGUOUS, loc, name, village, count);
+	return NULL;
 }
 
 /* One record per filled lesson cell of a row. */
@@ -395,7 +358,7 @@ sheet_row(struct sheet *sh, const struct row *r)
 	const char *village = field(sh, r, COL_VILLAGE), *name = field(sh, r, COL_NAME), *id = field(sh, r, COL_ID);
 	const char *member = id[0] ? id : name;
 	const struct plan *p;
-	int ch = CHANNEL_CLASS, grp = -1;
+	int ch = CHANNEL_CLASS, grp = -1, roster = 0;
 	char *known = NULL;
 	size_t i;
 
@@ -429,10 +392,23 @@ sheet_row(struct sheet *sh, const struct row *r)
 		sh->bad++;
 		return;
 	}
+	if ((member = sheet_on_roster(sh, village, id, name, &loc, &roster)) == NULL && roster) {
+		sh->bad++;
+		return;
+	}
+	if (sh->failed)
+		return;
+	if (member == NULL)
+		member = id[0] ? id : name;
 	if (sheet_seen_before(sh, village, member, &loc)) {
 		sh->bad++;
 		return;
 	}
+	if (roster) {
+		sheet_cells(sh, r, p, village, member, ch, &loc);
+		return;
+	}
+	import_forget(sh->im, village);
 	switch (ledger_add_member(sh->l, sh->import_id, village, member, name,
 	    grp >= 0 ? group_name((enum group)grp) : NULL, &known)) {
 	case -1:
@@ -449,51 +425,61 @@ sheet_row(struct sheet *sh, const struct row *r)
 	sheet_cells(sh, r, p, village, member, ch, &loc);
 }
 
-int
-sheet_import(struct ledger *l, const struct project *pr, const char *path, long long import_id, const char *data,
-    size_t len, size_t *added, size_t *same)
+/* A table row as trimmed fields: its own cells, trimmed in place (a cell
+ * never written becomes ""). */
+static void
+row_from(struct row *r, struct table_row *t)
 {
-	const char *s = skip_bom(data, &len), *end = s + len;
-	struct sheet sh = {l, pr, path, import_id, {0}, NULL, {-1, -1, -1, -1, -1}, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0};
-	struct row r = {0};
-	struct loc loc = {path, 1, 0};
-	int line = 1, got = 0;
-	size_t bad_utf8, i;
+	size_t i;
 
-	*added = *same = 0;
-	if (!utf8_valid(s, len, &bad_utf8)) {
-		diag(E_SHEET_UTF8, &loc);
-		return -1;
-	}
-	if (sheet_header(&sh, &s, end, &line) == 0) {
+	r->n = t->ncells;
+	r->line = t->line;
+	r->f = t->cells;
+	for (i = 0; i < r->n; i++)
+		if (t->cells[i] == NULL)
+			t->cells[i] = xstrdup("");
+		else
+			table_trim(t->cells[i]);
+}
+
+int
+sheet_import(struct import *im, const struct import_input *in)
+{
+	struct table *t = in->table;
+	const struct project *pr = im->pr;
+	struct sheet sh;
+	struct row r = {0};
+	size_t i;
+
+	memset(&sh, 0, sizeof sh);
+	sh.im = im;
+	sh.l = im->l;
+	sh.pr = pr;
+	sh.path = in->path;
+	sh.import_id = im->id;
+	for (i = 0; i < COL_LESSON; i++)
+		sh.col_of[i] = -1;
+	row_from(&sh.head, &t->rows[0]);
+	if (sheet_header(&sh) == 0) {
 		sh.plans = xcalloc(pr->nvillages ? pr->nvillages : 1, sizeof *sh.plans);
-		while (!sh.failed && (got = next_row(&s, end, &line, &r, path)) == 1) {
+		for (i = 1; i < t->nrows && !sh.failed; i++) {
+			row_from(&r, &t->rows[i]);
 			sheet_row(&sh, &r);
 			row_clear(&r);
 		}
-		if (got == -1)
-			sh.bad++;
 	} else
 		sh.bad++;
-	row_clear(&r);
 	row_clear(&sh.head);
-	for (i = 0; i < sh.nseen; i++)
-		free(sh.seen[i]);
+	for (i = 0; i < sh.seen_cap; i++)
+		free(sh.seen[i].key);
 	free(sh.seen);
-	free(sh.seen_line);
 	if (sh.plans)
 		for (i = 0; i < pr->nvillages; i++)
 			plan_free(sh.plans[i]);
 	free(sh.plans);
 	free(sh.role);
 	free(sh.lessons);
-	*added = sh.added;
-	*same = sh.same;
+	im->added = sh.added;
+	im->same = sh.same;
 	return sh.bad || sh.failed ? -1 : 0;
 }
-
-const struct ledger_importer ledger_importers[] = {
-	{N_("attendance sheet"), sheet_recognise, sheet_import},
-	/* rosters (roster.c) and chat exports with receipts (receipt.c) here */
-	{NULL, NULL, NULL},
-};
