@@ -152,7 +152,12 @@ demo: $(B)/coursepack $(MOFILES)
 	@echo
 	rm -f $(DEMO_LEDGER) $(DEMO_LEDGER)-wal $(DEMO_LEDGER)-shm $(DEMO_LEDGER)-journal
 	$(B)/coursepack ledger import --ledger $(DEMO_LEDGER) examples/xiayang/township.xml $(DEMO_RETURNS)
-	$(B)/coursepack ledger report --ledger $(DEMO_LEDGER) examples/xiayang/township.xml
+	$(B)/coursepack ledger report --summary --ledger $(DEMO_LEDGER) examples/xiayang/township.xml
+	@echo
+	@echo "Every member who is short, with the lessons to offer them:"
+	@echo "  $(B)/coursepack ledger report --ledger $(DEMO_LEDGER) examples/xiayang/villages/jili.xml"
+	@echo "or as pages to print:"
+	@echo "  $(B)/coursepack ledger report --html dist/report --ledger $(DEMO_LEDGER) examples/xiayang/township.xml"
 
 install: $(B)/coursepack $(MOFILES)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas

@@ -193,10 +193,10 @@ for v, ls in lessons.items():
             if random.random() < 0.9:
                 canon = '%s\n%s\n%s\n%d' % (v, key, l, len(records))
                 ch = random.choice(chans)
-                records.append((hashlib.sha256(canon.encode()).hexdigest(), canon, 'claim', v, key, l, ch, 1, 0))
-db.executemany('INSERT INTO members VALUES (?, ?, ?, ?, ?)', members)
-db.executemany('INSERT INTO records (identity, canon, kind, village, member, lesson, channel, import_id, line) '
-               'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', records)
+                records.append((hashlib.sha256(canon.encode()).hexdigest(), 'claim', v, key, l, ch, 1, 0))
+db.executemany('INSERT INTO members (village, member, name, grp, import_id) VALUES (?, ?, ?, ?, ?)', members)
+db.executemany('INSERT INTO records (identity, kind, village, member, lesson, channel, import_id, line) '
+               'VALUES (?, ?, ?, ?, ?, ?, ?, ?)', records)
 db.commit()
 EOF
 start=$(date +%s)

@@ -28,7 +28,7 @@ static const char usage_text[] =
 	"usage: coursepack ledger import [--ledger FILE] [--force] [--strict] TOWNSHIP FILE...\n"
 	"       coursepack ledger log|check|export [--ledger FILE] [--force] TOWNSHIP\n"
 	"       coursepack ledger void [--ledger FILE] [--force] TOWNSHIP RECORD --reason REASON\n"
-	"       coursepack ledger report [--csv | --html DIR] [-a] [--ledger FILE] [--force] TOWNSHIP|VILLAGE\n"
+	"       coursepack ledger report [--csv | --html DIR] [-a | --summary] [--ledger FILE] [--force] TOWNSHIP|VILLAGE\n"
 	"  REASON: tested-out, equivalent-course, administrative or mistake\n";
 
 enum sub { SUB_IMPORT, SUB_LOG, SUB_VOID, SUB_CHECK, SUB_EXPORT, SUB_REPORT };
@@ -150,11 +150,11 @@ sub_parse(const char *name, enum sub *sub)
 	return 0;
 }
 
-/* The options of ledger report: --all (-a), --csv, --html DIR. */
+/* The options of ledger report: --all (-a), --summary, --csv, --html DIR. */
 struct report_opts {
 	enum report_format format;
 	const char *html_dir;
-	int all;
+	int all;			/* 1: every member; -1: the summary only */
 };
 
 /* Takes one report option (getopt's ch, optarg): -1 after a usage error
@@ -166,8 +166,8 @@ report_option(int ch, enum sub sub, const char *subname, const char *opt, struct
 		usage_error("ledger %s: option '%s' is for 'ledger report'", subname, opt);
 		return -1;
 	}
-	if (ch == 'a') {
-		ro->all = 1;
+	if (ch == 'a' || ch == 'S') {
+		ro->all = ch == 'a' ? 1 : -1;
 		return 0;
 	}
 	if (ro->format != REPORT_TEXT) {
@@ -239,6 +239,7 @@ cmd_ledger(int argc, char *argv[])
 		{"ledger", required_argument, NULL, 'l'},
 		{"reason", required_argument, NULL, 'r'},
 		{"strict", no_argument, NULL, 's'},
+		{"summary", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	struct project pr;
@@ -266,6 +267,7 @@ cmd_ledger(int argc, char *argv[])
 		case 'a':
 		case 'c':
 		case 'H':
+		case 'S':
 			if (report_option(ch, sub, argv[0], argv[optind - 1], &ro) == -1)
 				goto usage;
 			break;
@@ -307,8 +309,7 @@ cmd_ledger(int argc, char *argv[])
 		    reason ? ", not '" : "", reason ? reason : "", reason ? "'" : "");
 		goto usage;
 	}
-	/* Import and report read the plan; the others only need to find the
-	 * ledger. */
+	/* Import and report read the plan; the others only find the ledger. */
 	if (township_of(argv[optind], sub == SUB_IMPORT || sub == SUB_REPORT, sub == SUB_REPORT, &pr, &township,
 	    &ledger_path) == -1) {
 		rc = diag_exit() ? diag_exit() : 1;

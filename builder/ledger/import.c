@@ -79,7 +79,7 @@ import_file(struct import *im, const char *path)
 	if (im->members)
 		printf(_("%s: %s, %zu members\n"), path, _(k->kind), im->members);
 	else if (im->left_out)
-		printf(_("%s: %s, %zu new records, %zu already in the ledger, %zu receipts left out (see the warnings)\n"),
+		printf(_("%s: %s, %zu new records, %zu already in the ledger; receipts left out (see the warnings): %zu\n"),
 		    path, _(k->kind), im->added, im->same, im->left_out);
 	else
 		printf(_("%s: %s, %zu new records, %zu already in the ledger\n"), path, _(k->kind), im->added,

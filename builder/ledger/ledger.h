@@ -198,7 +198,8 @@ void ledger_totals_release(struct ledger_totals *);
  * as none (-1). */
 void ledger_report_rosters(struct ledger_totals *, const char *township_dir);
 /* Text: the township's and each village's summary, then the members who
- * are short with their missing lessons (every member when `all`). */
+ * are short with their missing lessons (every member when `all` is 1,
+ * none when it is -1). */
 void ledger_report_text(const struct ledger_totals *, int all, FILE *);
 /* CSV with a BOM and CRLF: one row per member, summable columns. */
 void ledger_report_csv(const struct ledger_totals *, FILE *);

@@ -328,6 +328,8 @@ ledger_report_text(const struct ledger_totals *ts, int all, FILE *fp)
 	int shown = 0, heading;
 
 	text_summary(ts, fp);
+	if (all < 0)
+		return;
 	for (i = 0; i < ts->nvillages; i++) {
 		const struct ledger_village *lv = &ts->villages[i];
 
