@@ -116,4 +116,31 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	check_that "receipts: Madao's receipt fails against Jili's bundle" grep -q "^31	bad-code	-1	张三	" "$rc/found"
 	check_that "receipts: ... and verifies against Madao's" sh -c \
 		"'$top/$B/receipts' xiayang-madao/xiayang-2022-2023 <'$rc/chat.txt' | grep -qx '31	ok	0	张三	1,3	$today	$today'"
+	# The same chat into a ledger whose Jili roster lists 张三 and 李四 as
+	# mobile members: the two good receipts show up in the report with the
+	# hours of the lessons they name, the phone edition's 1 and 3 (张三)
+	# and 2, 4 and 5 (李四), as plan counts them for Jili's mobile members.
+	mkdir -p "$rc/r"
+	printf '编号,姓名,类别
+1,张三,流动
+2,李四,流动
+' >"$rc/r/jili.csv"
+	"$BIN" ledger import --ledger "$rc/l.sqlite" "$top/examples/xiayang/township.xml" "$rc/r/jili.csv" "$rc/chat.txt" \
+		>"$rc/import.out" 2>"$rc/import.err"; st=$?
+	"$BIN" ledger report --csv --ledger "$rc/l.sqlite" "$top/examples/xiayang/villages/jili.xml" >"$rc/report.csv" 2>&1
+	"$BIN" plan --csv "$top/examples/xiayang/villages/jili.xml" >"$rc/plan.csv" 2>/dev/null
+	check_that "receipts: the browser's receipts import into the ledger, the two bad ones warned of (exit $st)" \
+		sh -c "test $st -eq 0 && grep -q 'chat.txt: chat export with receipts, 5 new records, 0 already in the ledger; receipts left out (see the warnings): 2' '$rc/import.out' &&
+		test \$(grep -c 'chat.txt:[0-9]*: warning:' '$rc/import.err') -eq 2"
+	check_that "receipts: ... and show in the report, online, with plan's hours for the lessons they name" python3 - "$rc/plan.csv" "$rc/report.csv" <<'PY'
+import csv, sys
+online = [r for r in csv.DictReader(open(sys.argv[1], encoding='utf-8-sig'))
+          if r['row'] == 'lesson' and 'online' in r['modes'].split()]
+hours = lambda ns: sum(float(online[n - 1]['lesson_hours']) for n in ns)
+rows = {r['name']: r for r in csv.DictReader(open(sys.argv[2], encoding='utf-8-sig'))}
+for name, ns in (('张三', (1, 3)), ('李四', (2, 4, 5))):
+    r = rows[name]
+    assert float(r['online_hours']) == hours(ns) == float(r['hours']), (name, r['online_hours'], hours(ns))
+    assert r['lessons'] == str(len(ns)) and r['class_hours'] == '0.0', r
+PY
 fi
