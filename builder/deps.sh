@@ -34,6 +34,8 @@ need_pkg libcrypto libssl-dev
 need_pkg vips libvips-dev
 # The class-hour ledger (builder/ledger): SQLite.
 need_pkg sqlite3 libsqlite3-dev
+# The attendance spreadsheet as .xlsx (builder/pack/xlsx.c).
+need_pkg xlsxwriter libxlsxwriter-dev
 # The message catalogues (builder/po) are compiled with msgfmt.
 need_cmd msgfmt gettext
 if [ "$what" = test ]; then

@@ -19,12 +19,12 @@ check_that "sheets: every figure on the sheets is plan's for that group, every v
 # anywhere else (not beside the township, whose rosters it reads).
 touch "$sh_/stamp"; sleep 1
 (cd "$sh_/cwd" && "$BIN" sheets "$tw" >"$sh_/out" 2>"$sh_/err"); st=$?
-check_that "sheets: 3 files per village into ./sheets/TOWNSHIP, a line per village (exit $st)" \
-	sh -c "test $st -eq 0 && test ! -s '$sh_/err' && test \$(ls '$sh_/cwd/sheets/xiayang' | wc -l) -eq 33 &&
+check_that "sheets: 4 files per village into ./sheets/TOWNSHIP, a line per village (exit $st)" \
+	sh -c "test $st -eq 0 && test ! -s '$sh_/err' && test \$(ls '$sh_/cwd/sheets/xiayang' | wc -l) -eq 44 &&
 	grep -q '^jili: 22 sign-in sheets, 8 home record sheets, 112 members in the attendance spreadsheet$' '$sh_/out' &&
-	grep -q \"^33 files written to 'sheets/xiayang'\" '$sh_/out'"
+	grep -q \"^44 files written to 'sheets/xiayang'\" '$sh_/out'"
 check_that "sheets: nothing written outside the sheets folder" \
-	sh -c "test -z \"\$(cd '$sh_' && find cwd a -newer stamp ! -type d | grep -v '^cwd/sheets/xiayang/xiayang-[a-z]*-\(signin.html\|home.html\|attendance.csv\)$')\""
+	sh -c "test -z \"\$(cd '$sh_' && find cwd a -newer stamp ! -type d | grep -v '^cwd/sheets/xiayang/xiayang-[a-z]*-\(signin.html\|home.html\|attendance.csv\|attendance.xlsx\)$')\""
 check_that "sheets: the members' names are on them (positive control)" \
 	sh -c "grep -q '<td>谭金</td>' '$sh_/cwd/sheets/xiayang/xiayang-jili-signin.html' &&
 	grep -q '党员姓名：段顺菊' '$sh_/cwd/sheets/xiayang/xiayang-jili-home.html' &&
@@ -42,6 +42,62 @@ awk -F, 'BEGIN { OFS = "," } NR > 1 && NR <= 6 { $6 = "2026-12-06"; $7 = "✓" }
 "$BIN" ledger import --ledger "$sh_/l.sqlite" "$tw" "$sh_/filled.csv" >"$sh_/out" 2>"$sh_/err"; st=$?
 check_that "sheets: the spreadsheet filled in imports: 10 new records (exit $st)" \
 	sh -c "test $st -eq 0 && grep -q 'attendance sheet, 10 new records, 0 already in the ledger' '$sh_/out' && test ! -s '$sh_/err'"
+
+# The same spreadsheet as a workbook: the same cells, every one text, the
+# lesson columns formatted as text; filled in as Excel would, a date
+# typed as text in one cell and a date Excel stored as a serial number
+# (2026-12-06 is 46362) in the next, it imports the same records.
+xlsx=$sh_/cwd/sheets/xiayang/xiayang-jili-attendance.xlsx
+check_that "sheets: the .xlsx holds the CSV's cells, all text, lesson columns formatted as text" python3 - "$xlsx" "$csv" <<'PY'
+import csv, re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
+import xml.etree.ElementTree as ET
+strings = [''.join(t.text or '' for t in si.iter('{%s}t' % ns['m']))
+           for si in ET.fromstring(z.read('xl/sharedStrings.xml')).findall('m:si', ns)]
+sheet = ET.fromstring(z.read('xl/worksheets/sheet1.xml'))
+def col(ref):
+    n = 0
+    for ch in re.match('[A-Z]+', ref).group(0):
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+rows = []
+for row in sheet.iter('{%s}row' % ns['m']):
+    cells = {}
+    for c in row.findall('m:c', ns):
+        assert c.get('t') == 's', ('not text', c.get('r'))
+        cells[col(c.get('r'))] = strings[int(c.find('m:v', ns).text)]
+    rows.append(cells)
+want = list(csv.reader(open(sys.argv[2], encoding='utf-8-sig', newline='')))
+assert len(rows) == len(want), (len(rows), len(want))
+for got, w in zip(rows, want):
+    assert [got.get(i, '') for i in range(len(w))] == w, (got, w)
+cols = sheet.find('m:cols', ns).findall('m:col', ns)
+styles = ET.fromstring(z.read('xl/styles.xml'))
+xfs = styles.find('m:cellXfs', ns).findall('m:xf', ns)
+for c in cols:
+    if int(c.get('min')) >= 6:
+        assert xfs[int(c.get('style'))].get('numFmtId') == '49', c.attrib
+PY
+python3 - "$xlsx" "$sh_/filled.xlsx" <<'PY'
+import re, sys, zipfile
+src, dst = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2], 'w')
+for item in src.infolist():
+    data = src.read(item.filename)
+    if item.filename == 'xl/worksheets/sheet1.xml':
+        text = data.decode()
+        for r in range(2, 7):
+            text = re.sub(r'(<row r="%d"[^>]*>.*?)</row>' % r,
+                          lambda m: m.group(1) + '<c r="F%d" t="inlineStr"><is><t>2026/12/6</t></is></c>'
+                                                 '<c r="G%d"><v>46362</v></c></row>' % (r, r), text, count=1, flags=re.S)
+        data = text.encode()
+    dst.writestr(item, data)
+dst.close()
+PY
+"$BIN" ledger import --ledger "$sh_/lx.sqlite" "$tw" "$sh_/filled.xlsx" >"$sh_/out" 2>"$sh_/err"; st=$?
+check_that "sheets: the workbook filled in as Excel saves it imports: 10 new records, the serial date read as 2026-12-06 (exit $st)" \
+	sh -c "test $st -eq 0 && grep -q 'attendance sheet, 10 new records, 0 already in the ledger' '$sh_/out' && test ! -s '$sh_/err' &&
+	test \$(sqlite3 '$sh_/lx.sqlite' \"SELECT COUNT(*) FROM records WHERE date = '2026-12-06'\") -eq 10"
 
 # Names that are markup, hold a comma or a quote, or would start a
 # formula: escaped in the HTML, quoted in the CSV, which still imports.
@@ -65,7 +121,7 @@ check_that "sheets: no roster: blank rows as the profile counts ($res), no membe
 	sh -c "test $st -eq 0 && grep -q '^madao: no roster, so the names are left blank' '$sh_/out' &&
 	grep -q '应到 $res 人' '$sh_/noroster/xiayang/xiayang-madao-signin.html' &&
 	test \$(wc -l <'$sh_/noroster/xiayang/xiayang-madao-attendance.csv') -eq 1 &&
-	test \$(ls '$sh_/noroster/xiayang' | wc -l) -eq 3"
+	test \$(ls '$sh_/noroster/xiayang' | wc -l) -eq 4"
 
 # A bad roster: named by file and line; nothing written, not even for the
 # good villages.
@@ -94,12 +150,12 @@ if command -v chromium >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; th
 	pages=$(pdfinfo "$p-signin.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
 	hpages=$(pdfinfo "$p-home.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
 	check_that "sheets: --pdf prints both sheets, A4, a page or more per session and member ($pages, $hpages pages; exit $st)" \
-		sh -c "test $st -eq 0 && grep -q '^5 files written' '$sh_/out' && test '${pages:-0}' -ge 22 && test '${hpages:-0}' -ge 8 &&
+		sh -c "test $st -eq 0 && grep -q '^6 files written' '$sh_/out' && test '${pages:-0}' -ge 22 && test '${hpages:-0}' -ge 8 &&
 		pdfinfo '$p-home.pdf' | grep -q 'Page size:.*(A4)'"
 	"$BIN" sheets --pdf -o "$sh_/pdf2" "$jili" >/dev/null 2>&1
 	check_that "sheets: --pdf is reproducible" sh -c "cmp '$p-signin.pdf' '$sh_/pdf2/xiayang/xiayang-jili-signin.pdf' &&
 		cmp '$p-home.pdf' '$sh_/pdf2/xiayang/xiayang-jili-home.pdf'"
-	check_that "sheets: --pdf leaves no temporary folder behind" sh -c "test \$(ls -A '$sh_/pdf1/xiayang' | wc -l) -eq 5"
+	check_that "sheets: --pdf leaves no temporary folder behind" sh -c "test \$(ls -A '$sh_/pdf1/xiayang' | wc -l) -eq 6"
 else
 	skipped "sheets: --pdf: chromium or pdfinfo not installed"
 fi

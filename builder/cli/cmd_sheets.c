@@ -4,6 +4,7 @@
  *     TOWNSHIP-VILLAGE-signin.html       签到表
  *     TOWNSHIP-VILLAGE-home.html         居家学习记录表
  *     TOWNSHIP-VILLAGE-attendance.csv    the spreadsheet 'ledger import' reads
+ *     TOWNSHIP-VILLAGE-attendance.xlsx   the same as a workbook
  * and with --pdf the two HTML files printed.  Every roster is read before
  * anything is written: a bad one means nothing is. */
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include "roster.h"
 #include "sheets.h"
 #include "util.h"
+#include "xlsx.h"
 
 static const char usage_text[] = "usage: coursepack sheets [-o DIR] [--pdf] TOWNSHIP|VILLAGE\n";
 
@@ -158,7 +160,20 @@ put_file(struct run *r, const char *village, const char *suffix, const struct bu
 	return rc;
 }
 
-/* One village's three files (five with --pdf), and a line saying what
+/* The attendance spreadsheet as a workbook, its lesson columns text. */
+static int
+put_xlsx(struct run *r, const char *village, const struct sheets *s)
+{
+	char *path = xasprintf("%s/%s-%s-attendance.xlsx", r->dir, r->pr.township->id, village);
+	int rc = xlsx_write(path, "学时登记", s->grid, s->nrows + 1, s->ncols, 5, r->when);
+
+	if (rc == 0)
+		r->files++;
+	free(path);
+	return rc;
+}
+
+/* One village's four files (six with --pdf), and a line saying what
  * they hold.  Returns 0, or -1 after diagnosing. */
 static int
 sheets_village(struct run *r, size_t i)
@@ -171,7 +186,7 @@ sheets_village(struct run *r, size_t i)
 
 	sheets_make(&r->pr, p, ro, &s);
 	if (put_file(r, v->id, "signin.html", &s.signin, 1) == -1 || put_file(r, v->id, "home.html", &s.home, 1) == -1 ||
-	    put_file(r, v->id, "attendance.csv", &s.csv, 0) == -1)
+	    put_file(r, v->id, "attendance.csv", &s.csv, 0) == -1 || put_xlsx(r, v->id, &s) == -1)
 		rc = -1;
 	else if (ro)
 		printf(_("%s: %zu sign-in sheets, %zu home record sheets, %zu members in the attendance spreadsheet\n"),

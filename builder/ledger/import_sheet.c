@@ -88,8 +88,34 @@ digits(const char **s, int max)
 	return n ? v : -1;
 }
 
-/* 2026-12-06, 2026/12/6 or 2026.12.6 into out (YYYY-MM-DD); 0 or -1.
- * By hand: a county's sheets hold 750,000 of them. */
+/* A date Excel or WPS stored as a number (a serial: days since
+ * 1899-12-30, valid from 1900-03-01 on) into y, m, d; 0 or -1.  Only
+ * five digits, 2000 to 2099: a "1" in a cell is a tick. */
+static int
+serial_date(const char *s, int *y, int *m, int *d)
+{
+	const char *p = s;
+	long n = digits(&p, 5), z, era, doe, yoe, doy, mp;
+
+	if (p - s != 5 || *p != '\0' || n < 36526 || n > 73050)
+		return -1;
+	/* Days since 1970-01-01, then the civil date (Howard Hinnant's
+	 * days_from_civil, inverted). */
+	z = n - 25569 + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+	return 0;
+}
+
+/* 2026-12-06, 2026/12/6, 2026.12.6, or a serial as Excel stores a date
+ * (46362), into out (YYYY-MM-DD); 0 or -1.  By hand: a county's sheets
+ * hold 750,000 of them. */
 static int
 parse_date(const char *s, char out[11])
 {
@@ -98,6 +124,8 @@ parse_date(const char *s, char out[11])
 	int y, m, d;
 	char sep;
 
+	if (serial_date(s, &y, &m, &d) == 0)
+		goto out;
 	if ((y = digits(&p, 4)) < 2000 || y > 2099 || p - s != 4 || !strchr("-/.", *p) || *p == '\0')
 		return -1;
 	sep = *p++;
@@ -105,6 +133,7 @@ parse_date(const char *s, char out[11])
 		return -1;
 	if ((d = digits(&p, 2)) < 1 || d > days[m - 1] || (m == 2 && d == 29 && y % 4 != 0) || *p != '\0')
 		return -1;
+out:
 	out[0] = (char)('0' + y / 1000);
 	out[1] = (char)('0' + y / 100 % 10);
 	out[2] = (char)('0' + y / 10 % 10);

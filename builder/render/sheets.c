@@ -217,38 +217,48 @@ csv_field(struct buf *b, const char *s, int last)
 	buf_puts(b, last ? "\r\n" : ",");
 }
 
-/* The attendance spreadsheet: ledger_sheet.c's columns, then every lesson
- * of the village's plan.  A lesson a member's group does not reach stays
- * blank like the rest: the importer reads every row, so no note can go
- * in. */
+/* The attendance spreadsheet as a grid of cells: import_sheet.c's
+ * columns, then every lesson of the village's plan, one row per member.
+ * A lesson a member's group does not reach stays blank like the rest:
+ * the importer reads every row, so no note can go in. */
 static void
-make_csv(const struct plan *p, const struct roster *ro, struct sheets *out)
+make_grid(const struct plan *p, const struct roster *ro, struct sheets *out)
 {
+	static const char *const head[] = {"村", "姓名", "编号", "类别", "方式"};
 	static const char *const group_zh[GROUP__COUNT] = {"在村", "居家", "流动"};
 	static const char *const channel_zh[GROUP__COUNT] = {"课堂", "居家", "线上"};
-	struct buf *b = &out->csv;
-	size_t i, j;
+	size_t i, j, nrows = 1 + (ro ? ro->nmembers : 0);
+	char **c;
 
-	buf_puts(b, "\xef\xbb\xbf村,姓名,编号,类别,方式");
-	buf_puts(b, p->nlessons ? "," : "\r\n");
-	for (j = 0; j < p->nlessons; j++) {
-		char *id = xasprintf("%s/%s", p->lessons[j]->course->id, p->lessons[j]->id);
-
-		csv_field(b, id, j + 1 == p->nlessons);
-		free(id);
-	}
+	out->ncols = NELEM(head) + p->nlessons;
+	out->grid = c = xcalloc(nrows * out->ncols, sizeof *c);
+	for (j = 0; j < NELEM(head); j++)
+		c[j] = xstrdup(head[j]);
+	for (j = 0; j < p->nlessons; j++)
+		c[NELEM(head) + j] = xasprintf("%s/%s", p->lessons[j]->course->id, p->lessons[j]->id);
 	for (i = 0; ro && i < ro->nmembers; i++) {
 		const struct member *m = &ro->members[i];
+		char **row = c + (i + 1) * out->ncols;
 
-		csv_field(b, p->village->id, 0);
-		csv_field(b, m->name, 0);
-		csv_field(b, m->id, 0);
-		csv_field(b, group_zh[m->group], 0);
-		csv_field(b, channel_zh[m->group], p->nlessons == 0);
-		for (j = 0; j < p->nlessons; j++)
-			buf_puts(b, j + 1 == p->nlessons ? "\r\n" : ",");
+		row[0] = xstrdup(p->village->id);
+		row[1] = xstrdup(m->name);
+		row[2] = m->id ? xstrdup(m->id) : NULL;
+		row[3] = xstrdup(group_zh[m->group]);
+		row[4] = xstrdup(channel_zh[m->group]);
 		out->nrows++;
 	}
+}
+
+/* The grid as CSV, UTF-8 with a BOM and CRLF. */
+static void
+make_csv(struct sheets *out)
+{
+	size_t i, j;
+
+	buf_puts(&out->csv, "\xef\xbb\xbf");
+	for (i = 0; i <= out->nrows; i++)
+		for (j = 0; j < out->ncols; j++)
+			csv_field(&out->csv, out->grid[i * out->ncols + j], j + 1 == out->ncols);
 }
 
 void
@@ -257,15 +267,22 @@ sheets_make(const struct project *pr, const struct plan *p, const struct roster 
 	memset(out, 0, sizeof *out);
 	make_signin(pr, p, ro, out);
 	make_home(pr, p, ro, out);
-	make_csv(p, ro, out);
+	make_grid(p, ro, out);
+	make_csv(out);
 }
 
 void
 sheets_release(struct sheets *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
 	buf_release(&s->signin);
 	buf_release(&s->home);
 	buf_release(&s->csv);
+	if (s->grid)
+		for (i = 0; i < (s->nrows + 1) * s->ncols; i++)
+			free(s->grid[i]);
+	free(s->grid);
 }

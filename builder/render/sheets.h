@@ -5,9 +5,10 @@
  *   - home record sheets (居家学习记录表), one page per homebound member,
  *     one row per lesson the homebound can reach, as in the print
  *     booklet's record sheet;
- *   - the attendance spreadsheet, CSV in the form 'ledger import' reads
- *     (ledger_sheet.c), one row per member, one column per lesson of the
- *     village's plan, cells blank.
+ *   - the attendance spreadsheet in the form 'ledger import' reads
+ *     (import_sheet.c), one row per member, one column per lesson of the
+ *     village's plan, cells blank: as a grid of cells, and as CSV (the
+ *     command writes the grid as .xlsx too, builder/pack/xlsx.c).
  * Hours are the plan's (plan_view of each group), printed as plan prints
  * them.  Pure: no I/O.  These carry names on purpose and go only into the
  * sheets folder, never into a bundle. */
@@ -26,6 +27,9 @@ struct sheets {
 	size_t nsessions;		/* sign-in pages */
 	size_t nhome;			/* home record pages */
 	size_t nrows;			/* member rows of the CSV */
+	char **grid;			/* the spreadsheet: (1 + nrows) x ncols cells, row 0 the
+					 * header; NULL for a blank cell */
+	size_t ncols;
 };
 
 /* Makes village p->village's sheets from its plan and its roster `ro`
