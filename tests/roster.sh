@@ -72,11 +72,11 @@ mkdir -p "$rt/big/town/rosters"
 python3 -c 'import sys; sys.stdout.write("姓名,类别\n" + "某某,在村\n" * 700000)' >"$rt/big/town/rosters/a.csv"
 (cd "$rt/big" && "$BIN" check town >/dev/null 2>"$rt/err"); st=$?
 check_that "roster: a roster over 8 MiB is refused, exit 1 (got $st)" sh -c "test $st -eq 1 &&
-	grep -q '^coursepack: town/rosters/a.csv: error: roster is larger than 8' '$rt/err'"
+	grep -q '^coursepack: town/rosters/a.csv: error: file is larger than 8' '$rt/err'"
 python3 -c 'import sys; sys.stdout.write("姓名,类别\n" + "".join("m%d,在村\n" % i for i in range(20000)))' >"$rt/big/town/rosters/a.csv"
 (cd "$rt/big" && "$BIN" check town >/dev/null 2>"$rt/err"); st=$?
 check_that "roster: 20000 members and a header are too many rows, exit 1 (got $st)" sh -c "test $st -eq 1 &&
-	grep -q '^coursepack: town/rosters/a.csv:20001: error: roster has more than 20000 rows' '$rt/err'"
+	grep -q '^coursepack: town/rosters/a.csv:20001: error: file has more than 20000 rows' '$rt/err'"
 # plan does not read rosters: a broken one changes nothing there.
 (cd "$rt/big" && rm -rf town/rosters && "$BIN" plan town/township.xml >"$rt/plan.before" 2>&1; echo $? >>"$rt/plan.before")
 mkdir -p "$rt/big/town/rosters" && printf 'not,a roster\n"' >"$rt/big/town/rosters/a.csv"
