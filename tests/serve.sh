@@ -150,6 +150,10 @@ cp "$sv/jili.xml" "$sv/a/xiayang/villages/jili.xml"
 st=$(code "$url")
 check_that "serve: fixed on disk, the page is whole again ($st)" sh -c "test $st = 200 && grep -q '<table id=\"villages\">' '$sv/body'"
 
+"$BIN" serve --listen "127.0.0.1:$port" "$sv/a/xiayang" >"$sv/out4" 2>"$sv/err4" </dev/null; st=$?
+check_that "serve: a port in use with --listen is a clear error, exit 3 ($st)" \
+	sh -c "test $st -eq 3 && grep -q 'cannot listen on 127.0.0.1:$port' '$sv/err4'"
+
 kill -TERM "$spid"; wait "$spid"; st=$?
 check_that "serve: SIGTERM stops it cleanly (exit $st)" sh -c "test $st -eq 0 && grep -q 'stopped' '$sv/main.out'"
 
