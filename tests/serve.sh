@@ -62,6 +62,28 @@ check_that "serve: /village/jili is 200 with the plan and member 001's $want h f
 	sh -c "test $st = 200 && grep -q '<table id=\"plan\">' '$sv/body' && grep -q '<table id=\"members\">' '$sv/body' &&
 	grep '<tr data-member=\"001\">' '$sv/body' | grep -q 'class=\"hours\">$want<' &&
 	test \$(grep -c '<tr data-member=' '$sv/body') -eq 112"
+cp "$sv/body" "$sv/village.html"
+
+# Its sheets, made by the sheets engine into the output folder: the same
+# bytes as `coursepack sheets`.
+"$BIN" sheets -o "$sv/sheets" "$sv/a/xiayang/villages/jili.xml" >/dev/null 2>&1
+st=$(code "${url}sheets/jili/signin.html"); cp "$sv/body" "$sv/signin.html"
+st2=$(code -D "$sv/headers" "${url}sheets/jili/attendance.csv")
+check_that "serve: /sheets/jili/ serves the village's sheets, as 'sheets' makes them ($st $st2)" \
+	sh -c "test $st = 200 && test $st2 = 200 && grep -q '/sheets/jili/signin.html' '$sv/village.html' &&
+	cmp -s '$sv/signin.html' '$sv/sheets/xiayang/xiayang-jili-signin.html' &&
+	cmp -s '$sv/body' '$sv/sheets/xiayang/xiayang-jili-attendance.csv' &&
+	grep -qi 'Content-Disposition: attachment; filename=\"xiayang-jili-attendance.csv\"' '$sv/headers' &&
+	cmp -s '$sv/out/sheets/xiayang/xiayang-jili-home.html' '$sv/sheets/xiayang/xiayang-jili-home.html'"
+# A file that resolves outside the output folder is never sent.
+mv "$sv/out/sheets" "$sv/elsewhere"; ln -s "$sv/elsewhere" "$sv/out/sheets"
+st=$(code "${url}sheets/jili/signin.html")
+check_that "serve: a file resolving outside the output folder is not sent ($st)" \
+	sh -c "test $st = 404 && ! grep -q '签到表' '$sv/body'"
+rm "$sv/out/sheets"
+st=$(code "${url}sheets/jili/other.html")
+check_that "serve: an unknown sheet is 404 ($st)" test "$st" = 404
+
 st=$(code "${url}village/nosuch")
 check_that "serve: an unknown village is 404 (status $st)" test "$st" = 404
 st=$(code "${url}nosuch")

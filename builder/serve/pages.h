@@ -7,9 +7,11 @@
 
 #include "serve.h"
 
-/* GET /: the township; GET /village/ID: one village. */
+/* GET /: the township; GET /village/ID: one village (pages_township.c). */
 serve_handler page_township;
 serve_handler page_village;
+/* GET /sheets/ID/signin.html, home.html, attendance.csv: its sheets to print. */
+serve_handler page_sheets;
 
 /* GET /library, GET /lesson/..., GET /lesson-stamp/... */
 serve_handler page_library;

@@ -17,6 +17,8 @@
 #include "plan.h"
 #include "project.h"
 #include "render.h"
+#include "roster.h"
+#include "sheets.h"
 #include "util.h"
 
 static const char *const group_zh[GROUP__COUNT] = {"在村", "居家", "流动"};
@@ -359,6 +361,16 @@ members_table(struct buf *b, const struct view *v, size_t vi)
 	buf_puts(b, "</table></div>\n");
 }
 
+static void
+sheet_link(struct buf *b, const char *village, const char *kind, const char *label)
+{
+	buf_puts(b, "<a class=\"button\" href=\"/sheets/");
+	buf_escape(b, village);
+	buf_printf(b, "/%s\">", kind);
+	buf_escape(b, label);
+	buf_puts(b, "</a> ");
+}
+
 void
 page_village(const struct serve_request *req, struct serve_response *res)
 {
@@ -388,9 +400,118 @@ page_village(const struct serve_request *req, struct serve_response *res)
 		buf_puts(&res->body, "<p><a class=\"button\" href=\"/attendance/");
 		buf_escape(&res->body, vi->id);
 		buf_puts(&res->body, "\">学时登记</a></p>\n");
+		buf_puts(&res->body, "<p>打印：");
+		sheet_link(&res->body, vi->id, "signin.html", "签到表");
+		sheet_link(&res->body, vi->id, "home.html", "居家学习记录表");
+		sheet_link(&res->body, vi->id, "attendance.csv", "学时登记表（CSV）");
+		buf_puts(&res->body, "</p>\n");
 		plan_table(&res->body, &v, p);
 		members_table(&res->body, &v, i);
 	}
 	page_end(&res->body);
+	view_release(&v);
+}
+
+/* The sheets of one village, made as `sheets` makes them, into the
+ * server's output folder (sheets/TOWNSHIP/, the layout of `sheets -o`). */
+struct sheets_job {
+	const struct view *v;
+	size_t village;
+	const char *kind;
+	char *path;			/* the file asked for, when all were written */
+};
+
+static void
+sheets_write(void *arg)
+{
+	struct sheets_job *j = arg;
+	const struct project *pr = &j->v->pr;
+	const struct village *vi = pr->villages[j->village];
+	static const char *const kinds[] = {"signin.html", "home.html", "attendance.csv"};
+	struct roster *ro = NULL;
+	struct sheets s;
+	char *rpath = NULL, *dir;
+	const struct buf *bufs[3];
+	size_t k;
+
+	if (roster_locate(vi, pr->township->dir, &rpath) == 0 && rpath && roster_read(rpath, vi->id, &ro) == 0)
+		roster_check_counts(ro, vi);
+	free(rpath);
+	sheets_make(pr, j->v->plans[j->village], ro, &s);
+	bufs[0] = &s.signin;
+	bufs[1] = &s.home;
+	bufs[2] = &s.csv;
+	dir = xasprintf("%s/sheets/%s", j->v->ctx->output, pr->township->id);
+	if (mkdirs(dir, 0755) == -1) {
+		struct loc loc = {dir, 0, 0};
+
+		diag(S_WRITE, &loc, dir, strerror(errno));
+	} else
+		for (k = 0; k < NELEM(kinds); k++) {
+			char *path = xasprintf("%s/%s-%s-%s", dir, pr->township->id, vi->id, kinds[k]);
+
+			if (write_file_atomic(path, bufs[k]->data, bufs[k]->len) == -1) {
+				diag(S_WRITE, NULL, path, strerror(errno));
+				free(path);
+				break;
+			}
+			if (streq(kinds[k], j->kind))
+				j->path = path;
+			else
+				free(path);
+		}
+	if (k < NELEM(kinds)) {
+		free(j->path);
+		j->path = NULL;
+	}
+	free(dir);
+	sheets_release(&s);
+	roster_free(ro);
+}
+
+void
+page_sheets(const struct serve_request *req, struct serve_response *res)
+{
+	const char *rest = req->path + strlen("/sheets/"), *slash = strchr(rest, '/');
+	struct sheets_job j = {0};
+	struct view v;
+	char *id, *captured;
+
+	if (slash == NULL || (!streq(slash + 1, "signin.html") && !streq(slash + 1, "home.html") &&
+	    !streq(slash + 1, "attendance.csv"))) {
+		res->status = 404;
+		page_begin(&res->body, req->ctx, "找不到");
+		buf_puts(&res->body, "<p>找不到这个表。</p>\n");
+		page_end(&res->body);
+		return;
+	}
+	if (begin(req, res, &v, "表格") == -1)
+		return;
+	id = xstrndup(rest, (size_t)(slash - rest));
+	for (j.village = 0; j.village < v.pr.nvillages; j.village++)
+		if (v.pr.villages[j.village] && v.plans[j.village] && streq(v.pr.villages[j.village]->id, id))
+			break;
+	free(id);
+	if (j.village == v.pr.nvillages) {
+		res->status = 404;
+		buf_puts(&res->body, "<p class=\"error\">没有这个村。</p>\n");
+		page_end(&res->body);
+		view_release(&v);
+		return;
+	}
+	j.v = &v;
+	j.kind = slash + 1;
+	captured = serve_capture(sheets_write, &j);
+	if (j.path) {
+		buf_release(&res->body);
+		res->file = j.path;
+		res->content_type = has_suffix(j.path, ".csv") ? "text/csv; charset=utf-8" : "text/html; charset=utf-8";
+		if (has_suffix(j.path, ".csv"))
+			res->download = xstrdup(path_basename(j.path));
+	} else {
+		page_diagnostics(&res->body, captured);
+		page_end(&res->body);
+	}
+	free(captured);
 	view_release(&v);
 }

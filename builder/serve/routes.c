@@ -7,6 +7,7 @@
 const struct serve_route serve_routes[] = {
 	{"GET", "/", 0, page_township},
 	{"GET", "/village/", 1, page_village},
+	{"GET", "/sheets/", 1, page_sheets},
 	{"GET", "/library", 0, page_library},
 	{"GET", "/lesson/", 1, page_lesson},
 	{"GET", "/lesson-stamp/", 1, page_lesson_stamp},
