@@ -155,6 +155,20 @@ secs=$(sed -n 's/closed after \([0-9]*\)\..*/\1/p' "$sv/slow")
 check_that "serve: the slow client is closed after the 10 s timeout ($(cat "$sv/slow"))" \
 	sh -c "test -n '$secs' && test '$secs' -ge 8 && test '$secs' -le 15"
 
+# The last build's bundles on the township page; verify's checks on
+# demand, a damaged bundle shown with its problems.
+"$BIN" build -o "$sv/out" "$sv/a/xiayang/villages/jili.xml" >/dev/null 2>&1
+st=$(code "$url")
+st2=$(code "$url?verify=1")
+check_that "serve: the built bundle is listed, 未验证 until asked, then 通过 ($st $st2)" \
+	sh -c "test $st = 200 && test $st2 = 200 && grep -q '<td>xiayang-jili.zip</td>' '$sv/body' &&
+	grep -q 'class=\"ok verify\">通过' '$sv/body' && curl -s '$url' | grep -q '<td>未验证</td>'"
+python3 -c 'import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); b[len(b) // 3] ^= 0xff; open(p, "wb").write(b)' \
+	"$sv/out/xiayang/xiayang-jili.zip"
+st=$(code "$url?verify=1")
+check_that "serve: a damaged bundle shows its problems ($st)" \
+	sh -c "test $st = 200 && grep -q 'class=\"short verify\">有 [0-9]* 个问题' '$sv/body' && grep -q 'xiayang-jili.zip' '$sv/body'"
+
 # A source edited on disk shows on the next request; a source with an
 # error shows the error with file and line, not a crash.
 sed -i 's|<name>吉利村</name>|<name>吉利新村</name>|' "$sv/a/xiayang/villages/jili.xml"
