@@ -128,7 +128,9 @@ st=$(code "$url")
 check_that "serve: still serving after the limits ($st)" test "$st" = 200
 
 # A slow client (headers sent a little at a time, then nothing): others
-# are answered at once, and the slow one is closed after the timeout.
+# are answered at once (a page that does not load the township, so
+# that only the server is timed), and the slow one is closed after the
+# timeout.
 python3 - "$port" >"$sv/slow" 2>&1 <<'EOF' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -146,10 +148,10 @@ EOF
 slowpid=$!
 sleep 1
 t0=$(date +%s%N)
-st=$(code --max-time 1 "$url")
+st=$(code --max-time 1 "${url}nosuch")
 t1=$(date +%s%N)
 check_that "serve: answers others within 1 s while a slow client holds a connection ($st, $(( (t1 - t0) / 1000000 )) ms)" \
-	sh -c "test $st = 200 && test $(( (t1 - t0) / 1000000 )) -lt 1000"
+	sh -c "test $st = 404 && test $(( (t1 - t0) / 1000000 )) -lt 1000"
 wait "$slowpid"
 secs=$(sed -n 's/closed after \([0-9]*\)\..*/\1/p' "$sv/slow")
 check_that "serve: the slow client is closed after the 10 s timeout ($(cat "$sv/slow"))" \
