@@ -83,7 +83,8 @@ void page_csrf(struct buf *, const struct serve_ctx *);
 void page_diagnostics(struct buf *, const char *captured);
 
 /* Runs fn(arg) with the diagnostics it prints captured (diag.c writes to
- * stderr): returns them as a new string ("" when none). */
+ * stderr): returns them as a new string ("" when none; caller frees).
+ * Captures do not nest: fn must not call serve_capture. */
 char *serve_capture(void (*fn)(void *), void *arg);
 
 /* Serves ctx until SIGINT or SIGTERM (server.c): listen is "ADDR:PORT"
