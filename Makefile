@@ -9,7 +9,7 @@ DATADIR ?= $(PREFIX)/share/coursepack
 LOCALEDIR ?= $(PREFIX)/share/locale
 CFLAGS  ?= -O2 -g
 
-PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips sqlite3 xlsxwriter
+PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips sqlite3 xlsxwriter libmicrohttpd
 WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
           -Wno-format-nonliteral
@@ -47,8 +47,9 @@ SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/
 #   render  lessons into documents: pages, booklet, phone edition, EPUB...
 #   pack    documents into signed bundles, the catalogue; reading bundles
 #   ledger  the township's class-hour ledger (SQLite): records, imports, totals
+#   serve   the browser workspace (libmicrohttpd): server, pages over the engine
 #   cli     the command line: main.c and one file per command
-STAGES  = base zip source render pack ledger cli
+STAGES  = base zip source render pack ledger serve cli
 INCLUDES = $(STAGES:%=-I builder/%)
 vpath %.c $(STAGES:%=builder/%)
 LIBSRC  = $(filter-out builder/cli/main.c,$(wildcard $(STAGES:%=builder/%/*.c)))

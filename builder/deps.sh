@@ -36,6 +36,8 @@ need_pkg vips libvips-dev
 need_pkg sqlite3 libsqlite3-dev
 # The attendance spreadsheet as .xlsx (builder/pack/xlsx.c).
 need_pkg xlsxwriter libxlsxwriter-dev
+# The browser workspace (builder/serve): libmicrohttpd.
+need_pkg libmicrohttpd libmicrohttpd-dev
 # The message catalogues (builder/po) are compiled with msgfmt.
 need_cmd msgfmt gettext
 if [ "$what" = test ]; then
@@ -58,6 +60,8 @@ if [ "$what" = test ]; then
 	need_cmd flock util-linux
 	# tests/ledger.sh edits ledgers behind coursepack's back to test its checks.
 	need_cmd sqlite3 sqlite3
+	# tests/serve.sh talks to coursepack serve with curl.
+	need_cmd curl curl
 	# tests/editions.sh runs a bundle's own search.js under node.
 	need_cmd node nodejs
 	# Image outputs are searched for metadata with the tool that reads most of it.

@@ -7,6 +7,7 @@
     render  from lessons to documents: pages, booklet, phone edition, EPUB...
     pack    from documents to signed bundles, the catalogue; reading bundles
     ledger  the township's class-hour ledger (SQLite): records, imports, totals
+    serve   the browser workspace (libmicrohttpd): server, pages over the engine
     cli     the command line: main and one file per command
 
 A file may include headers of its own stage and of the stages below it,
@@ -22,7 +23,7 @@ import sys
 
 MAX_LINES = 130
 # The stages, lowest first (the Makefile's STAGES).
-STAGES = ["base", "zip", "source", "render", "pack", "ledger", "cli"]
+STAGES = ["base", "zip", "source", "render", "pack", "ledger", "serve", "cli"]
 
 
 def main():

@@ -732,6 +732,7 @@ begin sheets; . "$top/tests/sheets.sh"
 begin returns; . "$top/tests/returns.sh"
 begin ledger_report; . "$top/tests/ledger_report.sh"
 begin import; . "$top/tests/import.sh"
+begin serve; . "$top/tests/serve.sh"
 fi
 
 

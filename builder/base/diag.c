@@ -28,19 +28,23 @@ static const char *const level_names[] = {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int counts[3];
 static int werror;
+/* Where messages go instead of stderr (coursepack serve shows them on
+ * the page), or NULL. */
+static void (*sink)(void *, const char *);
+static void *sink_arg;
 
 /* Messages quote what the inputs say; a control character there must
  * not reach the terminal (escape sequences) or split the line. */
 static void
-put_safe(const char *s)
+put_safe(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c < 0x20 || c == 0x7f)
-			fprintf(stderr, "\\x%02x", c);
+			buf_printf(b, "\\x%02x", c);
 		else
-			fputc(c, stderr);
+			buf_add(b, s, 1);
 	}
 }
 
@@ -52,29 +56,44 @@ void
 	va_list ap;
 	enum diag_level level = catalogue[code].level;
 	char *msg;
+	struct buf line = {0};
 
 	va_start(ap, loc);
 	msg = xvasprintf(_(catalogue[code].format), ap);
 	va_end(ap);
-	pthread_mutex_lock(&lock);
-	fputs("coursepack: ", stderr);
+	buf_puts(&line, "coursepack: ");
 	if (loc && loc->path) {
-		put_safe(loc->path);
+		put_safe(&line, loc->path);
 		if (loc->line > 0) {
-			fprintf(stderr, ":%d", loc->line);
+			buf_printf(&line, ":%d", loc->line);
 			if (loc->col > 0)
-				fprintf(stderr, ":%d", loc->col);
+				buf_printf(&line, ":%d", loc->col);
 		}
-		fputs(": ", stderr);
+		buf_puts(&line, ": ");
 	}
-	fprintf(stderr, "%s: ", _(level_names[level]));
-	put_safe(msg);
-	fputc('\n', stderr);
+	buf_printf(&line, "%s: ", _(level_names[level]));
+	put_safe(&line, msg);
+	buf_puts(&line, "\n");
+	pthread_mutex_lock(&lock);
+	if (sink)
+		sink(sink_arg, line.data);
+	else
+		fputs(line.data, stderr);
 	counts[level]++;
 	pthread_mutex_unlock(&lock);
+	buf_release(&line);
 	free(msg);
 }
 #pragma GCC diagnostic pop
+
+void
+diag_set_sink(void (*fn)(void *, const char *line), void *arg)
+{
+	pthread_mutex_lock(&lock);
+	sink = fn;
+	sink_arg = arg;
+	pthread_mutex_unlock(&lock);
+}
 
 void
 diag_werror(int on)

@@ -279,6 +279,9 @@ diag_check_fmt(const char *fmt, const struct loc *loc, ...)
 
 /* Counting: diag_werror makes warnings count as errors.  diag_exit is the
  * exit status the messages so far call for: 0, 1, or 3. */
+/* Sends each message line (ending in a newline) to fn instead of stderr;
+ * NULL restores stderr.  coursepack serve shows them on its pages. */
+void diag_set_sink(void (*fn)(void *, const char *line), void *arg);
 void diag_werror(int on);
 void diag_reset(void);
 int diag_count(enum diag_level level);

@@ -15,6 +15,7 @@ int cmd_catalog(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_plan(int argc, char *argv[]);
 int cmd_build(int argc, char *argv[]);
+int cmd_serve(int argc, char *argv[]);
 int cmd_sheets(int argc, char *argv[]);
 int cmd_info(int argc, char *argv[]);
 int cmd_ledger(int argc, char *argv[]);

@@ -38,6 +38,8 @@ static const struct command commands[] = {
 	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",
 	    N_("keep the township's class-hour ledger: import sheets, list, void, check, export")},
 	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", N_("print each village's package and its coverage")},
+	{"serve", cmd_serve, "[--listen ADDR:PORT] [--password-file FILE] [--ledger FILE] [-o DIR] [TOWNSHIP|LIBRARY]",
+	    N_("open the township's workspace in the browser: plans, members' hours, register, build")},
 	{"sheets", cmd_sheets, "[-o DIR] [--pdf] TOWNSHIP|VILLAGE",
 	    N_("make each village's sign-in sheets, home record sheets and attendance spreadsheet")},
 	{"unpack", cmd_unpack, "[--replace] [--pubkey PUBKEY] BUNDLE DIR", N_("verify a bundle, then extract it safely into a new folder")},

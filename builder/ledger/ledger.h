@@ -197,6 +197,11 @@ void ledger_totals_release(struct ledger_totals *);
  * names) into ts; a roster that cannot be read is diagnosed and counts
  * as none (-1). */
 void ledger_report_rosters(struct ledger_totals *, const char *township_dir);
+/* A member's standing (as the reports compute it): 1 when they reached
+ * the goal, else 0; *picks gets the plan lesson indexes that would close
+ * the gap, in the order offered (*npicks of them; caller frees). */
+int ledger_member_standing(const struct ledger_totals *, const struct ledger_total *, size_t **picks,
+    size_t *npicks);
 /* Text: the township's and each village's summary, then the members who
  * are short with their missing lessons (every member when `all` is 1,
  * none when it is -1). */

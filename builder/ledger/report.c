@@ -111,6 +111,20 @@ standing_release(struct standing *s)
 	free(s->picks);
 }
 
+int
+ledger_member_standing(const struct ledger_totals *ts, const struct ledger_total *t, size_t **picks, size_t *npicks)
+{
+	struct standing s;
+	int reached;
+
+	standing_of(ts, t, &s);
+	reached = s.reached;
+	*picks = s.picks;
+	*npicks = s.npicks;
+	free(s.short_cat);
+	return reached;
+}
+
 /* Per village, or for the township (the sum). */
 struct tally {
 	int roster;		/* members in the rosters, -1 when a village has none */

@@ -83,7 +83,16 @@ void page_csrf(struct buf *, const struct serve_ctx *);
 void page_diagnostics(struct buf *, const char *captured);
 
 /* Runs fn(arg) with the diagnostics it prints captured (diag.c writes to
- * stderr): returns them as a new string ("" when none). */
+ * stderr): returns them as a new string ("" when none; caller frees).
+ * Captures do not nest: fn must not call serve_capture. */
 char *serve_capture(void (*fn)(void *), void *arg);
+
+/* Serves ctx until SIGINT or SIGTERM (server.c): listen is "ADDR:PORT"
+ * (NULL: 127.0.0.1:8080, or the next free port up to 20 above); an
+ * address other than 127.0.0.1 or ::1 needs password_file, whose first
+ * line is the password every request must give (HTTP Basic, any user).
+ * Prints the URL to open on stdout.  Returns the exit status: 0 stopped
+ * by a signal, 2 usage, 3 cannot listen. */
+int serve_run(const struct serve_ctx *, const char *listen, const char *password_file);
 
 #endif

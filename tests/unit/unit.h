@@ -52,5 +52,6 @@ void test_fold(void);
 void test_crypto(void);
 void test_roster(void);
 void test_ledger(void);
+void test_serve(void);
 
 #endif
