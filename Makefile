@@ -48,7 +48,7 @@ SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/
 #   pack    documents into signed bundles, the catalogue; reading bundles
 #   ledger  the township's class-hour ledger (SQLite): records, imports, totals
 #   cli     the command line: main.c and one file per command
-STAGES  = base zip source render pack ledger cli
+STAGES  = base zip source render pack ledger serve cli
 INCLUDES = $(STAGES:%=-I builder/%)
 vpath %.c $(STAGES:%=builder/%)
 LIBSRC  = $(filter-out builder/cli/main.c,$(wildcard $(STAGES:%=builder/%/*.c)))

@@ -35,6 +35,7 @@ static const struct unit_test {
 	{"receipt", test_receipt, 25},
 	{"roster", test_roster, 36},
 	{"ledger", test_ledger, 28},
+	{"serve_pages", test_serve_pages, 24},
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
 
