@@ -22,7 +22,7 @@ import sys
 
 MAX_LINES = 130
 # The stages, lowest first (the Makefile's STAGES).
-STAGES = ["base", "zip", "source", "render", "pack", "ledger", "cli"]
+STAGES = ["base", "zip", "source", "render", "pack", "ledger", "serve", "cli"]
 
 
 def main():
