@@ -348,6 +348,25 @@ import_outer(void *arg)
 	ri->said = pages_stdout(import_inner, ri);
 }
 
+/* s without the server's folder `dir` before the file names it says
+ * (takes s, returns a new string). */
+static char *
+strip_dir(char *s, const char *dir)
+{
+	struct buf b = {0};
+	char *at = xasprintf("%s/", dir);
+	const char *p = s, *t;
+
+	while ((t = strstr(p, at)) != NULL) {
+		buf_add(&b, p, (size_t)(t - p));
+		p = t + strlen(at);
+	}
+	buf_puts(&b, p);
+	free(at);
+	free(s);
+	return buf_detach(&b);
+}
+
 /* Writes data to DIR/name in a new import folder and imports it; the
  * result message in *msg, the diagnostics in *captured.  Returns the
  * import's status (-1 when the file could not be written). */
@@ -370,7 +389,8 @@ import_bytes(const struct serve_ctx *ctx, const struct project *pr, const char *
 		return -1;
 	}
 	*captured = serve_capture(import_outer, &ri);
-	*msg = ri.said;
+	*msg = strip_dir(ri.said, dir);
+	*captured = strip_dir(*captured, dir);
 	/* Kept only when it went into the ledger: the provenance copy. */
 	if (dry_run || ri.rc != 0)
 		remove_tree(dir);
