@@ -7,6 +7,7 @@
  * by plain name: no path separators, no dot files. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +21,27 @@
 
 struct pages_commands pages_commands;
 
+/* stdout is the process's: one capture at a time.  The commands run
+ * here are not reentrant either (getopt's optind, the diagnostic counts),
+ * so this lock also keeps two builds or imports from overlapping. */
+static pthread_mutex_t stdout_lock = PTHREAD_MUTEX_INITIALIZER;
+
 char *
 pages_stdout(void (*fn)(void *), void *arg)
 {
-	FILE *tmp = tmpfile();
+	FILE *tmp;
 	int saved;
 	off_t n;
 	char *s;
 
+	pthread_mutex_lock(&stdout_lock);
 	fflush(stdout);
+	tmp = tmpfile();
 	if (tmp == NULL || (saved = dup(1)) == -1) {
 		if (tmp)
 			fclose(tmp);
 		fn(arg);
+		pthread_mutex_unlock(&stdout_lock);
 		return xstrdup("");
 	}
 	dup2(fileno(tmp), 1);
@@ -48,6 +57,7 @@ pages_stdout(void (*fn)(void *), void *arg)
 		n = 0;
 	s[n] = '\0';
 	fclose(tmp);
+	pthread_mutex_unlock(&stdout_lock);
 	return s;
 }
 
