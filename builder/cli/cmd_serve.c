@@ -18,6 +18,7 @@
 #include "ledger.h"
 #include "load.h"
 #include "project.h"
+#include "pages.h"
 #include "serve.h"
 #include "util.h"
 
@@ -150,8 +151,13 @@ cmd_serve(int argc, char *argv[])
 
 		diag(S_WRITE, &loc, output, strerror(errno));
 		rc = 3;
-	} else
+	} else {
+		/* The build page runs the commands themselves, which the serve
+		 * stage cannot name. */
+		pages_commands.build = cmd_build;
+		pages_commands.verify = cmd_verify;
 		rc = serve_run(&ctx, o.listen, o.password);
+	}
 	township_free(t);
 	free(township);
 	free(library);

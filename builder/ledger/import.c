@@ -92,8 +92,8 @@ out:
 	return rc;
 }
 
-int
-ledger_import(struct ledger *l, const struct project *pr, char **files, size_t nfiles, int strict)
+static int
+import_all(struct ledger *l, const struct project *pr, char **files, size_t nfiles, int strict, int dry_run)
 {
 	struct import_cache cache = {NULL, 0};
 	struct import im = {l, pr, 0, strict, 0, 0, 0, 0, &cache};
@@ -114,7 +114,23 @@ ledger_import(struct ledger *l, const struct project *pr, char **files, size_t n
 			fprintf(stderr, "coursepack: %s\n", _("nothing imported: correct the rows named above and import again"));
 		return bad > 0 ? 1 : -1;
 	}
+	if (dry_run) {
+		ledger_rollback(l);
+		return 0;
+	}
 	return ledger_commit(l) == -1 ? -1 : 0;
+}
+
+int
+ledger_import(struct ledger *l, const struct project *pr, char **files, size_t nfiles, int strict)
+{
+	return import_all(l, pr, files, nfiles, strict, 0);
+}
+
+int
+ledger_import_dry_run(struct ledger *l, const struct project *pr, char **files, size_t nfiles, int strict)
+{
+	return import_all(l, pr, files, nfiles, strict, 1);
 }
 
 /* --- rosters ----------------------------------------------------------- */

@@ -218,6 +218,10 @@ char *ledger_report_html(const struct ledger_totals *);
  * nothing imported).  strict: receipts left out of a chat export (bad
  * code, unknown name) are errors, not warnings. */
 int ledger_import(struct ledger *, const struct project *, char **files, size_t nfiles, int strict);
+/* The same import, said as ledger_import says it, then rolled back: what
+ * it would do, the ledger left as it was (the workspace's preview of
+ * pasted chat text).  Returns as ledger_import does. */
+int ledger_import_dry_run(struct ledger *, const struct project *, char **files, size_t nfiles, int strict);
 
 /* What an importer is given: the file, and the file read as a table (a
  * roster, a sheet), or NULL (chat text). */

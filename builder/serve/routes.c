@@ -11,6 +11,7 @@ const struct serve_route serve_routes[] = {
 	{"GET", "/library", 0, page_library},
 	{"GET", "/lesson/", 1, page_lesson},
 	{"GET", "/lesson-stamp/", 1, page_lesson_stamp},
+	{"GET", "/lesson-media/", 1, page_lesson_media},
 	{"GET", "/attendance/", 1, page_attendance},
 	{"POST", "/attendance/", 1, page_attendance_post},
 	{"GET", "/build", 0, page_build},
