@@ -184,7 +184,22 @@ check_that "serve: a source with an error shows it with file and line, status 20
 	! grep -q '<table id=\"villages\">' '$sv/body'"
 st=$(code "${url}village/xitai")
 check_that "serve: the village page shows the error too ($st)" sh -c "test $st = 200 && grep -q 'villages/jili.xml:5' '$sv/body'"
+# Every page, with the township in error: its messages, never a crash
+# (the register once planned a village with no library and died).
+for page in attendance/ attendance/jili build; do
+	st=$(code "${url}$page")
+	check_that "serve: /$page with a source in error answers with it ($st)" \
+		sh -c "test $st = 200 -o $st = 404 && grep -q 'villages/jili.xml:5' '$sv/body'"
+done
 cp "$sv/jili.xml" "$sv/a/xiayang/villages/jili.xml"
+# The library gone (moved away while the server runs): every page says so.
+mv "$sv/courses" "$sv/courses.away"
+for page in "" village/jili attendance/jili build library; do
+	st=$(code "${url}$page")
+	check_that "serve: /$page without its library answers, not a crash ($st)" \
+		sh -c "test $st = 200 -o $st = 404 && kill -0 $spid"
+done
+mv "$sv/courses.away" "$sv/courses"
 st=$(code "$url")
 check_that "serve: fixed on disk, the page is whole again ($st)" sh -c "test $st = 200 && grep -q '<table id=\"villages\">' '$sv/body'"
 

@@ -41,7 +41,8 @@ att_load(void *arg)
 	struct check_stats st = {0, 0, 0};
 
 	memset(&a->pr, 0, sizeof a->pr);
-	a->loaded = a->ctx->township && project_load(&a->pr, a->ctx->township, NULL, NULL, &st) == 0;
+	a->loaded = a->ctx->township && project_load(&a->pr, a->ctx->township, NULL, NULL, &st) == 0 &&
+	    a->pr.errors == 0;
 }
 
 static const struct village *
@@ -235,7 +236,7 @@ page_attendance(const struct serve_request *rq, struct serve_response *rs)
 		id++;
 	if (!a.loaded) {
 		page_begin(&rs->body, rq->ctx, "学时登记");
-		buf_puts(&rs->body, "<h1>学时登记</h1>\n<p id=\"no-township\">没有读到乡镇的 township.xml，不能登记学时。</p>\n");
+		buf_puts(&rs->body, "<h1>学时登记</h1>\n<p id=\"no-township\">没有读到乡镇，或者它的文件有错误（见下面），不能登记学时。</p>\n");
 		page_diagnostics(&rs->body, captured);
 		page_end(&rs->body);
 	} else if (*id == '\0') {

@@ -74,7 +74,8 @@ bload(void *arg)
 	struct check_stats st = {0, 0, 0};
 
 	memset(&c->pr, 0, sizeof c->pr);
-	c->loaded = c->ctx->township && project_load(&c->pr, c->ctx->township, NULL, NULL, &st) == 0;
+	c->loaded = c->ctx->township && project_load(&c->pr, c->ctx->township, NULL, NULL, &st) == 0 &&
+	    c->pr.errors == 0;
 }
 
 static void
@@ -151,7 +152,7 @@ page_build(const struct serve_request *rq, struct serve_response *rs)
 	page_begin(b, rq->ctx, "打包");
 	buf_puts(b, "<h1>打包学习包</h1>\n");
 	if (!c.loaded) {
-		buf_puts(b, "<p id=\"no-township\">没有读到乡镇的 township.xml，不能打包。</p>\n");
+		buf_puts(b, "<p id=\"no-township\">没有读到乡镇，或者它的文件有错误（见下面），不能打包。</p>\n");
 		page_diagnostics(b, captured);
 	} else {
 		build_form(b, rq->ctx, &c.pr, NULL);
