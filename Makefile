@@ -247,7 +247,13 @@ build/bench/zip_sources: bench/zip_sources.c $(LIBOBJ) $(HEADERS)
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/zip_sources.c $(LIBOBJ) $(LIBS)
 
-.PHONY: bench bench-ledger
+# The workspace under load: coursepack serve on the Xiayang example, 50
+# keep-alive clients for 20 s (tests/load.c), its RSS every second
+# (bench/serve.sh; CLIENTS and SECONDS pass through).
+bench-serve: $(B)/coursepack $(MOFILES) $(B)/load
+	@bench/serve.sh $(B)
+
+.PHONY: bench bench-ledger bench-serve
 
 # One 4000x3000 camera photo shrunk for the phone edition: libvips
 # (builder/base/image.c) against ImageMagick, GraphicsMagick and libjpeg's
