@@ -453,7 +453,8 @@ int main(int argc, char **argv)
 	for (long i = 0; i < clients; i++)
 		if (cs[i].fd >= 0)
 			close(cs[i].fd);
-	qsort(lat, nlat, sizeof *lat, cmp);
+	if (nlat > 0)
+		qsort(lat, nlat, sizeof *lat, cmp);
 	fprintf(stderr, "load: %ld clients, %.1f s, %zu URL(s)\n", clients, seconds, ntargets);
 	printf("clients=%ld\nseconds=%.2f\nrequests=%zu\nrps=%.1f\n", clients, took, nlat, (double)nlat / took);
 	printf("p50_ms=%.2f\np90_ms=%.2f\np99_ms=%.2f\nmax_ms=%.2f\n", pct(0.50), pct(0.90), pct(0.99), nlat ? lat[nlat - 1] : 0.0);
