@@ -15,7 +15,7 @@ if ! serve_exists "$BIN"; then
 elif [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
 	skipped "serve_browser: /usr/bin/chromium or node is missing (Debian packages chromium, nodejs)"
 elif [ ! -f "$puppeteer" ]; then
-	skipped "serve_browser: puppeteer-core is not installed in build/node (make test installs it: make $top/build/node/node_modules/puppeteer-core/package.json)"
+	skipped "serve_browser: puppeteer-core is not installed in build/node (make test installs it: make build/node/node_modules/puppeteer-core/package.json)"
 else
 	rm -rf "$sb" && mkdir -p "$sb/ws/examples"
 	cp -r "$top/examples/xiayang" "$sb/ws/examples/" && cp -r "$top/courses" "$sb/ws/"
