@@ -118,9 +118,26 @@ $(B)/cjkcount: tests/cjkcount.c $(B)/.deps
 $(B)/receipts: tests/receipts.c $(LIBOBJ) $(HEADERS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/receipts.c $(LIBOBJ) $(LIBS)
 
+# puppeteer-core for tests/serve_browser.sh, pinned by tests/browser's
+# package-lock.json and installed with npm ci into build/node, once: it
+# drives Debian's /usr/bin/chromium (PUPPETEER_SKIP_DOWNLOAD: no browser
+# is downloaded).  Only the npm registry is asked, and only when missing.
+NODE_DIR = build/node
+PUPPETEER = $(NODE_DIR)/node_modules/puppeteer-core/package.json
+$(PUPPETEER): tests/browser/package.json tests/browser/package-lock.json
+	@builder/deps.sh test
+	@mkdir -p $(NODE_DIR)
+	cp tests/browser/package.json tests/browser/package-lock.json $(NODE_DIR)/
+	cd $(NODE_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error --prefix .
+	@test -f $@ && touch $@
+
+# The load client for the workspace (tests/serve_load.sh, bench/serve.sh).
+$(B)/load: tests/load.c $(B)/.deps
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/load.c
+
 # The whole suite; it also builds a ThreadSanitizer binary (build/tsan)
 # for its section on the threaded build paths.
-test: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount $(B)/receipts
+test: $(B)/coursepack $(MOFILES) $(B)/unit $(B)/cjkcount $(B)/receipts $(B)/load $(PUPPETEER)
 	@builder/deps.sh test
 	@$(MAKE) --no-print-directory SANITIZE=thread build/tsan/coursepack >/dev/null
 	@tests/run.sh $(B)
@@ -231,7 +248,13 @@ build/bench/zip_sources: bench/zip_sources.c $(LIBOBJ) $(HEADERS)
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/zip_sources.c $(LIBOBJ) $(LIBS)
 
-.PHONY: bench bench-ledger
+# The workspace under load: coursepack serve on the Xiayang example, 50
+# keep-alive clients for 20 s (tests/load.c), its RSS every second
+# (bench/serve.sh; CLIENTS and SECONDS pass through).
+bench-serve: $(B)/coursepack $(MOFILES) $(B)/load
+	@bench/serve.sh $(B)
+
+.PHONY: bench bench-ledger bench-serve
 
 # One 4000x3000 camera photo shrunk for the phone edition: libvips
 # (builder/base/image.c) against ImageMagick, GraphicsMagick and libjpeg's

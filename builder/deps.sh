@@ -64,6 +64,9 @@ if [ "$what" = test ]; then
 	need_cmd curl curl
 	# tests/editions.sh runs a bundle's own search.js under node.
 	need_cmd node nodejs
+	# tests/serve_browser.sh: puppeteer-core comes from the npm registry
+	# with npm (make test runs npm ci into build/node).
+	need_cmd npm npm
 	# Image outputs are searched for metadata with the tool that reads most of it.
 	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.

@@ -733,6 +733,8 @@ begin returns; . "$top/tests/returns.sh"
 begin ledger_report; . "$top/tests/ledger_report.sh"
 begin import; . "$top/tests/import.sh"
 begin serve; . "$top/tests/serve.sh"
+begin serve_browser; . "$top/tests/serve_browser.sh"
+begin serve_load; . "$top/tests/serve_load.sh"
 fi
 
 
