@@ -364,28 +364,38 @@ find_route(const char *method, const char *path, int *path_known)
 	return NULL;
 }
 
-/* A file response: only a regular file inside the server's output
- * folder, resolved through links. */
+/* Whether path (resolved) is below folder dir (resolved). */
+static int
+below(const char *real, const char *dir)
+{
+	char *top = dir ? realpath(dir, NULL) : NULL;
+	size_t n = top ? strlen(top) : 0;
+	int yes = top && strncmp(real, top, n) == 0 && real[n] == '/';
+
+	free(top);
+	return yes;
+}
+
+/* A file response: only a regular file inside the server's output folder
+ * (bundles, sheets) or the course library (a lesson's media, which every
+ * bundle carries anyway), resolved through links. */
 static enum MHD_Result
 queue_file(struct MHD_Connection *c, const struct serve_ctx *ctx, const struct serve_response *res)
 {
-	char *real = realpath(res->file, NULL), *top = realpath(ctx->output, NULL);
+	char *real = realpath(res->file, NULL);
 	struct MHD_Response *r;
 	struct stat st;
-	size_t n = top ? strlen(top) : 0;
 	enum MHD_Result rc;
 	int fd = -1;
 
-	if (real == NULL || top == NULL || strncmp(real, top, n) != 0 || real[n] != '/' ||
+	if (real == NULL || !(below(real, ctx->output) || below(real, ctx->library)) ||
 	    (fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		if (fd != -1)
 			close(fd);
 		free(real);
-		free(top);
 		return queue_error(c, ctx, 404, "找不到", "找不到这个文件。");
 	}
 	free(real);
-	free(top);
 	if ((r = MHD_create_response_from_fd((uint64_t)st.st_size, fd)) == NULL) {
 		close(fd);
 		return MHD_NO;
