@@ -203,6 +203,12 @@ mv "$sv/courses.away" "$sv/courses"
 st=$(code "$url")
 check_that "serve: fixed on disk, the page is whole again ($st)" sh -c "test $st = 200 && grep -q '<table id=\"villages\">' '$sv/body'"
 
+# One heading per page: the chrome's (a page once repeated it).
+for page in "" village/jili library attendance/ attendance/jili build; do
+	st=$(code "${url}$page")
+	check_that "serve: /$page has one <h1> ($st)" sh -c "test $st = 200 && test \$(grep -o '<h1>' '$sv/body' | wc -l) -eq 1"
+done
+
 "$BIN" serve --listen "127.0.0.1:$port" "$sv/a/xiayang" >"$sv/out4" 2>"$sv/err4" </dev/null; st=$?
 check_that "serve: a port in use with --listen is a clear error, exit 3 ($st)" \
 	sh -c "test $st -eq 3 && grep -q 'cannot listen on 127.0.0.1:$port' '$sv/err4'"

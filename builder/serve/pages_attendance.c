@@ -203,9 +203,6 @@ village_page(const struct serve_request *rq, struct serve_response *rs, struct a
 	struct buf *b = &rs->body;
 
 	page_begin(b, rq->ctx, title);
-	buf_puts(b, "<h1>");
-	buf_escape(b, title);
-	buf_puts(b, "</h1>\n");
 	if (msg && *msg) {
 		buf_puts(b, "<pre id=\"result\">");
 		buf_escape(b, msg);
@@ -236,12 +233,12 @@ page_attendance(const struct serve_request *rq, struct serve_response *rs)
 		id++;
 	if (!a.loaded) {
 		page_begin(&rs->body, rq->ctx, "学时登记");
-		buf_puts(&rs->body, "<h1>学时登记</h1>\n<p id=\"no-township\">没有读到乡镇，或者它的文件有错误（见下面），不能登记学时。</p>\n");
+		buf_puts(&rs->body, "<p id=\"no-township\">没有读到乡镇，或者它的文件有错误（见下面），不能登记学时。</p>\n");
 		page_diagnostics(&rs->body, captured);
 		page_end(&rs->body);
 	} else if (*id == '\0') {
 		page_begin(&rs->body, rq->ctx, "学时登记");
-		buf_puts(&rs->body, "<h1>学时登记</h1>\n<p>选一个村：</p>\n");
+		buf_puts(&rs->body, "<p>选一个村：</p>\n");
 		village_list(&rs->body, &a.pr);
 		page_end(&rs->body);
 	} else if ((v = find_village(&a.pr, id)) == NULL) {

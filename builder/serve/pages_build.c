@@ -149,8 +149,7 @@ page_build(const struct serve_request *rq, struct serve_response *rs)
 	char *captured = serve_capture(bload, &c), *dir;
 	struct buf *b = &rs->body;
 
-	page_begin(b, rq->ctx, "打包");
-	buf_puts(b, "<h1>打包学习包</h1>\n");
+	page_begin(b, rq->ctx, "打包学习包");
 	if (!c.loaded) {
 		buf_puts(b, "<p id=\"no-township\">没有读到乡镇，或者它的文件有错误（见下面），不能打包。</p>\n");
 		page_diagnostics(b, captured);
@@ -220,7 +219,6 @@ page_build_post(const struct serve_request *rq, struct serve_response *rs)
 	size_t i;
 
 	page_begin(b, rq->ctx, "打包结果");
-	buf_puts(b, "<h1>打包结果</h1>\n");
 	if (!c.loaded || pages_commands.build == NULL) {
 		rs->status = c.loaded ? 503 : 404;
 		buf_puts(b, "<p id=\"no-build\">不能打包：没有读到乡镇的 township.xml。</p>\n");

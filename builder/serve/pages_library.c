@@ -91,7 +91,6 @@ page_library(const struct serve_request *rq, struct serve_response *rs)
 	size_t i, k;
 
 	page_begin(b, ctx, "课程库");
-	buf_puts(b, "<h1>课程库</h1>\n");
 	if (lib == NULL) {
 		buf_puts(b, "<p id=\"no-library\">课程库读不出来，请看下面的检查结果。</p>\n");
 		goto out;
