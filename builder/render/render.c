@@ -21,7 +21,7 @@ render_stylesheet(size_t *len)
 	return (const char *)embedded_style_css;
 }
 
-static const char *
+const char *
 render_mode_zh(enum mode m)
 {
 	switch (m) {

@@ -108,8 +108,10 @@ char *render_phone_picture(const struct course *c, const char *rel, int *w, int 
 /* The id under which the phone edition defines that photo once. */
 void render_picture_id(const struct course *c, const char *rel, char out[24]);
 
-/* Chinese names for the page chrome. */
+/* Chinese names for the page chrome; modes as members are told them
+ * (集中学习, 田间课堂, 送学上门, 线上学习). */
 const char *render_group_zh(enum group);
+const char *render_mode_zh(enum mode);
 const char *render_category_zh(const struct project *, const char *category);
 
 #endif

@@ -346,8 +346,8 @@ plan_table(struct buf *b, const struct view *v, const struct plan *p)
 		buf_puts(b, "</td><td>");
 		for (m = MODE_CLASSROOM; m <= MODE_ONLINE; m <<= 1)
 			if (l->modes & m) {
-				buf_printf(b, "%s%s", sep, mode_name((enum mode)m));
-				sep = " ";
+				buf_printf(b, "%s%s", sep, render_mode_zh((enum mode)m));
+				sep = "、";
 			}
 		buf_puts(b, "</td></tr>\n");
 	}
