@@ -24,15 +24,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
 	struct md_info info;
+	struct md_doc *doc;
 	size_t bad;
-	char *out;
 
 	if (size > MD_MAX_BYTES || memchr(data, 0, size) || !utf8_valid(text, size, &bad))
 		return 0;
 	if (md_scan(text, size, &info) == 0)
 		md_info_release(&info);
-	free(md_render_page(text, size, rewrite, NULL, 1));
-	out = md_plain_text(text, size);
-	free(out);
+	if ((doc = md_parse(text, size)) == NULL)
+		return 0;
+	/* Rendered twice, as the pages and the booklet do: each rendering
+	 * must leave the parsed lesson as it found it. */
+	free(md_doc_render(doc, rewrite, NULL, 0));
+	free(md_doc_render(doc, rewrite, NULL, 1));
+	free(md_doc_plain_text(doc));
+	md_doc_free(doc);
 	return 0;
 }
