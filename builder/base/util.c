@@ -741,8 +741,8 @@ url_has_scheme(const char *url)
 	return 0;
 }
 
-static int
-hexval(char c)
+int
+hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -765,8 +765,8 @@ url_local_path(const char *url)
 	for (; i < n; i++) {
 		int hi, lo;
 
-		if (url[i] == '%' && i + 2 < n && (hi = hexval(url[i + 1])) >= 0 &&
-		    (lo = hexval(url[i + 2])) >= 0) {
+		if (url[i] == '%' && i + 2 < n && (hi = hex_value((unsigned char)url[i + 1])) >= 0 &&
+		    (lo = hex_value((unsigned char)url[i + 2])) >= 0) {
 			if (hi == 0 && lo == 0) {
 				free(out);
 				return NULL;
@@ -780,6 +780,40 @@ url_local_path(const char *url)
 	return out;
 }
 
+
+void
+buf_csv_cell(struct buf *b, const char *s, int last)
+{
+	/* The apostrophe is part of the cell, inside its quotes if any. */
+	if (s && s[0] && strchr("=+-@", s[0])) {
+		char *safe = xasprintf("'%s", s);
+
+		buf_csv_cell(b, safe, last);
+		free(safe);
+		return;
+	}
+	if (s && strpbrk(s, ",\"\r\n")) {
+		buf_puts(b, "\"");
+		for (; *s; s++) {
+			if (*s == '"')
+				buf_puts(b, "\"");
+			buf_add(b, s, 1);
+		}
+		buf_puts(b, "\"");
+	} else if (s)
+		buf_puts(b, s);
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+void
+csv_put(FILE *fp, const char *s, int last)
+{
+	struct buf b = {0};
+
+	buf_csv_cell(&b, s, last);
+	fwrite(b.data, 1, b.len, fp);
+	buf_release(&b);
+}
 
 void
 buf_escape(struct buf *b, const char *s)

@@ -163,6 +163,13 @@ char *url_local_path(const char *url);
 
 /* Appends `s` escaped for XML and HTML text and attribute values. */
 void buf_escape(struct buf *, const char *s);
+/* One CSV cell (RFC 4180 quoting), then ',' or, when last, CRLF.  A cell
+ * starting with = + - @ gets a leading apostrophe: Excel and WPS would run
+ * it as a formula.  NULL is an empty cell.  csv_put writes it to fp. */
+/* The value of a hex digit, or -1. */
+int hex_value(int c);
+void buf_csv_cell(struct buf *, const char *s, int last);
+void csv_put(FILE *fp, const char *s, int last);
 
 /* Whether `s` ends with `suffix` (exactly). */
 int has_suffix(const char *s, const char *suffix);

@@ -321,33 +321,9 @@ print_summary(const struct project *pr, struct plan **plans)
 	}
 }
 
-/* CSV: RFC 4180 quoting, CRLF, and a UTF-8 byte-order mark so that Excel
- * and WPS read the Chinese as UTF-8. */
-static void
-csv_field(const char *s, int last)
-{
-	/* A cell starting with = + - @ is a formula to Excel and WPS: a
-	 * lesson title must not run as one. */
-	if (s && strchr("=+-@", s[0]) && s[0]) {
-		char *safe = xasprintf("'%s", s);
-
-		csv_field(safe, last);
-		free(safe);
-		return;
-	}
-	if (s && strpbrk(s, ",\"\r\n")) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else if (s)
-		fputs(s, stdout);
-	fputs(last ? "\r\n" : ",", stdout);
-}
-
+/* CSV: RFC 4180 quoting, CRLF (csv_put: a lesson title must not run as
+ * a formula), and a UTF-8 byte-order mark so that Excel and WPS read the
+ * Chinese as UTF-8. */
 static const char *const source_name[] = {
 	[SOURCE_FIRST] = "first",
 	[SOURCE_CORE] = "core",
@@ -371,7 +347,7 @@ csv_row(const char *const *cells, size_t n)
 	size_t k;
 
 	for (k = 0; k < n; k++)
-		csv_field(cells[k], k + 1 == n);
+		csv_put(stdout, cells[k], k + 1 == n);
 }
 
 /* --csv: one row per lesson, per session and per (group, category).

@@ -959,22 +959,6 @@ ledger_log(struct ledger *l, FILE *fp)
 	return 0;
 }
 
-static void
-csv_field(FILE *fp, const char *s, const char *sep)
-{
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', fp);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', fp);
-			fputc(*s, fp);
-		}
-		fputc('"', fp);
-	} else
-		fputs(s, fp);
-	fputs(sep, fp);
-}
-
 int
 ledger_export(struct ledger *l, FILE *fp)
 {
@@ -996,10 +980,10 @@ ledger_export(struct ledger *l, FILE *fp)
 		return -1;
 	fputs("\xef\xbb\xbf", fp);
 	for (i = 0; i < NELEM(heads); i++)
-		csv_field(fp, _(heads[i]), i + 1 < NELEM(heads) ? "," : "\r\n");
+		csv_put(fp, _(heads[i]), i + 1 == NELEM(heads));
 	while ((c = sqlite3_step(st)) == SQLITE_ROW)
 		for (i = 0; i < NELEM(heads); i++)
-			csv_field(fp, col(st, (int)i), i + 1 < NELEM(heads) ? "," : "\r\n");
+			csv_put(fp, col(st, (int)i), i + 1 == NELEM(heads));
 	if (c != SQLITE_DONE) {
 		sql_fail(l, "export");
 		rc = -1;

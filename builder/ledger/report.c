@@ -369,33 +369,13 @@ ledger_report_text(const struct ledger_totals *ts, int all, FILE *fp)
 
 /* ---- CSV ---- */
 
-/* RFC 4180 quoting; a cell starting with = + - @ would be a formula to
- * Excel and WPS: a name must not run as one. */
-static void
-csv_cell(FILE *fp, const char *s, int last)
-{
-	if (s[0] && strchr("=+-@", s[0]))
-		fputc('\'', fp);
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', fp);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', fp);
-			fputc(*s, fp);
-		}
-		fputc('"', fp);
-	} else
-		fputs(s, fp);
-	fputs(last ? "\r\n" : ",", fp);
-}
-
 static void
 csv_hours(FILE *fp, int tenths, int last)
 {
 	char h[16];
 
 	snprintf(h, sizeof h, "%d.%d", tenths / 10, tenths % 10);
-	csv_cell(fp, h, last);
+	csv_put(fp, h, last);
 }
 
 static void
@@ -409,32 +389,32 @@ csv_member(const struct ledger_totals *ts, const struct ledger_total *t, FILE *f
 	int ch;
 
 	standing_of(ts, t, &s);
-	csv_cell(fp, ts->project->township->id, 0);
-	csv_cell(fp, t->village, 0);
-	csv_cell(fp, t->lv->village->name, 0);
-	csv_cell(fp, t->member, 0);
-	csv_cell(fp, t->name, 0);
-	csv_cell(fp, _(group_label[group_index(t)]), 0);
+	csv_put(fp, ts->project->township->id, 0);
+	csv_put(fp, t->village, 0);
+	csv_put(fp, t->lv->village->name, 0);
+	csv_put(fp, t->member, 0);
+	csv_put(fp, t->name, 0);
+	csv_put(fp, _(group_label[group_index(t)]), 0);
 	snprintf(n, sizeof n, "%d", t->lessons);
-	csv_cell(fp, n, 0);
+	csv_put(fp, n, 0);
 	csv_hours(fp, t->total, 0);
 	csv_hours(fp, r->min_hours, 0);
 	for (ch = 0; ch < CHANNEL__COUNT; ch++)
 		csv_hours(fp, t->by_channel[ch], 0);
 	for (c = 0; c < r->ncategories; c++)
 		csv_hours(fp, t->by_category[c], 0);
-	csv_cell(fp, s.reached ? "1" : "0", 0);
+	csv_put(fp, s.reached ? "1" : "0", 0);
 	csv_hours(fp, s.short_total, 0);
 	for (c = 0; c < r->ncategories; c++)
 		if (s.short_cat[c])
 			buf_printf(&cats, "%s%s:%d.%d", cats.len ? " " : "", r->categories[c].ref, s.short_cat[c] / 10,
 			    s.short_cat[c] % 10);
-	csv_cell(fp, cats.data ? cats.data : "", 0);
+	csv_put(fp, cats.data ? cats.data : "", 0);
 	snprintf(n, sizeof n, "%d", t->uncounted);
-	csv_cell(fp, n, 0);
+	csv_put(fp, n, 0);
 	for (k = 0; k < s.npicks; k++)
 		buf_printf(&ids, "%s%s", k ? " " : "", t->lv->ids[s.picks[k]]);
-	csv_cell(fp, ids.data ? ids.data : "", 1);
+	csv_put(fp, ids.data ? ids.data : "", 1);
 	buf_release(&cats);
 	buf_release(&ids);
 	standing_release(&s);

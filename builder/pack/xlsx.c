@@ -14,11 +14,10 @@
 /* Column widths in characters: names and ids narrow, lesson ids wide
  * enough to read. */
 static double
-width_of(char *const *grid, size_t ncols, size_t col)
+width_of(const char *head)
 {
-	size_t n = grid[col] ? strlen(grid[col]) : 0;
+	size_t n = head ? strlen(head) : 0;
 
-	(void)ncols;
 	return n < 6 ? 8 : n > 30 ? 30 : (double)n;
 }
 
@@ -48,7 +47,7 @@ xlsx_write(const char *path, const char *sheet, char *const *grid, size_t nrows,
 	text = workbook_add_format(wb);
 	format_set_num_format_index(text, 49);
 	for (c = 0; c < ncols && c < LXW_COL_MAX; c++)
-		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width_of(grid, ncols, c), c >= text_from ? text : NULL);
+		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width_of(grid[c]), c >= text_from ? text : NULL);
 	for (r = 0; r < nrows && r < LXW_ROW_MAX; r++)
 		for (c = 0; c < ncols && c < LXW_COL_MAX; c++) {
 			const char *s = grid[r * ncols + c];

@@ -197,26 +197,6 @@ make_home(const struct project *pr, const struct plan *p, const struct roster *r
 	plan_view_release(&view);
 }
 
-/* One CSV field: RFC 4180 quoting; a cell that would start a formula in
- * Excel or WPS (= + - @) gets a leading apostrophe, as plan --csv does. */
-static void
-csv_field(struct buf *b, const char *s, int last)
-{
-	if (s && s[0] && strchr("=+-@", s[0]))
-		buf_puts(b, "'");
-	if (s && strpbrk(s, ",\"\r\n")) {
-		buf_puts(b, "\"");
-		for (; *s; s++) {
-			if (*s == '"')
-				buf_puts(b, "\"");
-			buf_add(b, s, 1);
-		}
-		buf_puts(b, "\"");
-	} else if (s)
-		buf_puts(b, s);
-	buf_puts(b, last ? "\r\n" : ",");
-}
-
 /* The attendance spreadsheet as a grid of cells: import_sheet.c's
  * columns, then every lesson of the village's plan, one row per member.
  * A lesson a member's group does not reach stays blank like the rest:
@@ -258,7 +238,7 @@ make_csv(struct sheets *out)
 	buf_puts(&out->csv, "\xef\xbb\xbf");
 	for (i = 0; i <= out->nrows; i++)
 		for (j = 0; j < out->ncols; j++)
-			csv_field(&out->csv, out->grid[i * out->ncols + j], j + 1 == out->ncols);
+			buf_csv_cell(&out->csv, out->grid[i * out->ncols + j], j + 1 == out->ncols);
 }
 
 void

@@ -95,18 +95,6 @@ request_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 	*con_cls = NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes %XX (and '+' as a space when plus) of s[0..n) into a new
  * string; *len gets its length.  NULL when a '%' is not followed by two
  * hex digits. */
@@ -120,8 +108,8 @@ percent_decode(const char *s, size_t n, int plus, size_t *len)
 		if (s[i] == '%') {
 			int hi, lo;
 
-			hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-			lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			hi = i + 1 < n ? hex_value((unsigned char)s[i + 1]) : -1;
+			lo = i + 2 < n ? hex_value((unsigned char)s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				free(out);
 				return NULL;
@@ -364,6 +352,27 @@ find_route(const char *method, const char *path, int *path_known)
 	return NULL;
 }
 
+/* Queues response r of res (a file's or a body's) with its type (else
+ * `type`), its download name and the security headers, and lets it go. */
+static enum MHD_Result
+queue_with_headers(struct MHD_Connection *c, struct MHD_Response *r, const struct serve_response *res,
+    const char *type)
+{
+	enum MHD_Result rc;
+
+	MHD_add_response_header(r, "Content-Type", res->content_type ? res->content_type : type);
+	if (res->download) {
+		char *cd = xasprintf("attachment; filename=\"%s\"", res->download);
+
+		MHD_add_response_header(r, "Content-Disposition", cd);
+		free(cd);
+	}
+	add_security_headers(r);
+	rc = MHD_queue_response(c, (unsigned)(res->status ? res->status : 200), r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 /* Whether path (resolved) is below folder dir (resolved). */
 static int
 below(const char *real, const char *dir)
@@ -385,7 +394,6 @@ queue_file(struct MHD_Connection *c, const struct serve_ctx *ctx, const struct s
 	char *real = realpath(res->file, NULL);
 	struct MHD_Response *r;
 	struct stat st;
-	enum MHD_Result rc;
 	int fd = -1;
 
 	if (real == NULL || !(below(real, ctx->output) || below(real, ctx->library)) ||
@@ -400,17 +408,7 @@ queue_file(struct MHD_Connection *c, const struct serve_ctx *ctx, const struct s
 		close(fd);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", res->content_type ? res->content_type : "application/octet-stream");
-	if (res->download) {
-		char *cd = xasprintf("attachment; filename=\"%s\"", res->download);
-
-		MHD_add_response_header(r, "Content-Disposition", cd);
-		free(cd);
-	}
-	add_security_headers(r);
-	rc = MHD_queue_response(c, (unsigned)(res->status ? res->status : 200), r);
-	MHD_destroy_response(r);
-	return rc;
+	return queue_with_headers(c, r, res, "application/octet-stream");
 }
 
 static enum MHD_Result
@@ -433,17 +431,7 @@ respond(struct MHD_Connection *c, const struct serve_ctx *ctx, struct serve_resp
 	if ((r = MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : (void *)"",
 	    MHD_RESPMEM_MUST_COPY)) == NULL)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", res->content_type ? res->content_type : "text/html; charset=utf-8");
-	if (res->download) {
-		char *cd = xasprintf("attachment; filename=\"%s\"", res->download);
-
-		MHD_add_response_header(r, "Content-Disposition", cd);
-		free(cd);
-	}
-	add_security_headers(r);
-	rc = MHD_queue_response(c, (unsigned)(res->status ? res->status : 200), r);
-	MHD_destroy_response(r);
-	return rc;
+	return queue_with_headers(c, r, res, "text/html; charset=utf-8");
 }
 
 /* Runs the route's handler on a checked request. */

@@ -19,7 +19,7 @@ static const struct unit_test {
 	void (*fn)(void);
 	int results;
 } tests[] = {
-	{"util", test_util, 44},
+	{"util", test_util, 45},
 	{"deflate", test_deflate, 7},
 	{"zipfile", test_zipfile, 3},
 	{"load", test_load, 41},

@@ -89,6 +89,22 @@ test_util(void)
 	hours("", 0, 0);
 	hours("-1", 0, 0);
 	hours("99999", 0, 0);
+	{
+		/* One CSV writer for plan, sheets, the ledger's export and
+		 * report: the formula guard's apostrophe is part of the cell,
+		 * inside the quotes when it has any. */
+		struct buf b = {0};
+
+		buf_csv_cell(&b, "a", 0);
+		buf_csv_cell(&b, NULL, 0);
+		buf_csv_cell(&b, "say \"hi\", 1", 0);
+		buf_csv_cell(&b, "=SUM(A1)", 0);
+		buf_csv_cell(&b, "=HYPERLINK(\"x\",1)", 1);
+		buf_add(&b, "", 1);
+		EXPECT_STR(b.data, "a,,\"say \"\"hi\"\", 1\",'=SUM(A1),\"'=HYPERLINK(\"\"x\"\",1)\"\r\n",
+		    "buf_csv_cell: quotes, empty, and the formula guard inside the quotes");
+		buf_release(&b);
+	}
 	hours_format(15, out);
 	EXPECT_STR(out, "1.5", "hours_format(15)");
 	hours_format(160, out);
