@@ -33,8 +33,14 @@ else
 		summary_=$(cat "$sl/summary")
 		check_that "serve_load: 10 clients for 3 s, every request answered 200 ($summary_)" \
 			sh -c "test $lst -eq 0 && grep -qx 'errors=0' '$sl/load' && ! grep -qx 'requests=0' '$sl/load' && grep -q '^requests=' '$sl/load'"
-		check_that "serve_load: the server's memory grows by less than 20% (VmRSS ${rss0:-?} -> ${rss1:-?} KiB, peak $peak)" \
-			sh -c "test -n '${rss0:-}' && test -n '${rss1:-}' && test \$(( ${rss1:-0} * 100 )) -lt \$(( ${rss0:-0} * 120 ))"
+		# AddressSanitizer holds freed memory in its quarantine (256 MiB):
+		# under it, RSS grows whatever the server does, as for the build's
+		# peaks in run.sh.
+		case $B in
+		*san*) skipped "serve_load: memory growth is not measured under the sanitizers, whose quarantine keeps freed memory (VmRSS ${rss0:-?} -> ${rss1:-?} KiB)" ;;
+		*) check_that "serve_load: the server's memory grows by less than 20% (VmRSS ${rss0:-?} -> ${rss1:-?} KiB, peak $peak)" \
+			sh -c "test -n '${rss0:-}' && test -n '${rss1:-}' && test \$(( ${rss1:-0} * 100 )) -lt \$(( ${rss0:-0} * 120 ))" ;;
+		esac
 		check_that "serve_load: the server is still running after the load" kill -0 "$srv"
 		serve_stop
 	else
