@@ -194,7 +194,7 @@ cmd_diff(int argc, char *argv[])
 		if (ch == 's')
 			stat_only = 1;
 		else {
-			usage_error("diff: unknown option '%s'", argv[optind - 1]);
+			usage_error("%s: unknown option '%s'", argv[0], argv[optind - 1]);
 			fputs(usage_text, stderr);
 			return 2;
 		}
