@@ -182,7 +182,7 @@ cmd_diff(int argc, char *argv[])
 	struct buf out = {NULL, 0, 0};
 	struct stat sa, sb;
 	size_t ndiff = 0, nall = 0;
-	int ch, stat_only = 0, rc, dirs;
+	int ch, stat_only = 0, rc, dirs, da, db;
 
 	optind = 1;
 	opterr = 0;
@@ -203,11 +203,15 @@ cmd_diff(int argc, char *argv[])
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	dirs = stat(argv[optind], &sa) == 0 && S_ISDIR(sa.st_mode);
-	if (stat(argv[optind + 1], &sb) == 0 && (S_ISDIR(sb.st_mode) ? 1 : 0) != dirs) {
+	/* A side that does not exist is reported by the reader, as the
+	 * kind of the other side asks. */
+	da = stat(argv[optind], &sa) == 0 ? S_ISDIR(sa.st_mode) != 0 : -1;
+	db = stat(argv[optind + 1], &sb) == 0 ? S_ISDIR(sb.st_mode) != 0 : -1;
+	if (da != -1 && db != -1 && da != db) {
 		usage_error("diff: give two bundles or two build folders, not one of each");
 		return 2;
 	}
+	dirs = da == 1 || db == 1;
 	if (dirs)
 		rc = diff_builds(argv[optind], argv[optind + 1], stat_only, &out, &ndiff, &nall);
 	else

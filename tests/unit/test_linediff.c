@@ -66,8 +66,9 @@ test_page_words(void)
 	    "<p>第一句，\n  <strong>加粗</strong>。</p><ul><li>甲</li><li><p>乙</p></li></ul>"
 	    "<table><tr><th>列</th><th>值</th></tr><tr><td>a</td><td>1</td></tr></table>"
 	    "<script>x()</script><p>\x01尾</p></main><footer>页脚</footer></body></html>";
-	struct buf b = {NULL, 0, 0};
+	struct buf b = {NULL, 0, 0}, deep = {NULL, 0, 0};
 	long n = xml_html_text(page, sizeof page - 1, "meta", 100, collect, &b);
+	size_t i;
 
 	EXPECT(n == 7, "page words: one line per block of <main>");
 	EXPECT_STR(b.data, "标题\n第一句， 加粗。\n甲\n乙\n列 | 值\na | 1\n尾\n",
@@ -75,6 +76,14 @@ test_page_words(void)
 	buf_release(&b);
 	EXPECT(xml_html_text(page, sizeof page - 1, "meta", 3, collect, &b) == -1,
 	    "page words: more lines than the limit are refused");
+	buf_release(&b);
+	/* A hostile page nested deeper than any stack: the HTML parser
+	 * caps the depth, so the walk stays shallow. */
+	for (i = 0; i < 200000; i++)
+		buf_puts(&deep, "<div><p>");
+	EXPECT(xml_html_text(deep.data, deep.len, NULL, 100, collect, &b) >= 0,
+	    "page words: a page nested 200000 deep is read without a crash");
+	buf_release(&deep);
 	buf_release(&b);
 }
 
