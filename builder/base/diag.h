@@ -234,6 +234,7 @@ enum diag_level {
 	X(E_SUMS_MISSING, DL_ERROR, "'%s' is listed but is not beside SHA256SUMS") \
 	X(E_SUMS_HASH, DL_ERROR, "'%s' does not match its SHA-256 in SHA256SUMS: damaged or changed") \
 	X(E_SUMS_UNLISTED, DL_ERROR, "'%s' is not listed in '%s'") \
+	X(E_DIFF_NO_BUNDLES, DL_ERROR, "folder holds no bundles (*.zip, or TOWNSHIP/*.zip): give two build folders or two bundles") \
 	/* the program cannot go on */ \
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
 	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \

@@ -17,6 +17,7 @@ int cmd_plan(int argc, char *argv[]);
 int cmd_build(int argc, char *argv[]);
 int cmd_serve(int argc, char *argv[]);
 int cmd_sheets(int argc, char *argv[]);
+int cmd_diff(int argc, char *argv[]);
 int cmd_info(int argc, char *argv[]);
 int cmd_ledger(int argc, char *argv[]);
 int cmd_keygen(int argc, char *argv[]);

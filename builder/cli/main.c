@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
 	    N_("merge the folders of a sharded build into one")},
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", N_("validate sources; report every problem found")},
+	{"diff", cmd_diff, "[--stat] OLD NEW",
+	    N_("show what changed between two bundles or two builds: lessons and their text, media, hours")},
 	{"info", cmd_info, "BUNDLE", N_("summarise a bundle")},
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", N_("make a minisign key pair to sign bundles with")},
 	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",

@@ -885,3 +885,140 @@ xml_html_links(const char *text, size_t len, void (*fn)(void *ctx, const char *u
 	html_walk(xmlDocGetRootElement(doc), fn, ctx);
 	xmlFreeDoc(doc);
 }
+
+struct html_text {
+	struct buf line;
+	const char *skip_class;
+	long n, max;
+	int pending_space;
+	void (*fn)(void *, const char *);
+	void *ctx;
+};
+
+static int
+html_is(const xmlNode *n, const char *const *names)
+{
+	for (; *names; names++)
+		if (xmlStrcasecmp(n->name, (const xmlChar *)*names) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+html_text_flush(struct html_text *t)
+{
+	t->pending_space = 0;
+	if (t->line.len == 0 || t->n < 0)
+		return;
+	t->line.data[t->line.len] = '\0';
+	if (t->n >= t->max)
+		t->n = -1;
+	else {
+		t->n++;
+		t->fn(t->ctx, t->line.data);
+	}
+	t->line.len = 0;
+}
+
+/* Adds text, spaces and line ends collapsed into one space, none at the
+ * start of a line; other control characters dropped. */
+static void
+html_text_add(struct html_text *t, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+			t->pending_space = t->line.len > 0;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (t->pending_space)
+			buf_add(&t->line, " ", 1);
+		t->pending_space = 0;
+		buf_add(&t->line, s, 1);
+	}
+	buf_reserve(&t->line, 1);
+}
+
+static void
+html_text_walk(struct html_text *t, const xmlNode *n)
+{
+	static const char *const blocks[] = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+	    "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "figure", "figcaption", "section", "article",
+	    "header", "footer", "nav", "aside", "details", "summary", "hr", "br", "caption", NULL};
+	static const char *const cells[] = {"td", "th", NULL};
+	static const char *const skipped[] = {"script", "style", "template", "noscript", NULL};
+
+	for (; n && t->n >= 0; n = n->next) {
+		int block;
+
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content)
+				html_text_add(t, (const char *)n->content);
+			continue;
+		}
+		if (n->type != XML_ELEMENT_NODE || html_is(n, skipped))
+			continue;
+		if (t->skip_class) {
+			xmlChar *cls = xmlGetNoNsProp(n, (const xmlChar *)"class");
+			int skip = cls && streq((const char *)cls, t->skip_class);
+
+			xmlFree(cls);
+			if (skip)
+				continue;
+		}
+		if ((block = html_is(n, blocks)) != 0)
+			html_text_flush(t);
+		else if (html_is(n, cells) && t->line.len > 0) {
+			buf_add(&t->line, " | ", 3);
+			t->pending_space = 0;
+		}
+		html_text_walk(t, n->children);
+		if (block)
+			html_text_flush(t);
+	}
+}
+
+static const xmlNode *
+html_find(const xmlNode *n, const char *name)
+{
+	const xmlNode *found;
+
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcasecmp(n->name, (const xmlChar *)name) == 0)
+			return n;
+		if ((found = html_find(n->children, name)) != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+long
+xml_html_text(const char *text, size_t len, const char *skip_class, long max_lines,
+    void (*fn)(void *ctx, const char *line), void *ctx)
+{
+	static const char *const roots[] = {"main", "article", "body"};
+	struct html_text t = {{NULL, 0, 0}, skip_class, 0, max_lines, 0, fn, ctx};
+	const xmlNode *top = NULL;
+	htmlDocPtr doc;
+	size_t i;
+
+	quiet_libxml();
+	doc = htmlReadMemory(text, (int)len, NULL, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+	if (doc == NULL)
+		return 0;
+	for (i = 0; i < NELEM(roots) && top == NULL; i++)
+		top = html_find(xmlDocGetRootElement(doc), roots[i]);
+	if (top) {
+		html_text_walk(&t, top->children);
+		html_text_flush(&t);
+	}
+	buf_release(&t.line);
+	xmlFreeDoc(doc);
+	return t.n;
+}

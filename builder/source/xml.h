@@ -73,6 +73,17 @@ void xml_locate(const struct xml_doc *, const struct xml_node *, const char *att
  * parser, forgiving, no network). */
 void xml_html_links(const char *text, size_t len, void (*fn)(void *ctx, const char *url), void *ctx);
 
+/* Calls `fn` with each line of the words a reader reads on an HTML page
+ * (libxml2's HTML parser, forgiving, no network): the text of its <main>
+ * (else <article>, else <body>), one line per block element (paragraph,
+ * heading, list item, table row with its cells joined by " | "), spaces
+ * collapsed, control characters dropped, empty lines left out; elements
+ * whose class is `skip_class` (NULL: none), scripts and styles are left
+ * out with their text.  Returns the number of lines, stopping (and
+ * returning -1) past max_lines. */
+long xml_html_text(const char *text, size_t len, const char *skip_class, long max_lines,
+    void (*fn)(void *ctx, const char *line), void *ctx);
+
 /* Frees libxml2's global state; call once before exit (keeps leak
  * checkers quiet). */
 void xml_cleanup(void);

@@ -54,5 +54,6 @@ void test_crypto(void);
 void test_roster(void);
 void test_ledger(void);
 void test_serve(void);
+void test_linediff(void);
 
 #endif
