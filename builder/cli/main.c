@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
 	    N_("merge the folders of a sharded build into one")},
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", N_("validate sources; report every problem found")},
+	{"export", cmd_export, "[--village ID]... [--key PUBKEY] [--fs auto|fat32|exfat|ntfs|other] BUILD_DIR DEST",
+	    N_("copy each village's kit to a USB stick, read every file back, and make the delivery list")},
 	{"info", cmd_info, "BUNDLE", N_("summarise a bundle")},
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", N_("make a minisign key pair to sign bundles with")},
 	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",
