@@ -81,44 +81,36 @@ kit_add(struct export_kit *k, const char *name, const char *what)
 	return f;
 }
 
-/* A file of the build folder, checked against SHA256SUMS (row) and, with
- * pub, against its signature.  0, or the number of problems. */
+/* A file of the build folder, listed in SHA256SUMS (row) or not (a
+ * signature): its size now, its bytes checked by export_check.  0, or 1
+ * after diagnosing. */
 static int
 add_source(struct export_kit *k, const char *dir, const char *sums, const struct sums_row *row, const char *name,
-    const char *what, const struct minisign_key *pub)
+    const char *what, int signed_)
 {
-	char *path = path_join(dir, name), got[65];
+	char *path = path_join(dir, name);
 	struct export_file *f;
-	size_t size;
-	int problems = 0;
+	struct stat st;
 
-	if (sha256_file(path, &size, got) == -1) {
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
 		struct loc loc = {sums, row ? row->line : 0, 0};
 
 		if (errno == ENOENT && row)
 			diag(E_SUMS_MISSING, &loc, name);
 		else
-			diag(S_READ, NULL, path, strerror(errno));
+			diag(S_READ, NULL, path, strerror(S_ISREG(st.st_mode) ? errno : EINVAL));
 		free(path);
 		return 1;
 	}
-	if (row && !streq(got, row->sha)) {
-		struct loc loc = {sums, row->line, 0};
-
-		diag(E_SUMS_HASH, &loc, name);
-		problems++;
-	}
-	if (pub && row) {
-		char *who = NULL;
-
-		problems += bundle_signature(path, pub, &who) != 0;
-		free(who);
-	}
 	f = kit_add(k, name, what);
 	f->src = path;
-	f->size = size;
-	memcpy(f->sha256, got, 65);
-	return problems;
+	f->size = (unsigned long long)st.st_size;
+	if (row) {
+		memcpy(f->listed, row->sha, 65);
+		f->line = row->line;
+	}
+	f->signed_ = signed_;
+	return 0;
 }
 
 /* The signature beside a file, if there is one. */
@@ -129,20 +121,10 @@ add_signature(struct export_kit *k, const char *dir, const char *name)
 	int problems = 0;
 
 	if (access(path, F_OK) == 0)
-		problems = add_source(k, dir, NULL, NULL, sig, "数字签名", NULL);
+		problems = add_source(k, dir, NULL, NULL, sig, "数字签名", 0);
 	free(path);
 	free(sig);
 	return problems;
-}
-
-static void
-add_data(struct export_kit *k, const char *name, const char *what, char *data)
-{
-	struct export_file *f = kit_add(k, name, what);
-
-	f->data = data;
-	f->len = f->size = strlen(data);
-	sha256_hex(data, f->len, f->sha256);
 }
 
 static char *
@@ -234,14 +216,14 @@ kit_load(struct export *e, const struct sums_list *l, const struct sums_row *row
 	bundle_release(&b);
 	free(path);
 	/* bundle_open checked the signature already. */
-	*problems += add_source(&k, e->build_dir, sums, row, row->name, "课程包", NULL);
+	*problems += add_source(&k, e->build_dir, sums, row, row->name, "课程包", 0);
 	*problems += add_signature(&k, e->build_dir, row->name);
 	for (i = 0; i < NELEM(editions); i++) {
 		char *name = xasprintf("%s%s", k.folder, editions[i].suffix);
 		const struct sums_row *r = sums_find(l, name);
 
 		if (r) {
-			*problems += add_source(&k, e->build_dir, sums, r, name, editions[i].what, pub);
+			*problems += add_source(&k, e->build_dir, sums, r, name, editions[i].what, pub != NULL);
 			*problems += add_signature(&k, e->build_dir, name);
 		}
 		free(name);
@@ -251,21 +233,21 @@ kit_load(struct export *e, const struct sums_list *l, const struct sums_row *row
 	return 1;
 }
 
+/* The key, and the kit's instructions (written by export_check, once
+ * every hash is known). */
 static void
 kit_finish(struct export_kit *k, const char *pubfile)
 {
-	const char *keyname = pubfile ? path_basename(pubfile) : NULL;
-
 	if (pubfile) {
-		struct export_file *f = kit_add(k, keyname, "公钥");
-		size_t size;
+		struct export_file *f = kit_add(k, path_basename(pubfile), "公钥");
+		struct stat st;
 
 		f->src = xstrdup(pubfile);
-		if (sha256_file(pubfile, &size, f->sha256) == 0)
-			f->size = size;
+		if (stat(pubfile, &st) == 0)
+			f->size = (unsigned long long)st.st_size;
 	}
-	add_data(k, README_NAME, "使用说明", export_readme(k, keyname));
-	add_data(k, "index.html", "使用说明（网页）", export_index(k, keyname));
+	kit_add(k, README_NAME, "使用说明");
+	kit_add(k, "index.html", "使用说明（网页）");
 }
 
 int
@@ -312,19 +294,10 @@ export_load(struct export *e, const char *build_dir, char *const *villages, size
 	}
 	for (i = 0; i < e->nkits; i++)
 		kit_finish(&e->kits[i], pubfile);
-	if (problems == 0) {
-		struct export_file *f = &e->lists[0];
-
-		f->name = xstrdup("delivery.html");
-		f->data = export_delivery_html(e);
-		f->len = f->size = strlen(f->data);
-		sha256_hex(f->data, f->len, f->sha256);
-		f = &e->lists[1];
-		f->name = xstrdup("delivery.csv");
-		f->data = export_delivery_csv(e, &f->len);
-		f->size = f->len;
-		sha256_hex(f->data, f->len, f->sha256);
-	}
+	e->lists[0].name = xstrdup("delivery.html");
+	e->lists[1].name = xstrdup("delivery.csv");
+	e->pub = pub;
+	e->keyname = pubfile ? xstrdup(path_basename(pubfile)) : NULL;
 	for (i = 0; i < l.n; i++)
 		free(l.v[i].name);
 	free(l.v);
@@ -571,11 +544,9 @@ mark_state(struct export_file *f, const char *path)
 		f->state = EXPORT_KEPT;
 }
 
-/* One file's checks: its name, its path's length, its size; its state.
- * Adds what writing it takes to *need. */
+/* One file's checks: its name, its path's length, its size. */
 static int
-check_file(struct export *e, struct export_file *f, const char *folder, size_t base, unsigned long long bsize,
-    unsigned long long *need)
+check_file(struct export *e, struct export_file *f, const char *folder, size_t base)
 {
 	char *dir = folder ? path_join(e->dest, folder) : xstrdup(e->dest), *path = path_join(dir, f->name);
 	size_t units = base + (folder ? utf16_units(folder) + 1 : 0) + utf16_units(f->name);
@@ -595,22 +566,155 @@ check_file(struct export *e, struct export_file *f, const char *folder, size_t b
 		diag(E_EXPORT_TOO_LARGE, &loc, f->name, has);
 		problems++;
 	}
-	mark_state(f, path);
-	if (f->state != EXPORT_KEPT)
-		*need += (f->size + bsize - 1) / bsize * bsize;
 	free(path);
 	free(dir);
 	return problems;
 }
 
-/* Free space: all that is not kept, each file in whole blocks. */
+/* Every name and size against the destination's rules. */
 static int
-check_space(const char *dest, const char *probe, unsigned long long need, unsigned long long have)
+check_names(struct export *e, size_t base)
+{
+	const char **names = xcalloc(e->nkits + NELEM(e->lists) + 1, sizeof *names);
+	size_t i, j, n = 0;
+	int problems = 0;
+
+	for (i = 0; i < e->nkits; i++) {
+		struct export_kit *k = &e->kits[i];
+		const char **kn = xcalloc(k->nfiles + 1, sizeof *kn);
+		char *kdir = path_join(e->dest, k->folder);
+
+		problems += check_name(k->folder, kdir);
+		names[n++] = k->folder;
+		for (j = 0; j < k->nfiles; j++) {
+			problems += check_file(e, &k->files[j], k->folder, base);
+			kn[j] = k->files[j].name;
+		}
+		problems += check_collisions(kn, k->nfiles, kdir);
+		free(kn);
+		free(kdir);
+	}
+	for (i = 0; i < NELEM(e->lists); i++) {
+		problems += check_file(e, &e->lists[i], NULL, base);
+		names[n++] = e->lists[i].name;
+	}
+	problems += check_collisions(names, n, e->dest);
+	free(names);
+	return problems;
+}
+
+/* A source file's bytes: SHA-256, against SHA256SUMS and, with a key,
+ * against its signature. */
+static int
+check_source(struct export *e, struct export_file *f, const char *sums)
+{
+	size_t size;
+	int problems = 0;
+
+	if (sha256_file(f->src, &size, f->sha256) == -1) {
+		diag(S_READ, NULL, f->src, strerror(errno));
+		return 1;
+	}
+	f->size = size;
+	if (f->listed[0] && !streq(f->listed, f->sha256)) {
+		struct loc loc = {sums, f->line, 0};
+
+		diag(E_SUMS_HASH, &loc, f->name);
+		problems++;
+	}
+	if (f->signed_ && e->pub) {
+		char *who = NULL;
+
+		problems += bundle_signature(f->src, e->pub, &who) != 0;
+		free(who);
+	}
+	return problems;
+}
+
+static void
+set_data(struct export_file *f, char *data, size_t len)
+{
+	f->data = data;
+	f->len = len;
+	f->size = len;
+	sha256_hex(data, len, f->sha256);
+}
+
+/* Every source checked, then the texts made from their hashes. */
+static int
+check_sources(struct export *e)
+{
+	char *sums = path_join(e->build_dir, "SHA256SUMS");
+	size_t i, j, len;
+	int problems = 0;
+	char *text;
+
+	for (i = 0; i < e->nkits; i++)
+		for (j = 0; j < e->kits[i].nfiles; j++)
+			if (e->kits[i].files[j].src)
+				problems += check_source(e, &e->kits[i].files[j], sums);
+	free(sums);
+	if (problems)
+		return problems;
+	for (i = 0; i < e->nkits; i++) {
+		struct export_kit *k = &e->kits[i];
+		struct export_file *readme = &k->files[k->nfiles - 2], *index = &k->files[k->nfiles - 1];
+
+		text = export_readme(k, e->keyname);
+		set_data(readme, text, strlen(text));
+		text = export_index(k, e->keyname);
+		set_data(index, text, strlen(text));
+	}
+	text = export_delivery_html(e);
+	set_data(&e->lists[0], text, strlen(text));
+	text = export_delivery_csv(e, &len);
+	set_data(&e->lists[1], text, len);
+	return 0;
+}
+
+/* What is on the stick already, and the room the rest takes: each file
+ * in whole blocks, each new folder one block. */
+static unsigned long long
+room_needed(struct export *e, unsigned long long bsize)
+{
+	unsigned long long need = 0;
+	size_t i, j;
+
+	for (i = 0; i < e->nkits; i++) {
+		struct export_kit *k = &e->kits[i];
+		char *dir = path_join(e->dest, k->folder);
+		struct stat st;
+
+		if (stat(dir, &st) == -1)
+			need += bsize;
+		for (j = 0; j < k->nfiles; j++) {
+			char *path = path_join(dir, k->files[j].name);
+
+			mark_state(&k->files[j], path);
+			if (k->files[j].state != EXPORT_KEPT)
+				need += (k->files[j].size + bsize - 1) / bsize * bsize;
+			free(path);
+		}
+		free(dir);
+	}
+	for (i = 0; i < NELEM(e->lists); i++) {
+		char *path = path_join(e->dest, e->lists[i].name);
+
+		mark_state(&e->lists[i], path);
+		if (e->lists[i].state != EXPORT_KEPT)
+			need += (e->lists[i].size + bsize - 1) / bsize * bsize;
+		free(path);
+	}
+	return need;
+}
+
+/* Free space: all that is not kept. */
+static int
+check_space(const char *dest, unsigned long long need, unsigned long long have)
 {
 	char needs[32], free_[32], missing[32];
 	struct loc loc = {dest, 0, 0};
 
-	(void)probe;
 	if (need <= have)
 		return 0;
 	size_words(need, needs);
@@ -625,11 +729,9 @@ export_check(struct export *e, const char *dest)
 {
 	char *parent = path_dirname(dest);
 	const char *probe = dest;
-	const char **names;
 	struct statvfs sv;
 	struct stat st;
-	unsigned long long bsize = 4096, need = 0, have = 0;
-	size_t i, j, base, n = 0;
+	unsigned long long bsize = 4096, need, have;
 	int problems = 0;
 
 	e->dest = xstrdup(dest);
@@ -652,32 +754,13 @@ export_check(struct export *e, const char *dest)
 	have = (unsigned long long)sv.f_bavail * bsize;
 	if (e->fs == FS_AUTO)
 		e->fs = fs_detect(probe);
-	base = dest_units(dest, probe) + 1;
-	names = xcalloc(e->nkits + 2, sizeof *names);
-	for (i = 0; i < e->nkits; i++) {
-		struct export_kit *k = &e->kits[i];
-		const char **kn = xcalloc(k->nfiles + 1, sizeof *kn);
-		char *kdir = path_join(dest, k->folder);
-
-		problems += check_name(k->folder, kdir);
-		names[n++] = k->folder;
-		need += bsize;	/* the folder */
-		for (j = 0; j < k->nfiles; j++) {
-			problems += check_file(e, &k->files[j], k->folder, base, bsize, &need);
-			kn[j] = k->files[j].name;
-		}
-		problems += check_collisions(kn, k->nfiles, kdir);
-		free(kn);
-		free(kdir);
-	}
-	for (i = 0; i < NELEM(e->lists); i++) {
-		problems += check_file(e, &e->lists[i], NULL, base, bsize, &need);
-		names[n++] = e->lists[i].name;
-	}
-	problems += check_collisions(names, n, dest);
-	free(names);
+	problems = check_names(e, dest_units(dest, probe) + 1);
 	if (problems == 0)
-		problems += check_space(dest, probe, need, have);
+		problems = check_sources(e);
+	if (problems == 0) {
+		need = room_needed(e, bsize);
+		problems = check_space(dest, need, have);
+	}
 	free(parent);
 	return problems ? -1 : 0;
 }
@@ -870,5 +953,6 @@ export_release(struct export *e)
 	free(e->kits);
 	free(e->build_dir);
 	free(e->dest);
+	free(e->keyname);
 	memset(e, 0, sizeof *e);
 }

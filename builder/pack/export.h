@@ -4,14 +4,18 @@
  * The work is in three steps, each its own function, so that nothing is
  * written before every check has passed:
  *
- *   export_load     reads the build folder: SHA256SUMS, each bundle (its
- *                   hash, its manifest, with a key its signature), the
- *                   files beside it; makes the delivery list, one kit per
- *                   village, each a list of files to deliver.
- *   export_check    the destination: names Windows and FAT accept, no two
- *                   names one file on a case-insensitive file system,
- *                   path lengths, the FAT32 file size limit, free space;
- *                   files already there and correct are marked kept.
+ *   export_load     reads the build folder: SHA256SUMS and each bundle's
+ *                   manifest (with a key, after its signature); makes the
+ *                   delivery list, one kit per village, each a list of
+ *                   files to deliver with their sizes.
+ *   export_check    the destination first, from names and sizes alone:
+ *                   names Windows and FAT accept, no two names one file
+ *                   on a case-insensitive file system, path lengths, the
+ *                   FAT32 file size limit.  Then every file's SHA-256
+ *                   against SHA256SUMS (with a key, its signature), the
+ *                   kit's 使用说明.txt and index.html and the delivery
+ *                   list made; files already on the stick and right are
+ *                   marked kept; free space for the rest.
  *   export_write    copies what is not kept through a temporary name,
  *                   fsync, rename, fsync of the folder; reads each file
  *                   back; then delivery.html and delivery.csv.
@@ -42,7 +46,10 @@ struct export_file {
 	char *data;
 	size_t len;
 	unsigned long long size;
-	char sha256[65];
+	char sha256[65];	/* of the bytes to deliver, once checked */
+	char listed[65];	/* SHA256SUMS' line for it, or "" */
+	int line;		/* that line's number */
+	int signed_;		/* with --key: its signature is checked */
 	enum export_state state;
 };
 
@@ -59,15 +66,17 @@ struct export {
 	struct export_kit *kits;	/* in SHA256SUMS' order: the build's */
 	size_t nkits;
 	struct export_file lists[2];	/* delivery.html, delivery.csv */
+	const struct minisign_key *pub;
+	char *keyname;
 	enum export_fs fs;	/* as given, then as found */
 	size_t copied, kept;
 };
 
 /* Reads BUILD_DIR: every bundle SHA256SUMS lists (or those of `villages`,
- * by village id), checked against SHA256SUMS, with `pub` against its
- * signature too; their editions and signatures; the key file `pubfile`
- * when given; each kit's 使用说明.txt and index.html.  0, or -1 after
- * diagnosing (release the export either way). */
+ * by village id), with `pub` (kept: it must outlive the export) checked
+ * against its signature; their editions and signatures; the key file
+ * `pubfile` when given.  0, or -1 after diagnosing (release the export
+ * either way). */
 int export_load(struct export *, const char *build_dir, char *const *villages, size_t nvillages,
     const struct minisign_key *pub, const char *pubfile);
 /* Checks DEST (the folder may not exist yet; its parent must) before any

@@ -32,6 +32,29 @@ bundle_of(const struct export_kit *k)
 	return &k->files[0];	/* kit_load adds the bundle first */
 }
 
+/* The phone edition's name, if the kit has one. */
+static const char *
+phone_of(const struct export_kit *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->nfiles; i++)
+		if (has_suffix(k->files[i].name, "-phone.html"))
+			return k->files[i].name;
+	return NULL;
+}
+
+/* "  NAME" padded to `width` columns, CJK characters two wide. */
+static void
+pad_to(struct buf *b, const char *name, int width)
+{
+	int w = utf8_width(name);
+
+	buf_printf(b, "  %s ", name);
+	for (; w < width; w++)
+		buf_puts(b, " ");
+}
+
 /* Notepad and every Windows editor: a BOM, and CRLF line ends. */
 static char *
 windows_text(const char *text)
@@ -63,14 +86,22 @@ export_readme(const struct export_kit *k, const char *keyname)
 	for (i = 0; i < k->nfiles; i++) {
 		char size[32];
 
+		if (k->files[i].src == NULL)
+			continue;	/* this file and index.html, below */
 		size_text(k->files[i].size, size);
-		buf_printf(&b, "  %-32s %s（%s）\n", k->files[i].name, k->files[i].what, size);
+		pad_to(&b, k->files[i].name, 32);
+		buf_printf(&b, "%s（%s）\n", k->files[i].what, size);
 	}
-	buf_puts(&b, "  " "使用说明.txt                     本说明\n  index.html                       本说明（网页版，可点击打开各文件）\n\n");
+	pad_to(&b, "使用说明.txt", 32);
+	buf_puts(&b, "本说明\n");
+	pad_to(&b, "index.html", 32);
+	buf_puts(&b, "本说明的网页版，可点击打开各文件\n\n");
 	buf_puts(&b, "一、怎样打开\n");
 	buf_printf(&b, "  1. 在 %s 上点右键，选“全部解压缩”（Windows 自带，不用装软件）。\n", z->name);
 	buf_puts(&b, "  2. 打开解压出来的文件夹，双击 index.html，就能用浏览器阅读。不需要联网。\n");
-	buf_printf(&b, "  3. %s-phone.html 是手机版：发到党员手机上，用手机浏览器打开。\n\n", k->folder);
+	if (phone_of(k))
+		buf_printf(&b, "  3. %s 是手机版：发到党员手机上，用手机浏览器打开。\n", phone_of(k));
+	buf_puts(&b, "\n");
 	buf_puts(&b, "二、在 Windows 电脑上检查文件是否完好（不需要装任何软件）\n");
 	buf_puts(&b, "  1. 按 Win+R，输入 cmd，按回车。\n");
 	buf_puts(&b, "  2. 输入下面这行（把 E: 换成U盘的盘符），按回车：\n");
@@ -80,7 +111,8 @@ export_readme(const struct export_kit *k, const char *keyname)
 	buf_puts(&b, "     （Windows 7 显示的字符之间有空格，不看空格对照即可。）\n");
 	buf_puts(&b, "  其他文件的 SHA256 值：\n");
 	for (i = 1; i < k->nfiles; i++)
-		buf_printf(&b, "     %s\n       %s\n", k->files[i].name, k->files[i].sha256);
+		if (k->files[i].src)
+			buf_printf(&b, "     %s\n       %s\n", k->files[i].name, k->files[i].sha256);
 	buf_puts(&b, "\n三、用 coursepack 检查（装有 coursepack 的电脑）\n");
 	if (keyname)
 		buf_printf(&b, "  coursepack verify --pubkey %s %s\n", keyname, z->name);
@@ -118,6 +150,8 @@ export_index(const struct export_kit *k, const char *keyname)
 		const struct export_file *f = &k->files[i];
 		char size[32];
 
+		if (f->src == NULL)
+			continue;	/* the instructions: this page and 使用说明.txt */
 		size_text(f->size, size);
 		buf_puts(&b, "<tr><td><a href=\"");
 		buf_escape(&b, f->name);
@@ -132,11 +166,13 @@ export_index(const struct export_kit *k, const char *keyname)
 	buf_puts(&b, "\">");
 	buf_escape(&b, z->name);
 	buf_puts(&b, "</a> 上点右键，选“全部解压缩”（Windows 自带，不用装软件）。</li>\n"
-	    "<li>打开解压出来的文件夹，双击 <code>index.html</code>，就能用浏览器阅读。不需要联网。</li>\n"
-	    "<li><a href=\"");
-	buf_escape(&b, k->folder);
-	buf_puts(&b, "-phone.html\">手机版</a>：发到党员手机上，用手机浏览器打开。</li>\n</ol>\n"
-	    "<h2>二、在 Windows 电脑上检查文件是否完好</h2>\n<p>不需要装任何软件。按 Win+R，输入 <code>cmd</code>，按回车，"
+	    "<li>打开解压出来的文件夹，双击 <code>index.html</code>，就能用浏览器阅读。不需要联网。</li>\n");
+	if (phone_of(k)) {
+		buf_puts(&b, "<li><a href=\"");
+		buf_escape(&b, phone_of(k));
+		buf_puts(&b, "\">手机版</a>：发到党员手机上，用手机浏览器打开。</li>\n");
+	}
+	buf_puts(&b, "</ol>\n<h2>二、在 Windows 电脑上检查文件是否完好</h2>\n<p>不需要装任何软件。按 Win+R，输入 <code>cmd</code>，按回车，"
 	    "再输入下面这行（把 <code>E:</code> 换成U盘的盘符）：</p>\n<pre><code>certutil -hashfile \"E:\\");
 	buf_escape(&b, k->folder);
 	buf_puts(&b, "\\");
