@@ -50,6 +50,7 @@ enum diag_level {
 	X(W_UNPACK_LEFT, DL_WARNING, "the previous copy could not be removed: '%s' is left behind, remove it by hand") \
 	X(W_UNPACK_RESTORED, DL_WARNING, "missing after an interrupted --replace: the previous copy '%s' is put back first") \
 	X(W_VERIFY_RENAMED, DL_WARNING, "file is named '%s' but was signed as '%s': is it another village's file?") \
+	X(W_EXPORT_SPACE_UNKNOWN, DL_WARNING, "the file system does not say how much space is free: not checked; if the stick fills up, free some space and run export again, it resumes") \
 	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \

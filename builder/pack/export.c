@@ -22,7 +22,7 @@
 #include "util.h"
 #include "xml.h"
 
-#define README_NAME "使用说明.txt"
+#define README_NAME "README.txt"	/* ASCII: fusefat and old FAT tools take no other names */
 #define COPY_STEP (256 * 1024)
 #define FAT32_MAX_FILE 4294967295ULL	/* 4 GiB - 1 */
 /* Windows: a name has at most 255 UTF-16 units; we keep 19 of them for
@@ -475,18 +475,26 @@ fs_detect(const char *probe)
 	}
 }
 
-/* "1.5 MiB", rounded up: a shortfall is never understated. */
+/* "1.5 MiB", rounded up (a need, a shortfall: never understated) or
+ * down (what is free: never overstated). */
 static void
-size_words(unsigned long long n, char out[32])
+size_words(unsigned long long n, int up, char out[32])
 {
-	if (n < 1024)
+	static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB"};
+	unsigned long long scale = 1024;
+	size_t u = 0;
+
+	if (n < 1024) {
 		snprintf(out, 32, "%llu bytes", n);
-	else if (n < 1024ULL * 1024)
-		snprintf(out, 32, "%.1f KiB", (double)((n * 10 + 1023) / 1024) / 10);
-	else if (n < 1024ULL * 1024 * 1024)
-		snprintf(out, 32, "%.1f MiB", (double)((n * 10 + 1048575) / 1048576) / 10);
-	else
-		snprintf(out, 32, "%.1f GiB", (double)((n * 10 + 1073741823) / 1073741824) / 10);
+		return;
+	}
+	while (u + 1 < NELEM(unit) && n >= scale * 1024) {
+		scale *= 1024;
+		u++;
+	}
+	/* tenths of the unit */
+	n = up ? (n * 10 + scale - 1) / scale : n * 10 / scale;
+	snprintf(out, 32, "%llu.%llu %s", n / 10, n % 10, unit[u]);
 }
 
 /* Reads a file back from the device, not from memory as far as the
@@ -562,7 +570,7 @@ check_file(struct export *e, struct export_file *f, const char *folder, size_t b
 		struct loc loc = {f->src ? f->src : path, 0, 0};
 		char has[32];
 
-		size_words(f->size, has);
+		size_words(f->size, 0, has);
 		diag(E_EXPORT_TOO_LARGE, &loc, f->name, has);
 		problems++;
 	}
@@ -717,9 +725,9 @@ check_space(const char *dest, unsigned long long need, unsigned long long have)
 
 	if (need <= have)
 		return 0;
-	size_words(need, needs);
-	size_words(have, free_);
-	size_words(need - have, missing);
+	size_words(need, 1, needs);
+	size_words(have, 0, free_);
+	size_words(need - have, 1, missing);
 	diag(S_EXPORT_SPACE, &loc, needs, free_, missing);
 	return 1;
 }
@@ -752,6 +760,15 @@ export_check(struct export *e, const char *dest)
 	if (sv.f_frsize)
 		bsize = sv.f_frsize;
 	have = (unsigned long long)sv.f_bavail * bsize;
+	/* A file system that gives no sizes at all (fusefat) cannot be
+	 * checked: a full stick then fails the copy, and a second run
+	 * resumes. */
+	if (sv.f_blocks == 0) {
+		struct loc loc = {dest, 0, 0};
+
+		diag(W_EXPORT_SPACE_UNKNOWN, &loc);
+		have = ULLONG_MAX;
+	}
 	if (e->fs == FS_AUTO)
 		e->fs = fs_detect(probe);
 	problems = check_names(e, dest_units(dest, probe) + 1);

@@ -92,7 +92,7 @@ export_readme(const struct export_kit *k, const char *keyname)
 		pad_to(&b, k->files[i].name, 32);
 		buf_printf(&b, "%s（%s）\n", k->files[i].what, size);
 	}
-	pad_to(&b, "使用说明.txt", 32);
+	pad_to(&b, "README.txt", 32);
 	buf_puts(&b, "本说明\n");
 	pad_to(&b, "index.html", 32);
 	buf_puts(&b, "本说明的网页版，可点击打开各文件\n\n");
@@ -151,7 +151,7 @@ export_index(const struct export_kit *k, const char *keyname)
 		char size[32];
 
 		if (f->src == NULL)
-			continue;	/* the instructions: this page and 使用说明.txt */
+			continue;	/* the instructions: this page and README.txt */
 		size_text(f->size, size);
 		buf_puts(&b, "<tr><td><a href=\"");
 		buf_escape(&b, f->name);
