@@ -93,7 +93,5 @@ char *export_readme(const struct export_kit *, const char *keyname);
 char *export_index(const struct export_kit *, const char *keyname);
 char *export_delivery_html(const struct export *);
 char *export_delivery_csv(const struct export *, size_t *len);
-/* "1a2b 3c4d 5e6f 7a8b": the first 16 hex digits of a SHA-256. */
-void export_fingerprint(const char *sha256, char out[20]);
 
 #endif

@@ -9,8 +9,9 @@
 #include "export.h"
 #include "util.h"
 
-void
-export_fingerprint(const char *sha256, char out[20])
+/* "1a2b 3c4d 5e6f 7a8b": the first 16 hex digits of a SHA-256. */
+static void
+fingerprint(const char *sha256, char out[20])
 {
 	snprintf(out, 20, "%.4s %.4s %.4s %.4s", sha256, sha256 + 4, sha256 + 8, sha256 + 12);
 }
@@ -218,7 +219,7 @@ delivery_section(struct buf *b, const struct export_kit *k)
 		const struct export_file *f = &k->files[i];
 		char fp[20];
 
-		export_fingerprint(f->sha256, fp);
+		fingerprint(f->sha256, fp);
 		total += f->size;
 		buf_puts(b, "<tr><td>");
 		buf_escape(b, f->name);
@@ -279,7 +280,7 @@ export_delivery_csv(const struct export *e, size_t *len)
 			const struct export_file *f = &k->files[j];
 			char fp[20];
 
-			export_fingerprint(f->sha256, fp);
+			fingerprint(f->sha256, fp);
 			buf_csv_cell(&b, k->township, 0);
 			buf_csv_cell(&b, k->village, 0);
 			buf_csv_cell(&b, k->village_name, 0);
