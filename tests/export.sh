@@ -107,6 +107,21 @@ for case in "Zhuping-Laowu.ZIP:differ only in case" "aux.pub:is a device name on
 	    sh -c "test $st -eq 1 && grep -qF '$msg' '$x/err' && test ! -e '$x/d6'"
 done
 
+long=$(printf '%0240d' 0 | tr 0 k).pub
+cp "$x/k.pub" "$x/$long"
+"$BIN" export --key "$x/$long" --village laowu "$xb" "$x/d6" >/dev/null 2>"$x/err"; st=$?
+check_that "export: a 244-character name is refused (exit $st)" \
+    sh -c "test $st -eq 1 && grep -q 'is 244 UTF-16 characters long, over the 236 export allows' '$x/err' && test ! -e '$x/d6'"
+deep=$x/$(printf '%0200d' 0 | tr 0 d)
+mkdir -p "$deep"
+"$BIN" export --village laowu "$xb" "$deep/kits" >/dev/null 2>"$x/err"; st=$?
+check_that "export: a path over Windows' 260 characters is refused (exit $st)" \
+    sh -c "test $st -eq 1 && grep -q 'characters long on Windows, over its limit of 259' '$x/err' && test ! -e '$deep/kits'"
+mkdir -p "$x/empty"
+"$BIN" export "$x/empty" "$x/d6" >/dev/null 2>"$x/err"; st=$?
+check_that "export: a folder without SHA256SUMS is refused (exit $st)" \
+    sh -c "test $st -eq 1 && grep -q 'holds no SHA256SUMS' '$x/err' && test ! -e '$x/d6'"
+
 # The shim: a small or FAT destination, kills, a failing stick.
 if cc -shared -fPIC -o "$x/exportfs.so" "$top/tests/exportfs.c" -ldl 2>"$x/err"; then
 	shim() { env LD_PRELOAD="$x/exportfs.so" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"; }

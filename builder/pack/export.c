@@ -861,9 +861,13 @@ copy_file(struct export *e, struct export_file *f, const char *dir, const char *
 		goto out;
 	}
 	(void)fchmod(fd, 0644);
-	if (copy_bytes(f, fd, tmp) == -1 || (fsync(fd) == -1 && errno != EINVAL)) {
-		if (errno)
-			diag(S_WRITE, NULL, tmp, strerror(errno));
+	if (copy_bytes(f, fd, tmp) == -1) {
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (fsync(fd) == -1 && errno != EINVAL) {
+		diag(S_WRITE, NULL, tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		goto out;
