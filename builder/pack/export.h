@@ -13,7 +13,7 @@
  *                   on a case-insensitive file system, path lengths, the
  *                   FAT32 file size limit.  Then every file's SHA-256
  *                   against SHA256SUMS (with a key, its signature), the
- *                   kit's 使用说明.txt and index.html and the delivery
+ *                   kit's README.txt and index.html and the delivery
  *                   list made; files already on the stick and right are
  *                   marked kept; free space for the rest.
  *   export_write    copies what is not kept through a temporary name,

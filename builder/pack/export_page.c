@@ -1,4 +1,4 @@
-/* What export writes for people: each kit's 使用说明.txt and index.html,
+/* What export writes for people: each kit's README.txt (使用说明) and index.html,
  * and the delivery list (delivery.html, print-ready A4, and
  * delivery.csv).  Chinese; byte-reproducible (no clock, no paths of the
  * computer it was made on); no member names, only counts. */
