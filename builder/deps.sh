@@ -67,6 +67,11 @@ if [ "$what" = test ]; then
 	# tests/serve_browser.sh: puppeteer-core comes from the npm registry
 	# with npm (make test runs npm ci into build/node).
 	need_cmd npm npm
+	# tests/export.sh exports onto FAT32 images: made by mkfs.vfat, read
+	# by mtools, mounted with fusefat where /dev/fuse is usable.
+	need_cmd mkfs.vfat dosfstools
+	need_cmd mcopy mtools
+	need_cmd fusefat fusefat
 	# Image outputs are searched for metadata with the tool that reads most of it.
 	need_cmd exiftool libimage-exiftool-perl
 	# HTML5 syntax is checked with Debian's html5lib, in Debian's python3.

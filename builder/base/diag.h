@@ -50,6 +50,7 @@ enum diag_level {
 	X(W_UNPACK_LEFT, DL_WARNING, "the previous copy could not be removed: '%s' is left behind, remove it by hand") \
 	X(W_UNPACK_RESTORED, DL_WARNING, "missing after an interrupted --replace: the previous copy '%s' is put back first") \
 	X(W_VERIFY_RENAMED, DL_WARNING, "file is named '%s' but was signed as '%s': is it another village's file?") \
+	X(W_EXPORT_SPACE_UNKNOWN, DL_WARNING, "the file system does not say how much space is free: not checked; if the stick fills up, free some space and run export again, it resumes") \
 	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
 	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
@@ -235,10 +236,24 @@ enum diag_level {
 	X(E_SUMS_HASH, DL_ERROR, "'%s' does not match its SHA-256 in SHA256SUMS: damaged or changed") \
 	X(E_SUMS_UNLISTED, DL_ERROR, "'%s' is not listed in '%s'") \
 	X(E_DIFF_NO_BUNDLES, DL_ERROR, "folder holds no bundles (*.zip, or TOWNSHIP/*.zip): give two build folders or two bundles") \
+	X(E_EXPORT_NO_SUMS, DL_ERROR, "holds no SHA256SUMS: give the folder 'coursepack build' wrote the bundles to") \
+	X(E_EXPORT_NOTHING, DL_ERROR, "lists no bundle: nothing to export") \
+	X(E_EXPORT_VILLAGE, DL_ERROR, "no bundle of village '%s' is listed here: check the village id ('coursepack plan' shows them)") \
+	X(E_EXPORT_DEST, DL_ERROR, "destination is not a folder") \
+	X(E_EXPORT_NAME_CHAR, DL_ERROR, "name '%s' has '%s', which Windows does not allow in a file name: rename the file") \
+	X(E_EXPORT_NAME_END, DL_ERROR, "name '%s' ends in a dot or a space, which Windows drops: rename the file") \
+	X(E_EXPORT_NAME_RESERVED, DL_ERROR, "name '%s' is a device name on Windows (CON, PRN, AUX, NUL, COM1...): rename the file") \
+	X(E_EXPORT_NAME_LONG, DL_ERROR, "name '%s' is %zu UTF-16 characters long, over the %d export allows: rename the file") \
+	X(E_EXPORT_PATH_LONG, DL_ERROR, "path is %zu characters long on Windows, over its limit of %d: export into a folder nearer the stick's root") \
+	X(E_EXPORT_CASE, DL_ERROR, "names '%s' and '%s' differ only in case: they are one file on Windows; rename one") \
+	X(E_EXPORT_TOO_LARGE, DL_ERROR, "'%s' is %s, over the 4 GiB less one byte a file can have on FAT32: format the stick as exFAT or NTFS (or give --fs if it is one)") \
+	X(E_EXPORT_CHANGED, DL_ERROR, "file changed after it was checked: run export again") \
+	X(E_EXPORT_READBACK, DL_ERROR, "read back from the destination, the file does not match what was copied; removed: the stick may be failing, run export again or use another stick") \
 	/* the program cannot go on */ \
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
 	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \
 	X(S_WRITE, DL_SYSERR, "cannot write '%s': %s") \
+	X(S_EXPORT_SPACE, DL_SYSERR, "not enough free space: the export needs %s, %s is free; %s is missing: free some space or use a larger stick") \
 	X(S_LEDGER_IO, DL_SYSERR, "cannot write to the ledger: %s; nothing was changed (a full disk? free some space and import again)") \
 	X(S_SCHEMA, DL_SYSERR, "cannot compile the built-in schema '%s'")
 

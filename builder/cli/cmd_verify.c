@@ -36,7 +36,6 @@
 
 static const char usage_text[] = "usage: coursepack verify [--pubkey PUBKEY] FILE|DIR ...\n";
 
-#define SUMS_MAX_BYTES (16 * 1024 * 1024)	/* SHA256SUMS: about 100 bytes a file */
 #define FOLDER_MAX_FILES 100000
 
 enum kind { K_BUNDLE, K_PHONE, K_EPUB, K_PDF, K_SUMS, K_CATALOG, K_SHARD, K_OTHER, K__COUNT };
@@ -224,59 +223,6 @@ check_signature(const char *path, const struct minisign_key *pub, char **words, 
 	if (problems == 0 && who)
 		*words = signature_words(path, who, renamed);
 	free(who);
-	return problems;
-}
-
-static int
-is_hex64(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* Reads SHA256SUMS and calls fn for every well-formed line (the line
- * number, the hash, the file name); a malformed line is diagnosed.
- * Returns the number of problems, or -1 when it cannot be read
- * (diagnosed unless quiet and it does not exist). */
-static int
-sums_each(const char *sums, int quiet, int (*fn)(void *ctx, const char *sums, int line, const char *sha,
-    const char *name), void *ctx)
-{
-	char *text, *p, *eol;
-	size_t len;
-	int line = 0, problems = 0;
-
-	if (read_file(sums, SUMS_MAX_BYTES, &text, &len) == -1) {
-		if (!(quiet && errno == ENOENT))
-			diag(S_READ, NULL, sums, strerror(errno));
-		return -1;
-	}
-	for (p = text; *p; p = eol) {
-		const char *name;
-
-		eol = p + strcspn(p, "\n");
-		if (*eol)
-			*eol++ = '\0';
-		line++;
-		/* sha256sum writes "HASH  NAME", or "HASH *NAME" in binary mode. */
-		name = strlen(p) >= 67 ? p + 66 : "";
-		if (name[0] == '\0' || !is_hex64(p) || p[64] != ' ' || (p[65] != ' ' && p[65] != '*') ||
-		    strchr(name, '/') || strchr(name, '\\') || strchr(name, '\r') || streq(name, ".") ||
-		    streq(name, "..")) {
-			struct loc loc = {sums, line, 0};
-
-			diag(E_SUMS_LINE, &loc);
-			problems++;
-			continue;
-		}
-		p[64] = '\0';
-		problems += fn(ctx, sums, line, p, name);
-	}
-	free(text);
 	return problems;
 }
 

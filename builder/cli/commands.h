@@ -13,6 +13,7 @@ int options_help_only(int argc, char *argv[], const char *usage);
 
 int cmd_catalog(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
+int cmd_export(int argc, char *argv[]);
 int cmd_plan(int argc, char *argv[]);
 int cmd_build(int argc, char *argv[]);
 int cmd_serve(int argc, char *argv[]);

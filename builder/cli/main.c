@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", N_("validate sources; report every problem found")},
 	{"diff", cmd_diff, "[--stat] OLD NEW",
 	    N_("show what changed between two bundles or two builds: lessons and their text, media, hours")},
+	{"export", cmd_export, "[--village ID]... [--key PUBKEY] [--fs auto|fat32|exfat|ntfs|other] BUILD_DIR DEST",
+	    N_("copy each village's kit to a USB stick, read every file back, and make the delivery list")},
 	{"info", cmd_info, "BUNDLE", N_("summarise a bundle")},
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", N_("make a minisign key pair to sign bundles with")},
 	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",

@@ -51,4 +51,11 @@ int bundle_signature(const char *path, const struct minisign_key *pub, char **wh
 /* Reads a minisign public key file; -1 after diagnosing. */
 int bundle_load_pubkey(const char *pubfile, struct minisign_key *pub);
 
+/* Reads SHA256SUMS and calls fn for every well-formed line (the line
+ * number, the hash, the file name); a malformed line is diagnosed.
+ * Returns the number of problems, or -1 when it cannot be read
+ * (diagnosed unless quiet and it does not exist).  verify and export. */
+int sums_each(const char *sums, int quiet, int (*fn)(void *ctx, const char *sums, int line, const char *sha,
+    const char *name), void *ctx);
+
 #endif
