@@ -138,6 +138,18 @@ build_form(struct buf *b, const struct serve_ctx *ctx, const struct project *pr,
 	buf_puts(b, "</select></label> <button id=\"build\">打包并校验</button></p>\n</form>\n");
 }
 
+/* The name of village id (NULL: all villages), or NULL when unknown. */
+static const char *
+village_name(const struct project *pr, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < pr->nvillages; i++)
+		if (pr->villages[i] && streq(pr->villages[i]->id, id))
+			return pr->villages[i]->name;
+	return id ? NULL : "全部村";
+}
+
 static char *
 township_out(const struct serve_ctx *ctx, const struct project *pr)
 {
@@ -152,12 +164,15 @@ static const char poll_script[] =
     "(function () {\n"
     "  var bar = document.getElementById('build-progress'), said = document.getElementById('build-state');\n"
     "  var msgs = document.getElementById('build-messages'), log = document.getElementById('build-log');\n"
+    "  var box = document.getElementById('build-diag');\n"
     "  var timer = setInterval(function () {\n"
     "    fetch('/build/status', {cache: 'no-store'}).then(function (r) { return r.json(); }).then(function (s) {\n"
     "      if (s.state !== 'running') { clearInterval(timer); location.reload(); return; }\n"
     "      bar.max = Math.max(s.total, 1); bar.value = s.done; bar.textContent = s.done + '/' + s.total;\n"
-    "      said.textContent = (s.step === 'verify' ? '正在校验' : '正在打包') + '：已打好 ' + s.done + '/' + s.total +\n"
-    "        ' 个村' + (s.current ? '（' + s.current + '）' : '') + '，用时 ' + s.elapsed + ' 秒';\n"
+    "      said.textContent = (s.total ? (s.step === 'verify' ? '正在校验' : '正在打包') + '：已打好 ' + s.done + '/' +\n"
+    "        s.total + ' 个村' + (s.current ? '（' + s.current + '）' : '') : '正在读取乡镇的文件') +\n"
+    "        '，用时 ' + s.elapsed + ' 秒';\n"
+    "      box.hidden = s.diagnostics.length === 0;\n"
     "      msgs.replaceChildren.apply(msgs, s.diagnostics.map(function (d) {\n"
     "        var li = document.createElement('li'); li.textContent = d; return li; }));\n"
     "      log.textContent = s.log.join('\\n');\n"
@@ -189,19 +204,22 @@ log_diagnostics(const char *log)
 /* The last build: running (a bar the script moves, a refresh link for
  * browsers without it) or its result with its downloads. */
 static void
-build_status(struct buf *b, const struct build_view *v)
+build_status(struct buf *b, const struct build_view *v, const char *name)
 {
 	char *diags = log_diagnostics(v->log ? v->log : "");
 
-	buf_printf(b, "<section id=\"build-status\" data-state=\"%s\">\n<h2>",
+	buf_printf(b, "<section id=\"build-status\" data-state=\"%s\">\n<h2>这次打包：",
 	    v->state == BUILD_RUNNING ? "running" : v->state == BUILD_OK ? "ok" : "failed");
-	buf_escape(b, v->village ? v->village : "全部村");
+	buf_escape(b, name ? name : v->village ? v->village : "全部村");
 	buf_puts(b, "</h2>\n");
 	buf_printf(b, "<progress id=\"build-progress\" max=\"%zu\" value=\"%zu\">%zu/%zu</progress>\n",
 	    v->total ? v->total : 1, v->done, v->done, v->total);
 	if (v->state == BUILD_RUNNING) {
-		buf_printf(b, "<p id=\"build-state\">%s：已打好 %zu/%zu 个村", v->verifying ? "正在校验" : "正在打包",
-		    v->done, v->total);
+		if (v->total)
+			buf_printf(b, "<p id=\"build-state\">%s：已打好 %zu/%zu 个村", v->verifying ? "正在校验" : "正在打包",
+			    v->done, v->total);
+		else
+			buf_puts(b, "<p id=\"build-state\">正在读取乡镇的文件");
 		if (v->current[0]) {
 			buf_puts(b, "（");
 			buf_escape(b, v->current);
@@ -218,7 +236,8 @@ build_status(struct buf *b, const struct build_view *v)
 	else
 		buf_printf(b, "<p id=\"build-failed\" class=\"error\">打好了，但校验没有通过（退出状态 %d），请看下面的说明。</p>\n",
 		    v->verify_exit);
-	buf_puts(b, "<div class=\"diag\"><ul id=\"build-messages\">\n");
+	buf_printf(b, "<div class=\"diag\" id=\"build-diag\"%s><p>打包时的说明（文件:行: 问题）：</p><ul id=\"build-messages\">\n",
+	    *diags ? "" : " hidden");
 	/* page_diagnostics' list, without its box when empty. */
 	{
 		struct buf d = {0};
@@ -252,7 +271,7 @@ page_build(const struct serve_request *rq, struct serve_response *rs)
 
 	page_begin(b, rq->ctx, "打包学习包");
 	if (have)
-		build_status(b, &v);
+		build_status(b, &v, c.loaded ? village_name(&c.pr, v.village) : NULL);
 	if (!c.loaded) {
 		buf_puts(b, "<p id=\"no-township\">没有读到乡镇，或者它的文件有错误（见下面），不能打包。</p>\n");
 		page_diagnostics(b, captured);
