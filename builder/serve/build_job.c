@@ -52,7 +52,9 @@ private_dir(const char *output)
 	char *dir = path_join(output, PRIVATE_DIR);
 	struct stat st;
 
-	if ((mkdir(dir, 0700) == -1 && errno != EEXIST) || lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+	errno = 0;
+	if ((mkdir(dir, 0700) == -1 && errno != EEXIST) || lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    ((st.st_mode & 077) && chmod(dir, 0700) == -1)) {
 		if (errno == 0 || errno == EEXIST)
 			errno = ENOTDIR;
 		free(dir);
@@ -141,6 +143,8 @@ folder_busy(const char *dir)
 	return busy;
 }
 
+static void job_poll(void);
+
 static void
 job_clear(void)
 {
@@ -160,7 +164,7 @@ build_job_start(const struct serve_ctx *ctx, const char *source, const char *vil
 	char *priv, *argv[8];
 	pid_t pid;
 
-	build_job_poll();
+	job_poll();
 	if (job.state == BUILD_RUNNING)
 		return BUILD_START_BUSY;
 	if (folder_busy(dir))
@@ -231,8 +235,10 @@ start_verify(void)
 		job.pid = pid;
 }
 
-void
-build_job_poll(void)
+/* Reaps the child if it ended (WNOHANG) and moves on: a build that
+ * succeeded is verified next. */
+static void
+job_poll(void)
 {
 	int st;
 	pid_t r;
@@ -262,10 +268,18 @@ build_job_poll(void)
 void
 build_job_stop(void)
 {
+	int i;
+
 	if (job.state == BUILD_RUNNING && job.pid > 0) {
+		/* SIGTERM to its group; after 5 s, SIGKILL: the server stops. */
 		kill(-job.pid, SIGTERM);
-		while (waitpid(job.pid, NULL, 0) == -1 && errno == EINTR)
-			;
+		for (i = 0; i < 50 && waitpid(job.pid, NULL, WNOHANG) == 0; i++)
+			usleep(100 * 1000);
+		if (i == 50) {
+			kill(-job.pid, SIGKILL);
+			while (waitpid(job.pid, NULL, 0) == -1 && errno == EINTR)
+				;
+		}
 		job.pid = 0;
 		job.state = BUILD_FAILED;
 	}
@@ -310,7 +324,7 @@ build_job_view(struct build_view *v)
 	size_t len;
 
 	memset(v, 0, sizeof *v);
-	build_job_poll();
+	job_poll();
 	v->state = job.state;
 	if (job.state == BUILD_NONE)
 		return 0;

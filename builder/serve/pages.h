@@ -45,9 +45,6 @@ enum { BUILD_START_OK, BUILD_START_BUSY, BUILD_START_LOCKED, BUILD_START_ERROR }
  * _LOCKED when another coursepack build holds dir; _ERROR (errno set). */
 int build_job_start(const struct serve_ctx *, const char *source, const char *village, const char *dir,
     const char *prefix);
-/* Reaps the child if it ended (WNOHANG) and moves on: a build that
- * succeeded is verified next. */
-void build_job_poll(void);
 /* At shutdown: SIGTERM to the child's process group, then waits for it. */
 void build_job_stop(void);
 
@@ -62,7 +59,9 @@ struct build_view {
 	const char *village, *dir, *prefix;	/* as given to build_job_start, or NULL */
 	char *log;			/* build.log: both commands' output */
 };
-/* Fills v (polling first); 0 when no build was started. */
+/* Fills v, having reaped the child if it ended (WNOHANG) and moved on
+ * (a build that succeeded is verified next); 0 when no build was
+ * started. */
 int build_job_view(struct build_view *v);
 void build_view_release(struct build_view *v);
 /* v as the JSON object /build/status answers. */
