@@ -278,8 +278,12 @@ st=$(code -D "$sv/headers" -X POST --data "csrf=$tok&village=" "${url}build")
 t1=$(date +%s%N)
 bstatus >"$sv/status1.json"
 ms=$(( (t1 - t0) / 1000000 ))
-check_that "serve build: POST /build answers at once, 303 to /build, the build running ($st, $ms ms)" \
-	sh -c "test $st = 303 && test $ms -lt 1000 && grep -qi '^Location: /build' '$sv/headers' &&
+# The POST loads and checks the township (71 villages) before it starts
+# the build: about 0.25 s, 0.7 s under ASan, whose limit is 3 s.
+limit=1000
+case $BIN in */san/*) limit=3000 ;; esac
+check_that "serve build: POST /build answers at once, 303 to /build, the build running ($st, $ms ms < $limit)" \
+	sh -c "test $st = 303 && test $ms -lt $limit && grep -qi '^Location: /build' '$sv/headers' &&
 	grep -q '\"state\":\"running\"' '$sv/status1.json'"
 t0=$(date +%s%N)
 st=$(code "$url")
