@@ -233,6 +233,8 @@ build_status(struct buf *b, const struct build_view *v, const char *name)
 	else if (v->build_exit != 0)
 		buf_printf(b, "<p id=\"build-failed\" class=\"error\">没有打好（退出状态 %d），请看下面的说明。</p>\n",
 		    v->build_exit);
+	else if (v->verify_exit < 0)
+		buf_puts(b, "<p id=\"build-failed\" class=\"error\">打好了，但没有找到可以校验的学习包。</p>\n");
 	else
 		buf_printf(b, "<p id=\"build-failed\" class=\"error\">打好了，但校验没有通过（退出状态 %d），请看下面的说明。</p>\n",
 		    v->verify_exit);
