@@ -241,3 +241,110 @@ check_that "serve: an empty password file refuses to start (exit $st)" sh -c "te
 "$BIN" serve --listen "nonsense" "$sv/a/xiayang" >/dev/null 2>"$sv/err3" </dev/null; st=$?
 check_that "serve: a bad --listen is a usage error (exit $st)" sh -c "test $st -eq 2 && grep -q 'ADDRESS:PORT' '$sv/err3'"
 rm -f "$sv/big"
+
+# The build page runs the build in a child process (coursepack build
+# --progress-fd, then verify) and follows it through /build/status: the
+# POST answers at once and the server answers everyone while a township of
+# 71 villages builds.  Its own server, township copy and output folder.
+bsv=$sv/bld
+mkdir -p "$bsv/b" "$bsv/f"
+cp -R "$top/examples/xiayang" "$bsv/b/xiayang"
+ln -s "$top/courses" "$bsv/courses"
+for i in $(seq 1 60); do
+	sed "s/id=\"jili\"/id=\"v$i\"/; s|<name>吉利村</name>|<name>吉利$i村</name>|" \
+		"$bsv/b/xiayang/villages/jili.xml" >"$bsv/b/xiayang/villages/v$i.xml"
+done
+sed -i "s|</township>|$(for i in $(seq 1 60); do printf '  <village src="villages/v%s.xml"/>\\n' "$i"; done)</township>|" \
+	"$bsv/b/xiayang/township.xml"
+token() { curl -s "${1}build" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1; }
+bstatus() { curl -s "${url}build/status"; }
+# wait_built: polls /build/status until it is no longer running (4 min at most).
+wait_built() {
+	for _i in $(seq 1 480); do
+		bstatus >"$sv/status.json"
+		grep -q '"state":"running"' "$sv/status.json" || return 0
+		sleep 0.5
+	done
+	return 1
+}
+bport=$(free_port)
+serve_start build --listen "127.0.0.1:$bport" -o "$bsv/out" "$bsv/b/xiayang"
+tok=$(token "$url")
+st=$(code -X POST --data 'village=' "${url}build")
+check_that "serve build: POST /build without the csrf token is still 403 ($st)" \
+	sh -c "test $st = 403 && test ! -e '$bsv/out/xiayang'"
+t0=$(date +%s%N)
+st=$(code -D "$sv/headers" -X POST --data "csrf=$tok&village=" "${url}build")
+t1=$(date +%s%N)
+bstatus >"$sv/status1.json"
+ms=$(( (t1 - t0) / 1000000 ))
+# The POST loads and checks the township (71 villages) before it starts
+# the build: about 0.25 s, 0.7 s under ASan, whose limit is 3 s.
+limit=1000
+case $BIN in */san/*) limit=3000 ;; esac
+check_that "serve build: POST /build answers at once, 303 to /build, the build running ($st, $ms ms < $limit)" \
+	sh -c "test $st = 303 && test $ms -lt $limit && grep -qi '^Location: /build' '$sv/headers' &&
+	grep -q '\"state\":\"running\"' '$sv/status1.json'"
+t0=$(date +%s%N)
+st=$(code "$url")
+t1=$(date +%s%N)
+cp "$sv/body" "$sv/township.html"
+st2=$(code --max-time 1 "${url}nosuch")
+bstatus >"$sv/status2.json"
+check_that "serve build: GET / answers while the build runs ($st in $(( (t1 - t0) / 1000000 )) ms, then $st2)" \
+	sh -c "test $st = 200 && grep -q '<table id=\"villages\">' '$sv/township.html' && test $st2 = 404 &&
+	grep -q '\"state\":\"running\"' '$sv/status2.json'"
+st=$(code -X POST --data "csrf=$tok&village=jili" "${url}build")
+check_that "serve build: a second POST while one runs is refused, with a link to it ($st)" \
+	sh -c "test $st = 409 && grep -q 'id=\"build-busy\"' '$sv/body' && grep -q 'href=\"/build\"' '$sv/body'"
+st=$(code "${url}build")
+check_that "serve build: /build while running shows the bar, the refresh link and no form ($st)" \
+	sh -c "test $st = 200 && grep -q 'data-state=\"running\"' '$sv/body' && grep -q '<progress id=\"build-progress\"' '$sv/body' &&
+	grep -q 'id=\"build-refresh\" class=\"button\" href=\"/build\"' '$sv/body' && ! grep -q 'id=\"build-form\"' '$sv/body'"
+wait_built
+check_that "serve build: /build/status ends ok, 71 of 71 villages, exit 0, verified ($(head -c 200 "$sv/status.json"))" \
+	sh -c "grep -q '\"state\":\"ok\"' '$sv/status.json' && grep -q '\"done\":71,\"total\":71' '$sv/status.json' &&
+	grep -q '\"exit\":0,\"verify_exit\":0' '$sv/status.json'"
+st=$(code "${url}build")
+check_that "serve build: the page shows the result, exit status 0 and the bundles to download ($st)" \
+	sh -c "test $st = 200 && grep -q 'id=\"build-ok\"' '$sv/body' && grep -q '退出状态 0' '$sv/body' &&
+	grep -q 'href=\"/download/xiayang-v60.zip\"' '$sv/body' && grep -q 'id=\"build-form\"' '$sv/body'"
+pstat=$(stat -c %a "$bsv/out/.serve-build")
+st=$(code "${url}download/.serve-build")
+check_that "serve build: its log is in a private folder (mode $pstat) that is not downloaded ($st)" \
+	sh -c "test $pstat = 700 && test -s '$bsv/out/.serve-build/build.log' && test $st = 404"
+
+# Another coursepack build holding the folder: refused, and said so.
+flock -s "$bsv/out/xiayang" sleep 3 &
+lockpid=$!
+sleep 0.3
+st=$(code -X POST --data "csrf=$tok&village=jili" "${url}build")
+check_that "serve build: refused while another build holds the output folder ($st)" \
+	sh -c "test $st = 409 && grep -q 'id=\"build-locked\"' '$sv/body' && grep -q 'coursepack build' '$sv/body'"
+wait "$lockpid"
+
+# Stopped while it builds: the server takes its build with it.
+st=$(code -X POST --data "csrf=$tok&village=" "${url}build")
+server=$(pgrep -P "$spid" | head -1)
+child=$(pgrep -P "$server" | head -1)
+kill -TERM "$spid"; wait "$spid" 2>/dev/null
+sleep 0.2
+check_that "serve build: after the server is stopped mid-build no child is left ($st, server $server, build $child)" \
+	sh -c "test $st = 303 && test -n '$child' && ! kill -0 '$child' 2>/dev/null && ! pgrep -g '$child' >/dev/null"
+
+# A build that fails (a recipe no village of the copy can meet, which
+# loads and checks clean): failed, with the file:line message and exit 1.
+cp -R "$top/examples/xiayang" "$bsv/f/xiayang"
+sed -i 's|<min-hours>16</min-hours>|<min-hours>25</min-hours>|' "$bsv/f/xiayang/recipe.xml"
+serve_start fail --listen "127.0.0.1:$bport" -o "$bsv/fout" "$bsv/f/xiayang"
+tok=$(token "$url")
+st=$(code -X POST --data "csrf=$tok&village=jili" "${url}build")
+wait_built
+check_that "serve build: a failing build ends failed with its file:line message and exit 1 ($st, $(head -c 300 "$sv/status.json"))" \
+	sh -c "test $st = 303 && grep -q '\"state\":\"failed\"' '$sv/status.json' && grep -q '\"exit\":1' '$sv/status.json' &&
+	grep -q 'villages/jili.xml:2:1: error: village' '$sv/status.json'"
+st=$(code "${url}build")
+check_that "serve build: ... and the page says so, with the message ($st)" \
+	sh -c "test $st = 200 && grep -q 'id=\"build-failed\"' '$sv/body' && grep -q '退出状态 1' '$sv/body' &&
+	grep -q '<li>[^<]*villages/jili.xml:2:1: error: village' '$sv/body'"
+serve_stop "$spid"

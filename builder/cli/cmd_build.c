@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@
 
 static const char usage_text[] =
     "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX]\n"
-    "                        [--shard I/N]\n"
+    "                        [--progress-fd N] [--shard I/N]\n"
     "                        [--sign SECRETKEY] TOWNSHIP|VILLAGE\n";
 
 /* A file of a village in the township's folder: the bundle, an edition
@@ -77,6 +78,7 @@ struct queue {
 	struct job *jobs;
 	size_t n, next, done;
 	int progress;
+	int progress_fd;	/* --progress-fd: a line per village begun and ended, or -1 */
 };
 
 static void
@@ -173,6 +175,8 @@ worker(void *arg)
 			return NULL;
 		}
 		j = &q->jobs[q->next++];
+		if (q->progress_fd >= 0)
+			dprintf(q->progress_fd, "start %s\n", j->plan->village->id);
 		pthread_mutex_unlock(&q->lock);
 
 		j->ok = build_one(j) == 0;
@@ -183,6 +187,8 @@ worker(void *arg)
 
 		pthread_mutex_lock(&q->lock);
 		q->done++;
+		if (q->progress_fd >= 0)
+			dprintf(q->progress_fd, "done %zu/%zu %s\n", q->done, q->n, j->plan->village->id);
 		if (q->progress) {
 			fputs("\rcoursepack: ", stderr);
 			fprintf(stderr, _("built %zu of %zu bundles"), q->done, q->n);
@@ -459,6 +465,7 @@ struct build_opts {
 	size_t phone_budget;
 	size_t shard, nshards;	/* nshards 0: the whole township */
 	const char *keyfile;	/* --sign */
+	int progress_fd;	/* --progress-fd, or -1 */
 };
 
 /* One run of the command: what it loaded and made, all released by
@@ -480,6 +487,26 @@ struct build {
 	int built, refreshed;
 };
 
+/* --progress-fd N: a descriptor open for writing (the workspace's build
+ * page reads it; a bad one is a usage error, not a silent nothing). */
+static int
+progress_fd(const char *arg, int *fd)
+{
+	char *end;
+	long v;
+	int fl;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0 || v > 1024 || (fl = fcntl((int)v, F_GETFL)) == -1 ||
+	    (fl & O_ACCMODE) == O_RDONLY) {
+		usage_error("build: --progress-fd wants an open descriptor to write to, such as 3, not '%s'", arg);
+		return -1;
+	}
+	*fd = (int)v;
+	return 0;
+}
+
 /* Reads the options into *o.  Returns -1 to go on, else the exit status
  * (0 for --help, 2 for a usage error, told). */
 static int
@@ -497,6 +524,7 @@ build_options(struct build_opts *o, int argc, char *argv[])
 		 * rendering and deflating everything itself. */
 		{"no-share", no_argument, NULL, 'N'},
 		{"shard", required_argument, NULL, 's'},
+		{"progress-fd", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -536,6 +564,10 @@ build_options(struct build_opts *o, int argc, char *argv[])
 			break;
 		case 'K':
 			o->keyfile = optarg;
+			break;
+		case 'F':
+			if (progress_fd(optarg, &o->progress_fd) == -1)
+				return 2;
 			break;
 		case 'B':
 			if (parse_size(optarg, (size_t)1000 * 1000 * 1000, &o->phone_budget) == -1) {
@@ -720,6 +752,8 @@ build_run(struct queue *q, long jobs)
 	size_t i, nthreads;
 
 	q->progress = isatty(STDERR_FILENO);
+	if (q->progress_fd >= 0)
+		dprintf(q->progress_fd, "total %zu\n", q->n);
 	nthreads = (size_t)jobs < q->n ? (size_t)jobs : q->n;
 	for (i = 0; i < nthreads; i++)
 		if (pthread_create(&threads[i], NULL, worker, q) != 0) {
@@ -807,8 +841,8 @@ cmd_build(int argc, char *argv[])
 {
 	struct build b = {
 		.o = {.outdir = "dist", .jobs = sysconf(_SC_NPROCESSORS_ONLN), .share = 1,
-		    .phone_budget = PHONE_BUDGET_DEFAULT},
-		.q = {.lock = PTHREAD_MUTEX_INITIALIZER},
+		    .phone_budget = PHONE_BUDGET_DEFAULT, .progress_fd = -1},
+		.q = {.lock = PTHREAD_MUTEX_INITIALIZER, .progress_fd = -1},
 		.lock = -1,
 	};
 	int rc;
@@ -817,6 +851,7 @@ cmd_build(int argc, char *argv[])
 		return rc;
 	if ((rc = build_start(&b, argv[optind])) != -1 || (rc = build_load(&b)) != -1)
 		goto out;
+	b.q.progress_fd = b.o.progress_fd;
 	build_plan(&b);
 	if (build_claim_folder(&b)) {
 		build_run(&b.q, b.o.jobs);

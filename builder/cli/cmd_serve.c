@@ -112,7 +112,7 @@ cmd_serve(int argc, char *argv[])
 	struct serve_opts o = {0};
 	struct serve_ctx ctx = {0};
 	struct township *t = NULL;
-	char *township, *library = NULL, *ledger = NULL, *output = NULL, *tmp;
+	char *township, *library = NULL, *ledger = NULL, *output = NULL, *self = NULL, *tmp;
 	unsigned char raw[16];
 	char token[33];
 	int rc;
@@ -146,16 +146,15 @@ cmd_serve(int argc, char *argv[])
 	ctx.ledger = ledger;
 	ctx.output = output;
 	ctx.csrf = token;
+	/* The build page runs this very program as `coursepack build`. */
+	self = realpath("/proc/self/exe", NULL);
+	ctx.self = self;
 	if (mkdirs(output, 0755) == -1) {
 		struct loc loc = {output, 0, 0};
 
 		diag(S_WRITE, &loc, output, strerror(errno));
 		rc = 3;
 	} else {
-		/* The build page runs the commands themselves, which the serve
-		 * stage cannot name. */
-		pages_commands.build = cmd_build;
-		pages_commands.verify = cmd_verify;
 		rc = serve_run(&ctx, o.listen, o.password);
 	}
 	township_free(t);
@@ -163,5 +162,6 @@ cmd_serve(int argc, char *argv[])
 	free(library);
 	free(ledger);
 	free(output);
+	free(self);
 	return rc;
 }

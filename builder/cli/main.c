@@ -26,7 +26,7 @@ struct command {
 /* Sorted by name. */
 static const struct command commands[] = {
 	{"build", cmd_build,
-	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX] [--shard I/N] "
+	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX] [--progress-fd N] [--shard I/N] "
 	    "[--sign SECRETKEY] "
 	    "TOWNSHIP|VILLAGE",
 	    N_("build each village's bundle and editions")},

@@ -27,6 +27,7 @@ static const char style[] =
     ".diag{background:#fff3f3;border-left:4px solid #b00020;padding:.5rem 1rem}"
     ".diag li{font-family:monospace;white-space:pre-wrap;word-break:break-all}"
     ".error{color:#b00020}"
+    "pre{overflow-x:auto;background:#fff;padding:.5rem;font-size:.85rem}progress{width:100%;height:1.2rem}"
     "svg{max-width:100%;height:auto}";
 
 void

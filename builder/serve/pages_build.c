@@ -1,11 +1,14 @@
-/* Build: one village's bundle or every village's, made in-process by the
- * build command itself (pages_commands.build, cmd_build) into the
- * server's output folder, then verified by the verify command; the page
- * shows what both said and links each file made for download.
+/* Build: one village's bundle or every village's, made by the build
+ * command in a child process (build_job.c) into the server's output
+ * folder, then verified by the verify command; the page follows its
+ * progress (/build/status, polled by a small script, or the refresh
+ * link), then shows what both said and links each file made for
+ * download.
  *
  * Downloads are files of OUTPUT/TOWNSHIP (the folder the build writes),
  * by plain name: no path separators, no dot files. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,11 +22,10 @@
 #include "project.h"
 #include "util.h"
 
-struct pages_commands pages_commands;
-
 /* stdout is the process's: one capture at a time.  The commands run
  * here are not reentrant either (getopt's optind, the diagnostic counts),
- * so this lock also keeps two builds or imports from overlapping. */
+ * so this lock also keeps two imports from overlapping.  (Builds run in
+ * a child process, build_job.c.) */
 static pthread_mutex_t stdout_lock = PTHREAD_MUTEX_INITIALIZER;
 
 char *
@@ -136,10 +138,128 @@ build_form(struct buf *b, const struct serve_ctx *ctx, const struct project *pr,
 	buf_puts(b, "</select></label> <button id=\"build\">打包并校验</button></p>\n</form>\n");
 }
 
+/* The name of village id (NULL: all villages), or NULL when unknown. */
+static const char *
+village_name(const struct project *pr, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id && i < pr->nvillages; i++)
+		if (pr->villages[i] && streq(pr->villages[i]->id, id))
+			return pr->villages[i]->name;
+	return id ? NULL : "全部村";
+}
+
 static char *
 township_out(const struct serve_ctx *ctx, const struct project *pr)
 {
 	return pr->township ? path_join(ctx->output, pr->township->id) : NULL;
+}
+
+/* Follows /build/status while the build runs: the bar, the state line,
+ * the messages and the log as they come; at the end the page reloads to
+ * show the result and its downloads. */
+static const char poll_script[] =
+    "<script>\n"
+    "(function () {\n"
+    "  var bar = document.getElementById('build-progress'), said = document.getElementById('build-state');\n"
+    "  var msgs = document.getElementById('build-messages'), log = document.getElementById('build-log');\n"
+    "  var box = document.getElementById('build-diag');\n"
+    "  var timer = setInterval(function () {\n"
+    "    fetch('/build/status', {cache: 'no-store'}).then(function (r) { return r.json(); }).then(function (s) {\n"
+    "      if (s.state !== 'running') { clearInterval(timer); location.reload(); return; }\n"
+    "      bar.max = Math.max(s.total, 1); bar.value = s.done; bar.textContent = s.done + '/' + s.total;\n"
+    "      said.textContent = (s.total ? (s.step === 'verify' ? '正在校验' : '正在打包') + '：已打好 ' + s.done + '/' +\n"
+    "        s.total + ' 个村' + (s.current ? '（' + s.current + '）' : '') : '正在读取乡镇的文件') +\n"
+    "        '，用时 ' + s.elapsed + ' 秒';\n"
+    "      box.hidden = s.diagnostics.length === 0;\n"
+    "      msgs.replaceChildren.apply(msgs, s.diagnostics.map(function (d) {\n"
+    "        var li = document.createElement('li'); li.textContent = d; return li; }));\n"
+    "      log.textContent = s.log.join('\\n');\n"
+    "    }).catch(function () {});\n"
+    "  }, 1000);\n"
+    "})();\n"
+    "</script>\n";
+
+/* The log's diagnostics, as page_diagnostics lists them. */
+static char *
+log_diagnostics(const char *log)
+{
+	struct buf b = {0};
+	const char *s;
+
+	buf_puts(&b, "");
+	for (s = log; *s; ) {
+		size_t n = strcspn(s, "\n");
+
+		if (strncmp(s, "coursepack: ", 12) == 0) {
+			buf_add(&b, s, n);
+			buf_puts(&b, "\n");
+		}
+		s += n + (s[n] == '\n');
+	}
+	return buf_detach(&b);
+}
+
+/* The last build: running (a bar the script moves, a refresh link for
+ * browsers without it) or its result with its downloads. */
+static void
+build_status(struct buf *b, const struct build_view *v, const char *name)
+{
+	char *diags = log_diagnostics(v->log ? v->log : "");
+
+	buf_printf(b, "<section id=\"build-status\" data-state=\"%s\">\n<h2>这次打包：",
+	    v->state == BUILD_RUNNING ? "running" : v->state == BUILD_OK ? "ok" : "failed");
+	buf_escape(b, name ? name : v->village ? v->village : "全部村");
+	buf_puts(b, "</h2>\n");
+	buf_printf(b, "<progress id=\"build-progress\" max=\"%zu\" value=\"%zu\">%zu/%zu</progress>\n",
+	    v->total ? v->total : 1, v->done, v->done, v->total);
+	if (v->state == BUILD_RUNNING) {
+		if (v->total)
+			buf_printf(b, "<p id=\"build-state\">%s：已打好 %zu/%zu 个村", v->verifying ? "正在校验" : "正在打包",
+			    v->done, v->total);
+		else
+			buf_puts(b, "<p id=\"build-state\">正在读取乡镇的文件");
+		if (v->current[0]) {
+			buf_puts(b, "（");
+			buf_escape(b, v->current);
+			buf_puts(b, "）");
+		}
+		buf_printf(b, "，用时 %lld 秒</p>\n", v->elapsed);
+		buf_puts(b, "<p><a id=\"build-refresh\" class=\"button\" href=\"/build\">刷新看进度</a></p>\n");
+	} else if (v->state == BUILD_OK)
+		buf_printf(b, "<p id=\"build-ok\" class=\"ok\">打好了，也校验过了（%zu/%zu 个村，用时 %lld 秒，退出状态 0）。</p>\n",
+		    v->done, v->total, v->elapsed);
+	else if (v->build_exit != 0)
+		buf_printf(b, "<p id=\"build-failed\" class=\"error\">没有打好（退出状态 %d），请看下面的说明。</p>\n",
+		    v->build_exit);
+	else if (v->verify_exit < 0)
+		buf_puts(b, "<p id=\"build-failed\" class=\"error\">打好了，但没有找到可以校验的学习包。</p>\n");
+	else
+		buf_printf(b, "<p id=\"build-failed\" class=\"error\">打好了，但校验没有通过（退出状态 %d），请看下面的说明。</p>\n",
+		    v->verify_exit);
+	buf_printf(b, "<div class=\"diag\" id=\"build-diag\"%s><p>打包时的说明（文件:行: 问题）：</p><ul id=\"build-messages\">\n",
+	    *diags ? "" : " hidden");
+	/* page_diagnostics' list, without its box when empty. */
+	{
+		struct buf d = {0};
+		const char *ul, *end;
+
+		page_diagnostics(&d, diags);
+		if (d.len && (ul = strstr(d.data, "<ul>\n")) && (end = strstr(ul, "</ul>")))
+			buf_add(b, ul + 5, (size_t)(end - ul - 5));
+		buf_release(&d);
+	}
+	buf_puts(b, "</ul></div>\n<pre id=\"build-log\">");
+	buf_escape(b, v->log ? v->log : "");
+	buf_puts(b, "</pre>\n");
+	if (v->state != BUILD_RUNNING) {
+		buf_puts(b, "<h2>这次打好的文件</h2>\n");
+		downloads(b, v->dir, v->prefix);
+	} else
+		buf_puts(b, poll_script);
+	buf_puts(b, "</section>\n");
+	free(diags);
 }
 
 void
@@ -148,84 +268,60 @@ page_build(const struct serve_request *rq, struct serve_response *rs)
 	struct bctx c = {rq->ctx, {0}, 0};
 	char *captured = serve_capture(bload, &c), *dir;
 	struct buf *b = &rs->body;
+	struct build_view v;
+	int have = build_job_view(&v);
 
 	page_begin(b, rq->ctx, "打包学习包");
+	if (have)
+		build_status(b, &v, c.loaded ? village_name(&c.pr, v.village) : NULL);
 	if (!c.loaded) {
 		buf_puts(b, "<p id=\"no-township\">没有读到乡镇，或者它的文件有错误（见下面），不能打包。</p>\n");
 		page_diagnostics(b, captured);
 	} else {
-		build_form(b, rq->ctx, &c.pr, NULL);
+		if (v.state != BUILD_RUNNING)
+			build_form(b, rq->ctx, &c.pr, v.village);
 		dir = township_out(rq->ctx, &c.pr);
 		buf_puts(b, "<h2>已经打好的文件</h2>\n");
 		downloads(b, dir, NULL);
 		free(dir);
 	}
 	page_end(b);
+	build_view_release(&v);
 	if (rq->ctx->township)
 		project_release(&c.pr);
 	free(captured);
 }
 
-struct run {
-	const struct serve_ctx *ctx;
-	const char *source;	/* township.xml or a village's file */
-	const char *dir;	/* OUTPUT/TOWNSHIP */
-	const char *prefix;	/* the files built: TOWNSHIP-VILLAGE, or NULL: all */
-	int built, verified;
-	char *said;
-};
-
-static void
-run_commands(void *arg)
+void
+page_build_status(const struct serve_request *rq, struct serve_response *rs)
 {
-	struct run *r = arg;
-	char *bargv[] = {"build", "-o", (char *)r->ctx->output, (char *)r->source, NULL};
-	char **vargv, **names = NULL;
-	size_t i, n = 0, nv = 1;
+	struct build_view v;
 
-	diag_reset();
-	r->built = pages_commands.build(4, bargv);
-	if (r->built != 0 || list_dir(r->dir, &names, &n) == -1)
-		return;
-	vargv = xcalloc(n + 2, sizeof *vargv);
-	vargv[0] = xstrdup("verify");
-	for (i = 0; i < n; i++)
-		if (has_suffix(names[i], ".zip") && (r->prefix == NULL || strncmp(names[i], r->prefix, strlen(r->prefix)) == 0))
-			vargv[nv++] = path_join(r->dir, names[i]);
-	diag_reset();
-	r->verified = nv > 1 && pages_commands.verify ? pages_commands.verify((int)nv, vargv) : -1;
-	for (i = 0; i < nv; i++)
-		free(vargv[i]);
-	free(vargv);
-	free_names(names, n);
-}
-
-static void
-run_outer(void *arg)
-{
-	struct run *r = arg;
-
-	r->said = pages_stdout(run_commands, r);
+	(void)rq;
+	build_job_view(&v);
+	rs->content_type = "application/json; charset=utf-8";
+	build_view_json(&rs->body, &v);
+	build_view_release(&v);
 }
 
 void
 page_build_post(const struct serve_request *rq, struct serve_response *rs)
 {
 	struct bctx c = {rq->ctx, {0}, 0};
-	char *captured = serve_capture(bload, &c), *said = NULL, *dir = NULL, *prefix = NULL;
-	const char *want = serve_field(rq, "village");
-	struct run r = {rq->ctx, NULL, NULL, NULL, -1, -1, NULL};
+	char *captured = serve_capture(bload, &c), *dir = NULL, *prefix = NULL;
+	const char *want = serve_field(rq, "village"), *source;
 	struct buf *b = &rs->body;
 	size_t i;
+	int started, err;
 
-	page_begin(b, rq->ctx, "打包结果");
-	if (!c.loaded || pages_commands.build == NULL) {
-		rs->status = c.loaded ? 503 : 404;
+	page_begin(b, rq->ctx, "打包");
+	if (!c.loaded) {
+		rs->status = 404;
 		buf_puts(b, "<p id=\"no-build\">不能打包：没有读到乡镇的 township.xml。</p>\n");
 		page_diagnostics(b, captured);
 		goto out;
 	}
-	r.source = rq->ctx->township;
+	source = rq->ctx->township;
 	if (want && *want) {
 		for (i = 0; i < c.pr.nvillages; i++)
 			if (c.pr.villages[i] && streq(c.pr.villages[i]->id, want) && c.pr.village_paths[i])
@@ -236,34 +332,42 @@ page_build_post(const struct serve_request *rq, struct serve_response *rs)
 			build_form(b, rq->ctx, &c.pr, NULL);
 			goto out;
 		}
-		r.source = c.pr.village_paths[i];
+		source = c.pr.village_paths[i];
 		prefix = xasprintf("%s-%s", c.pr.township->id, want);
-	}
+	} else
+		want = NULL;
 	dir = township_out(rq->ctx, &c.pr);
-	r.dir = dir;
-	r.prefix = prefix;
-	free(captured);
-	captured = serve_capture(run_outer, &r);
-	said = r.said;
-	if (r.built == 0 && r.verified == 0)
-		buf_puts(b, "<p id=\"build-ok\" class=\"ok\">打好了，也校验过了。</p>\n");
-	else {
-		rs->status = 422;
-		buf_printf(b, "<p id=\"build-failed\" class=\"error\">%s，请看下面的说明。</p>\n",
-		    r.built != 0 ? "没有打好" : "打好了，但校验没有通过");
+	started = build_job_start(rq->ctx, source, want, dir, prefix);
+	err = errno;
+	switch (started) {
+	case BUILD_START_OK:
+		/* The page that follows the build; the POST answers at once. */
+		rs->location = xstrdup("/build");
+		break;
+	case BUILD_START_BUSY:
+		rs->status = 409;
+		buf_puts(b, "<p id=\"build-busy\" class=\"error\">正在打包，一次只能打一个包："
+		    "请等这次打完再打。<a href=\"/build\">看这次打包的进度</a></p>\n");
+		break;
+	case BUILD_START_LOCKED:
+		rs->status = 409;
+		buf_puts(b, "<p id=\"build-locked\" class=\"error\">另一个打包程序（coursepack build）"
+		    "正在往这个文件夹打包：请等它结束后再打包。</p>\n");
+		build_form(b, rq->ctx, &c.pr, want);
+		break;
+	default:
+		rs->status = 500;
+		buf_puts(b, "<p id=\"build-error\" class=\"error\">不能开始打包：");
+		buf_escape(b, strerror(err));
+		buf_puts(b, "</p>\n");
+		build_form(b, rq->ctx, &c.pr, want);
+		break;
 	}
-	downloads(b, dir, prefix);
-	buf_puts(b, "<pre id=\"build-log\">");
-	buf_escape(b, said ? said : "");
-	buf_puts(b, "</pre>\n");
-	page_diagnostics(b, captured);
-	build_form(b, rq->ctx, &c.pr, want);
 out:
 	page_end(b);
 	if (rq->ctx->township)
 		project_release(&c.pr);
 	free(captured);
-	free(said);
 	free(dir);
 	free(prefix);
 }

@@ -16,6 +16,7 @@ const struct serve_route serve_routes[] = {
 	{"POST", "/attendance/", 1, page_attendance_post},
 	{"GET", "/build", 0, page_build},
 	{"POST", "/build", 0, page_build_post},
+	{"GET", "/build/status", 0, page_build_status},
 	{"GET", "/download/", 1, page_download},
 	{NULL, NULL, 0, NULL},
 };

@@ -27,6 +27,7 @@ struct serve_ctx {
 	const char *ledger;		/* the ledger path (ledger.sqlite beside township.xml unless --ledger) */
 	const char *output;		/* where builds go: a folder of the server's own */
 	const char *csrf;		/* this run's token: every POST form carries it as "csrf" */
+	const char *self;		/* the coursepack program, which the build page runs */
 };
 
 /* A form field or an uploaded file (then filename is set). */

@@ -706,6 +706,8 @@ serve_run(const struct serve_ctx *ctx, const char *listen, const char *password_
 	fflush(stdout);
 	sigwait(&set, &sig);
 	MHD_stop_daemon(d);
+	/* No build outlives the server. */
+	build_job_stop();
 	printf(_("coursepack serve: stopped\n"));
 	free(s.host);
 	return 0;

@@ -308,7 +308,32 @@ async function main() {
     const form = await page.$('form:has(select[name=village])');
     const submit = form && await form.$('[type=submit], button');
     if (!submit) throw new Error('no submit button in the build form');
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: 120000 }), submit.click()]);
+    // The POST answers at once (303 to /build); the build runs in a child
+    // process and the page follows it: a bar the script moves, then the
+    // result once the script reloads the page.
+    const t0 = Date.now();
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }), submit.click()]);
+    const landed = Date.now() - t0;
+    const first = await page.$eval('#build-status', s => ({
+      state: s.getAttribute('data-state'),
+      bar: !!s.querySelector('progress#build-progress'),
+    })).catch(() => null);
+    check('build: the POST lands on /build with the progress bar (' + landed + ' ms, ' + (first && first.state) + ')',
+      first && first.bar && page.url().endsWith('/build'), JSON.stringify(first) + ' at ' + page.url());
+    if (first && first.state === 'running') await shot('building');
+    let end = null;
+    for (let i = 0; i < 240 && !end; i++) {
+      end = await page.evaluate(() => {
+        const s = document.querySelector('#build-status'), p = document.querySelector('#build-progress');
+        if (!s || s.getAttribute('data-state') === 'running' || !p) return null;
+        return { state: s.getAttribute('data-state'), value: p.value, max: p.max,
+          ok: !!document.querySelector('#build-ok'), text: (document.querySelector('#build-ok') || {}).textContent };
+      }).catch(() => null);
+      if (!end) await new Promise(r => setTimeout(r, 500));
+    }
+    check('build: the progress bar reaches the end and the result shows (' + JSON.stringify(end) + ')',
+      end && end.state === 'ok' && end.ok && end.max >= 1 && end.value === end.max && /退出状态 0/.test(end.text),
+      JSON.stringify(end));
     await shot('built');
     const links = await page.$$eval('a.download', as => as.map(a => a.getAttribute('href')));
     const zip = links.find(h => /jili[^/]*\.zip$/.test(h) && !/phone|epub/.test(h));

@@ -36,7 +36,7 @@ static const struct unit_test {
 	{"roster", test_roster, 36},
 	{"ledger", test_ledger, 28},
 	{"serve", test_serve, 11},
-	{"serve_pages", test_serve_pages, 24},
+	{"serve_pages", test_serve_pages, 26},
 	{"linediff", test_linediff, 15},
 };
 #define NTESTS (sizeof tests / sizeof tests[0])

@@ -19,7 +19,7 @@ say_nul(void *arg)
 void
 test_serve(void)
 {
-	struct serve_ctx ctx = {"t/township.xml", "courses", "t/ledger.sqlite", "out", "c0ffee"};
+	struct serve_ctx ctx = {"t/township.xml", "courses", "t/ledger.sqlite", "out", "c0ffee", NULL};
 	struct serve_field f[] = {
 		{(char *)"up", (char *)"bytes", 5, (char *)"a.csv"},
 		{(char *)"csrf", (char *)"c0ffee", 6, NULL},

@@ -235,11 +235,24 @@ build_pages(const struct serve_ctx *ctx, struct serve_response *rs)
 	struct serve_response lesson = {0};
 	char *zip, *body;
 
-	pages_commands.build = cmd_build;
-	pages_commands.verify = cmd_verify;
+	struct build_view v;
+	int waited;
+
 	call(page_build, ctx, "GET", "/build", NULL, 0, rs);
 	EXPECT(has(rs, "<select name=\"village\">") && has(rs, "<option value=\"jili\">"), "serve pages: the build form");
+	/* The build runs in a child process (the coursepack beside this
+	 * program): the POST answers at once, the page follows it. */
 	call(page_build_post, ctx, "POST", "/build", f, 2, rs);
+	EXPECT(rs->location && streq(rs->location, "/build"), "serve pages: POST /build starts the build and answers at once");
+	for (waited = 0; build_job_view(&v) && v.state == BUILD_RUNNING && waited < 1200; waited++) {
+		build_view_release(&v);
+		usleep(100 * 1000);
+	}
+	build_view_release(&v);
+	call(page_build_status, ctx, "GET", "/build/status", NULL, 0, rs);
+	EXPECT(has(rs, "\"state\":\"ok\"") && has(rs, "\"done\":1,\"total\":1") && has(rs, "\"exit\":0"),
+	    "serve pages: /build/status says ok, 1 of 1 village");
+	call(page_build, ctx, "GET", "/build", NULL, 0, rs);
 	EXPECT(rs->status == 200 && has(rs, "id=\"build-ok\"") &&
 	    has(rs, "<a class=\"download\" href=\"/download/xiayang-jili.zip\">") &&
 	    has(rs, "href=\"/download/xiayang-jili-phone.html\"") && has(rs, "href=\"/download/xiayang-jili.epub\"") &&
@@ -261,8 +274,7 @@ build_pages(const struct serve_ctx *ctx, struct serve_response *rs)
 	response_release(&lesson);
 	free(body);
 	free(zip);
-	pages_commands.build = NULL;
-	pages_commands.verify = NULL;
+	build_job_stop();
 }
 
 void
@@ -272,6 +284,7 @@ test_serve_pages(void)
 	char *tmp = xasprintf("%s/cp-serve-XXXXXX", t && *t ? t : "/tmp"), *cmd;
 	struct serve_response rs = {0};
 	struct serve_ctx ctx;
+	char *exe, *dir;
 
 	if (mkdtemp(tmp) == NULL) {
 		UNIT_SKIP("serve pages", "no temporary folder");
@@ -288,6 +301,11 @@ test_serve_pages(void)
 	ctx.ledger = xasprintf("%s/ledger.sqlite", tmp);
 	ctx.output = xasprintf("%s/out", tmp);
 	ctx.csrf = "t";
+	exe = realpath("/proc/self/exe", NULL);
+	dir = exe ? path_dirname(exe) : NULL;
+	ctx.self = dir ? path_join(dir, "coursepack") : NULL;
+	free(exe);
+	free(dir);
 
 	library_pages(&ctx, &rs);
 	attendance_pages(&ctx, &rs, tmp);
@@ -299,5 +317,6 @@ test_serve_pages(void)
 	free((char *)ctx.library);
 	free((char *)ctx.ledger);
 	free((char *)ctx.output);
+	free((char *)ctx.self);
 	free(tmp);
 }
