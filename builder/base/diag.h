@@ -52,7 +52,7 @@ enum diag_level {
 	X(W_VERIFY_RENAMED, DL_WARNING, "file is named '%s' but was signed as '%s': is it another village's file?") \
 	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
-	X(W_REVIEW_BY_MISSING, DL_WARNING, "%s lesson '%s/%s' has no review-by date: add review-by=\"YYYY-MM-DD\", the day by which what it teaches may be out of date") \
+	X(W_REVIEW_BY_MISSING, DL_WARNING, "%s lesson '%s/%s' has no review-by date: add review-by with the day (YYYY-MM-DD) by which what it teaches may be out of date") \
 	X(W_REVIEW_BY_SEASON, DL_WARNING, "lesson '%s/%s' is to be reviewed by %s, before the season '%s' ends on %s: review it before then") \
 	X(W_REVIEW_BY_PASSED, DL_WARNING, "lesson '%s/%s' was to be reviewed by %s, before the season '%s' starts on %s: review it and set a new review-by date") \
 	X(W_REVIEW_BY_AS_OF, DL_WARNING, "lesson '%s/%s' is out of date on %s: it was to be reviewed by %s") \
