@@ -19,6 +19,9 @@ check_that "currency: check -v lists each policy lesson's review-by date and sou
 	grep -q '^    no1-document         review by 2025-04-30, 1 source\$' '$cu/v.out' &&
 	grep -q '^    farmland             review by 2025-04-30, 4 sources\$' '$cu/v.out' &&
 	grep -q '^    forest-fire          review by 2025-10-31, 1 source\$' '$cu/v.out'"
+"$BIN" check -v courses/rural-policy >"$cu/v1.out" 2>&1
+check_that "currency: check -v of a course alone lists them under the course" sh -c "
+	grep -q '^course rural-policy: 3 lessons\$' '$cu/v1.out' && grep -q '^    subsidies            review by 2025-04-30, 2 sources\$' '$cu/v1.out'"
 check_that "currency: every policy lesson of the shipped library has a review-by date and a source" python3 - <<'PY'
 import glob, xml.etree.ElementTree as ET
 bad = []

@@ -44,7 +44,7 @@ struct checker {
 	int verbose;
 	int require_review;	/* --require-review */
 	const char *as_of;	/* --as-of DATE, or NULL */
-	char **seasons;		/* "library|start|end" already checked for currency */
+	char **seasons;		/* "library address|start|end" already checked for currency */
 	size_t nseasons;
 	struct found *files;
 	size_t nfiles;
@@ -276,7 +276,7 @@ check_season(struct checker *ck, const struct project *p)
 
 	if (ck->as_of || p->library == NULL || p->recipe == NULL || season_dates(p->recipe, start, end) == -1)
 		return;
-	key = xasprintf("%s|%s|%s", p->library->dir, start, end);
+	key = xasprintf("%p|%s|%s", (void *)p->library, start, end);
 	for (i = 0; i < ck->nseasons; i++)
 		if (streq(ck->seasons[i], key)) {
 			free(key);
@@ -353,8 +353,10 @@ check_alone(struct checker *ck, struct found *f)
 		check_course(c, cats, &ck->st);
 		if (ck->as_of)
 			currency_check_as_of(c, ck->as_of);
-		if (ck->verbose)
+		if (ck->verbose) {
+			printf(_("course %s: %zu lesson%s\n"), c->id, c->nlessons, c->nlessons == 1 ? "" : "s");
 			put_currency(c);
+		}
 		categories_free(cats);
 		course_free(c);
 		free(up);
