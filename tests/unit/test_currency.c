@@ -14,15 +14,17 @@ season_is(const char *text, const char *start_attr, const char *end_attr, int wa
 {
 	struct recipe r = {0};
 	char start[11] = "", end[11] = "";
-	int rc;
+	int rc, good;
 
 	r.season = (char *)text;
 	r.season_start = (char *)start_attr;
 	r.season_end = (char *)end_attr;
 	rc = season_dates(&r, start, end);
-	EXPECT(rc == want_rc && (rc == -1 || (streq(start, want_start) && streq(end, want_end))), what);
-	if (rc == 0)
-		printf("#   got %s to %s\n", start, end);
+	good = rc == want_rc && (rc == -1 || (streq(start, want_start) && streq(end, want_end)));
+
+	EXPECT(good, what);
+	if (!good)
+		printf("#   got %d, %s to %s\n", rc, start, end);
 }
 
 void
