@@ -91,6 +91,11 @@ sed -i 's/review-by="2025-4-30"/review-by="2025-02-29"/' "$cu/rp/course.xml"
 check_that "currency: a day not in the calendar too (exit $st)" sh -c "
 	test $st -eq 1 && grep -q \"^coursepack: $cu/rp/course.xml:[0-9]*:[0-9]*: error: review-by '2025-02-29' is not a day of the calendar\" '$cu/cal.err'"
 
+sed -i 's/review-by="2025-02-29"/review-by="2025-02-28"/; 0,/number="中发〔2023〕1号"/s//number="中发〔2023〕1号中发〔2023〕1号中发〔2023〕1号中发〔2023〕1号中发〔2023〕1号中发〔2023〕1号"/' "$cu/rp/course.xml"
+"$BIN" check "$cu/rp" >/dev/null 2>"$cu/len.err"; st=$?
+check_that "currency: a document number is free text, but at most 50 characters (exit $st)" sh -c "
+	test $st -eq 1 && grep -q \"^coursepack: $cu/rp/course.xml:[0-9]*:[0-9]*: error: <source> attribute 'number': longer than 50 characters\" '$cu/len.err'"
+
 # --- provenance in the bundle ----------------------------------------------------
 "$BIN" build -o "$cu/dist" examples/xiayang/villages/jili.xml >/dev/null 2>"$cu/build.err"; st=$?
 check_that "currency: Jili builds (exit $st)" test $st -eq 0
