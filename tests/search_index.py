@@ -53,7 +53,7 @@ def index(bundle):
 def page_text(bundle, page):
     doc = open(os.path.join(bundle, page), encoding="utf-8").read()
     main = doc[doc.index("<main"):doc.index("</main>")]
-    main = re.sub(r'<p class="meta">.*?</p>', "", main, flags=re.S)
+    main = re.sub(r'<p class="meta[^"]*">.*?</p>', "", main, flags=re.S)  # chrome: lesson line, sources
     main = re.sub(r"</(p|li|h[1-6]|td|th|pre|blockquote)>", "\n", main)
     return html.unescape(re.sub(r"<[^>]*>", "", main)).lower()
 

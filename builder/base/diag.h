@@ -53,6 +53,10 @@ enum diag_level {
 	X(W_EXPORT_SPACE_UNKNOWN, DL_WARNING, "the file system does not say how much space is free: not checked; if the stick fills up, free some space and run export again, it resumes") \
 	X(W_VERIFY_VILLAGE, DL_WARNING, "bundle is named '%s' but holds the package of %s, '%s.zip': is it another village's bundle?") \
 	X(W_NO_ACTIVITY, DL_WARNING, "village names no practice activity, but the recipe has an activity course '%s'") \
+	X(W_REVIEW_BY_MISSING, DL_WARNING, "%s lesson '%s/%s' has no review-by date: add review-by with the day (YYYY-MM-DD) by which what it teaches may be out of date") \
+	X(W_REVIEW_BY_SEASON, DL_WARNING, "lesson '%s/%s' is to be reviewed by %s, before the season '%s' ends on %s: review it before then") \
+	X(W_REVIEW_BY_PASSED, DL_WARNING, "lesson '%s/%s' was to be reviewed by %s, before the season '%s' starts on %s: review it and set a new review-by date") \
+	X(W_REVIEW_BY_AS_OF, DL_WARNING, "lesson '%s/%s' is out of date on %s: it was to be reviewed by %s") \
 	X(W_IMAGE_LARGE, DL_WARNING, "image '%s' is %d x %d px, %s (over %d px or %s): the phone edition shrinks it, but bundles carry it whole; shrink it to at most %d px on the long side to keep the bundle small") \
 	X(W_RECEIPT_UNPARSABLE, DL_WARNING, "receipt cannot be read: %s; left out") \
 	X(W_RECEIPT_CODE, DL_WARNING, "receipt with check code '%s' (name '%s') fits no phone edition of this township and season: a typing error, a cut-off copy, or another township's or season's file; left out: ask the member to send it again") \
@@ -102,6 +106,7 @@ enum diag_level {
 	X(E_IMAGE_NO_SRC, DL_ERROR, "image has no source") \
 	X(E_IMAGE_UNREADABLE, DL_ERROR, "image '%s' cannot be read: %s") \
 	X(E_DUP_SRC, DL_ERROR, "lesson file '%s' is also used by lesson '%s'") \
+	X(E_DATE_INVALID, DL_ERROR, "%s '%s' is not a day of the calendar: write a real date as YYYY-MM-DD") \
 	/* errors in the inputs: recipe, village, township */ \
 	X(E_NO_COURSE, DL_ERROR, "no course '%s' in the library") \
 	X(E_NO_LESSON, DL_ERROR, "no lesson '%s' in the library") \
@@ -120,6 +125,8 @@ enum diag_level {
 	X(E_NO_TOWNSHIP, DL_ERROR, "no township.xml beside the village file or in the folder above") \
 	X(E_NOT_TOWNSHIP, DL_ERROR, "'%s' is neither a township nor a village file") \
 	X(E_VILLAGE_UNLISTED, DL_ERROR, "village '%s' is not listed by the township") \
+	X(E_SEASON_ORDER, DL_ERROR, "season starts on %s, after it ends on %s: correct start or end") \
+	X(E_REVIEW_BY_PASSED, DL_ERROR, "lesson '%s/%s' was to be reviewed by %s, before the season '%s' starts on %s: review it and set a new review-by date (--require-review)") \
 	/* errors in the inputs: rosters */ \
 	X(E_ROSTER_MISSING, DL_ERROR, "roster '%s' named by the village cannot be opened: %s") \
 	X(E_ROSTER_TWO, DL_ERROR, "village '%s' has two rosters, this one and '%s': keep one") \

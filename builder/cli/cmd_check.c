@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "commands.h"
+#include "currency.h"
 #include "i18n.h"
 #include "load.h"
 #include "project.h"
@@ -41,6 +42,10 @@ struct libcache {
 
 struct checker {
 	int verbose;
+	int require_review;	/* --require-review */
+	const char *as_of;	/* --as-of DATE, or NULL */
+	char **seasons;		/* "library address|start|end" already checked for currency */
+	size_t nseasons;
 	struct found *files;
 	size_t nfiles;
 	struct libcache *libs;
@@ -144,6 +149,26 @@ put_tags(const struct course *c)
 		printf(" %s", c->tags[i].id);
 }
 
+/* --verbose: each lesson's review-by date and sources, a line each. */
+static void
+put_currency(const struct course *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlessons; i++) {
+		const struct lesson *l = &c->lessons[i];
+
+		if (l->review_by == NULL && l->nsources == 0)
+			continue;
+		printf("    %-20s", l->id);
+		if (l->review_by)
+			printf(_(" review by %s"), l->review_by);
+		else
+			fputs(_(" no review-by date"), stdout);
+		printf(_(", %zu source%s\n"), l->nsources, l->nsources == 1 ? "" : "s");
+	}
+}
+
 /* --verbose: what the library holds, a line per course. */
 static void
 list_library(const struct library *lib)
@@ -163,6 +188,7 @@ list_library(const struct library *lib)
 		    c->nlessons == 1 ? " " : "s", h, c->title);
 		put_tags(c);
 		printf("\n");
+		put_currency(c);
 	}
 }
 
@@ -199,6 +225,8 @@ get_library(struct checker *ck, const char *dir, const struct ref *where)
 			free_names(names, n);
 		}
 		check_library(lib, &ck->st);
+		for (i = 0; ck->as_of && i < lib->ncourses; i++)
+			currency_check_as_of(lib->courses[i], ck->as_of);
 		if (ck->verbose)
 			list_library(lib);
 	}
@@ -237,6 +265,28 @@ check_roster(struct checker *ck, const struct village *v, const char *township_d
 	free(path);
 }
 
+/* The library's review-by dates against the recipe's season, once per
+ * library and season (townships sharing both are told once); not under
+ * --as-of, whose day replaces the season. */
+static void
+check_season(struct checker *ck, const struct project *p)
+{
+	char start[11], end[11], *key;
+	size_t i;
+
+	if (ck->as_of || p->library == NULL || p->recipe == NULL || season_dates(p->recipe, start, end) == -1)
+		return;
+	key = xasprintf("%p|%s|%s", (void *)p->library, start, end);
+	for (i = 0; i < ck->nseasons; i++)
+		if (streq(ck->seasons[i], key)) {
+			free(key);
+			return;
+		}
+	ck->seasons = xreallocarray(ck->seasons, ck->nseasons + 1, sizeof *ck->seasons);
+	ck->seasons[ck->nseasons++] = key;
+	currency_check_season(p->library, p->recipe, ck->require_review);
+}
+
 static void
 check_township_file(struct checker *ck, const char *path)
 {
@@ -251,6 +301,7 @@ check_township_file(struct checker *ck, const char *path)
 	}
 	if (p.recipe_path)
 		mark_done(ck, p.recipe_path);
+	check_season(ck, &p);
 	if (ck->verbose)
 		printf(_("township %s (%s): %zu village%s\n"), p.township->id, p.township->name,
 		    p.nvillages, p.nvillages == 1 ? "" : "s");
@@ -300,6 +351,12 @@ check_alone(struct checker *ck, struct found *f)
 		else
 			cats = load_categories(cat);
 		check_course(c, cats, &ck->st);
+		if (ck->as_of)
+			currency_check_as_of(c, ck->as_of);
+		if (ck->verbose) {
+			printf(_("course %s: %zu lesson%s\n"), c->id, c->nlessons, c->nlessons == 1 ? "" : "s");
+			put_currency(c);
+		}
 		categories_free(cats);
 		course_free(c);
 		free(up);
@@ -330,6 +387,7 @@ check_alone(struct checker *ck, struct found *f)
 			check_village(v, NULL, NULL, NULL);
 		} else if (f->kind == XK_RECIPE && (r = load_recipe(f->path)) != NULL) {
 			ck->st.files++;
+			currency_check_recipe(r);
 			if (tp)
 				diag(W_NOT_LISTED, &r->loc, xml_kind_name(f->kind), tp);
 		}
@@ -350,7 +408,8 @@ check_alone(struct checker *ck, struct found *f)
 	}
 }
 
-static const char usage_text[] = "usage: coursepack check [-v] [--werror] [PATH ...]\n";
+static const char usage_text[] =
+    "usage: coursepack check [-v] [--werror] [--require-review] [--as-of YYYY-MM-DD] [PATH ...]\n";
 
 /* Reads the options into ck.  Returns -1 to go on, else the exit status
  * (0 for --help, 2 for a usage error, told). */
@@ -359,6 +418,8 @@ check_options(struct checker *ck, int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{"werror", no_argument, NULL, 'W'},
+		{"require-review", no_argument, NULL, 'R'},
+		{"as-of", required_argument, NULL, 'A'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -375,9 +436,24 @@ check_options(struct checker *ck, int argc, char *argv[])
 		case 'v':
 			ck->verbose = 1;
 			break;
+		case 'R':
+			ck->require_review = 1;
+			break;
+		case 'A':
+			if (!date_valid(optarg)) {
+				usage_error("check: --as-of '%s' is not a day written as YYYY-MM-DD", optarg);
+				fputs(usage_text, stderr);
+				return 2;
+			}
+			ck->as_of = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
+		case ':':
+			usage_error("check: option '%s' needs a value", argv[optind - 1]);
+			fputs(usage_text, stderr);
+			return 2;
 		default:
 			usage_error("check: unknown option '%s'", argv[optind - 1]);
 			fputs(usage_text, stderr);
@@ -489,6 +565,9 @@ checker_release(struct checker *ck)
 	for (i = 0; i < ck->nbad; i++)
 		free(ck->bad_townships[i]);
 	free(ck->bad_townships);
+	for (i = 0; i < ck->nseasons; i++)
+		free(ck->seasons[i]);
+	free(ck->seasons);
 }
 
 int

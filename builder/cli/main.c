@@ -32,7 +32,7 @@ static const struct command commands[] = {
 	    N_("build each village's bundle and editions")},
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
 	    N_("merge the folders of a sharded build into one")},
-	{"check", cmd_check, "[-v] [--werror] [PATH ...]", N_("validate sources; report every problem found")},
+	{"check", cmd_check, "[-v] [--werror] [--require-review] [--as-of YYYY-MM-DD] [PATH ...]", N_("validate sources; report every problem found")},
 	{"diff", cmd_diff, "[--stat] OLD NEW",
 	    N_("show what changed between two bundles or two builds: lessons and their text, media, hours")},
 	{"export", cmd_export, "[--village ID]... [--key PUBKEY] [--fs auto|fat32|exfat|ntfs|other] BUILD_DIR DEST",

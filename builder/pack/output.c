@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "currency.h"
 #include "diag.h"
 #include "i18n.h"
 #include "output.h"
@@ -120,23 +121,9 @@ days_from_civil(long long y, unsigned m, unsigned d)
 static time_t
 season_time(const char *season)
 {
-	const unsigned char *p = (const unsigned char *)season;
+	int y = season_year(season);
 
-	/* The first run of exactly four ASCII digits that is a zip year:
-	 * "2022—2023年度冬春训" is the winter of 2022. */
-	while (p && *p) {
-		size_t n = 0;
-		long long y = 0;
-
-		while (p[n] >= '0' && p[n] <= '9') {
-			y = n < 8 ? y * 10 + (p[n] - '0') : y;
-			n++;
-		}
-		if (n == 4 && y >= 1980 && y <= 2107)
-			return (time_t)(days_from_civil(y, SEASON_MONTH, SEASON_DAY) * 86400);
-		p += n ? n : 1;
-	}
-	return DEFAULT_EPOCH;
+	return y ? (time_t)(days_from_civil(y, SEASON_MONTH, SEASON_DAY) * 86400) : DEFAULT_EPOCH;
 }
 
 /* Entry times: SOURCE_DATE_EPOCH when set (reproducible-builds.org), else

@@ -15,6 +15,42 @@ package_print_input(const char *name)
 	return streq(name, "print.html") || streq(name, "style.css");
 }
 
+/* <currency>: each lesson's review-by date and sources, for the lessons
+ * that state any; nothing when none does. */
+static void
+manifest_currency(struct buf *b, const struct plan *p)
+{
+	size_t i, k;
+	int open = 0;
+
+	for (i = 0; i < p->nlessons; i++) {
+		const struct lesson *l = p->lessons[i];
+
+		if (l->review_by == NULL && l->nsources == 0)
+			continue;
+		if (!open++)
+			buf_puts(b, "  <currency>\n");
+		buf_printf(b, "    <lesson ref=\"%s/%s\"", l->course->id, l->id);
+		if (l->review_by)
+			buf_printf(b, " review-by=\"%s\"", l->review_by);
+		buf_puts(b, l->nsources ? ">\n" : "/>\n");
+		for (k = 0; k < l->nsources; k++) {
+			const struct source *s = &l->sources[k];
+
+			buf_puts(b, "      <source title=\""), buf_escape(b, s->title), buf_puts(b, "\"");
+			if (s->number)
+				buf_puts(b, " number=\""), buf_escape(b, s->number), buf_puts(b, "\"");
+			if (s->date)
+				buf_puts(b, " date=\""), buf_escape(b, s->date), buf_puts(b, "\"");
+			buf_puts(b, "/>\n");
+		}
+		if (l->nsources)
+			buf_puts(b, "    </lesson>\n");
+	}
+	if (open)
+		buf_puts(b, "  </currency>\n");
+}
+
 static void
 manifest(struct package *pk, const struct project *pr, const struct plan *p)
 {
@@ -55,8 +91,10 @@ manifest(struct package *pk, const struct project *pr, const struct plan *p)
 		buf_puts(&b, "</lesson>\n");
 		free(page);
 	}
+	buf_puts(&b, "  </lessons>\n");
+	manifest_currency(&b, p);
 	hours_format(p->total, h);
-	buf_printf(&b, "  </lessons>\n  <hours total=\"%s\">\n", h);
+	buf_printf(&b, "  <hours total=\"%s\">\n", h);
 	for (c = 0; c < r->ncategories; c++) {
 		char need[16];
 

@@ -108,6 +108,32 @@ render_hours(struct buf *b, int tenths)
 	buf_puts(b, h);
 }
 
+void
+render_sources(struct buf *b, const struct lesson *l)
+{
+	size_t k;
+
+	if (l->nsources == 0)
+		return;
+	buf_puts(b, "<p class=\"meta sources\">依据：");
+	for (k = 0; k < l->nsources; k++) {
+		const struct source *s = &l->sources[k];
+
+		if (k > 0)
+			buf_puts(b, "；");
+		buf_puts(b, "《");
+		buf_escape(b, s->title);
+		buf_puts(b, "》");
+		if (s->number)
+			buf_escape(b, s->number);
+		/* The schema holds dates to YYYY-MM-DD; written the Chinese
+		 * way, without leading zeros: 2023年1月2日. */
+		if (s->date && strlen(s->date) == 10)
+			buf_printf(b, "，%.4s年%d月%d日", s->date, atoi(s->date + 5), atoi(s->date + 8));
+	}
+	buf_puts(b, "</p>\n");
+}
+
 static void
 render_modes(struct buf *b, unsigned modes)
 {
@@ -544,6 +570,7 @@ render_lesson(const struct project *pr, const struct plan *p, size_t i, struct s
 	buf_escape(b, l->title);
 	buf_puts(b, "</h1>\n");
 	doc_add_shared(out, body);
+	render_sources(b, l);
 	buf_puts(b, "</main>\n");
 	pager(b, p, i, 1);
 	page_foot(b, pr);

@@ -82,6 +82,10 @@ void link_deps_release(struct link_deps *);
 char *render_wrap_tables(const char *html);
 /* Appends `s` HTML-escaped, and hours as "1.5". */
 void render_hours(struct buf *, int tenths);
+/* The documents a lesson is based on, discreetly, for the end of its
+ * page: "依据：《…》中发〔2023〕1号，2023年1月2日"; nothing when it states
+ * none. */
+void render_sources(struct buf *, const struct lesson *);
 
 /* Lesson i of the plan as a page around its rendered body (BODY_PAGE of
  * shared.h), into `out`; media the manifest lists for it are added to

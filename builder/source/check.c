@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "currency.h"
 #include "fold.h"
 #include "i18n.h"
 #include "image.h"
@@ -734,6 +735,7 @@ check_course(struct course *c, const struct categories *cats, struct check_stats
 			used_add(&u, l->assets[k].id);
 		}
 	}
+	errors += currency_check_course(c, cats);
 	check_unlisted(c);
 	if (!incomplete)
 		check_unused(c, "", &u, 0);
@@ -906,7 +908,7 @@ check_recipe(const struct recipe *r, const struct library *lib)
 	const struct lesson *first;
 	const struct course *c;
 	size_t i, j;
-	int errors = 0, first_core = 0, unsure = 0;
+	int errors = currency_check_recipe(r), first_core = 0, unsure = 0;
 
 	for (i = 0; cats && i < r->ncategories; i++)
 		if (categories_find(cats, r->categories[i].ref) == NULL) {

@@ -109,6 +109,12 @@ load_categories(const char *path)
 		cat->id = xml_attr(n, "id");
 		cat->color = xml_attr(n, "color");
 		cat->order = int_attr(n, "order", 0);
+		{
+			char *rb = xml_attr(n, "review-by");
+
+			cat->review_by_required = rb && streq(rb, "required");
+			free(rb);
+		}
 		cat->name = child_text(n, "name");
 		cat->description = child_text(n, "description");
 		cat->loc = at(d, n, NULL, c->path);
@@ -134,6 +140,24 @@ parse_modes(const char *list, const struct loc *loc)
 	}
 	free(copy);
 	return modes;
+}
+
+static struct source *
+load_sources(const struct xml_doc *d, const struct xml_node *parent, const char *path, size_t *count)
+{
+	const struct xml_node *n;
+	struct source *v;
+	size_t i = 0;
+
+	*count = count_children(parent, "source");
+	v = xcalloc(*count, sizeof *v);
+	for (n = xml_first(parent, "source"); n; n = xml_next(n, "source"), i++) {
+		v[i].title = xml_attr(n, "title");
+		v[i].number = xml_attr(n, "number");
+		v[i].date = xml_attr(n, "date");
+		v[i].loc = at(d, n, v[i].date ? "date" : NULL, path);
+	}
+	return v;
 }
 
 struct course *
@@ -178,6 +202,9 @@ load_course(const char *path)
 		l->hours = hours_attr(n, "hours", 0);
 		l->modes = parse_modes(modes, &mloc);
 		l->assets = load_refs(d, n, "asset", "src", c->path, &l->nassets);
+		l->sources = load_sources(d, n, c->path, &l->nsources);
+		if ((l->review_by = xml_attr(n, "review-by")) != NULL)
+			l->review_by_loc = at(d, n, "review-by", c->path);
 		free(modes);
 	}
 	xml_doc_free(d);
@@ -200,7 +227,13 @@ load_recipe(const char *path)
 	r->loc = at(d, root, NULL, r->path);
 	r->id = xml_attr(root, "id");
 	r->title = child_text(root, "title");
-	r->season = child_text(root, "season");
+	n = xml_first(root, "season");
+	r->season = xml_text(n);
+	r->season_loc = at(d, n, NULL, r->path);
+	if ((r->season_start = xml_attr(n, "start")) != NULL)
+		r->season_start_loc = at(d, n, "start", r->path);
+	if ((r->season_end = xml_attr(n, "end")) != NULL)
+		r->season_end_loc = at(d, n, "end", r->path);
 	n = xml_first(root, "min-hours");
 	r->min_hours_loc = at(d, n, NULL, r->path);
 	{

@@ -92,6 +92,13 @@ course_free(struct course *c)
 		free(l->src);
 		free(l->title);
 		refs_free(l->assets, l->nassets);
+		for (size_t k = 0; k < l->nsources; k++) {
+			free(l->sources[k].title);
+			free(l->sources[k].number);
+			free(l->sources[k].date);
+		}
+		free(l->sources);
+		free(l->review_by);
 	}
 	free(c->lessons);
 	for (i = 0; i < c->nauthors; i++)
@@ -143,6 +150,8 @@ recipe_free(struct recipe *r)
 	free(r->id);
 	free(r->title);
 	free(r->season);
+	free(r->season_start);
+	free(r->season_end);
 	free(r);
 }
 

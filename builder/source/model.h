@@ -40,6 +40,7 @@ struct ref {
 struct category {
 	char *id, *name, *description, *color;
 	int order;
+	int review_by_required;	/* review-by="required": its lessons must say when they go out of date */
 	struct loc loc;
 };
 
@@ -47,6 +48,13 @@ struct categories {
 	char *path;
 	struct category *v;
 	size_t n;
+};
+
+/* A document a lesson is based on (<source>); number and date may be
+ * NULL. */
+struct source {
+	char *title, *number, *date;
+	struct loc loc;
 };
 
 struct lesson {
@@ -57,6 +65,10 @@ struct lesson {
 	unsigned modes;		/* enum mode bits */
 	struct ref *assets;	/* listed <asset src> */
 	size_t nassets;
+	struct source *sources;	/* <source>, as listed */
+	size_t nsources;
+	char *review_by;	/* YYYY-MM-DD as written, or NULL */
+	struct loc review_by_loc;
 	struct loc loc, src_loc;
 	struct course *course;	/* back pointer, not owned */
 };
@@ -95,6 +107,8 @@ struct by_need {
 
 struct recipe {
 	char *path, *id, *title, *season;
+	char *season_start, *season_end;	/* <season start end>, as written, or NULL */
+	struct loc season_loc, season_start_loc, season_end_loc;
 	int min_hours;
 	struct loc min_hours_loc;
 	struct recipe_category *categories;	/* in package order */

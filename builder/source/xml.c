@@ -257,6 +257,7 @@ static const struct {
 } patterns[] = {
 	{"[a-z0-9]+(-[a-z0-9]+)*/", N_("not a lesson id: COURSE-ID/LESSON-ID, as in 'congress20/rejuvenation'")},
 	{"[a-z0-9]+(-[a-z0-9]+)*", N_("not an id: lowercase ASCII letters and digits, words joined by single hyphens, as in 'yellow-peach'")},
+	{"[0-9]{4}-[0-9]{2}-[0-9]{2}", N_("not a day written YYYY-MM-DD, as in '2023-01-02'")},
 	{"[0-9]", N_("not a number of hours: digits with at most one after the point, as in '1.5'")},
 	{"[^/", N_("not a path inside the course: relative, with '/' between folders, no '\\' or ':'")},
 	{"#[0-9a-fA-F]{6}", N_("not a colour: '#' and six hexadecimal digits, as in '#2e7d32'")},

@@ -25,6 +25,7 @@ static const struct unit_test {
 	{"load", test_load, 41},
 	{"markdown", test_markdown, 35},
 	{"check", test_check, 17},
+	{"currency", test_currency, 12},
 	{"plan", test_plan, 49},
 	{"shared", test_shared, 16},
 	{"editions", test_editions, 28},

@@ -44,6 +44,7 @@ void test_zipfile(void);
 void test_load(void);
 void test_markdown(void);
 void test_check(void);
+void test_currency(void);
 void test_plan(void);
 void test_shared(void);
 void test_editions(void);
