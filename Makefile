@@ -9,7 +9,7 @@ DATADIR ?= $(PREFIX)/share/coursepack
 LOCALEDIR ?= $(PREFIX)/share/locale
 CFLAGS  ?= -O2 -g
 
-PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips sqlite3 xlsxwriter libmicrohttpd
+PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips sqlite3 xlsxwriter libmicrohttpd libzstd
 WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
           -Wno-format-nonliteral

@@ -38,6 +38,8 @@ need_pkg sqlite3 libsqlite3-dev
 need_pkg xlsxwriter libxlsxwriter-dev
 # The browser workspace (builder/serve): libmicrohttpd.
 need_pkg libmicrohttpd libmicrohttpd-dev
+# Update patches (builder/pack/delta.c): zstd deltas against the old bundle.
+need_pkg libzstd libzstd-dev
 # The message catalogues (builder/po) are compiled with msgfmt.
 need_cmd msgfmt gettext
 if [ "$what" = test ]; then

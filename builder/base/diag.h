@@ -234,10 +234,18 @@ enum diag_level {
 	X(E_SUMS_MISSING, DL_ERROR, "'%s' is listed but is not beside SHA256SUMS") \
 	X(E_SUMS_HASH, DL_ERROR, "'%s' does not match its SHA-256 in SHA256SUMS: damaged or changed") \
 	X(E_SUMS_UNLISTED, DL_ERROR, "'%s' is not listed in '%s'") \
+	/* errors in update patches (delta, apply) */ \
+	X(E_DELTA_NOT_PATCH, DL_ERROR, "not an update patch: it was not made by 'coursepack delta' (version 1)") \
+	X(E_DELTA_DAMAGED, DL_ERROR, "patch is damaged or cut short: its checksum does not match; copy it again") \
+	X(E_DELTA_WRONG_OLD, DL_ERROR, "not the bundle this patch was made for: the patch expects SHA-256 %s, this file has %s; apply it to the village's previous bundle") \
+	X(E_DELTA_BAD, DL_ERROR, "patch does not fit its old bundle at byte %llu: altered, or made by another program") \
+	X(E_DELTA_RESULT, DL_ERROR, "result has SHA-256 %s, the patch expects %s: nothing was written (was the patch made with another zlib?)") \
+	X(E_DELTA_TOO_LARGE, DL_ERROR, "larger than the %s limit for bundles and patches") \
 	/* the program cannot go on */ \
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
 	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \
 	X(S_WRITE, DL_SYSERR, "cannot write '%s': %s") \
+	X(S_DELTA_SELFCHECK, DL_SYSERR, "the patch made does not rebuild '%s' byte for byte: not written (a bug: please report it)") \
 	X(S_LEDGER_IO, DL_SYSERR, "cannot write to the ledger: %s; nothing was changed (a full disk? free some space and import again)") \
 	X(S_SCHEMA, DL_SYSERR, "cannot compile the built-in schema '%s'")
 

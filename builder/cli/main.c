@@ -25,6 +25,7 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"apply", cmd_apply, "OLD.zip PATCH -o NEW.zip", N_("apply an update patch to a village's previous bundle")},
 	{"build", cmd_build,
 	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX] [--shard I/N] "
 	    "[--sign SECRETKEY] "
@@ -32,6 +33,7 @@ static const struct command commands[] = {
 	    N_("build each village's bundle and editions")},
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
 	    N_("merge the folders of a sharded build into one")},
+	{"delta", cmd_delta, "OLD.zip NEW.zip -o PATCH", N_("make an update patch from a village's previous bundle to its new one")},
 	{"check", cmd_check, "[-v] [--werror] [PATH ...]", N_("validate sources; report every problem found")},
 	{"info", cmd_info, "BUNDLE", N_("summarise a bundle")},
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", N_("make a minisign key pair to sign bundles with")},
