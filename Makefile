@@ -207,7 +207,7 @@ clean:
 FUZZ_SECONDS ?= 300
 FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(INCLUDES) \
               $(shell pkg-config --cflags $(PKGS))
-FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir fuzz_receipt fuzz_roster
+FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir fuzz_receipt fuzz_roster fuzz_delta
 FUZZOBJ = $(addprefix build/fuzz/,$(notdir $(LIBSRC:.c=.o))) build/fuzz/embedded.o
 
 build/fuzz/%.o: %.c $(HEADERS) $(B)/.deps build/fuzz/.deps
