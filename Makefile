@@ -268,3 +268,12 @@ build/bench/image_phone: bench/image_phone.c $(LIBOBJ) $(HEADERS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/image_phone.c $(LIBOBJ) $(LIBS)
 
 .PHONY: bench-images
+
+# Update patch sizes against zstd --patch-from and xdelta3 on the Xiayang
+# example after a lesson, an SVG and a plan change (bench/delta.sh; the
+# figures are in BENCHMARKS.md).
+bench-delta: $(B)/coursepack
+	@builder/deps.sh bench-delta
+	@bench/delta.sh $(B)
+
+.PHONY: bench-delta

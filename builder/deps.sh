@@ -2,7 +2,7 @@
 # Makes sure what the build (and, with "test", the test suite) needs is
 # installed.  On Debian as root it installs what is missing with apt-get
 # (after one apt-get update); otherwise it prints the exact command to run
-# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench|bench-images]
+# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench|bench-images|bench-delta]
 set -u
 what=${1:-build}
 missing=""
@@ -86,6 +86,12 @@ if [ "$what" = bench ]; then
 	need_cmd zip zip
 	need_cmd pandoc pandoc
 	[ -x /usr/bin/time ] || missing="$missing time"
+fi
+
+# tests/delta.sh and bench/delta.sh: patch sizes against the generic tools.
+if [ "$what" = test ] || [ "$what" = bench-delta ]; then
+	need_cmd zstd zstd
+	need_cmd xdelta3 xdelta3
 fi
 
 if [ "$what" = bench-images ]; then

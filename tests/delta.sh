@@ -57,10 +57,10 @@ check_that "delta: (b) an SVG: every patch is at most 5% of its bundle (largest:
 check_that "delta: (c) a new course stays under 20% of the bundle (largest: $(cat "$dl/c.max" 2>/dev/null) per mille)" \
     test "$(cat "$dl/c.max")" -le 200
 # Identical bundles (village beiqu under change c): a tiny patch.
-o=$dl/old/out/xiayang
+dlo=$dl/old/out/xiayang
 check_that "delta: an unchanged bundle gives a patch under 1 KiB ($(stat -c %s "$dl/app-c/xiayang-beiqu.patch") bytes)" \
     test "$(stat -c %s "$dl/app-c/xiayang-beiqu.patch")" -lt 1024
-"$BIN" delta "$o/xiayang-jili.zip" "$dl/a/out/xiayang/xiayang-jili.zip" -o "$dl/jili.patch" >"$dl/out" 2>&1
+"$BIN" delta "$dlo/xiayang-jili.zip" "$dl/a/out/xiayang/xiayang-jili.zip" -o "$dl/jili.patch" >"$dl/out" 2>&1
 check_that "delta: says the patch's size and share of the bundle" \
     grep -q "^$dl/jili.patch: [0-9]* bytes, [0-9.]*% of '$dl/a/out/xiayang/xiayang-jili.zip' ([0-9]* bytes)\$" "$dl/out"
 
@@ -72,18 +72,18 @@ delta_refused() { # description, expected message, old, patch
 	    test -z \"\$(ls -A '$dl' | grep '^\\.coursepack-')\"" 
 }
 delta_refused "refuses another village's bundle, naming the expected and found hashes" \
-    "coursepack: $o/xiayang-madao.zip: error: not the bundle this patch was made for: the patch expects SHA-256 [0-9a-f]\{16\}, this file has [0-9a-f]\{16\}" \
-    "$o/xiayang-madao.zip" "$dl/jili.patch"
+    "coursepack: $dlo/xiayang-madao.zip: error: not the bundle this patch was made for: the patch expects SHA-256 [0-9a-f]\{16\}, this file has [0-9a-f]\{16\}" \
+    "$dlo/xiayang-madao.zip" "$dl/jili.patch"
 head -c -40 "$dl/jili.patch" >"$dl/cut.patch"
-delta_refused "refuses a cut-short patch" "$dl/cut.patch: error: patch is damaged or cut short" "$o/xiayang-jili.zip" "$dl/cut.patch"
+delta_refused "refuses a cut-short patch" "$dl/cut.patch: error: patch is damaged or cut short" "$dlo/xiayang-jili.zip" "$dl/cut.patch"
 cp "$dl/jili.patch" "$dl/flip.patch"
 printf '\001' | dd of="$dl/flip.patch" bs=1 seek=300 conv=notrunc 2>/dev/null
 check_that "apply: the flipped patch differs from the patch" sh -c "! cmp -s '$dl/jili.patch' '$dl/flip.patch'"
-delta_refused "refuses a patch with a flipped byte" "$dl/flip.patch: error: patch is damaged or cut short" "$o/xiayang-jili.zip" "$dl/flip.patch"
-delta_refused "refuses a file that is no patch" "error: not an update patch" "$o/xiayang-jili.zip" "$o/xiayang-madao.zip"
+delta_refused "refuses a patch with a flipped byte" "$dl/flip.patch: error: patch is damaged or cut short" "$dlo/xiayang-jili.zip" "$dl/flip.patch"
+delta_refused "refuses a file that is no patch" "error: not an update patch" "$dlo/xiayang-jili.zip" "$dlo/xiayang-madao.zip"
 # A refusal leaves a file already under the output name as it was.
 echo keep >"$dl/keep.zip"
-"$BIN" apply "$o/xiayang-madao.zip" "$dl/jili.patch" -o "$dl/keep.zip" >/dev/null 2>&1
+"$BIN" apply "$dlo/xiayang-madao.zip" "$dl/jili.patch" -o "$dl/keep.zip" >/dev/null 2>&1
 check_that "apply: a refused patch leaves the file under -o untouched" grep -qx keep "$dl/keep.zip"
-"$BIN" apply "$o/xiayang-jili.zip" "$dl/jili.patch" >/dev/null 2>"$dl/err"; st=$?
+"$BIN" apply "$dlo/xiayang-jili.zip" "$dl/jili.patch" >/dev/null 2>"$dl/err"; st=$?
 check_that "apply: without -o is a usage error (exit $st)" sh -c "test $st -eq 2 && grep -q '^usage: coursepack apply OLD.zip PATCH -o NEW.zip' '$dl/err'"

@@ -38,8 +38,7 @@ parse(int argc, char *argv[], const char *usage, const char **out)
 			fputs(usage, stdout);
 			return 0;
 		default:
-			usage_error("%s: %s option '%s'", argv[0], ch == ':' ? _("a value is missing for") : _("unknown"),
-			    argv[optind - 1]);
+			usage_error("%s: option '%s' is unknown or lacks its value", argv[0], argv[optind - 1]);
 			fputs(usage, stderr);
 			return 2;
 		}
