@@ -92,6 +92,7 @@ fi
 if [ "$what" = test ] || [ "$what" = bench-delta ]; then
 	need_cmd zstd zstd
 	need_cmd xdelta3 xdelta3
+	[ "$what" = test ] || [ -x /usr/bin/time ] || missing="$missing time"
 fi
 
 if [ "$what" = bench-images ]; then

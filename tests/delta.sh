@@ -85,5 +85,16 @@ delta_refused "refuses a file that is no patch" "error: not an update patch" "$d
 echo keep >"$dl/keep.zip"
 "$BIN" apply "$dlo/xiayang-madao.zip" "$dl/jili.patch" -o "$dl/keep.zip" >/dev/null 2>&1
 check_that "apply: a refused patch leaves the file under -o untouched" grep -qx keep "$dl/keep.zip"
+# In place: -o may name the old bundle itself.
+cp "$dlo/xiayang-jili.zip" "$dl/inplace.zip"
+"$BIN" apply "$dl/inplace.zip" "$dl/jili.patch" -o "$dl/inplace.zip" >/dev/null 2>&1; st=$?
+check_that "apply: in place, over the old bundle (exit $st)" cmp "$dl/inplace.zip" "$dl/a/out/xiayang/xiayang-jili.zip"
+# Not a zip of ours: carried whole, compressed against the old file.
+head -c 300000 /dev/urandom >"$dl/rand.bin"
+cat "$dl/rand.bin" "$dlo/xiayang-jili.zip" >"$dl/rand2.bin"
+"$BIN" delta "$dl/rand.bin" "$dl/rand2.bin" -o "$dl/rand.patch" >/dev/null 2>&1 &&
+    "$BIN" apply "$dl/rand.bin" "$dl/rand.patch" -o "$dl/rand3.bin" >/dev/null 2>&1
+check_that "delta: a file that is no zip of ours round trips, the old bytes not carried again ($(stat -c %s "$dl/rand.patch" 2>/dev/null) bytes)" \
+    sh -c "cmp '$dl/rand2.bin' '$dl/rand3.bin' && test $(stat -c %s "$dl/rand.patch" 2>/dev/null || echo 999999) -lt 260000"
 "$BIN" apply "$dlo/xiayang-jili.zip" "$dl/jili.patch" >/dev/null 2>"$dl/err"; st=$?
 check_that "apply: without -o is a usage error (exit $st)" sh -c "test $st -eq 2 && grep -q '^usage: coursepack apply OLD.zip PATCH -o NEW.zip' '$dl/err'"

@@ -443,9 +443,9 @@ make_patch(const unsigned char *old, size_t oldlen, const unsigned char *new, si
 	nn = zip_layout(new, newlen, &ne, &ncd);
 	walk_entries(&m, ne, nn);
 	/* The literals are mostly headers and the central directory: compare
-	 * them with OLD's directory, or with all of OLD (its end) when it is
-	 * no zip of ours. */
-	roff = m.on ? ocd : (oldlen > REF_MAX ? oldlen - REF_MAX : 0);
+	 * them with OLD's directory, or with all of OLD (its end) when either
+	 * is no zip of ours. */
+	roff = m.on && nn ? ocd : (oldlen > REF_MAX ? oldlen - REF_MAX : 0);
 	rlen = oldlen - roff;
 	buf_add(out, magic, sizeof magic);
 	sha256_hex(old, oldlen, h);
