@@ -205,8 +205,10 @@ clean:
 # FUZZ_SECONDS on a copy of its seeds (tests/fuzz/seeds; the bundle seeds
 # are built from a test fixture).  Crashes land in build/fuzz/.
 FUZZ_SECONDS ?= 300
+# DELTA_MAX_BYTES: update patches claim at most 64 MiB here, within
+# libFuzzer's memory limit (builder/pack/delta.h).
 FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(INCLUDES) \
-              $(shell pkg-config --cflags $(PKGS))
+              -D'DELTA_MAX_BYTES=(64ull << 20)' $(shell pkg-config --cflags $(PKGS))
 FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir fuzz_receipt fuzz_roster fuzz_delta
 FUZZOBJ = $(addprefix build/fuzz/,$(notdir $(LIBSRC:.c=.o))) build/fuzz/embedded.o
 

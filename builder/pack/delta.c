@@ -17,7 +17,7 @@ static const unsigned char magic[8] = {'C', 'P', 'D', 'E', 'L', 'T', 'A', 0x01};
 #define HEAD (sizeof magic + 2 * HEX)
 #define SHORT 16		/* hex digits of a hash shown in messages */
 #define WINDOW_LOG_MAX 27	/* 128 MiB: what a reference plus its data may span */
-#define REF_MAX (64u << 20)	/* a whole old file used as reference, at most */
+#define REF_MAX (64u << 20)	/* a stream's reference in OLD, at most */
 #define OP_COPY 1
 #define OP_LIT 2
 #define OP_DATA 3
@@ -58,12 +58,15 @@ zc(const void *src, size_t n, const void *ref, size_t rlen, struct buf *out)
 }
 
 /* Adds exactly `want` bytes decompressed from the frame against ref to
- * out.  Returns 0, or -1 when the frame is damaged or of another size. */
+ * out, growing it as they come (a frame that claims much and holds
+ * little costs little).  Returns 0, or -1 when the frame is damaged or
+ * of another size. */
 static int
 zd(const void *frame, size_t flen, const void *ref, size_t rlen, size_t want, struct buf *out)
 {
 	ZSTD_DCtx *d = ZSTD_createDCtx();
-	size_t r;
+	ZSTD_inBuffer in = {frame, flen, 0};
+	size_t start = out->len, r = 1, used;
 	int rc = -1;
 
 	if (d == NULL)
@@ -71,15 +74,27 @@ zd(const void *frame, size_t flen, const void *ref, size_t rlen, size_t want, st
 	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, WINDOW_LOG_MAX);
 	if (rlen && ZSTD_isError(ZSTD_DCtx_refPrefix(d, ref, rlen)))
 		goto done;
-	if (ZSTD_getFrameContentSize(frame, flen) != want || ZSTD_findFrameCompressedSize(frame, flen) != flen)
+	if (ZSTD_getFrameContentSize(frame, flen) != want)
 		goto done;
-	buf_reserve(out, want);
-	r = ZSTD_decompressDCtx(d, out->data + out->len, want, frame, flen);
-	if (!ZSTD_isError(r) && r == want) {
-		out->len += want;
-		rc = 0;
+	while (r != 0) {
+		size_t room = want - (out->len - start);
+		ZSTD_outBuffer o;
+
+		if (room > (1u << 20))
+			room = 1u << 20;
+		buf_reserve(out, room);
+		o.dst = out->data + out->len;
+		o.size = room;
+		o.pos = 0;
+		used = in.pos;
+		r = ZSTD_decompressStream(d, &o, &in);
+		out->len += o.pos;
+		out->data[out->len] = '\0';
+		/* An error, or no progress at all: cut short or too long. */
+		if (ZSTD_isError(r) || (r != 0 && o.pos == 0 && in.pos == used))
+			goto done;
 	}
-	out->data[out->len] = '\0';
+	rc = out->len - start == want && in.pos == in.size ? 0 : -1;
 done:
 	ZSTD_freeDCtx(d);
 	return rc;
@@ -158,6 +173,7 @@ struct ent {
 	size_t nlen;
 	size_t hdr, data, end;	/* local header, data, end of data */
 	int method;
+	int want_raw;		/* an old entry whose deflated bytes serve as reference */
 };
 
 static unsigned
@@ -243,8 +259,8 @@ fail:
 	return 0;
 }
 
-static const struct ent *
-find_name(const struct ent *v, size_t n, const unsigned char *name, size_t nlen)
+static struct ent *
+find_name(struct ent *v, size_t n, const unsigned char *name, size_t nlen)
 {
 	size_t k;
 
@@ -262,6 +278,7 @@ struct maker {
 	struct ent *oe;
 	size_t on;
 	struct buf lit;		/* the literal stream */
+	struct buf data;	/* the data stream: changed entries' text or bytes */
 	struct buf ops;
 	size_t nops;
 	int last;		/* the kind of the last operation, to merge */
@@ -339,65 +356,45 @@ redeflate(const unsigned char *text, size_t len, const size_t *cuts, size_t n, s
 	zstream_finish(st);
 }
 
-/* The DATA operation for a changed entry: its text's delta when deflating
- * it again gives its bytes, else its bytes' delta; the smaller. */
+/* The DATA operation for a changed entry: its text, when deflating it
+ * again gives its bytes, else its bytes, to the data stream. */
 static void
-op_data(struct maker *m, const struct ent *e, const struct ent *o)
+op_data(struct maker *m, const struct ent *e, struct ent *o)
 {
 	const unsigned char *data = m->new + e->data;
 	size_t len = e->end - e->data;
-	struct buf raw = {0}, text = {0}, otext = {0}, cuts = {0}, alt = {0};
-	const void *ref = o ? m->old + o->data : NULL;
-	size_t rlen = o ? o->end - o->data : 0;
+	struct buf text = {0}, cuts = {0};
+	int mode = 0;
 
-	zc(data, len, ref, rlen, &raw);
 	if (e->method == 8 && zinflate(data, len, ZIP_MAX_ENTRY_BYTES, &text, &cuts) == 0) {
 		struct zstream st;
-		int inflated = o && o->method == 8;
 
-		if (inflated && zinflate(ref, rlen, ZIP_MAX_ENTRY_BYTES, &otext, NULL) == -1)
-			inflated = 0, otext.len = 0;
 		redeflate((unsigned char *)text.data, text.len, (size_t *)(void *)cuts.data, cuts.len / sizeof(size_t),
 		    &st);
 		if (st.z.len == len && memcmp(st.z.data, data, len) == 0) {
-			put_uv(&alt, 1);
-			put_uv(&alt, o ? o->data : 0);
-			put_uv(&alt, o ? rlen : 0);
-			put_uv(&alt, inflated);
-			put_uv(&alt, len);
-			put_uv(&alt, text.len);
-			put_uv(&alt, st.crc);
-			put_sizes(&alt, &cuts);
-			{
-				struct buf f = {0};
-
-				zc(text.data, text.len, inflated ? otext.data : ref, inflated ? otext.len : rlen, &f);
-				put_uv(&alt, f.len);
-				buf_add(&alt, f.data, f.len);
-				buf_release(&f);
-			}
+			buf_add(&m->ops, (char[]){OP_DATA}, 1);
+			put_uv(&m->ops, 1);
+			put_uv(&m->ops, len);
+			put_uv(&m->ops, text.len);
+			put_uv(&m->ops, st.crc);
+			put_sizes(&m->ops, &cuts);
+			buf_add(&m->data, text.data, text.len);
+			mode = 1;
 		}
 		buf_release(&st.z);
 	}
-	buf_add(&m->ops, (char[]){OP_DATA}, 1);
-	if (alt.len && alt.len < raw.len + 8)
-		buf_add(&m->ops, alt.data, alt.len);
-	else {
-		put_uv(&m->ops, 0);
-		put_uv(&m->ops, o ? o->data : 0);
-		put_uv(&m->ops, rlen);
+	if (mode == 0) {
+		buf_add(&m->ops, (char[]){OP_DATA}, 1);
 		put_uv(&m->ops, 0);
 		put_uv(&m->ops, len);
-		put_uv(&m->ops, raw.len);
-		buf_add(&m->ops, raw.data, raw.len);
+		buf_add(&m->data, data, len);
+		if (o)
+			o->want_raw = 1;
 	}
 	m->nops++;
 	m->last = OP_DATA;
-	buf_release(&raw);
 	buf_release(&text);
-	buf_release(&otext);
 	buf_release(&cuts);
-	buf_release(&alt);
 }
 
 /* Walks NEW's entries; the patch's operations into m->ops. */
@@ -408,7 +405,7 @@ walk_entries(struct maker *m, const struct ent *ne, size_t nn)
 
 	for (k = 0; k < nn; k++) {
 		const struct ent *e = &ne[k];
-		const struct ent *o = find_name(m->oe, m->on, e->name, e->nlen);
+		struct ent *o = find_name(m->oe, m->on, e->name, e->nlen);
 		size_t hl = e->data - e->hdr, dl = e->end - e->data;
 
 		op_lit(m, at, e->hdr);
@@ -425,13 +422,64 @@ walk_entries(struct maker *m, const struct ent *ne, size_t nn)
 	op_lit(m, at, m->newlen);
 }
 
+/* The data stream's reference: the text of every deflated entry of OLD
+ * and the bytes of those marked want_raw (their changed counterparts are
+ * carried as bytes), in OLD's order, up to REF_MAX.  Maker and applier
+ * make it alike from OLD's layout. */
+static void
+make_ref(const unsigned char *old, const struct ent *oe, size_t on, struct buf *ref)
+{
+	size_t k;
+
+	for (k = 0; k < on; k++) {
+		const struct ent *o = &oe[k];
+		size_t at = ref->len, len = o->end - o->data;
+
+		if (o->method == 8 && zinflate(old + o->data, len, REF_MAX - at, ref, NULL) == -1) {
+			ref->len = at;
+			ref->data[at] = '\0';
+		}
+		if (o->want_raw && len <= REF_MAX - ref->len)
+			buf_add(ref, old + o->data, len);
+	}
+}
+
+/* Which entries of OLD serve as reference by their bytes. */
+static void
+put_raw(struct buf *out, const struct ent *oe, size_t on)
+{
+	size_t k, n = 0, prev = 0;
+
+	for (k = 0; k < on; k++)
+		n += oe[k].want_raw;
+	put_uv(out, n);
+	for (k = 0; k < on; k++)
+		if (oe[k].want_raw) {
+			put_uv(out, k - prev);
+			prev = k + 1;
+		}
+}
+
+/* A stream's length, its zstd frame's and the frame. */
+static void
+put_frame(struct buf *out, const struct buf *data, const void *ref, size_t rlen)
+{
+	struct buf f = {0};
+
+	zc(data->data, data->len, ref, rlen, &f);
+	put_uv(out, f.len);
+	buf_add(out, f.data, f.len);
+	buf_release(&f);
+}
+
 /* The whole patch for old -> new into *out. */
 static void
 make_patch(const unsigned char *old, size_t oldlen, const unsigned char *new, size_t newlen, struct buf *out)
 {
 	struct maker m;
 	struct ent *ne;
-	size_t nn, ocd, ncd, roff, rlen;
+	struct buf ref = {0};
+	size_t nn, ocd, ncd, roff;
 	char h[HEX + 1];
 
 	memset(&m, 0, sizeof m);
@@ -442,11 +490,6 @@ make_patch(const unsigned char *old, size_t oldlen, const unsigned char *new, si
 	m.on = zip_layout(old, oldlen, &m.oe, &ocd);
 	nn = zip_layout(new, newlen, &ne, &ncd);
 	walk_entries(&m, ne, nn);
-	/* The literals are mostly headers and the central directory: compare
-	 * them with OLD's directory, or with all of OLD (its end) when either
-	 * is no zip of ours. */
-	roff = m.on && nn ? ocd : (oldlen > REF_MAX ? oldlen - REF_MAX : 0);
-	rlen = oldlen - roff;
 	buf_add(out, magic, sizeof magic);
 	sha256_hex(old, oldlen, h);
 	buf_add(out, h, HEX);
@@ -454,23 +497,29 @@ make_patch(const unsigned char *old, size_t oldlen, const unsigned char *new, si
 	buf_add(out, h, HEX);
 	put_uv(out, oldlen);
 	put_uv(out, newlen);
+	/* The literals are mostly headers and the central directory: compare
+	 * them with OLD's directory, or with all of OLD (its end) when either
+	 * is no zip of ours. */
+	roff = m.on && nn ? ocd : (oldlen > REF_MAX ? oldlen - REF_MAX : 0);
 	put_uv(out, m.lit.len);
 	put_uv(out, roff);
-	put_uv(out, rlen);
-	{
-		struct buf f = {0};
-
-		zc(m.lit.data, m.lit.len, old + roff, rlen, &f);
-		put_uv(out, f.len);
-		buf_add(out, f.data, f.len);
-		buf_release(&f);
-	}
+	put_uv(out, oldlen - roff);
+	put_frame(out, &m.lit, old + roff, oldlen - roff);
+	/* The changed entries, in one stream, so that a lesson's new text in
+	 * its page, print.html and search.js is carried once. */
+	put_uv(out, m.data.len);
+	put_raw(out, m.oe, m.on);
+	if (m.data.len)
+		make_ref(old, m.oe, m.on, &ref);
+	put_frame(out, &m.data, ref.data, ref.len);
 	put_uv(out, m.nops);
 	buf_add(out, m.ops.data, m.ops.len);
 	sha256_hex(out->data, out->len, h);
 	buf_add(out, h, HEX);
 	buf_release(&m.lit);
+	buf_release(&m.data);
 	buf_release(&m.ops);
+	buf_release(&ref);
 	free(m.oe);
 	free(ne);
 }
@@ -525,8 +574,8 @@ struct applier {
 	const unsigned char *old;
 	size_t oldlen;
 	struct rd r;
-	struct buf lit;
-	size_t litat;
+	struct buf lit, data;	/* the two streams */
+	size_t litat, dataat;
 	uint64_t newlen;
 	struct buf *out;
 	size_t start;		/* out->len before the first byte */
@@ -537,57 +586,84 @@ static int
 apply_data(struct applier *a)
 {
 	struct rd *r = &a->r;
-	uint64_t mode = get_upto(r, 1), roff = get_upto(r, a->oldlen), rlen = get_upto(r, a->oldlen - roff);
-	uint64_t inflated = get_upto(r, 1), len = get_upto(r, a->newlen - (a->out->len - a->start));
-	uint64_t tlen = 0, crc = 0, n = 0, k, at = 0, flen;
-	const unsigned char *ref = a->old + roff, *frame;
-	size_t *cuts = NULL;
-	struct buf otext = {0}, text = {0};
+	uint64_t mode = get_upto(r, 1), len = get_upto(r, a->newlen - (a->out->len - a->start));
+	uint64_t tlen = 0, crc = 0, n = 0, k, at = 0;
+	const unsigned char *text = a->data.data ? (unsigned char *)a->data.data + a->dataat : NULL;
+	size_t *cuts;
+	struct zstream st;
 	int rc = -1;
 
-	if (mode == 1) {
-		tlen = get_upto(r, ZIP_MAX_ENTRY_BYTES);
-		crc = get_upto(r, UINT32_MAX);
-		n = get_upto(r, tlen);
-		if (r->bad || n > r->len - r->at)
-			goto done;
-		cuts = xreallocarray(NULL, n ? n : 1, sizeof *cuts);
-		for (k = 0; k < n; k++) {
-			uint64_t d = get_upto(r, tlen - at);
-
-			if (d == 0)
-				r->bad = 1;
-			cuts[k] = at += d;
-		}
-	}
-	flen = get_uv(r);
-	if ((frame = get_bytes(r, flen)) == NULL)
-		goto done;
-	if (inflated) {
-		if (zinflate(ref, rlen, ZIP_MAX_ENTRY_BYTES, &otext, NULL) == -1)
-			goto done;
-		ref = (unsigned char *)otext.data;
-		rlen = otext.len;
-	}
 	if (mode == 0) {
-		rc = zd(frame, flen, ref, rlen, len, a->out);
-		goto done;
+		if (r->bad || len > a->data.len - a->dataat)
+			return -1;
+		buf_add(a->out, text, len);
+		a->dataat += len;
+		return 0;
 	}
-	if (zd(frame, flen, ref, rlen, tlen, &text) == 0) {
-		struct zstream st;
+	tlen = get_upto(r, a->data.len - a->dataat);
+	crc = get_upto(r, UINT32_MAX);
+	n = get_upto(r, tlen);
+	if (r->bad || n > r->len - r->at)
+		return -1;
+	cuts = xreallocarray(NULL, n ? n : 1, sizeof *cuts);
+	for (k = 0; k < n; k++) {
+		uint64_t d = get_upto(r, tlen - at);
 
-		redeflate((unsigned char *)text.data, text.len, cuts, n, &st);
+		if (d == 0)
+			r->bad = 1;
+		cuts[k] = at += d;
+	}
+	if (!r->bad) {
+		redeflate(text, tlen, cuts, n, &st);
 		if (st.z.len == len && st.crc == crc) {
 			buf_add(a->out, st.z.data, st.z.len);
+			a->dataat += tlen;
 			rc = 0;
 		}
 		buf_release(&st.z);
 	}
-done:
 	free(cuts);
-	buf_release(&otext);
-	buf_release(&text);
 	return rc;
+}
+
+/* The reference of the data stream (make_ref), when it has `len` bytes.
+ * Returns 0, or -1 when the list of entries does not fit OLD. */
+static int
+get_ref(struct applier *a, uint64_t len, struct buf *ref)
+{
+	struct rd *r = &a->r;
+	struct ent *oe;
+	size_t cd, on = zip_layout(a->old, a->oldlen, &oe, &cd), k, prev = 0;
+	uint64_t n = get_upto(r, on);
+	int rc = 0;
+
+	for (k = 0; k < n && !r->bad; k++) {
+		uint64_t i = get_upto(r, on - prev);
+
+		if (i >= on - prev)
+			r->bad = 1;
+		else {
+			oe[prev + i].want_raw = 1;
+			prev += i + 1;
+		}
+	}
+	if (r->bad)
+		rc = -1;
+	else if (len)
+		make_ref(a->old, oe, on, ref);
+	free(oe);
+	return rc;
+}
+
+/* A stream: its length (at most `most`), its frame, decompressed
+ * against ref into *out.  Returns 0, or -1 when it does not fit. */
+static int
+get_stream(struct rd *r, uint64_t len, const void *ref, size_t rlen, struct buf *out)
+{
+	uint64_t flen = get_uv(r);
+	const unsigned char *frame = get_bytes(r, flen);
+
+	return frame == NULL ? -1 : zd(frame, flen, ref, rlen, len, out);
 }
 
 /* The operations, after the literal stream.  Returns 0, or -1 at the
@@ -676,8 +752,8 @@ delta_apply_mem(const char *old_path, const void *old, size_t oldlen, const char
 {
 	struct applier a;
 	struct loc loc = {patch_path, 0, 0};
-	uint64_t litlen, roff, rlen, flen;
-	const unsigned char *frame;
+	struct buf ref = {0};
+	uint64_t litlen, roff, rlen, datalen;
 	char h[HEX + 1], want[SHORT + 1], got[SHORT + 1];
 	int rc = -1;
 
@@ -697,10 +773,10 @@ delta_apply_mem(const char *old_path, const void *old, size_t oldlen, const char
 	litlen = get_upto(&a.r, a.newlen);
 	roff = get_upto(&a.r, oldlen);
 	rlen = get_upto(&a.r, oldlen - roff);
-	flen = get_uv(&a.r);
-	if ((frame = get_bytes(&a.r, flen)) == NULL ||
-	    zd(frame, flen, a.old + roff, rlen, litlen, &a.lit) == -1 || apply_ops(&a) == -1 ||
-	    a.litat != a.lit.len) {
+	if (a.r.bad || get_stream(&a.r, litlen, a.old + roff, rlen, &a.lit) == -1 ||
+	    (datalen = get_upto(&a.r, DELTA_MAX_BYTES), get_ref(&a, datalen, &ref) == -1) ||
+	    get_stream(&a.r, datalen, ref.data, ref.len, &a.data) == -1 || apply_ops(&a) == -1 ||
+	    a.litat != a.lit.len || a.dataat != a.data.len) {
 		diag(E_DELTA_BAD, &loc, (unsigned long long)a.r.at);
 		goto done;
 	}
@@ -714,6 +790,8 @@ delta_apply_mem(const char *old_path, const void *old, size_t oldlen, const char
 	rc = 0;
 done:
 	buf_release(&a.lit);
+	buf_release(&a.data);
+	buf_release(&ref);
 	return rc;
 }
 

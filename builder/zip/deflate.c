@@ -269,7 +269,7 @@ zinflate(const void *z, size_t zlen, size_t max, struct buf *out, struct buf *cu
 {
 	static const unsigned char marker[4] = {0x00, 0x00, 0xff, 0xff};
 	const unsigned char *in = z;
-	size_t boundary = 0, cut = 0;
+	size_t start = out->len, boundary = 0, cut = 0, got;
 	z_stream s;
 	int r, rc = -1;
 
@@ -293,7 +293,7 @@ zinflate(const void *z, size_t zlen, size_t max, struct buf *out, struct buf *cu
 		r = inflate(&s, Z_BLOCK);
 		out->len += room - s.avail_out;
 		out->data[out->len] = '\0';
-		if (out->len > max)
+		if ((got = out->len - start) > max)
 			break;
 		if (r == Z_STREAM_END) {
 			rc = s.avail_in == 0 ? 0 : -1;
@@ -306,11 +306,11 @@ zinflate(const void *z, size_t zlen, size_t max, struct buf *out, struct buf *cu
 
 			/* An empty stored block, byte-aligned: a sync flush. */
 			if (cuts && (s.data_type & 7) == 0 && used >= 4 && memcmp(in + used - 4, marker, 4) == 0 &&
-			    out->len == boundary && out->len > cut) {
-				cut = out->len;
+			    got == boundary && got > cut) {
+				cut = got;
 				buf_add(cuts, &cut, sizeof cut);
 			}
-			boundary = out->len;
+			boundary = got;
 		}
 	}
 	inflateEnd(&s);

@@ -58,9 +58,9 @@ void zstream_add_data(struct zstream *, const void *data, size_t len);
 /* Ends the stream with an empty final block. */
 void zstream_finish(struct zstream *);
 
-/* Inflates the raw deflate stream z[0..zlen) whole into *out (at most
- * `max` bytes) and, when cuts is not NULL, adds to it (as size_t values)
- * the output offsets where its pieces end: after each sync-flush marker,
+/* Inflates the raw deflate stream z[0..zlen) whole, adding it to *out
+ * (at most `max` bytes) and, when cuts is not NULL, adds to it (as size_t
+ * values) the offsets in what it added where its pieces end: after each sync-flush marker,
  * as zstream lays pieces out.  Deflating the output again cut at those
  * offsets gives the same bytes, when the same zlib made them (update
  * patches, builder/pack/delta.c, rely on it and check it).  Returns 0, or
