@@ -81,6 +81,34 @@ printf '\001' | dd of="$dl/flip.patch" bs=1 seek=300 conv=notrunc 2>/dev/null
 check_that "apply: the flipped patch differs from the patch" sh -c "! cmp -s '$dl/jili.patch' '$dl/flip.patch'"
 delta_refused "refuses a patch with a flipped byte" "$dl/flip.patch: error: patch is damaged or cut short" "$dlo/xiayang-jili.zip" "$dl/flip.patch"
 delta_refused "refuses a file that is no patch" "error: not an update patch" "$dlo/xiayang-jili.zip" "$dlo/xiayang-madao.zip"
+# Patches altered with their checksum made right again: the new bundle's
+# hash (the result is checked before the rename), or a byte among the
+# operations.
+delta_forge() { # patch, offset, out: one byte changed, the checksum recomputed
+	python3 - "$1" "$2" "$3" <<'PY'
+import hashlib, sys
+p = bytearray(open(sys.argv[1], 'rb').read())
+at = int(sys.argv[2]) % (len(p) - 64)
+p[at] = ord('0') if p[at] != ord('0') else ord('1')
+p[-64:] = hashlib.sha256(p[:-64]).hexdigest().encode()
+open(sys.argv[3], 'wb').write(p)
+PY
+}
+delta_forge "$dl/jili.patch" 72 "$dl/newhash.patch"
+delta_refused "checks the result against the new bundle's SHA-256 before renaming it" \
+    "$dl/newhash.patch: error: result has SHA-256 [0-9a-f]\{16\}, the patch expects [0-9a-f]\{16\}: nothing was written" \
+    "$dlo/xiayang-jili.zip" "$dl/newhash.patch"
+delta_forge "$dl/jili.patch" -80 "$dl/ops.patch"
+delta_refused "refuses an altered operation whose checksum was made right" \
+    "$dl/ops.patch: error: \(patch does not fit its old bundle at byte [0-9]*\|result has SHA-256\)" \
+    "$dlo/xiayang-jili.zip" "$dl/ops.patch"
+# apply syncs the result before renaming it into place.
+if command -v strace >/dev/null 2>&1; then
+	strace -f -o "$dl/strace" -e trace=fsync,rename,renameat,renameat2 \
+	    "$BIN" apply "$dlo/xiayang-jili.zip" "$dl/jili.patch" -o "$dl/synced.zip" >/dev/null 2>&1
+	check_that "apply: fsync before the rename into place" \
+	    sh -c "grep -n 'fsync\|rename' '$dl/strace' | grep -v resumed | head -2 | tr '\n' ' ' | grep -q '^[0-9]*:[0-9 ]*fsync.*rename.*synced.zip'"
+fi
 # A refusal leaves a file already under the output name as it was.
 echo keep >"$dl/keep.zip"
 "$BIN" apply "$dlo/xiayang-madao.zip" "$dl/jili.patch" -o "$dl/keep.zip" >/dev/null 2>&1
