@@ -655,7 +655,7 @@ get_ref(struct applier *a, uint64_t len, struct buf *ref)
 	return rc;
 }
 
-/* A stream: its length (at most `most`), its frame, decompressed
+/* A stream of `len` bytes: its frame's length and the frame, decompressed
  * against ref into *out.  Returns 0, or -1 when it does not fit. */
 static int
 get_stream(struct rd *r, uint64_t len, const void *ref, size_t rlen, struct buf *out)
