@@ -9,7 +9,7 @@ DATADIR ?= $(PREFIX)/share/coursepack
 LOCALEDIR ?= $(PREFIX)/share/locale
 CFLAGS  ?= -O2 -g
 
-PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips sqlite3 xlsxwriter libmicrohttpd
+PKGS    = libxml-2.0 libzip libcmark-gfm libsodium libcrypto zlib vips sqlite3 xlsxwriter libmicrohttpd libzstd
 WARN    = -std=c11 -Wall -Wextra -Werror -Wshadow -Wpointer-arith \
           -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 \
           -Wno-format-nonliteral
@@ -205,9 +205,11 @@ clean:
 # FUZZ_SECONDS on a copy of its seeds (tests/fuzz/seeds; the bundle seeds
 # are built from a test fixture).  Crashes land in build/fuzz/.
 FUZZ_SECONDS ?= 300
+# DELTA_MAX_BYTES: update patches claim at most 64 MiB here, within
+# libFuzzer's memory limit (builder/pack/delta.h).
 FUZZ_CFLAGS = -std=c11 $(FEATURES) -g -O1 -fsanitize=fuzzer-no-link,address,undefined $(INCLUDES) \
-              $(shell pkg-config --cflags $(PKGS))
-FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir fuzz_receipt fuzz_roster
+              -D'DELTA_MAX_BYTES=(64ull << 20)' $(shell pkg-config --cflags $(PKGS))
+FUZZ_TARGETS = fuzz_xml fuzz_markdown fuzz_bundle fuzz_image fuzz_minisign fuzz_zipdir fuzz_receipt fuzz_roster fuzz_delta
 FUZZOBJ = $(addprefix build/fuzz/,$(notdir $(LIBSRC:.c=.o))) build/fuzz/embedded.o
 
 build/fuzz/%.o: %.c $(HEADERS) $(B)/.deps build/fuzz/.deps
@@ -268,3 +270,12 @@ build/bench/image_phone: bench/image_phone.c $(LIBOBJ) $(HEADERS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/image_phone.c $(LIBOBJ) $(LIBS)
 
 .PHONY: bench-images
+
+# Update patch sizes against zstd --patch-from and xdelta3 on the Xiayang
+# example after a lesson, an SVG and a plan change (bench/delta.sh; the
+# figures are in BENCHMARKS.md).
+bench-delta: $(B)/coursepack
+	@builder/deps.sh bench-delta
+	@bench/delta.sh $(B)
+
+.PHONY: bench-delta

@@ -2,7 +2,7 @@
 # Makes sure what the build (and, with "test", the test suite) needs is
 # installed.  On Debian as root it installs what is missing with apt-get
 # (after one apt-get update); otherwise it prints the exact command to run
-# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench|bench-images]
+# and fails.  Usage: builder/deps.sh [build|test|fuzz|bench|bench-images|bench-delta]
 set -u
 what=${1:-build}
 missing=""
@@ -38,6 +38,8 @@ need_pkg sqlite3 libsqlite3-dev
 need_pkg xlsxwriter libxlsxwriter-dev
 # The browser workspace (builder/serve): libmicrohttpd.
 need_pkg libmicrohttpd libmicrohttpd-dev
+# Update patches (builder/pack/delta.c): zstd deltas against the old bundle.
+need_pkg libzstd libzstd-dev
 # The message catalogues (builder/po) are compiled with msgfmt.
 need_cmd msgfmt gettext
 if [ "$what" = test ]; then
@@ -89,6 +91,13 @@ if [ "$what" = bench ]; then
 	need_cmd zip zip
 	need_cmd pandoc pandoc
 	[ -x /usr/bin/time ] || missing="$missing time"
+fi
+
+# tests/delta.sh and bench/delta.sh: patch sizes against the generic tools.
+if [ "$what" = test ] || [ "$what" = bench-delta ]; then
+	need_cmd zstd zstd
+	need_cmd xdelta3 xdelta3
+	[ "$what" = test ] || [ -x /usr/bin/time ] || missing="$missing time"
 fi
 
 if [ "$what" = bench-images ]; then

@@ -256,11 +256,19 @@ enum diag_level {
 	X(E_EXPORT_TOO_LARGE, DL_ERROR, "'%s' is %s, over the 4 GiB less one byte a file can have on FAT32: format the stick as exFAT or NTFS (or give --fs if it is one)") \
 	X(E_EXPORT_CHANGED, DL_ERROR, "file changed after it was checked: run export again") \
 	X(E_EXPORT_READBACK, DL_ERROR, "read back from the destination, the file does not match what was copied; removed: the stick may be failing, run export again or use another stick") \
+	/* errors in update patches (delta, apply) */ \
+	X(E_DELTA_NOT_PATCH, DL_ERROR, "not an update patch: it was not made by 'coursepack delta' (version 1)") \
+	X(E_DELTA_DAMAGED, DL_ERROR, "patch is damaged or cut short: its checksum does not match; copy it again") \
+	X(E_DELTA_WRONG_OLD, DL_ERROR, "not the bundle this patch was made for: the patch expects SHA-256 %s, this file has %s; apply it to the village's previous bundle") \
+	X(E_DELTA_BAD, DL_ERROR, "patch does not fit its old bundle at byte %llu: altered, or made by another program") \
+	X(E_DELTA_RESULT, DL_ERROR, "result has SHA-256 %s, the patch expects %s: nothing was written (was the patch made with another zlib?)") \
+	X(E_DELTA_TOO_LARGE, DL_ERROR, "larger than the %s limit for bundles and patches") \
 	/* the program cannot go on */ \
 	X(S_OPEN, DL_SYSERR, "cannot open '%s': %s") \
 	X(S_READ, DL_SYSERR, "cannot read '%s': %s") \
 	X(S_WRITE, DL_SYSERR, "cannot write '%s': %s") \
 	X(S_EXPORT_SPACE, DL_SYSERR, "not enough free space: the export needs %s, %s is free; %s is missing: free some space or use a larger stick") \
+	X(S_DELTA_SELFCHECK, DL_SYSERR, "the patch made does not rebuild '%s' byte for byte: not written (a bug: please report it)") \
 	X(S_LEDGER_IO, DL_SYSERR, "cannot write to the ledger: %s; nothing was changed (a full disk? free some space and import again)") \
 	X(S_SCHEMA, DL_SYSERR, "cannot compile the built-in schema '%s'")
 

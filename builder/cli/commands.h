@@ -11,7 +11,9 @@
  * (optind at the first operand), else the exit status to return. */
 int options_help_only(int argc, char *argv[], const char *usage);
 
+int cmd_apply(int argc, char *argv[]);
 int cmd_catalog(int argc, char *argv[]);
+int cmd_delta(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_export(int argc, char *argv[]);
 int cmd_plan(int argc, char *argv[]);

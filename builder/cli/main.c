@@ -25,6 +25,7 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+	{"apply", cmd_apply, "OLD.zip PATCH -o NEW.zip", N_("apply an update patch to a village's previous bundle")},
 	{"build", cmd_build,
 	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX] [--progress-fd N] [--shard I/N] "
 	    "[--sign SECRETKEY] "
@@ -33,6 +34,7 @@ static const struct command commands[] = {
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
 	    N_("merge the folders of a sharded build into one")},
 	{"check", cmd_check, "[-v] [--werror] [--require-review] [--as-of YYYY-MM-DD] [PATH ...]", N_("validate sources; report every problem found")},
+	{"delta", cmd_delta, "OLD.zip NEW.zip -o PATCH", N_("make an update patch from a village's previous bundle to its new one")},
 	{"diff", cmd_diff, "[--stat] OLD NEW",
 	    N_("show what changed between two bundles or two builds: lessons and their text, media, hours")},
 	{"export", cmd_export, "[--village ID]... [--key PUBKEY] [--fs auto|fat32|exfat|ntfs|other] BUILD_DIR DEST",

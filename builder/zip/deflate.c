@@ -263,3 +263,56 @@ crc32_more(uint32_t start, const void *data, size_t len)
 	}
 	return (uint32_t)crc;
 }
+
+int
+zinflate(const void *z, size_t zlen, size_t max, struct buf *out, struct buf *cuts)
+{
+	static const unsigned char marker[4] = {0x00, 0x00, 0xff, 0xff};
+	const unsigned char *in = z;
+	size_t start = out->len, boundary = 0, cut = 0, got;
+	z_stream s;
+	int r, rc = -1;
+
+	if (zlen > UINT32_MAX)
+		return -1;
+	memset(&s, 0, sizeof s);
+	if (inflateInit2(&s, -15) != Z_OK)
+		oom();
+	s.next_in = (Bytef *)(uintptr_t)in;
+	s.avail_in = (uInt)zlen;
+	for (;;) {
+		size_t room;
+
+		buf_reserve(out, OUT_STEP);
+		room = out->cap - out->len - 1;
+		if (room > UINT32_MAX)
+			room = UINT32_MAX;
+		s.next_out = (Bytef *)out->data + out->len;
+		s.avail_out = (uInt)room;
+		/* Z_BLOCK: back at every block's end, to see the markers. */
+		r = inflate(&s, Z_BLOCK);
+		out->len += room - s.avail_out;
+		out->data[out->len] = '\0';
+		if ((got = out->len - start) > max)
+			break;
+		if (r == Z_STREAM_END) {
+			rc = s.avail_in == 0 ? 0 : -1;
+			break;
+		}
+		if (r != Z_OK && !(r == Z_BUF_ERROR && s.avail_out == 0))
+			break;
+		if (s.data_type & 128) {
+			size_t used = zlen - s.avail_in;
+
+			/* An empty stored block, byte-aligned: a sync flush. */
+			if (cuts && (s.data_type & 7) == 0 && used >= 4 && memcmp(in + used - 4, marker, 4) == 0 &&
+			    got == boundary && got > cut) {
+				cut = got;
+				buf_add(cuts, &cut, sizeof cut);
+			}
+			boundary = got;
+		}
+	}
+	inflateEnd(&s);
+	return rc;
+}

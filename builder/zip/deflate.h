@@ -58,6 +58,16 @@ void zstream_add_data(struct zstream *, const void *data, size_t len);
 /* Ends the stream with an empty final block. */
 void zstream_finish(struct zstream *);
 
+/* Inflates the raw deflate stream z[0..zlen) whole, adding it to *out
+ * (at most `max` bytes) and, when cuts is not NULL, adds to it (as size_t
+ * values) the offsets in what it added where its pieces end: after each sync-flush marker,
+ * as zstream lays pieces out.  Deflating the output again cut at those
+ * offsets gives the same bytes, when the same zlib made them (update
+ * patches, builder/pack/delta.c, rely on it and check it).  Returns 0, or
+ * -1 when the stream is damaged, larger than max or has bytes after its
+ * end. */
+int zinflate(const void *z, size_t zlen, size_t max, struct buf *out, struct buf *cuts);
+
 /* CRC-32 as zip uses it; crc32_more continues one (from 0). */
 uint32_t crc32_of(const void *data, size_t len);
 uint32_t crc32_more(uint32_t crc, const void *data, size_t len);

@@ -17,6 +17,8 @@ cp tests/fuzz/seeds/minisign/* "$work/minisign/"
 cp tests/fuzz/seeds/zipdir/* "$work/zipdir/"
 mkdir -p "$work/receipt" && cp tests/fuzz/seeds/receipt/* "$work/receipt/"
 cp tests/fuzz/seeds/roster/* "$work/roster/"
+# Update patch seeds: an old bundle and a patch for it (fuzz_delta.c).
+mkdir -p "$work/delta" && cp tests/fuzz/seeds/delta/* "$work/delta/"
 # Bundle seeds: the small test fixture built into a real bundle.
 if [ ! -s "$work/bundle/fixture.zip" ]; then
 	tmp=$(mktemp -d)
@@ -26,7 +28,7 @@ if [ ! -s "$work/bundle/fixture.zip" ]; then
 	rm -rf "$tmp"
 fi
 fail=0
-for t in xml markdown bundle image minisign zipdir receipt roster; do
+for t in xml markdown bundle image minisign zipdir receipt roster delta; do
 	echo "fuzz_$t: ${secs}s"
 	# -close_fd_mask=2: the targets' diagnostics are noise here.
 	build/fuzz/fuzz_$t -max_total_time="$secs" -close_fd_mask=2 -artifact_prefix=build/fuzz/crash-$t- \

@@ -21,6 +21,7 @@ static const struct unit_test {
 } tests[] = {
 	{"util", test_util, 45},
 	{"deflate", test_deflate, 7},
+	{"delta", test_delta, 7},
 	{"zipfile", test_zipfile, 3},
 	{"load", test_load, 41},
 	{"markdown", test_markdown, 35},

@@ -40,6 +40,7 @@ void test_receipt(void);
 void test_serve_pages(void);
 void test_util(void);
 void test_deflate(void);
+void test_delta(void);
 void test_zipfile(void);
 void test_load(void);
 void test_markdown(void);
