@@ -1,8 +1,11 @@
 /* coursepack export [--village ID]... [--key PUBKEY] [--fs TYPE]
- * BUILD_DIR DEST: one kit folder per village on a USB stick, every file
- * read back and checked, and the delivery list to print and sign
- * (pack/export.h).  Every check is made before the first byte is
+ * [--since OLD_BUILD_DIR] BUILD_DIR DEST: one kit folder per village on a
+ * USB stick (an update patch instead of the bundle where the old build
+ * has the village's bundle), every file read back and checked, and the
+ * delivery list to print and sign (pack/export.h).  Every check is made before the first byte is
  * written; a second run keeps what is already right. */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +19,13 @@
 #include "util.h"
 
 static const char usage_text[] =
-    "usage: coursepack export [--village ID]... [--key PUBKEY] [--fs auto|fat32|exfat|ntfs|other] BUILD_DIR DEST\n";
+    "usage: coursepack export [--village ID]... [--key PUBKEY] [--fs auto|fat32|exfat|ntfs|other]\n"
+    "                         [--since OLD_BUILD_DIR] BUILD_DIR DEST\n";
 
 struct export_opts {
 	char **villages;
 	size_t nvillages;
-	const char *key;
+	const char *key, *since;
 	enum export_fs fs;
 };
 
@@ -50,6 +54,7 @@ export_options(int argc, char *argv[], struct export_opts *o)
 		{"village", required_argument, NULL, 'v'},
 		{"key", required_argument, NULL, 'k'},
 		{"fs", required_argument, NULL, 'f'},
+		{"since", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -72,6 +77,17 @@ export_options(int argc, char *argv[], struct export_opts *o)
 				return 2;
 			}
 			break;
+		case 's': {
+			struct stat st;
+
+			if (stat(optarg, &st) == -1 || !S_ISDIR(st.st_mode)) {
+				usage_error("export: --since '%s' is not a folder: give the build folder of the bundles the "
+					    "villages have", optarg);
+				return 2;
+			}
+			o->since = optarg;
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -110,6 +126,7 @@ cmd_export(int argc, char *argv[])
 		return diag_exit();
 	}
 	e.fs = o.fs;
+	e.since = o.since;
 	if (export_load(&e, argv[optind], o.villages, o.nvillages, o.key ? &pub : NULL, o.key) == 0 &&
 	    export_check(&e, argv[optind + 1]) == 0 && export_write(&e) == 0)
 		printf(_("exported %zu village%s to '%s' (%s): %zu file%s copied, %zu kept, every one read back and "

@@ -539,32 +539,51 @@ read_input(const char *path, char **data, size_t *len)
 }
 
 int
-delta_make(const char *old_zip, const char *new_zip, const char *patch_out)
+delta_make_mem(const char *old_zip, const char *new_zip, struct buf *patch, char old_sha256[65],
+    char new_sha256[65])
 {
 	char *old = NULL, *new = NULL;
 	size_t oldlen, newlen;
-	struct buf patch = {0}, check = {0};
+	struct buf check = {0};
 	int rc = -1;
 
 	if (read_input(old_zip, &old, &oldlen) == -1 || read_input(new_zip, &new, &newlen) == -1)
 		goto done;
-	make_patch((unsigned char *)old, oldlen, (unsigned char *)new, newlen, &patch);
+	make_patch((unsigned char *)old, oldlen, (unsigned char *)new, newlen, patch);
 	/* The maker checks by applying. */
-	if (delta_apply_mem(old_zip, old, oldlen, patch_out, patch.data, patch.len, &check) == -1 ||
+	if (delta_apply_mem(old_zip, old, oldlen, new_zip, patch->data, patch->len, &check) == -1 ||
 	    check.len != newlen || memcmp(check.data, new, newlen) != 0) {
 		diag(S_DELTA_SELFCHECK, NULL, new_zip);
 		goto done;
 	}
+	memcpy(old_sha256, (char *)patch->data + sizeof magic, HEX);
+	old_sha256[HEX] = '\0';
+	memcpy(new_sha256, (char *)patch->data + sizeof magic + HEX, HEX);
+	new_sha256[HEX] = '\0';
+	rc = 0;
+done:
+	free(old);
+	free(new);
+	buf_release(&check);
+	return rc;
+}
+
+int
+delta_make(const char *old_zip, const char *new_zip, const char *patch_out)
+{
+	struct buf patch = {0};
+	char oldh[HEX + 1], newh[HEX + 1];
+	int rc = -1;
+
+	if (delta_make_mem(old_zip, new_zip, &patch, oldh, newh) == -1)
+		goto done;
 	if (write_file_atomic(patch_out, patch.data, patch.len) == -1) {
 		diag(S_WRITE, NULL, patch_out, strerror(errno));
 		goto done;
 	}
 	rc = 0;
 done:
-	free(old);
-	free(new);
 	buf_release(&patch);
-	buf_release(&check);
 	return rc;
 }
 

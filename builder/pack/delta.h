@@ -50,6 +50,11 @@
  * temporary file and a rename), after checking that it does.  Returns 0,
  * or -1 after diagnosing. */
 int delta_make(const char *old_zip, const char *new_zip, const char *patch_out);
+/* The same into *patch (empty on entry), with the SHA-256 of the bundles
+ * read (hex): `export --since` puts patches on a stick without a file of
+ * their own in between, and names both bundles in the kit. */
+int delta_make_mem(const char *old_zip, const char *new_zip, struct buf *patch, char old_sha256[65],
+    char new_sha256[65]);
 
 /* Applies `patch` to old_zip and writes the result to new_out through a
  * temporary file, fsync and rename, once its SHA-256 is the one the patch

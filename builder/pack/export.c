@@ -14,6 +14,7 @@
 
 #include "bundle_reader.h"
 #include "crypto.h"
+#include "delta.h"
 #include "diag.h"
 #include "export.h"
 #include "fold.h"
@@ -246,8 +247,8 @@ kit_finish(struct export_kit *k, const char *pubfile)
 		if (stat(pubfile, &st) == 0)
 			f->size = (unsigned long long)st.st_size;
 	}
-	kit_add(k, README_NAME, "使用说明");
-	kit_add(k, "index.html", "使用说明（网页）");
+	kit_add(k, README_NAME, "使用说明")->instructions = 1;
+	kit_add(k, "index.html", "使用说明（网页）")->instructions = 1;
 }
 
 int
@@ -648,6 +649,51 @@ set_data(struct export_file *f, char *data, size_t len)
 	sha256_hex(data, len, f->sha256);
 }
 
+/* With --since: the kit's bundle, checked against SHA256SUMS, becomes an
+ * update patch when the previous build holds the village's bundle under
+ * its name (a village without one gets the whole bundle).  0, or 1 after
+ * diagnosing. */
+static int
+kit_patch(struct export *e, struct export_kit *k)
+{
+	struct export_file *f = &k->files[0];	/* kit_load adds the bundle first */
+	char *old = path_join(e->since, f->name), *name;
+	struct buf patch = {0};
+	struct stat st;
+	int problems = 0;
+
+	if (stat(old, &st) == -1 || !S_ISREG(st.st_mode)) {
+		free(old);
+		return 0;
+	}
+	if (delta_make_mem(old, f->src, &patch, k->old_sha256, k->new_sha256) == -1)
+		problems = 1;
+	else if (!streq(k->new_sha256, f->sha256)) {
+		/* The bundle changed after its hash was checked. */
+		char *sums = path_join(e->build_dir, "SHA256SUMS");
+		struct loc loc = {sums, f->line, 0};
+
+		diag(E_SUMS_HASH, &loc, f->name);
+		free(sums);
+		problems = 1;
+	}
+	if (problems == 0) {
+		k->bundle = f->name;
+		name = xstrdup(f->name);
+		name[strlen(name) - strlen(".zip")] = '\0';
+		f->name = xasprintf("%s.patch", name);
+		free(name);
+		f->what = "更新补丁";
+		free(f->src);
+		f->src = NULL;
+		f->listed[0] = '\0';
+		set_data(f, buf_detach(&patch), patch.len);
+	}
+	buf_release(&patch);
+	free(old);
+	return problems;
+}
+
 /* Every source checked, then the texts made from their hashes. */
 static int
 check_sources(struct export *e)
@@ -662,6 +708,8 @@ check_sources(struct export *e)
 			if (e->kits[i].files[j].src)
 				problems += check_source(e, &e->kits[i].files[j], sums);
 	free(sums);
+	for (i = 0; problems == 0 && e->since && i < e->nkits; i++)
+		problems += kit_patch(e, &e->kits[i]);
 	if (problems)
 		return problems;
 	for (i = 0; i < e->nkits; i++) {
@@ -962,6 +1010,7 @@ export_release(struct export *e)
 		for (j = 0; j < k->nfiles; j++)
 			file_release(&k->files[j]);
 		free(k->files);
+		free(k->bundle);
 		free(k->folder);
 		free(k->township);
 		free(k->township_name);

@@ -20,9 +20,11 @@
  *                   fsync, rename, fsync of the folder; reads each file
  *                   back; then delivery.html and delivery.csv.
  *
- * A kit's files are the list `export --since` (patches instead of whole
- * bundles) is to change: a patch is one more export_file with its source
- * and hash, and a word for the delivery list (export_file.what). */
+ * With `--since OLD_BUILD_DIR`, a village whose previous bundle is there
+ * gets an update patch (delta.h) instead of its whole bundle: the kit's
+ * first file becomes the patch, made once the new bundle's hash has been
+ * checked, and the kit remembers the old and new bundles' hashes for its
+ * instructions and the delivery list. */
 #ifndef COURSEPACK_EXPORT_H
 #define COURSEPACK_EXPORT_H
 
@@ -50,6 +52,7 @@ struct export_file {
 	char listed[65];	/* SHA256SUMS' line for it, or "" */
 	int line;		/* that line's number */
 	int signed_;		/* with --key: its signature is checked */
+	int instructions;	/* README.txt or index.html: made from the others */
 	enum export_state state;
 };
 
@@ -57,6 +60,9 @@ struct export_kit {
 	char *folder;		/* "<township>-<village>": the package id */
 	char *township, *township_name, *village, *village_name, *season;
 	int homebound;		/* members: home booklets to print */
+	char *bundle;		/* with a patch: the bundle's name, else NULL */
+	char old_sha256[65];	/* with a patch: the bundle it applies to */
+	char new_sha256[65];	/* with a patch: the bundle it makes */
 	struct export_file *files;
 	size_t nfiles;
 };
@@ -68,6 +74,7 @@ struct export {
 	struct export_file lists[2];	/* delivery.html, delivery.csv */
 	const struct minisign_key *pub;
 	char *keyname;
+	const char *since;	/* the previous build folder, or NULL */
 	enum export_fs fs;	/* as given, then as found */
 	size_t copied, kept;
 };

@@ -87,7 +87,7 @@ export_readme(const struct export_kit *k, const char *keyname)
 	for (i = 0; i < k->nfiles; i++) {
 		char size[32];
 
-		if (k->files[i].src == NULL)
+		if (k->files[i].instructions)
 			continue;	/* this file and index.html, below */
 		size_text(k->files[i].size, size);
 		pad_to(&b, k->files[i].name, 32);
@@ -97,13 +97,22 @@ export_readme(const struct export_kit *k, const char *keyname)
 	buf_puts(&b, "本说明\n");
 	pad_to(&b, "index.html", 32);
 	buf_puts(&b, "本说明的网页版，可点击打开各文件\n\n");
-	buf_puts(&b, "一、怎样打开\n");
-	buf_printf(&b, "  1. 在 %s 上点右键，选“全部解压缩”（Windows 自带，不用装软件）。\n", z->name);
+	if (k->bundle) {
+		buf_puts(&b, "一、这是更新补丁，不是完整的课程包\n");
+		buf_printf(&b, "  %s 只含这次改动的部分，要打在村里上次收到的课程包 %s 上\n", z->name, k->bundle);
+		buf_printf(&b, "  （上次那个文件的 SHA256 应为 %s）。\n", k->old_sha256);
+		buf_puts(&b, "  在装有 coursepack 的电脑上，把两个文件放进同一个文件夹，运行：\n");
+		buf_printf(&b, "       coursepack apply %s %s -o %s\n", k->bundle, z->name, k->bundle);
+		buf_printf(&b, "  打好后的 %s 的 SHA256 应为 %s，然后照下面的办法解压、打开。\n\n", k->bundle, k->new_sha256);
+	}
+	buf_puts(&b, k->bundle ? "二、怎样打开\n" : "一、怎样打开\n");
+	buf_printf(&b, "  1. 在 %s 上点右键，选“全部解压缩”（Windows 自带，不用装软件）。\n", k->bundle ? k->bundle : z->name);
 	buf_puts(&b, "  2. 打开解压出来的文件夹，双击 index.html，就能用浏览器阅读。不需要联网。\n");
 	if (phone_of(k))
 		buf_printf(&b, "  3. %s 是手机版：发到党员手机上，用手机浏览器打开。\n", phone_of(k));
 	buf_puts(&b, "\n");
-	buf_puts(&b, "二、在 Windows 电脑上检查文件是否完好（不需要装任何软件）\n");
+	buf_puts(&b, k->bundle ? "三、在 Windows 电脑上检查文件是否完好（不需要装任何软件）\n" :
+				 "二、在 Windows 电脑上检查文件是否完好（不需要装任何软件）\n");
 	buf_puts(&b, "  1. 按 Win+R，输入 cmd，按回车。\n");
 	buf_puts(&b, "  2. 输入下面这行（把 E: 换成U盘的盘符），按回车：\n");
 	buf_printf(&b, "       certutil -hashfile \"E:\\%s\\%s\" SHA256\n", k->folder, z->name);
@@ -112,13 +121,14 @@ export_readme(const struct export_kit *k, const char *keyname)
 	buf_puts(&b, "     （Windows 7 显示的字符之间有空格，不看空格对照即可。）\n");
 	buf_puts(&b, "  其他文件的 SHA256 值：\n");
 	for (i = 1; i < k->nfiles; i++)
-		if (k->files[i].src)
+		if (!k->files[i].instructions)
 			buf_printf(&b, "     %s\n       %s\n", k->files[i].name, k->files[i].sha256);
-	buf_puts(&b, "\n三、用 coursepack 检查（装有 coursepack 的电脑）\n");
+	buf_puts(&b, k->bundle ? "\n四、用 coursepack 检查（装有 coursepack 的电脑）\n" :
+				 "\n三、用 coursepack 检查（装有 coursepack 的电脑）\n");
 	if (keyname)
-		buf_printf(&b, "  coursepack verify --pubkey %s %s\n", keyname, z->name);
+		buf_printf(&b, "  coursepack verify --pubkey %s %s\n", keyname, k->bundle ? k->bundle : z->name);
 	else
-		buf_printf(&b, "  coursepack verify %s\n", z->name);
+		buf_printf(&b, "  coursepack verify %s\n", k->bundle ? k->bundle : z->name);
 	buf_puts(&b, "  显示 OK 即为完好；显示 BAD 请不要使用，联系乡镇组织办重新拷贝。\n");
 	out = windows_text(b.data);
 	buf_release(&b);
@@ -151,8 +161,8 @@ export_index(const struct export_kit *k, const char *keyname)
 		const struct export_file *f = &k->files[i];
 		char size[32];
 
-		if (f->src == NULL)
-			continue;	/* the instructions: this page and README.txt */
+		if (f->instructions)
+			continue;	/* this page and README.txt */
 		size_text(f->size, size);
 		buf_puts(&b, "<tr><td><a href=\"");
 		buf_escape(&b, f->name);
@@ -162,10 +172,26 @@ export_index(const struct export_kit *k, const char *keyname)
 		buf_escape(&b, f->what);
 		buf_printf(&b, "</td><td class=\"n\">%s</td><td><code>%s</code></td></tr>\n", size, f->sha256);
 	}
-	buf_puts(&b, "</table>\n<h2>一、怎样打开</h2>\n<ol>\n<li>在 <a href=\"");
-	buf_escape(&b, z->name);
+	buf_puts(&b, "</table>\n");
+	if (k->bundle) {
+		buf_puts(&b, "<h2>这是更新补丁，不是完整的课程包</h2>\n<p><code>");
+		buf_escape(&b, z->name);
+		buf_puts(&b, "</code> 只含这次改动的部分，要打在村里上次收到的课程包 <code>");
+		buf_escape(&b, k->bundle);
+		buf_printf(&b, "</code> 上（上次那个文件的 SHA256 应为 <code>%s</code>）。在装有 coursepack 的电脑上，"
+		    "把两个文件放进同一个文件夹，运行：</p>\n<pre><code>coursepack apply ", k->old_sha256);
+		buf_escape(&b, k->bundle);
+		buf_puts(&b, " ");
+		buf_escape(&b, z->name);
+		buf_puts(&b, " -o ");
+		buf_escape(&b, k->bundle);
+		buf_printf(&b, "</code></pre>\n<p>打好后的课程包 SHA256 应为 <code>%s</code>，然后照下面的办法解压、打开。</p>\n",
+		    k->new_sha256);
+	}
+	buf_puts(&b, "<h2>一、怎样打开</h2>\n<ol>\n<li>在 <a href=\"");
+	buf_escape(&b, k->bundle ? k->bundle : z->name);
 	buf_puts(&b, "\">");
-	buf_escape(&b, z->name);
+	buf_escape(&b, k->bundle ? k->bundle : z->name);
 	buf_puts(&b, "</a> 上点右键，选“全部解压缩”（Windows 自带，不用装软件）。</li>\n"
 	    "<li>打开解压出来的文件夹，双击 <code>index.html</code>，就能用浏览器阅读。不需要联网。</li>\n");
 	if (phone_of(k)) {
@@ -186,7 +212,7 @@ export_index(const struct export_kit *k, const char *keyname)
 		buf_escape(&b, keyname);
 		buf_puts(&b, " ");
 	}
-	buf_escape(&b, z->name);
+	buf_escape(&b, k->bundle ? k->bundle : z->name);
 	buf_puts(&b, "</code></pre>\n<p>显示 OK 即为完好；显示 BAD 请不要使用，联系乡镇组织办重新拷贝。</p>\n</body>\n</html>\n");
 	return buf_detach(&b);
 }
@@ -230,6 +256,14 @@ delivery_section(struct buf *b, const struct export_kit *k)
 	size_text(total, size);
 	buf_printf(b, "<tr><th colspan=\"2\">合计 %zu 个文件</th><td class=\"n\">%llu</td><td>%s</td></tr>\n</table>\n",
 	    k->nfiles, total, size);
+	if (k->bundle) {
+		char oldfp[20];
+
+		fingerprint(k->old_sha256, oldfp);
+		buf_puts(b, "<p>本村送的是<strong>更新补丁</strong>，不是整个课程包：打在村里上次收到的 <code>");
+		buf_escape(b, k->bundle);
+		buf_printf(b, "</code>（指纹 <code>%s</code>）上，用 <code>coursepack apply</code>。</p>\n", oldfp);
+	}
 	buf_printf(b, "<p>需印制家庭学习手册（居家党员）：<strong>%d</strong> 份</p>\n", k->homebound);
 	buf_puts(b, "<div class=\"sign\"><div class=\"box\">送达日期：</div><div class=\"box\">送达人：</div>"
 	    "<div class=\"box\">村党组织书记签收：</div></div>\n</section>\n");
