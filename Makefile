@@ -279,3 +279,10 @@ bench-delta: $(B)/coursepack
 	@bench/delta.sh $(B)
 
 .PHONY: bench-delta
+
+# Export to a stick against cp -r + sync to the same place (bench/export.sh;
+# the figures are in BENCHMARKS.md).
+bench-export: $(B)/coursepack
+	@bench/export.sh $(B)
+
+.PHONY: bench-export
