@@ -70,7 +70,7 @@ check_that "ledger: check finds it sound (exit $st)" sh -c "test $st -eq 0 && gr
 # A record edited in place: check says so, and the same record imported
 # again is a conflict that changes nothing.
 cp "$db" "$lg/edited.sqlite"
-sqlite3 "$lg/edited.sqlite" "UPDATE records SET date = '2026-12-08' WHERE kind = 'claim'" 2>"$lg/err"
+sqlite3 "$lg/edited.sqlite" "UPDATE events SET date = 20261208 WHERE kind = 1" 2>"$lg/err"
 "$BIN" ledger check --ledger "$lg/edited.sqlite" "$tw" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: check finds a record edited in place (exit $st)" \
 	sh -c "test $st -eq 1 && grep -q 'does not hash to its identity: it was edited in place' '$lg/err'"
@@ -92,7 +92,7 @@ sqlite3 "$lg/newer.sqlite" "PRAGMA user_version = 99"
 cp "$lg/newer.sqlite" "$lg/newer.orig"
 "$BIN" ledger import --ledger "$lg/newer.sqlite" "$tw" "$lg/s2.csv" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: a ledger of a newer version is refused and left as it was (exit $st)" \
-	sh -c "test $st -eq 1 && grep -q 'ledger is of version 99, newer than the version 3' '$lg/err' && cmp -s '$lg/newer.sqlite' '$lg/newer.orig'"
+	sh -c "test $st -eq 1 && grep -q 'ledger is of version 99, newer than the version 4' '$lg/err' && cmp -s '$lg/newer.sqlite' '$lg/newer.orig'"
 cp "$db" "$lg/ro.sqlite"; chmod 444 "$lg/ro.sqlite"; cp "$lg/ro.sqlite" "$lg/ro.orig"
 "$BIN" ledger import --ledger "$lg/ro.sqlite" "$tw" "$lg/s2.csv" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: a read-only ledger is refused for an import and left as it was (exit $st)" \
@@ -102,6 +102,97 @@ check_that "ledger: ... but still read (exit $st)" sh -c "test $st -eq 0 && test
 "$BIN" ledger log --ledger "$lg/none.sqlite" "$tw" >"$lg/out" 2>"$lg/err"; st=$?
 check_that "ledger: log of a missing ledger says how to make one, and makes none (exit $st)" \
 	sh -c "test $st -eq 1 && grep -q 'no ledger here yet' '$lg/err' && test ! -e '$lg/none.sqlite'"
+
+# The upgrade from version 3 (version 4 keeps identities as bytes, members
+# and lessons by key): a ledger the previous coursepack wrote, as sqlite3
+# dumps it (s1.csv, s2.csv, a void), is upgraded in one transaction when
+# first opened, and says everything as the same imports into a new ledger
+# do; an upgrade that fails leaves it as it was.
+up=$lg/up
+rm -rf "$up"; mkdir -p "$up"
+cat >"$up/v3.sql" <<'EOF'
+PRAGMA journal_mode = WAL;
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE imports (
+  id INTEGER PRIMARY KEY,
+  file TEXT NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  imported TEXT NOT NULL
+);
+INSERT INTO imports VALUES(1,'s1.csv','3a55d476e6b57eff49f16d74cdd093a659d8da21c5f084ea57c7effa6b04ada1','attendance sheet','2023-02-21T17:20:00Z');
+INSERT INTO imports VALUES(2,'s2.csv','7fda1074639e75b6839c28bfa9465f147a6583a21a46b103674f02d0c6c3ced4','attendance sheet','2023-02-21T17:20:00Z');
+INSERT INTO imports VALUES(3,'-','69a732eee30ec9a6e0e175d4d37efacf007ec719f027f80943d599e843cb5028','void','2023-02-21T17:20:00Z');
+CREATE TABLE members (
+  village TEXT NOT NULL,
+  member TEXT NOT NULL,
+  name TEXT NOT NULL,
+  grp TEXT CHECK (grp IS NULL OR grp IN ('resident', 'homebound', 'mobile')),
+  import_id INTEGER NOT NULL REFERENCES imports(id), roster_import INTEGER REFERENCES imports(id),
+  PRIMARY KEY (village, member)
+);
+INSERT INTO members VALUES('jili','张三','张三','resident',1,NULL);
+INSERT INTO members VALUES('jili','李四','李四','homebound',1,NULL);
+CREATE TABLE IF NOT EXISTS "records" (
+  identity TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind = 'attendance' OR kind = 'claim' OR kind = 'void'),
+  village TEXT,
+  member TEXT,
+  lesson TEXT,
+  channel TEXT CHECK (channel IS NULL OR channel = 'class' OR channel = 'home' OR channel = 'online'),
+  date TEXT,
+  reverses TEXT,
+  reason TEXT,
+  import_id INTEGER NOT NULL REFERENCES imports(id),
+  line INTEGER NOT NULL,
+  FOREIGN KEY (village, member) REFERENCES members(village, member)
+);
+INSERT INTO records VALUES('d3dbf78124f72cfc5618531520abb62c1ed3937817d850b44eb9ed3b2ba07045','attendance','jili','张三','congress20/rejuvenation','class','2026-12-06',NULL,NULL,1,2);
+INSERT INTO records VALUES('b47bd45455e130976dc28b77251e8866b01061bd17867b1086d41cd9a6ccaf01','attendance','jili','张三','congress20/rural-revitalization','class',NULL,NULL,NULL,1,2);
+INSERT INTO records VALUES('55c1e642b53edd5fa6f0de382bd0f64c4b5d7ea13ae19378f1fb94c4be555dd2','claim','jili','李四','congress20/rural-revitalization','home','2026-12-07',NULL,NULL,1,3);
+INSERT INTO records VALUES('23a2788b35df9a607626ffd81a39f3210b4c1b7601264c45ffb800b37dd77abd','claim','jili','张三','congress20/rejuvenation','home','2026-12-09',NULL,NULL,2,2);
+INSERT INTO records VALUES('69a732eee30ec9a6e0e175d4d37efacf007ec719f027f80943d599e843cb5028','void',NULL,NULL,NULL,NULL,NULL,'d3dbf78124f72cfc5618531520abb62c1ed3937817d850b44eb9ed3b2ba07045','tested-out',3,0);
+CREATE INDEX members_name ON members(village, name);
+CREATE INDEX records_member ON records(village, member);
+CREATE INDEX records_reverses ON records(reverses) WHERE reverses IS NOT NULL;
+CREATE INDEX records_import ON records(import_id, line);
+CREATE VIEW live AS SELECT * FROM records r WHERE r.kind <> 'void' AND NOT EXISTS
+  (SELECT 1 FROM records v WHERE v.kind = 'void' AND v.reverses = r.identity);
+COMMIT;
+PRAGMA user_version = 3;
+EOF
+sqlite3 "$up/v3.sqlite" <"$up/v3.sql" >/dev/null
+sqlite3 "$up/v3.sqlite" "CREATE TABLE lessons (x)"
+sqlite3 "$up/v3.sqlite" .dump >"$up/before"
+"$BIN" ledger check --ledger "$up/v3.sqlite" "$tw" >"$lg/out" 2>"$lg/err"; st=$?
+sqlite3 "$up/v3.sqlite" .dump >"$up/after"
+check_that "ledger: an upgrade that fails says so and leaves the ledger as it was (exit $st)" \
+	sh -c "test $st -eq 3 && grep -q 'table lessons already exists; nothing was changed' '$lg/err' &&
+	cmp -s '$up/before' '$up/after' && test \$(sqlite3 '$up/v3.sqlite' 'PRAGMA user_version') -eq 3"
+rm -f "$up/v3.sqlite" "$up/v3.sqlite-wal" "$up/v3.sqlite-shm"
+sqlite3 "$up/v3.sqlite" <"$up/v3.sql" >/dev/null
+n3=$(sqlite3 "$up/v3.sqlite" 'SELECT COUNT(*) FROM records')
+"$BIN" ledger check --ledger "$up/v3.sqlite" "$tw" >"$lg/out" 2>"$lg/err"; st=$?
+check_that "ledger: a version-3 ledger is upgraded to version 4 and checks sound (exit $st)" \
+	sh -c "test $st -eq 0 && grep -q 'ledger is sound' '$lg/out' && test ! -s '$lg/err' &&
+	test \$(sqlite3 '$up/v3.sqlite' 'PRAGMA user_version') -eq 4 && test $n3 -eq 5 &&
+	test \$(sqlite3 '$up/v3.sqlite' 'SELECT COUNT(*) FROM events WHERE length(identity) = 32') -eq 5 &&
+	test \$(sqlite3 '$up/v3.sqlite' 'SELECT COUNT(*) FROM records') -eq 5"
+"$BIN" ledger import --ledger "$up/v4.sqlite" "$tw" "$lg/s1.csv" >/dev/null 2>&1
+"$BIN" ledger import --ledger "$up/v4.sqlite" "$tw" "$lg/s2.csv" >/dev/null 2>&1
+"$BIN" ledger void --ledger "$up/v4.sqlite" "$tw" d3dbf78124 --reason tested-out >/dev/null 2>&1
+bad=""
+for what in "log" "export" "report -a" "report --csv"; do
+	# shellcheck disable=SC2086
+	"$BIN" ledger $what --ledger "$up/v3.sqlite" "$tw" >"$up/3.out" 2>&1 || bad="$bad $what(exit)"
+	# shellcheck disable=SC2086
+	"$BIN" ledger $what --ledger "$up/v4.sqlite" "$tw" >"$up/4.out" 2>&1
+	cmp -s "$up/3.out" "$up/4.out" || bad="$bad $what"
+done
+"$BIN" ledger log --ledger "$up/v3.sqlite" "$tw" >"$up/log" 2>&1
+check_that "ledger: ... and its log, export and reports are those of the same imports into a new ledger:${bad:- ok}" \
+	sh -c "test -z '$bad' && grep -q 'void of d3dbf78124f7: tested-out' '$up/log'"
 
 # A big sheet: 1500 members, every lesson of jili's plan ticked.
 lessons=$("$BIN" plan --csv "$lg/a/xiayang/villages/jili.xml" | awk -F, '$4 == "lesson" { printf ",%s", $6 }')

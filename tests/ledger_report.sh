@@ -193,10 +193,15 @@ for v, ls in lessons.items():
             if random.random() < 0.9:
                 canon = '%s\n%s\n%s\n%d' % (v, key, l, len(records))
                 ch = random.choice(chans)
-                records.append((hashlib.sha256(canon.encode()).hexdigest(), 'claim', v, key, l, ch, 1, 0))
+                records.append((hashlib.sha256(canon.encode()).digest(), v, key, l, chans.index(ch)))
+# Schema version 4: claims (kind 1) as events naming their member and
+# lesson by key.
 db.executemany('INSERT INTO members (village, member, name, grp, import_id) VALUES (?, ?, ?, ?, ?)', members)
-db.executemany('INSERT INTO records (identity, kind, village, member, lesson, channel, import_id, line) '
-               'VALUES (?, ?, ?, ?, ?, ?, ?, ?)', records)
+mid = {(v, m): i for i, v, m in db.execute('SELECT id, village, member FROM members')}
+db.executemany('INSERT OR IGNORE INTO lessons (lesson) VALUES (?)', [(l,) for ls in lessons.values() for l in ls])
+lid = {l: i for i, l in db.execute('SELECT id, lesson FROM lessons')}
+db.executemany('INSERT INTO events (identity, kind, member_id, lesson_id, channel, import_id, line) '
+               'VALUES (?, 1, ?, ?, ?, 1, 0)', [(h, mid[(v, k)], lid[l], ch) for h, v, k, l, ch in records])
 db.commit()
 EOF
 start=$(date +%s)

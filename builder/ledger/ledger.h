@@ -24,7 +24,7 @@
 /* The schema version this coursepack writes (PRAGMA user_version).
  * Version 1 is the first schema; ledger_open upgrades older ledgers step
  * by step inside one transaction, and refuses newer ones. */
-#define LEDGER_VERSION 3
+#define LEDGER_VERSION 4
 
 /* The first schema, kept verbatim: the upgrade test makes a version-1
  * ledger from it. */
@@ -155,6 +155,7 @@ struct ledger_village {
 	struct plan *plan;
 	unsigned *groups;		/* per plan lesson: bit g when group g's view holds it */
 	char **ids;			/* per plan lesson: "course/lesson" */
+	long long *keys;		/* per plan lesson: its key in the ledger's lessons, -1: none */
 	size_t first, count;		/* its members: v[first .. first + count) */
 	int roster;			/* members in its roster, -1: none read */
 };

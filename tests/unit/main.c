@@ -36,7 +36,7 @@ static const struct unit_test {
 	{"crypto", test_crypto, 24},
 	{"receipt", test_receipt, 25},
 	{"roster", test_roster, 36},
-	{"ledger", test_ledger, 28},
+	{"ledger", test_ledger, 30},
 	{"serve", test_serve, 11},
 	{"serve_pages", test_serve_pages, 26},
 	{"linediff", test_linediff, 15},

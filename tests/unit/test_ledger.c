@@ -148,11 +148,19 @@ test_ledger(void)
 	EXPECT(sql_int(path, "SELECT COUNT(*) FROM live") == 1 && sql_int(path, "SELECT COUNT(*) FROM imports") == 1,
 	    "ledger: ... with its record live in the new view");
 	EXPECT(sql_int(path, "PRAGMA journal_mode = WAL") >= -1 &&
-	    sql_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_member'") == 1,
-	    "ledger: ... and the version-2 indexes");
+	    sql_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'events_member'") == 1,
+	    "ledger: ... and the indexes");
 	EXPECT(sql_int(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'members_name'") == 1 &&
 	    sql_int(path, "SELECT COUNT(*) FROM pragma_table_info('members') WHERE name = 'roster_import'") == 1,
 	    "ledger: ... and version 3's roster column and name index");
+	EXPECT(sql_int(path, "SELECT COUNT(*) FROM events e JOIN members m ON m.id = e.member_id JOIN lessons l "
+	    "ON l.id = e.lesson_id WHERE typeof(e.identity) = 'blob' AND length(e.identity) = 32 AND e.kind = 0 AND "
+	    "e.channel = 0 AND e.date = 20261206 AND m.member = '张三' AND l.lesson = 'congress20/rejuvenation'") == 1,
+	    "ledger: ... its record as version 4 keeps it: identity in 32 bytes, member and lesson by key");
+	EXPECT(sql_int(path, "SELECT COUNT(*) FROM records WHERE length(identity) = 64 AND kind = 'attendance' AND "
+	    "village = 'jili' AND member = '张三' AND lesson = 'congress20/rejuvenation' AND channel = 'class' AND "
+	    "date = '2026-12-06' AND reverses IS NULL AND line = 2") == 1,
+	    "ledger: ... and shown in the records view as version 3 stored it");
 	ledger_remove(path);
 
 	/* Totals from the example's plan. */
@@ -239,7 +247,7 @@ test_ledger(void)
 		sqlite3 *db = NULL;
 
 		sqlite3_open(path, &db);
-		sqlite3_exec(db, "UPDATE records SET channel = 'home' WHERE date = '2026-12-06'", NULL, NULL, NULL);
+		sqlite3_exec(db, "UPDATE events SET channel = 1 WHERE date = 20261206", NULL, NULL, NULL);
 		sqlite3_close(db);
 	}
 	l = ledger_open(path, LEDGER_WRITE, 0);
