@@ -14,6 +14,7 @@ int options_help_only(int argc, char *argv[], const char *usage);
 int cmd_catalog(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_plan(int argc, char *argv[]);
+int cmd_review(int argc, char *argv[]);
 int cmd_build(int argc, char *argv[]);
 int cmd_serve(int argc, char *argv[]);
 int cmd_sheets(int argc, char *argv[]);

@@ -201,6 +201,12 @@ load_recipe(const char *path)
 	r->id = xml_attr(root, "id");
 	r->title = child_text(root, "title");
 	r->season = child_text(root, "season");
+	{
+		char *rr = xml_attr(root, "require-review");
+
+		r->require_review = rr && (streq(rr, "true") || streq(rr, "1"));
+		free(rr);
+	}
 	n = xml_first(root, "min-hours");
 	r->min_hours_loc = at(d, n, NULL, r->path);
 	{

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "review.h"
 #include "util.h"
 
 static const char *const mode_names[] = {"classroom", "field", "home", "online"};
@@ -94,6 +95,7 @@ course_free(struct course *c)
 		refs_free(l->assets, l->nassets);
 	}
 	free(c->lessons);
+	review_log_free(c->reviews);
 	for (i = 0; i < c->nauthors; i++)
 		free(c->authors[i]);
 	free(c->authors);

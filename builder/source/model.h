@@ -49,6 +49,8 @@ struct categories {
 	size_t n;
 };
 
+struct review_log;
+
 struct lesson {
 	char *id;
 	char *src;		/* relative to the course folder */
@@ -71,6 +73,7 @@ struct course {
 	size_t ntags;
 	struct lesson *lessons;
 	size_t nlessons;
+	struct review_log *reviews;	/* reviews.xml and each lesson's state (review.h); NULL until checked */
 	struct loc loc;
 };
 
@@ -105,6 +108,7 @@ struct recipe {
 	struct by_need *by_need;
 	size_t nby_need;
 	struct ref activity_course;	/* id NULL when none */
+	int require_review;	/* require-review="true": every lesson reviewed as it stands */
 	struct loc loc;
 };
 
