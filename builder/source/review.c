@@ -472,3 +472,30 @@ review_element(const struct course *c, const struct lesson *l, const char *by, c
 	buf_puts(&b, "  </review>\n");
 	return buf_detach(&b);
 }
+
+int
+review_say(const struct lesson *l, int as_error)
+{
+	const struct review_status *st = review_status_of(l);
+	const struct review *r;
+	char *md;
+
+	if (st == NULL || st->state == REVIEW_OK)
+		return 0;
+	r = st->review;
+	md = path_join(l->course->dir, l->src);
+	if (st->state == REVIEW_CHANGED && as_error)
+		diag(E_REVIEW_CHANGED, &l->loc, l->id, r->by, r->date, md);
+	else if (st->state == REVIEW_CHANGED)
+		diag(W_REVIEW_CHANGED, &l->loc, l->id, r->by, r->date, md);
+	else if (st->state == REVIEW_NEVER && as_error)
+		diag(E_REVIEW_NEVER, &l->loc, l->id, md);
+	else if (st->state == REVIEW_NEVER)
+		diag(W_REVIEW_NEVER, &l->loc, l->id, md);
+	else if (as_error)
+		diag(E_REVIEW_UNTRUSTED, &l->loc, l->id, r->by, r->date, _(st->why));
+	else
+		diag(W_REVIEW_UNTRUSTED, &l->loc, l->id, r->by, r->date, _(st->why));
+	free(md);
+	return 1;
+}

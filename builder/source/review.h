@@ -94,6 +94,12 @@ char *review_canonical(const char *course, const struct review *r);
 char *review_element(const struct course *c, const struct lesson *l, const char *by, const char *date,
     const char *note, const struct review_file *files, size_t nfiles, const struct minisign_key *key);
 
+/* Says why lesson l does not count as reviewed, at its entry in
+ * course.xml: a warning, or an error with `as_error`.  Nothing when it is
+ * reviewed or its course was not assessed.  Returns 1 when something was
+ * said. */
+int review_say(const struct lesson *l, int as_error);
+
 /* Whether s is a real date written YYYY-MM-DD. */
 int review_date_valid(const char *s);
 
