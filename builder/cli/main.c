@@ -27,12 +27,12 @@ struct command {
 static const struct command commands[] = {
 	{"build", cmd_build,
 	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX] [--shard I/N] "
-	    "[--sign SECRETKEY] "
+	    "[--sign SECRETKEY] [--require-review] "
 	    "TOWNSHIP|VILLAGE",
 	    N_("build each village's bundle and editions")},
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
 	    N_("merge the folders of a sharded build into one")},
-	{"check", cmd_check, "[-v] [--werror] [PATH ...]", N_("validate sources; report every problem found")},
+	{"check", cmd_check, "[-v] [--werror] [--require-review] [--trust PUBKEY]... [PATH ...]", N_("validate sources; report every problem found")},
 	{"info", cmd_info, "BUNDLE", N_("summarise a bundle")},
 	{"keygen", cmd_keygen, "[-o NAME] [-c COMMENT]", N_("make a minisign key pair to sign bundles with")},
 	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",
