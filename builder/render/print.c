@@ -95,6 +95,7 @@ print_render(const struct project *pr, const struct plan *all, const struct plan
 		buf_escape(b, l->title);
 		buf_puts(b, "</h1>\n");
 		doc_add_shared(out, bodies[i]);
+		render_review(b, l);
 		buf_puts(b, "</section>\n");
 		free(a);
 	}

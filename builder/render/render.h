@@ -82,6 +82,9 @@ void link_deps_release(struct link_deps *);
 char *render_wrap_tables(const char *html);
 /* Appends `s` HTML-escaped, and hours as "1.5". */
 void render_hours(struct buf *, int tenths);
+/* "审核：NAME  日期：DATE" at the end of a lesson reviewed as it stands;
+ * nothing for a lesson not reviewed, or changed since. */
+void render_review(struct buf *, const struct lesson *);
 
 /* Lesson i of the plan as a page around its rendered body (BODY_PAGE of
  * shared.h), into `out`; media the manifest lists for it are added to
