@@ -24,7 +24,7 @@
 #include "xml.h"
 
 static const char usage_text[] =
-    "usage: coursepack review [--by NAME] [--note TEXT] [--sign SECRETKEY] [--date YYYY-MM-DD] PATH...\n";
+    "usage: coursepack review [--by NAME] [--note TEXT] [--sign SECRETKEY] [--date YYYY-MM-DD] PATH ...\n";
 
 struct review_opts {
 	const char *by, *keyfile, *date_arg;

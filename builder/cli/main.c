@@ -38,7 +38,7 @@ static const struct command commands[] = {
 	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",
 	    N_("keep the township's class-hour ledger: import sheets, list, void, check, export")},
 	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", N_("print each village's package and its coverage")},
-	{"review", cmd_review, "[--by NAME] [--note TEXT] [--sign SECRETKEY] [--date YYYY-MM-DD] PATH...",
+	{"review", cmd_review, "[--by NAME] [--note TEXT] [--sign SECRETKEY] [--date YYYY-MM-DD] PATH ...",
 	    N_("record that lessons were reviewed as they stand, in their course's reviews.xml")},
 	{"serve", cmd_serve, "[--listen ADDR:PORT] [--password-file FILE] [--ledger FILE] [-o DIR] [TOWNSHIP|LIBRARY]",
 	    N_("open the township's workspace in the browser: plans, members' hours, register, build")},
