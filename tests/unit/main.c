@@ -37,6 +37,7 @@ static const struct unit_test {
 	{"ledger", test_ledger, 28},
 	{"serve", test_serve, 11},
 	{"serve_pages", test_serve_pages, 24},
+	{"review", test_review, 10},
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
 
