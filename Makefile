@@ -160,7 +160,7 @@ DEMO_LEDGER = dist/xiayang-ledger.sqlite
 DEMO_RETURNS = $(sort $(filter-out %.py %.md %__pycache__,$(wildcard examples/xiayang/rosters/*))) \
                $(sort $(filter-out %.py %.md %__pycache__,$(wildcard examples/xiayang/returns/*)))
 demo: $(B)/coursepack $(MOFILES)
-	$(B)/coursepack check courses examples
+	$(B)/coursepack check --require-review courses examples
 	$(B)/coursepack plan examples/xiayang/township.xml
 	$(B)/coursepack build -o dist examples/xiayang/township.xml
 	$(B)/coursepack verify dist/xiayang/*.zip
