@@ -558,8 +558,10 @@ render_lesson(const struct project *pr, const struct plan *p, size_t i, struct s
 	buf_escape(b, l->title);
 	buf_puts(b, "</h1>\n");
 	doc_add_shared(out, body);
-	render_review(b, l);
 	buf_puts(b, "</main>\n");
+	/* After the lesson's text: the workspace's preview shows the text
+	 * only. */
+	render_review(b, l);
 	pager(b, p, i, 1);
 	page_foot(b, pr);
 	/* Media the manifest lists without the Markdown naming them. */
