@@ -38,7 +38,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 LIBS        = $(shell pkg-config --libs $(PKGS))
 
 SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/recipe.xsd \
-          schemas/review.xsd schemas/shard.xsd schemas/township.xsd schemas/village.xsd
+          schemas/reviews.xsd schemas/shard.xsd schemas/township.xsd schemas/village.xsd
 # The sources, one folder per stage of the flow, lowest first: a file
 # includes only headers of its own stage or an earlier one (tests/layers.py).
 #   base    strings, messages, hashes, names, media types, images

@@ -2,7 +2,7 @@
  * [--date YYYY-MM-DD] PATH...: records that lessons were reviewed as they
  * stand.  PATH is a lesson's .md, a course folder (every lesson) or a
  * course.xml.  Each review is appended to COURSE/reviews.xml
- * (schemas/review.xsd), which is written atomically: the old records keep
+ * (schemas/reviews.xsd), which is written atomically: the old records keep
  * their bytes, the file is the course's review history. */
 #include <sys/stat.h>
 

@@ -1,4 +1,4 @@
-/* Reviews bound to content: a course's reviews.xml (schemas/review.xsd),
+/* Reviews bound to content: a course's reviews.xml (schemas/reviews.xsd),
  * and whether each lesson as it stands is the one that was reviewed.
  *
  * A review records the SHA-256 of the lesson's Markdown and of every
