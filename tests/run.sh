@@ -735,6 +735,7 @@ begin import; . "$top/tests/import.sh"
 begin serve; . "$top/tests/serve.sh"
 begin serve_browser; . "$top/tests/serve_browser.sh"
 begin serve_load; . "$top/tests/serve_load.sh"
+begin review; . "$top/tests/review.sh"
 fi
 
 
