@@ -206,7 +206,7 @@ static int
 review_verify(const char *course, const struct review *r, const char **why)
 {
 	struct minisign_key k;
-	unsigned char prehash[MINISIGN_PREHASH_BYTES], signer[8];
+	unsigned char prehash[MINISIGN_PREHASH_BYTES], signer[8] = {0};
 	char *keytext = xasprintf("untrusted comment: review key\n%s\n", r->pubkey), id[17];
 	char *text = NULL, *sig = NULL, *trusted = NULL, *want = NULL;
 	int rc = -1;
@@ -222,8 +222,12 @@ review_verify(const char *course, const struct review *r, const char **why)
 	minisign_prehash(text, strlen(text), prehash);
 	want = xasprintf(TRUSTED_PREFIX "%s/%s %s", course, r->lesson, r->date);
 	sig = xasprintf("untrusted comment: review\n%s\ntrusted comment: %s\n%s\n", r->sig, want, r->global);
-	if (minisign_verify(&k, prehash, sig, &trusted, signer, why) == -1)
+	if (minisign_verify(&k, prehash, sig, &trusted, signer, why) == -1) {
+		/* Said of a record, not of a file. */
+		if (memcmp(signer, k.id, sizeof signer) == 0)
+			*why = N_("its text does not match its signature");
 		goto out;
+	}
 	memcpy((void *)r->pk, k.pk, sizeof r->pk);
 	rc = 0;
 out:
