@@ -120,7 +120,11 @@ check_that "review: bad hex is a schema error naming file and line (exit $st)" s
   echo '</reviews>'; } >"$h"
 "$BIN" check courses/practice-day >out 2>err; st=$?
 check_that "review: more than 5000 records are refused at the first one too many (exit $st)" sh -c "test $st -eq 1 && grep -q \"^coursepack: $h:5002:3: error: <review> is not expected here\" err"
-cat "$h" "$h" >big.xml && mv big.xml "$h"
+head -n 5001 "$h" >full.xml && echo '</reviews>' >>full.xml && cp "$h" over.xml
+cp full.xml "$h"
+"$BIN" review --by x courses/practice-day/06-red-heritage.md >out 2>err; st=$?
+check_that "review: a file of 5000 reviews takes no more (exit $st)" sh -c "test $st -eq 1 && grep -q \"^coursepack: $h: error: file would hold more than 5000 reviews\" err && cmp -s full.xml '$h'"
+cat over.xml over.xml >"$h"
 "$BIN" check courses/practice-day >out 2>err; st=$?
 check_that "review: a reviews.xml over 1 MiB is refused naming the file (exit $st)" sh -c "test $st -eq 1 && grep -q \"^coursepack: $h: error: file is larger than\" err"
 "$BIN" review --by x courses/practice-day >out 2>err; st=$?

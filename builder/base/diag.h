@@ -165,6 +165,7 @@ enum diag_level {
 	X(E_REVIEW_DATE, DL_ERROR, "review date '%s' is not a real date: write YYYY-MM-DD") \
 	X(E_REVIEW_COURSE, DL_ERROR, "reviews of course '%s' in the folder of course '%s': move the file to its course") \
 	X(E_REVIEW_NOT_LESSON, DL_ERROR, "'%s' is not a lesson of this course: give a lesson's .md as course.xml lists it, or the course folder") \
+	X(E_REVIEW_FULL, DL_ERROR, "file would hold more than %d reviews: move the older ones out (version control keeps them) and review again") \
 	X(E_REVIEW_LESSON, DL_ERROR, "lesson '%s' cannot be reviewed: its Markdown cannot be read; run 'coursepack check' to see why") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \

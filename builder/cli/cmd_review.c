@@ -39,6 +39,10 @@ struct review_opts {
 static int
 one_line(const char *s)
 {
+	size_t bad;
+
+	if (!utf8_valid(s, strlen(s), &bad))
+		return 0;
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 0;
@@ -51,9 +55,12 @@ one_line(const char *s)
 static char *
 note_clean(const char *s)
 {
-	char *out = xmalloc(strlen(s) + 1), *o = out, *start;
+	char *out, *o, *start;
 	size_t n;
 
+	if (!utf8_valid(s, strlen(s), &n))
+		return NULL;
+	out = o = xmalloc(strlen(s) + 1);
 	for (; *s; s++) {
 		if (*s == '\r' && s[1] == '\n')
 			continue;
@@ -131,8 +138,8 @@ review_options(struct review_opts *o, int argc, char *argv[])
 			break;
 		case 'n':
 			free(o->note);
-			if ((o->note = note_clean(optarg)) == NULL) {
-				usage_error("review: --note has a control character: write plain text");
+			if ((o->note = note_clean(optarg)) == NULL || strlen(o->note) > 2000) {
+				usage_error("review: --note must be plain UTF-8 text of at most 2000 bytes");
 				return 2;
 			}
 			break;
@@ -176,7 +183,7 @@ review_who(struct review_opts *o)
 		return 2;
 	}
 	if (!one_line(o->by) || strlen(o->by) > 100) {
-		usage_error("review: --by must be one line of at most 100 bytes");
+		usage_error("review: --by must be one line of UTF-8 text, at most 100 bytes");
 		return 2;
 	}
 	return -1;
@@ -268,6 +275,12 @@ review_path(struct review_opts *o, const char *path)
 		free(el);
 		review_files_free(files, n);
 		done++;
+	}
+	if (c->reviews->n + done > REVIEWS_MAX) {
+		struct loc loc = {c->reviews->path, 0, 0};
+
+		diag(E_REVIEW_FULL, &loc, REVIEWS_MAX);
+		goto out;
 	}
 	if (src && done == 0) {
 		struct loc loc = {mpath, 0, 0};

@@ -15,6 +15,7 @@
 #include "model.h"
 
 #define REVIEWS_FILE "reviews.xml"
+#define REVIEWS_MAX 5000	/* reviews in one file (schemas/reviews.xsd) */
 
 enum review_state {
 	REVIEW_NEVER,		/* no review names the lesson */
