@@ -81,6 +81,9 @@ sed -i '0,/by="县委组织部培训科 周某"/s//by="县委组织部培训科 
 "$BIN" check courses/congress20 >out 2>err; st=$?
 check_that "review: an edited reviewer in a signed record is refused at its line (exit $st)" sh -c "test $st -eq 1 &&
 	grep -q \"^coursepack: courses/congress20/reviews.xml:3:3: error: review of lesson 'rejuvenation' by '县委组织部培训科 王某' does not verify\" err"
+"$BIN" check --trust "$pub" courses/congress20 >out 2>err; st=$?
+check_that "review: ... said once under --trust too, and the review does not count (exit $st)" sh -c "test $st -eq 1 &&
+	test \$(grep -c 'error: review of lesson' err) -eq 1 && grep -q \"'rejuvenation': its review .* does not count: its signature does not verify\" err"
 cp saved.xml courses/congress20/reviews.xml
 sed -i '0,/sha256="[0-9a-f]/s//sha256="f/' courses/congress20/reviews.xml
 "$BIN" check courses/congress20 >out 2>err; st=$?

@@ -203,7 +203,7 @@ review_canonical(const char *course, const struct review *r)
 
 /* Checks a signed record against the key it names.  0, or -1 with *why. */
 static int
-review_verify(const char *course, const struct review *r, const char **why)
+review_verify(const char *course, struct review *r, const char **why)
 {
 	struct minisign_key k;
 	unsigned char prehash[MINISIGN_PREHASH_BYTES], signer[8] = {0};
@@ -228,7 +228,7 @@ review_verify(const char *course, const struct review *r, const char **why)
 			*why = N_("its text does not match its signature");
 		goto out;
 	}
-	memcpy((void *)r->pk, k.pk, sizeof r->pk);
+	memcpy(r->pk, k.pk, sizeof r->pk);
 	rc = 0;
 out:
 	minisign_key_release(&k);
@@ -370,22 +370,21 @@ assess_lesson(const struct review_log *log, const struct lesson *l, const struct
 
 	st->state = REVIEW_NEVER;
 	st->content[0] = '\0';
+	if (review_lesson_files(l, &files, &n) == 0)
+		review_content_hash(files, n, st->content);
+	else
+		files = NULL, n = 0;
+	st->review = NULL;
 	for (i = log->n; i-- > 0;)
 		if (streq(log->v[i].lesson, l->id)) {
 			st->review = &log->v[i];
 			break;
 		}
-	if (review_lesson_files(l, &files, &n) == 0)
-		review_content_hash(files, n, st->content);
-	else
-		files = NULL, n = 0;
-	if (st->review == NULL)
-		;
-	else if (!trusted(st->review, trust, &st->why))
+	if (st->review && !trusted(st->review, trust, &st->why))
 		st->state = REVIEW_UNTRUSTED;
-	else if (files && same_files(st->review, files, n))
+	else if (st->review && files && same_files(st->review, files, n))
 		st->state = REVIEW_OK;
-	else
+	else if (st->review)
 		st->state = REVIEW_CHANGED;
 	review_files_free(files, n);
 }
@@ -393,23 +392,26 @@ assess_lesson(const struct review_log *log, const struct lesson *l, const struct
 int
 review_assess(struct course *c, const struct review_trust *trust)
 {
-	struct review_log *log = xcalloc(1, sizeof *log);
-	char *path = path_join(c->dir, REVIEWS_FILE);
+	struct review_log *log = c->reviews;
 	struct stat st;
 	size_t i;
 	int errors = 0;
 
-	review_log_free(c->reviews);
-	c->reviews = NULL;
-	if (stat(path, &st) == 0) {
-		log->path = path;
-		errors = load_log(log, c);
-	} else
-		free(path);
-	log->status = xcalloc(c->nlessons ? c->nlessons : 1, sizeof *log->status);
+	/* Read once: assessing again (check --trust) only weighs the
+	 * records anew, and says nothing twice. */
+	if (log == NULL) {
+		char *path = path_join(c->dir, REVIEWS_FILE);
+
+		log = c->reviews = xcalloc(1, sizeof *log);
+		if (stat(path, &st) == 0) {
+			log->path = path;
+			errors = load_log(log, c);
+		} else
+			free(path);
+		log->status = xcalloc(c->nlessons ? c->nlessons : 1, sizeof *log->status);
+	}
 	for (i = 0; i < c->nlessons; i++)
 		assess_lesson(log, &c->lessons[i], trust, &log->status[i]);
-	c->reviews = log;
 	return errors;
 }
 

@@ -63,11 +63,11 @@ struct review_trust {
 	size_t n;
 };
 
-/* Loads c->dir/reviews.xml if there is one, checks each signed record's
- * signature, hashes every lesson's files and sets c->reviews (replacing an
- * earlier assessment).  With `trust`, only reviews signed by one of its
- * keys count.  Diagnoses problems in reviews.xml (errors); returns their
- * number. */
+/* Loads c->dir/reviews.xml if there is one (once: c->reviews), checks
+ * each signed record's signature, hashes every lesson's files and sets
+ * each lesson's state.  With `trust`, only reviews signed by one of its
+ * keys count.  Diagnoses problems in reviews.xml (errors) when it reads
+ * it; returns their number. */
 int review_assess(struct course *c, const struct review_trust *trust);
 void review_log_free(struct review_log *);
 
