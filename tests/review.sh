@@ -107,6 +107,11 @@ check_that "review: --date must be a real date (exit $st)" test $st -eq 2
 check_that "review: a .md that is no lesson of the course is refused (exit $st)" sh -c "test $st -eq 1 &&
 	grep -q \"'nothing.md' is not a lesson of this course\" err"
 
+# Reviewers at once: each waits for the one before, no record is lost.
+n0=$(grep -c '<review ' courses/mushroom/reviews.xml)
+for i in 1 2 3 4 5 6; do "$BIN" review --by "r$i" courses/mushroom >/dev/null 2>&1 & done; wait
+check_that "review: six reviews at once of a 3-lesson course add 18 records" test "$(grep -c '<review ' courses/mushroom/reviews.xml)" -eq $((n0 + 18))
+
 # --- hostile reviews.xml -------------------------------------------------------
 h=courses/practice-day/reviews.xml
 cp "$h" saved.xml

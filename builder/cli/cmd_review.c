@@ -4,14 +4,17 @@
  * course.xml.  Each review is appended to COURSE/reviews.xml
  * (schemas/reviews.xsd), which is written atomically: the old records keep
  * their bytes, the file is the course's review history. */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "crypto.h"
@@ -251,10 +254,18 @@ review_path(struct review_opts *o, const char *path)
 	struct course *c = NULL;
 	struct buf add = {0};
 	size_t i, done = 0, len;
-	int rc = 1;
+	int rc = 1, lock = -1;
 
 	if ((c = load_course(mpath)) == NULL)
 		goto out;
+	/* Two reviewers at once: the second reads the file after the first
+	 * renamed it into place, so that no record is lost.  (A lock on the
+	 * course folder, where nothing else takes one.) */
+	if ((lock = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 || flock(lock, LOCK_EX) == -1) {
+		diag(S_OPEN, NULL, c->dir, strerror(errno));
+		rc = 3;
+		goto out;
+	}
 	/* An unreadable or forged reviews.xml is not appended to. */
 	if (review_assess(c, NULL) != 0)
 		goto out;
@@ -316,6 +327,8 @@ review_path(struct review_opts *o, const char *path)
 		free(rpath);
 	}
 out:
+	if (lock != -1)
+		close(lock);
 	buf_release(&add);
 	free(old);
 	free(text);
