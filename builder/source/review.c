@@ -90,7 +90,9 @@ media_add(struct review_file **v, size_t *n, const char *rel, const char *src)
 {
 	size_t i, len = strlen(rel);
 
-	if (rel[0] == '\0' || streq(rel, src) || !path_is_safe_relative(rel) ||
+	/* What reviews.xml cannot hold (not UTF-8) is no file of the
+	 * course: check says so. */
+	if (rel[0] == '\0' || streq(rel, src) || !path_is_safe_relative(rel) || !utf8_valid(rel, len, &i) ||
 	    (len > 3 && streq(rel + len - 3, ".md")))
 		return;
 	for (i = 1; i < *n; i++)
