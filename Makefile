@@ -38,7 +38,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN) -pthread
 LIBS        = $(shell pkg-config --libs $(PKGS))
 
 SCHEMAS = schemas/categories.xsd schemas/course.xsd schemas/package.xsd schemas/recipe.xsd \
-          schemas/shard.xsd schemas/township.xsd schemas/village.xsd
+          schemas/reviews.xsd schemas/shard.xsd schemas/township.xsd schemas/village.xsd
 # The sources, one folder per stage of the flow, lowest first: a file
 # includes only headers of its own stage or an earlier one (tests/layers.py).
 #   base    strings, messages, hashes, names, media types, images
@@ -160,7 +160,7 @@ DEMO_LEDGER = dist/xiayang-ledger.sqlite
 DEMO_RETURNS = $(sort $(filter-out %.py %.md %__pycache__,$(wildcard examples/xiayang/rosters/*))) \
                $(sort $(filter-out %.py %.md %__pycache__,$(wildcard examples/xiayang/returns/*)))
 demo: $(B)/coursepack $(MOFILES)
-	$(B)/coursepack check courses examples
+	$(B)/coursepack check --require-review courses examples
 	$(B)/coursepack plan examples/xiayang/township.xml
 	$(B)/coursepack build -o dist examples/xiayang/township.xml
 	$(B)/coursepack verify dist/xiayang/*.zip

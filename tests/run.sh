@@ -739,6 +739,7 @@ begin serve; . "$top/tests/serve.sh"
 begin serve_browser; . "$top/tests/serve_browser.sh"
 begin serve_load; . "$top/tests/serve_load.sh"
 begin currency; . "$top/tests/currency.sh"
+begin review; . "$top/tests/review.sh"
 fi
 
 

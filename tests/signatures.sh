@@ -28,7 +28,9 @@ check_that "sign: ... and names the village, township and season first, then who
 # verify by kind: a whole signed folder, given as a folder or as DIR/*.
 "$BIN" verify --pubkey "$sg/town.pub" "$o" >"$tmp/vdir" 2>"$tmp/vdir.err"; st=$?
 check_that "verify: a signed build's folder is all OK (exit $st)" sh -c "test $st -eq 0 && ! grep -q BAD '$tmp/vdir' && test ! -s '$tmp/vdir.err'"
-check_that "verify: ... one line per file, no line for a signature" test "$(grep -c '^' "$tmp/vdir")" -eq 36
+# (Each bundle's line is followed by its reviews' summary: issue 17.)
+check_that "verify: ... one line per file, no line for a signature" test "$(grep -vc '^  reviews: ' "$tmp/vdir")" -eq 36
+check_that "verify: ... and a review summary under each bundle" test "$(grep -c '^  reviews: 2[0-9] lessons, all reviewed, latest 2022-11-08; ' "$tmp/vdir")" -eq 11
 check_that "verify: ... and a summary" grep -qx "11 bundles, 11 phone editions, 11 EPUBs, 1 SHA256SUMS, 1 catalogue: all OK" "$tmp/vdir"
 check_that "verify: ... SHA256SUMS checked against every file beside it" grep -q "SHA256SUMS: OK 33 files listed, all beside it and matching, signed by" "$tmp/vdir"
 check_that "verify: ... the phone edition and EPUB by their signatures" sh -c "grep -q 'xiayang-jili-phone.html: OK phone edition, signed by' '$tmp/vdir' && grep -q 'xiayang-jili.epub: OK EPUB, signed by' '$tmp/vdir'"

@@ -343,6 +343,12 @@ out:
 	return rc;
 }
 
+void
+minisign_prehash(const void *p, size_t n, unsigned char out[MINISIGN_PREHASH_BYTES])
+{
+	crypto_generichash(out, MINISIGN_PREHASH_BYTES, p, n, NULL, 0);
+}
+
 char *
 minisign_sign(const struct minisign_key *k, const unsigned char prehash[MINISIGN_PREHASH_BYTES],
     const char *trusted)

@@ -70,6 +70,8 @@ void minisign_key_id(const unsigned char id[8], char out[17]);
 /* The prehash of the file open on fd, read from offset 0 with pread in
  * slices (fd's offset is left alone).  Returns 0, or -1 with errno. */
 int minisign_prehash_fd(int fd, unsigned char out[MINISIGN_PREHASH_BYTES]);
+/* The prehash of p[0..n), for a text signed whole (a review record). */
+void minisign_prehash(const void *p, size_t n, unsigned char out[MINISIGN_PREHASH_BYTES]);
 /* A signature file for the file whose prehash is given, with `trusted`
  * as its trusted comment (prehashed, as minisign 0.10 and later sign);
  * caller frees. */

@@ -40,6 +40,9 @@ enum diag_level {
 	X(W_TAB_ROWS, DL_WARNING, "tab-separated rows run together into one paragraph: write a pipe table, '| a | b |' rows under a '|---|---|' line") \
 	X(W_PATH_SPACE, DL_WARNING, "path '%s' has a space, so the %s shows as literal text and the file is not shipped: write it in angle brackets, '(<%s>)'") \
 	X(W_LINK_LOCAL, DL_WARNING, "'%s' is a file on the computer the lesson was written on, not in the course folder: copy it into the course folder and link to it there") \
+	X(W_REVIEW_CHANGED, DL_WARNING, "lesson '%s' changed since its review by '%s' on %s: review it again with 'coursepack review %s'") \
+	X(W_REVIEW_NEVER, DL_WARNING, "lesson '%s' was never reviewed: review it with 'coursepack review %s'") \
+	X(W_REVIEW_UNTRUSTED, DL_WARNING, "lesson '%s': its review by '%s' on %s does not count: %s") \
 	X(W_UNUSED_FILE, DL_WARNING, "'%s' is used by no lesson and is not shipped: link it from a lesson, list it as an asset, or remove it") \
 	X(W_MORE_FINDINGS, DL_WARNING, "%s more warnings about the lesson's text not shown") \
 	X(W_NO_MANIFEST, DL_WARNING, "folder of the library holds no course.xml") \
@@ -163,6 +166,15 @@ enum diag_level {
 	X(E_SIG_FILE, DL_ERROR, "not a minisign key or signature: %s") \
 	X(E_FILE_CHANGED, DL_ERROR, "'%s' changed while the build read it: build again") \
 	X(E_VILLAGE_FAILED, DL_ERROR, "village '%s' was not built: see the errors above") \
+	X(E_REVIEW_CHANGED, DL_ERROR, "lesson '%s' changed since its review by '%s' on %s: review it again with 'coursepack review %s'") \
+	X(E_REVIEW_NEVER, DL_ERROR, "lesson '%s' was never reviewed: review it with 'coursepack review %s'") \
+	X(E_REVIEW_UNTRUSTED, DL_ERROR, "lesson '%s': its review by '%s' on %s does not count: %s") \
+	X(E_REVIEW_FORGED, DL_ERROR, "review of lesson '%s' by '%s' does not verify (altered after signing, or forged): %s") \
+	X(E_REVIEW_DATE, DL_ERROR, "review date '%s' is not a real date: write YYYY-MM-DD") \
+	X(E_REVIEW_COURSE, DL_ERROR, "reviews of course '%s' in the folder of course '%s': move the file to its course") \
+	X(E_REVIEW_NOT_LESSON, DL_ERROR, "'%s' is not a lesson of this course: give a lesson's .md as course.xml lists it, or the course folder") \
+	X(E_REVIEW_FULL, DL_ERROR, "file would hold more than %d reviews: move the older ones out (version control keeps them) and review again") \
+	X(E_REVIEW_LESSON, DL_ERROR, "lesson '%s' cannot be reviewed: its Markdown cannot be read; run 'coursepack check' to see why") \
 	X(E_BUILD_SHORT, DL_ERROR, "village '%s' falls short of the recipe and is not built: see 'coursepack plan'; --allow-short builds it anyway") \
 	X(E_NO_LIBRARY, DL_ERROR, "'%s' is not a course library: it has no categories.xml") \
 	X(E_SHARD_NONE, DL_ERROR, "'%s' holds no shard record (shard-I-of-N.xml): build shards with --shard I/N") \

@@ -25,6 +25,7 @@
 
 #include "catalog.h"
 #include "output.h"
+#include "review.h"
 #include "sign.h"
 #include "commands.h"
 #include "i18n.h"
@@ -45,7 +46,7 @@
 static const char usage_text[] =
     "usage: coursepack build [-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX]\n"
     "                        [--progress-fd N] [--shard I/N]\n"
-    "                        [--sign SECRETKEY] TOWNSHIP|VILLAGE\n";
+    "                        [--sign SECRETKEY] [--require-review] TOWNSHIP|VILLAGE\n";
 
 /* A file of a village in the township's folder: the bundle, an edition
  * beside it, the PDF. */
@@ -466,6 +467,7 @@ struct build_opts {
 	size_t shard, nshards;	/* nshards 0: the whole township */
 	const char *keyfile;	/* --sign */
 	int progress_fd;	/* --progress-fd, or -1 */
+	int require_review;	/* --require-review */
 };
 
 /* One run of the command: what it loaded and made, all released by
@@ -520,6 +522,7 @@ build_options(struct build_opts *o, int argc, char *argv[])
 		{"photo-side", required_argument, NULL, 'W'},
 		{"pdf", no_argument, NULL, 'P'},
 		{"sign", required_argument, NULL, 'K'},
+		{"require-review", no_argument, NULL, 'R'},
 		/* Not in --help: the benchmark's baseline, every village
 		 * rendering and deflating everything itself. */
 		{"no-share", no_argument, NULL, 'N'},
@@ -568,6 +571,9 @@ build_options(struct build_opts *o, int argc, char *argv[])
 		case 'F':
 			if (progress_fd(optarg, &o->progress_fd) == -1)
 				return 2;
+			break;
+		case 'R':
+			o->require_review = 1;
 			break;
 		case 'B':
 			if (parse_size(optarg, (size_t)1000 * 1000 * 1000, &o->phone_budget) == -1) {
@@ -726,6 +732,46 @@ build_plan(struct build *b)
 	}
 }
 
+static int
+lesson_order(const void *a, const void *b)
+{
+	const struct lesson *x = *(const struct lesson *const *)a, *y = *(const struct lesson *const *)b;
+	int c = strcmp(x->course->id, y->course->id);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* --require-review, or the recipe's require-review: every lesson of the
+ * villages to build must be reviewed as it stands, else nothing is built.
+ * Each lesson is named once, with the reviewer of its previous version.
+ * Returns the number of lessons refused. */
+static size_t
+build_reviews(struct build *b)
+{
+	const struct lesson **v;
+	size_t i, k, n = 0, bad = 0;
+
+	if (!b->o.require_review && !b->pr.recipe->require_review)
+		return 0;
+	for (i = 0; i < b->pr.nvillages; i++)
+		n += b->plans[i] ? b->plans[i]->nlessons : 0;
+	v = xcalloc(n ? n : 1, sizeof *v);
+	for (i = 0, n = 0; i < b->pr.nvillages; i++)
+		for (k = 0; b->plans[i] && k < b->plans[i]->nlessons; k++)
+			v[n++] = b->plans[i]->lessons[k];
+	if (n > 1)
+		qsort(v, n, sizeof *v, lesson_order);
+	for (i = 0; i < n; i++)
+		if ((i == 0 || v[i] != v[i - 1]) && review_say(v[i], 1))
+			bad++;
+	free(v);
+	if (bad)
+		usage_error("build: %zu lesson%s not reviewed as %s stand%s%s; nothing was built", bad,
+		    bad == 1 ? " is" : "s are", bad == 1 ? "it" : "they", bad == 1 ? "s" : "",
+		    b->o.require_review ? "" : " (the recipe has require-review)");
+	return bad;
+}
+
 /* Makes the township's folder and takes it (what a killed build left
  * there goes first, leftovers.h).  A village refused or unbuilt still
  * refreshes the folder's index, when there is a folder: its old files are
@@ -853,6 +899,10 @@ cmd_build(int argc, char *argv[])
 		goto out;
 	b.q.progress_fd = b.o.progress_fd;
 	build_plan(&b);
+	if (build_reviews(&b)) {
+		rc = 1;
+		goto out;
+	}
 	if (build_claim_folder(&b)) {
 		build_run(&b.q, b.o.jobs);
 		build_finish(&b);

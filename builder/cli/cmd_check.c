@@ -16,12 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle_reader.h"
 #include "check.h"
+#include "crypto.h"
 #include "commands.h"
 #include "currency.h"
 #include "i18n.h"
 #include "load.h"
 #include "project.h"
+#include "review.h"
 #include "roster.h"
 #include "util.h"
 #include "xml.h"
@@ -40,12 +43,21 @@ struct libcache {
 	struct library *lib;
 };
 
+/* What check says about reviews (review.h). */
+struct review_tally {
+	int require;			/* --require-review: unreviewed is an error */
+	struct minisign_key *keys;	/* --trust */
+	size_t nkeys;
+	int courses;			/* courses with a reviews.xml */
+	int reviewed, changed, never, untrusted, signed_;
+};
+
 struct checker {
 	int verbose;
-	int require_review;	/* --require-review */
 	const char *as_of;	/* --as-of DATE, or NULL */
 	char **seasons;		/* "library address|start|end" already checked for currency */
 	size_t nseasons;
+	struct review_tally rv;
 	struct found *files;
 	size_t nfiles;
 	struct libcache *libs;
@@ -169,6 +181,55 @@ put_currency(const struct course *c)
 	}
 }
 
+/* Each lesson's review state, for a course with a reviews.xml (or any
+ * course under --require-review): unreviewed lessons warned about (errors
+ * under --require-review) at their entry in course.xml; with -v a line per
+ * lesson. */
+static void
+report_reviews(struct checker *ck, struct course *c)
+{
+	struct review_tally *t = &ck->rv;
+	size_t i;
+
+	if (t->nkeys) {
+		struct review_trust trust = {t->keys, t->nkeys};
+
+		review_assess(c, &trust);
+	}
+	if (c->reviews == NULL || (c->reviews->path == NULL && !t->require))
+		return;
+	t->courses += c->reviews->path != NULL;
+	if (ck->verbose)
+		printf(_("reviews of %s:\n"), c->id);
+	for (i = 0; i < c->nlessons; i++) {
+		const struct lesson *l = &c->lessons[i];
+		const struct review_status *st = &c->reviews->status[i];
+		const struct review *r = st->review;
+
+		t->reviewed += st->state == REVIEW_OK;
+		t->signed_ += st->state == REVIEW_OK && r->is_signed;
+		t->changed += st->state == REVIEW_CHANGED;
+		t->never += st->state == REVIEW_NEVER;
+		t->untrusted += st->state == REVIEW_UNTRUSTED;
+		review_say(l, t->require);
+		if (ck->verbose) {
+			printf("  %-20s ", l->id);
+			if (r == NULL)
+				printf(_("never reviewed"));
+			else {
+				printf(st->state == REVIEW_OK ? _("reviewed by %s on %s") :
+				    st->state == REVIEW_CHANGED ? _("changed since its review by %s on %s") :
+				    _("review by %s on %s does not count"), r->by, r->date);
+				if (r->is_signed)
+					printf(_(", signed with key %s"), r->key_id);
+				else
+					printf(_(", unsigned"));
+			}
+			printf("\n");
+		}
+	}
+}
+
 /* --verbose: what the library holds, a line per course. */
 static void
 list_library(const struct library *lib)
@@ -229,6 +290,13 @@ get_library(struct checker *ck, const char *dir, const struct ref *where)
 			currency_check_as_of(lib->courses[i], ck->as_of);
 		if (ck->verbose)
 			list_library(lib);
+		for (i = 0; i < lib->ncourses; i++) {
+			char *rv = path_join(lib->courses[i]->dir, REVIEWS_FILE);
+
+			mark_done(ck, rv);
+			free(rv);
+			report_reviews(ck, lib->courses[i]);
+		}
 	}
 	ck->libs = xreallocarray(ck->libs, ck->nlibs + 1, sizeof *ck->libs);
 	ck->libs[ck->nlibs].real = real ? real : xstrdup(dir);
@@ -284,7 +352,7 @@ check_season(struct checker *ck, const struct project *p)
 		}
 	ck->seasons = xreallocarray(ck->seasons, ck->nseasons + 1, sizeof *ck->seasons);
 	ck->seasons[ck->nseasons++] = key;
-	currency_check_season(p->library, p->recipe, ck->require_review);
+	currency_check_season(p->library, p->recipe, ck->rv.require || p->recipe->require_review);
 }
 
 static void
@@ -357,6 +425,13 @@ check_alone(struct checker *ck, struct found *f)
 			printf(_("course %s: %zu lesson%s\n"), c->id, c->nlessons, c->nlessons == 1 ? "" : "s");
 			put_currency(c);
 		}
+		{
+			char *rv = path_join(c->dir, REVIEWS_FILE);
+
+			mark_done(ck, rv);
+			free(rv);
+		}
+		report_reviews(ck, c);
 		categories_free(cats);
 		course_free(c);
 		free(up);
@@ -409,7 +484,7 @@ check_alone(struct checker *ck, struct found *f)
 }
 
 static const char usage_text[] =
-    "usage: coursepack check [-v] [--werror] [--require-review] [--as-of YYYY-MM-DD] [PATH ...]\n";
+    "usage: coursepack check [-v] [--werror] [--require-review] [--as-of YYYY-MM-DD] [--trust PUBKEY]... [PATH ...]\n";
 
 /* Reads the options into ck.  Returns -1 to go on, else the exit status
  * (0 for --help, 2 for a usage error, told). */
@@ -420,6 +495,7 @@ check_options(struct checker *ck, int argc, char *argv[])
 		{"werror", no_argument, NULL, 'W'},
 		{"require-review", no_argument, NULL, 'R'},
 		{"as-of", required_argument, NULL, 'A'},
+		{"trust", required_argument, NULL, 'T'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -437,7 +513,13 @@ check_options(struct checker *ck, int argc, char *argv[])
 			ck->verbose = 1;
 			break;
 		case 'R':
-			ck->require_review = 1;
+			ck->rv.require = 1;
+			break;
+		case 'T':
+			ck->rv.keys = xreallocarray(ck->rv.keys, ck->rv.nkeys + 1, sizeof *ck->rv.keys);
+			if (bundle_load_pubkey(optarg, &ck->rv.keys[ck->rv.nkeys]) == -1)
+				return diag_exit() ? diag_exit() : 1;
+			ck->rv.nkeys++;
 			break;
 		case 'A':
 			if (!date_valid(optarg)) {
@@ -547,6 +629,23 @@ check_found(struct checker *ck)
 			check_alone(ck, &ck->files[i]);
 }
 
+/* The review summary, when any course has a reviews.xml (or under
+ * --require-review). */
+static void
+print_reviews(const struct review_tally *t)
+{
+	int n = t->reviewed + t->changed + t->never + t->untrusted;
+
+	if (t->courses == 0 && !t->require)
+		return;
+	if (t->reviewed == n)
+		printf(_("reviews: %d lesson%s reviewed, all as they stand"), n, n == 1 ? "" : "s");
+	else
+		printf(_("reviews: %d of %d lesson%s reviewed as they stand; %d changed since, %d never reviewed, %d not counted"),
+		    t->reviewed, n, n == 1 ? "" : "s", t->changed, t->never, t->untrusted);
+	printf(_("; %d signed\n"), t->signed_);
+}
+
 static void
 checker_release(struct checker *ck)
 {
@@ -568,6 +667,9 @@ checker_release(struct checker *ck)
 	for (i = 0; i < ck->nseasons; i++)
 		free(ck->seasons[i]);
 	free(ck->seasons);
+	for (i = 0; i < ck->rv.nkeys; i++)
+		minisign_key_release(&ck->rv.keys[i]);
+	free(ck->rv.keys);
 }
 
 int
@@ -580,7 +682,13 @@ cmd_check(int argc, char *argv[])
 		checker_release(&ck);
 		return rc;
 	}
+	if (ck.rv.nkeys && hash_init() == -1) {
+		usage_error("check: libsodium cannot start");
+		checker_release(&ck);
+		return 3;
+	}
 	check_found(&ck);
+	print_reviews(&ck.rv);
 	printf(_("checked %d course%s, %d lesson%s, %d other file%s: %d error%s, %d warning%s\n"),
 	    ck.st.courses, ck.st.courses == 1 ? "" : "s",
 	    ck.st.lessons, ck.st.lessons == 1 ? "" : "s",

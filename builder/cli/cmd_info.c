@@ -94,6 +94,13 @@ cmd_info(int argc, char *argv[])
 	hours = xml_first(root, "hours");
 	hours_fixed(hours_of(hours, "total"), h);
 	printf(_("  lessons    %d, %s h\n"), nlessons, h);
+	{
+		char *rv = bundle_review_summary(&b);
+
+		if (rv)
+			printf(_("  reviews    %s\n"), rv);
+		free(rv);
+	}
 	for (n = xml_first(hours, "category"); n; n = xml_next(n, "category")) {
 		char *ref = xml_attr(n, "ref"), need[16];
 		const struct xml_node *l;

@@ -360,7 +360,7 @@ bundle_words(const struct bundle *b, const char *path, int *renamed)
 static int
 verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *renamed)
 {
-	char *what = NULL, *how = NULL;
+	char *what = NULL, *how = NULL, *reviews = NULL;
 	int problems = 0;
 
 	switch (k) {
@@ -374,6 +374,7 @@ verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *r
 		else {
 			problems = bundle_verify(&b);
 			what = bundle_words(&b, path, renamed);
+			reviews = bundle_review_summary(&b);
 		}
 		if (who)
 			how = signature_words(path, who, renamed);
@@ -422,6 +423,9 @@ verify_one(const char *path, enum kind k, const struct minisign_key *pub, int *r
 			printf(_(", %s"), how);
 		putchar('\n');
 	}
+	if (reviews)
+		printf(_("  reviews: %s\n"), reviews);
+	free(reviews);
 	free(what);
 	free(how);
 	return problems;

@@ -17,6 +17,7 @@ int cmd_delta(int argc, char *argv[]);
 int cmd_check(int argc, char *argv[]);
 int cmd_export(int argc, char *argv[]);
 int cmd_plan(int argc, char *argv[]);
+int cmd_review(int argc, char *argv[]);
 int cmd_build(int argc, char *argv[]);
 int cmd_serve(int argc, char *argv[]);
 int cmd_sheets(int argc, char *argv[]);

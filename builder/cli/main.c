@@ -28,12 +28,12 @@ static const struct command commands[] = {
 	{"apply", cmd_apply, "OLD.zip PATCH -o NEW.zip", N_("apply an update patch to a village's previous bundle")},
 	{"build", cmd_build,
 	    "[-o DIR] [-j N] [--allow-short] [--pdf] [--phone-budget SIZE] [--photo-side PX] [--progress-fd N] [--shard I/N] "
-	    "[--sign SECRETKEY] "
+	    "[--sign SECRETKEY] [--require-review] "
 	    "TOWNSHIP|VILLAGE",
 	    N_("build each village's bundle and editions")},
 	{"catalog", cmd_catalog, "[-o DIR] [--sign SECRETKEY] SHARD_DIR ...",
 	    N_("merge the folders of a sharded build into one")},
-	{"check", cmd_check, "[-v] [--werror] [--require-review] [--as-of YYYY-MM-DD] [PATH ...]", N_("validate sources; report every problem found")},
+	{"check", cmd_check, "[-v] [--werror] [--require-review] [--as-of YYYY-MM-DD] [--trust PUBKEY]... [PATH ...]", N_("validate sources; report every problem found")},
 	{"delta", cmd_delta, "OLD.zip NEW.zip -o PATCH", N_("make an update patch from a village's previous bundle to its new one")},
 	{"diff", cmd_diff, "[--stat] OLD NEW",
 	    N_("show what changed between two bundles or two builds: lessons and their text, media, hours")},
@@ -45,6 +45,8 @@ static const struct command commands[] = {
 	{"ledger", cmd_ledger, "SUBCOMMAND [--ledger FILE] [--force] TOWNSHIP [ARG ...]",
 	    N_("keep the township's class-hour ledger: import sheets, list, void, check, export")},
 	{"plan", cmd_plan, "[--csv[=summary]] TOWNSHIP|VILLAGE", N_("print each village's package and its coverage")},
+	{"review", cmd_review, "[--by NAME] [--note TEXT] [--sign SECRETKEY] [--date YYYY-MM-DD] PATH ...",
+	    N_("record that lessons were reviewed as they stand, in their course's reviews.xml")},
 	{"serve", cmd_serve, "[--listen ADDR:PORT] [--password-file FILE] [--ledger FILE] [-o DIR] [TOWNSHIP|LIBRARY]",
 	    N_("open the township's workspace in the browser: plans, members' hours, register, build")},
 	{"sheets", cmd_sheets, "[-o DIR] [--pdf] TOWNSHIP|VILLAGE",

@@ -543,3 +543,68 @@ sums_each(const char *sums, int quiet, int (*fn)(void *ctx, const char *sums, in
 	free(text);
 	return problems;
 }
+
+static int
+str_in(char **v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (streq(v[i], s))
+			return 1;
+	return 0;
+}
+
+char *
+bundle_review_summary(const struct bundle *b)
+{
+	const struct xml_node *l;
+	struct buf out = {0};
+	char latest[11] = "", **keys = NULL;
+	size_t nkeys = 0, i;
+	int n = 0, any = 0, reviewed = 0, changed = 0, never = 0, signed_ = 0;
+
+	for (l = xml_first(xml_first(xml_root(b->manifest), "lessons"), "lesson"); l; l = xml_next(l, "lesson")) {
+		char *st = xml_attr(l, "review"), *date = xml_attr(l, "reviewed"), *key = xml_attr(l, "review-key");
+
+		n++;
+		any |= st != NULL;
+		if (st && streq(st, "reviewed")) {
+			reviewed++;
+			if (date && strcmp(date, latest) > 0)
+				snprintf(latest, sizeof latest, "%s", date);
+			if (key) {
+				signed_++;
+				if (!str_in(keys, nkeys, key)) {
+					keys = xreallocarray(keys, nkeys + 1, sizeof *keys);
+					keys[nkeys++] = xstrdup(key);
+				}
+			}
+		} else if (st && streq(st, "changed"))
+			changed++;
+		else
+			never++;
+		free(st);
+		free(date);
+		free(key);
+	}
+	if (!any)
+		return NULL;
+	if (reviewed == n)
+		buf_printf(&out, _("%d lesson%s, all reviewed"), n, n == 1 ? "" : "s");
+	else
+		buf_printf(&out, _("%d lesson%s, %d reviewed as shipped (%d changed since review, %d never reviewed)"),
+		    n, n == 1 ? "" : "s", reviewed, changed, never);
+	if (latest[0])
+		buf_printf(&out, _(", latest %s"), latest);
+	if (signed_) {
+		buf_printf(&out, _("; %d signed by key"), signed_);
+		for (i = 0; i < nkeys; i++)
+			buf_printf(&out, "%s %s", i ? "," : "", keys[i]);
+	} else
+		buf_puts(&out, _("; none signed"));
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	return buf_detach(&out);
+}

@@ -48,6 +48,10 @@ int bundle_verify(struct bundle *);
  * opened once: 0 and, in *who, a line naming the signer (caller frees);
  * else the number of problems, diagnosed. */
 int bundle_signature(const char *path, const struct minisign_key *pub, char **who);
+/* The one-line review summary of a bundle's manifest ("23 lessons, all
+ * reviewed, latest 2023-01-10; 2 signed by key ..."), or NULL when no
+ * lesson carries a review (caller frees). */
+char *bundle_review_summary(const struct bundle *b);
 /* Reads a minisign public key file; -1 after diagnosing. */
 int bundle_load_pubkey(const char *pubfile, struct minisign_key *pub);
 

@@ -5,6 +5,7 @@
 #include "diag.h"
 #include "package.h"
 #include "render.h"
+#include "review.h"
 #include "cache.h"
 #include "util.h"
 #include "zipfile.h"
@@ -51,6 +52,33 @@ manifest_currency(struct buf *b, const struct plan *p)
 		buf_puts(b, "  </currency>\n");
 }
 
+/* A lesson's review, as attributes of its manifest entry, for lessons of
+ * courses that keep a reviews.xml: its state as built, the hash of what
+ * was shipped (review_content_hash), and its latest review's reviewer,
+ * date and key. */
+static void
+manifest_review(struct buf *b, const struct lesson *l)
+{
+	static const char *const state[] = {
+		[REVIEW_NEVER] = "never", [REVIEW_OK] = "reviewed",
+		[REVIEW_CHANGED] = "changed", [REVIEW_UNTRUSTED] = "untrusted",
+	};
+	const struct review_status *st = review_status_of(l);
+
+	if (st == NULL || l->course->reviews->path == NULL)
+		return;
+	buf_printf(b, " review=\"%s\"", state[st->state]);
+	if (st->content[0])
+		buf_printf(b, " content=\"%s\"", st->content);
+	if (st->review) {
+		buf_puts(b, " reviewer=\"");
+		buf_escape(b, st->review->by);
+		buf_printf(b, "\" reviewed=\"%s\"", st->review->date);
+		if (st->review->is_signed)
+			buf_printf(b, " review-key=\"%s\"", st->review->key_id);
+	}
+}
+
 static void
 manifest(struct package *pk, const struct project *pr, const struct plan *p)
 {
@@ -86,7 +114,9 @@ manifest(struct package *pk, const struct project *pr, const struct plan *p)
 				buf_printf(&b, "%s%s", sep, mode_name((enum mode)m));
 				sep = " ";
 			}
-		buf_printf(&b, "\" page=\"%s\">", page);
+		buf_printf(&b, "\" page=\"%s\"", page);
+		manifest_review(&b, l);
+		buf_puts(&b, ">");
 		buf_escape(&b, l->title);
 		buf_puts(&b, "</lesson>\n");
 		free(page);

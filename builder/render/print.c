@@ -96,6 +96,7 @@ print_render(const struct project *pr, const struct plan *all, const struct plan
 		buf_puts(b, "</h1>\n");
 		doc_add_shared(out, bodies[i]);
 		render_sources(b, l);
+		render_review(b, l);
 		buf_puts(b, "</section>\n");
 		free(a);
 	}

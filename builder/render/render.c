@@ -7,6 +7,7 @@
 #include "markdown.h"
 #include "media.h"
 #include "render.h"
+#include "review.h"
 #include "doc.h"
 #include "image.h"
 #include "util.h"
@@ -546,6 +547,19 @@ pager(struct buf *b, const struct plan *p, size_t i, int titles)
 }
 
 void
+render_review(struct buf *b, const struct lesson *l)
+{
+	const struct review_status *st = review_status_of(l);
+
+	/* A review of an earlier version says nothing about this one. */
+	if (st == NULL || st->state != REVIEW_OK)
+		return;
+	buf_puts(b, "<p class=\"meta review\">审核：");
+	buf_escape(b, st->review->by);
+	buf_printf(b, "&#160;&#160;日期：%s</p>\n", st->review->date);
+}
+
+void
 render_lesson(const struct project *pr, const struct plan *p, size_t i, struct shared_text *body,
     struct asset_set *assets, struct doc *out)
 {
@@ -572,6 +586,9 @@ render_lesson(const struct project *pr, const struct plan *p, size_t i, struct s
 	doc_add_shared(out, body);
 	render_sources(b, l);
 	buf_puts(b, "</main>\n");
+	/* After the lesson's text: the workspace's preview shows the text
+	 * only. */
+	render_review(b, l);
 	pager(b, p, i, 1);
 	page_foot(b, pr);
 	/* Media the manifest lists without the Markdown naming them. */

@@ -86,6 +86,9 @@ void render_hours(struct buf *, int tenths);
  * page: "依据：《…》中发〔2023〕1号，2023年1月2日"; nothing when it states
  * none. */
 void render_sources(struct buf *, const struct lesson *);
+/* "审核：NAME  日期：DATE" at the end of a lesson reviewed as it stands;
+ * nothing for a lesson not reviewed, or changed since. */
+void render_review(struct buf *, const struct lesson *);
 
 /* Lesson i of the plan as a page around its rendered body (BODY_PAGE of
  * shared.h), into `out`; media the manifest lists for it are added to

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "currency.h"
+#include "review.h"
 #include "fold.h"
 #include "i18n.h"
 #include "image.h"
@@ -740,6 +741,9 @@ check_course(struct course *c, const struct categories *cats, struct check_stats
 	if (!incomplete)
 		check_unused(c, "", &u, 0);
 	used_release(&u);
+	/* Each lesson's review state, for check, the manifest and the pages
+	 * (review.h); what to say about it is the command's call. */
+	errors += review_assess(c, NULL);
 	return errors;
 }
 

@@ -234,6 +234,12 @@ load_recipe(const char *path)
 		r->season_start_loc = at(d, n, "start", r->path);
 	if ((r->season_end = xml_attr(n, "end")) != NULL)
 		r->season_end_loc = at(d, n, "end", r->path);
+	{
+		char *rr = xml_attr(root, "require-review");
+
+		r->require_review = rr && (streq(rr, "true") || streq(rr, "1"));
+		free(rr);
+	}
 	n = xml_first(root, "min-hours");
 	r->min_hours_loc = at(d, n, NULL, r->path);
 	{

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "review.h"
 #include "util.h"
 
 static const char *const mode_names[] = {"classroom", "field", "home", "online"};
@@ -101,6 +102,7 @@ course_free(struct course *c)
 		free(l->review_by);
 	}
 	free(c->lessons);
+	review_log_free(c->reviews);
 	for (i = 0; i < c->nauthors; i++)
 		free(c->authors[i]);
 	free(c->authors);

@@ -56,6 +56,7 @@ struct source {
 	char *title, *number, *date;
 	struct loc loc;
 };
+struct review_log;
 
 struct lesson {
 	char *id;
@@ -83,6 +84,7 @@ struct course {
 	size_t ntags;
 	struct lesson *lessons;
 	size_t nlessons;
+	struct review_log *reviews;	/* reviews.xml and each lesson's state (review.h); NULL until checked */
 	struct loc loc;
 };
 
@@ -119,6 +121,7 @@ struct recipe {
 	struct by_need *by_need;
 	size_t nby_need;
 	struct ref activity_course;	/* id NULL when none */
+	int require_review;	/* require-review="true": every lesson reviewed as it stands */
 	struct loc loc;
 };
 

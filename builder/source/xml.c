@@ -16,10 +16,10 @@
 /* Generated from the files in schemas/ at build time (see Makefile). */
 extern const unsigned char embedded_categories_xsd[], embedded_course_xsd[],
     embedded_recipe_xsd[], embedded_township_xsd[], embedded_village_xsd[],
-    embedded_package_xsd[], embedded_shard_xsd[];
+    embedded_package_xsd[], embedded_shard_xsd[], embedded_reviews_xsd[];
 extern const size_t embedded_categories_xsd_len, embedded_course_xsd_len,
     embedded_recipe_xsd_len, embedded_township_xsd_len, embedded_village_xsd_len,
-    embedded_package_xsd_len, embedded_shard_xsd_len;
+    embedded_package_xsd_len, embedded_shard_xsd_len, embedded_reviews_xsd_len;
 
 struct xml_doc {
 	xmlDocPtr doc;
@@ -42,6 +42,7 @@ static const struct {
 	[XK_VILLAGE] = {"village", embedded_village_xsd, &embedded_village_xsd_len},
 	[XK_PACKAGE] = {"package", embedded_package_xsd, &embedded_package_xsd_len},
 	[XK_SHARD] = {"shard", embedded_shard_xsd, &embedded_shard_xsd_len},
+	[XK_REVIEWS] = {"reviews", embedded_reviews_xsd, &embedded_reviews_xsd_len},
 };
 
 static xmlSchemaPtr schemas[XK__COUNT];

@@ -20,6 +20,7 @@ enum xml_kind {
 	XK_VILLAGE,
 	XK_PACKAGE,	/* a bundle's manifest.xml */
 	XK_SHARD,	/* shard-I-of-N.xml beside a sharded build */
+	XK_REVIEWS,	/* a course's reviews.xml */
 	XK__COUNT
 };
 

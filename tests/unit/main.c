@@ -40,6 +40,7 @@ static const struct unit_test {
 	{"serve", test_serve, 11},
 	{"serve_pages", test_serve_pages, 26},
 	{"linediff", test_linediff, 15},
+	{"review", test_review, 10},
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
 

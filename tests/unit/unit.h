@@ -37,6 +37,7 @@ extern int unit_n, unit_failed;
 } while (0)
 
 void test_receipt(void);
+void test_review(void);
 void test_serve_pages(void);
 void test_util(void);
 void test_deflate(void);
