@@ -94,13 +94,6 @@ cmd_info(int argc, char *argv[])
 	hours = xml_first(root, "hours");
 	hours_fixed(hours_of(hours, "total"), h);
 	printf(_("  lessons    %d, %s h\n"), nlessons, h);
-	{
-		char *rv = bundle_review_summary(&b);
-
-		if (rv)
-			printf(_("  reviews    %s\n"), rv);
-		free(rv);
-	}
 	for (n = xml_first(hours, "category"); n; n = xml_next(n, "category")) {
 		char *ref = xml_attr(n, "ref"), need[16];
 		const struct xml_node *l;
@@ -116,6 +109,14 @@ cmd_info(int argc, char *argv[])
 		hours_fixed(hours_of(n, "min-hours"), need);
 		printf(_("    %-14s %3d lesson%s %6s h  (at least %s)\n"), ref, count, count == 1 ? " " : "s", h, need);
 		free(ref);
+	}
+	/* After the categories: they belong to the lessons line. */
+	{
+		char *rv = bundle_review_summary(&b);
+
+		if (rv)
+			printf(_("  reviews    %s\n"), rv);
+		free(rv);
 	}
 	fputs(_("  coverage\n"), stdout);
 	for (n = xml_first(hours, "group"); n; n = xml_next(n, "group")) {
