@@ -30,32 +30,6 @@ hours_fixed(int tenths, char out[16])
 	snprintf(out, 16, "%d.%d", tenths / 10, tenths % 10);
 }
 
-static int
-hours_of(const struct xml_node *n, const char *attr)
-{
-	char *s = xml_attr(n, attr);
-	int t = 0;
-
-	if (s && hours_parse(s, &t) == -1)
-		t = 0;
-	free(s);
-	return t;
-}
-
-/* The member groups as plan names them; a manifest spells them in English
- * ("resident"), and an unknown one stays as it is. */
-static const char *
-group_word(const char *ref)
-{
-	static const char *const groups[] = {N_("resident"), N_("homebound"), N_("mobile")};
-	size_t i;
-
-	for (i = 0; i < NELEM(groups); i++)
-		if (ref && streq(ref, groups[i]))
-			return _(groups[i]);
-	return ref ? ref : "?";
-}
-
 int
 cmd_info(int argc, char *argv[])
 {
@@ -87,12 +61,12 @@ cmd_info(int argc, char *argv[])
 	text_of(root, "generator", "version", &genv);
 	printf(_("%s\n  village    %s (%s), %s (%s)\n  recipe     %s (%s), at least "), argv[optind], village,
 	    vid, township, tid, recipe, rid);
-	hours_fixed(hours_of(xml_first(root, "recipe"), "min-hours"), h);
+	hours_fixed(manifest_hours(xml_first(root, "recipe"), "min-hours"), h);
 	printf(_("%s h per member\n  generator  %s %s\n"), h, gen, genv);
 	for (n = xml_first(xml_first(root, "lessons"), "lesson"); n; n = xml_next(n, "lesson"))
 		nlessons++;
 	hours = xml_first(root, "hours");
-	hours_fixed(hours_of(hours, "total"), h);
+	hours_fixed(manifest_hours(hours, "total"), h);
 	printf(_("  lessons    %d, %s h\n"), nlessons, h);
 	for (n = xml_first(hours, "category"); n; n = xml_next(n, "category")) {
 		char *ref = xml_attr(n, "ref"), need[16];
@@ -105,8 +79,8 @@ cmd_info(int argc, char *argv[])
 			count += streq(cat, ref);
 			free(cat);
 		}
-		hours_fixed(hours_of(n, "hours"), h);
-		hours_fixed(hours_of(n, "min-hours"), need);
+		hours_fixed(manifest_hours(n, "hours"), h);
+		hours_fixed(manifest_hours(n, "min-hours"), need);
 		printf(_("    %-14s %3d lesson%s %6s h  (at least %s)\n"), ref, count, count == 1 ? " " : "s", h, need);
 		free(ref);
 	}
@@ -122,9 +96,9 @@ cmd_info(int argc, char *argv[])
 	for (n = xml_first(hours, "group"); n; n = xml_next(n, "group")) {
 		char *ref = xml_attr(n, "ref"), *members = xml_attr(n, "members"), *complete = xml_attr(n, "complete");
 
-		hours_fixed(hours_of(n, "hours"), h);
+		hours_fixed(manifest_hours(n, "hours"), h);
 		fputs("    ", stdout);
-		put_padded(stdout, group_word(ref), 10);
+		put_padded(stdout, manifest_group_word(ref), 10);
 		printf(_(" %6s members %6s h  %s\n"), members, h,
 		    streq(complete, "true") ? _("complete") : _("short"));
 		free(ref);

@@ -34,18 +34,6 @@ text_or_empty(const struct xml_node *parent, const char *name, const char *attr)
 	return s ? s : xstrdup("");
 }
 
-static int
-tenths_of(const struct xml_node *n, const char *attr)
-{
-	char *s = xml_attr(n, attr);
-	int t = 0;
-
-	if (s == NULL || hours_parse(s, &t) == -1)
-		t = 0;
-	free(s);
-	return t;
-}
-
 static struct m_count *
 counts_read(const struct xml_node *hours, const char *name, size_t *n)
 {
@@ -58,8 +46,8 @@ counts_read(const struct xml_node *hours, const char *name, size_t *n)
 		v[*n].ref = xml_attr(c, "ref");
 		v[*n].members = xml_attr(c, "members");
 		v[*n].complete = xml_attr(c, "complete");
-		v[*n].hours = tenths_of(c, "hours");
-		v[*n].min = tenths_of(c, "min-hours");
+		v[*n].hours = manifest_hours(c, "hours");
+		v[*n].min = manifest_hours(c, "min-hours");
 		(*n)++;
 	}
 	return v;
@@ -81,7 +69,7 @@ view_read(struct m_view *m, const struct bundle *b)
 	m->generator = xasprintf("%s %s", gname, gver);
 	free(gname);
 	free(gver);
-	m->min = tenths_of(xml_first(root, "recipe"), "min-hours");
+	m->min = manifest_hours(xml_first(root, "recipe"), "min-hours");
 	for (n = xml_first(xml_first(root, "lessons"), "lesson"); n; n = xml_next(n, "lesson")) {
 		struct m_lesson *l;
 
@@ -92,10 +80,10 @@ view_read(struct m_view *m, const struct bundle *b)
 		l->category = xml_attr(n, "category");
 		l->modes = xml_attr(n, "modes");
 		l->page = xml_attr(n, "page");
-		l->hours = tenths_of(n, "hours");
+		l->hours = manifest_hours(n, "hours");
 	}
 	hours = xml_first(root, "hours");
-	m->total = tenths_of(hours, "total");
+	m->total = manifest_hours(hours, "total");
 	m->cats = counts_read(hours, "category", &m->ncats);
 	m->groups = counts_read(hours, "group", &m->ngroups);
 }
@@ -176,18 +164,6 @@ struct tally {
 	size_t others, plan;
 };
 
-/* The group names as plan and info print them. */
-static const char *
-group_word(const char *ref)
-{
-	static const char *const groups[] = {N_("resident"), N_("homebound"), N_("mobile")};
-	size_t i;
-
-	for (i = 0; i < NELEM(groups); i++)
-		if (ref && streq(ref, groups[i]))
-			return _(groups[i]);
-	return ref ? ref : "?";
-}
 
 /* "    NAME: A -> B h" */
 static void
@@ -245,7 +221,7 @@ diff_plan(struct buf *o, const struct m_view *a, const struct m_view *b, struct 
 		}
 	for (i = 0; i < b->ngroups; i++) {
 		const struct m_count *g = count_find(a->groups, a->ngroups, b->groups[i].ref), *h = &b->groups[i];
-		const char *word = group_word(h->ref);
+		const char *word = manifest_group_word(h->ref);
 
 		if (g == NULL)
 			continue;

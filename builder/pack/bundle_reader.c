@@ -608,3 +608,27 @@ bundle_review_summary(const struct bundle *b)
 	free(keys);
 	return buf_detach(&out);
 }
+
+int
+manifest_hours(const struct xml_node *n, const char *attr)
+{
+	char *s = xml_attr(n, attr);
+	int t = 0;
+
+	if (s == NULL || hours_parse(s, &t) == -1)
+		t = 0;
+	free(s);
+	return t;
+}
+
+const char *
+manifest_group_word(const char *ref)
+{
+	static const char *const groups[] = {N_("resident"), N_("homebound"), N_("mobile")};
+	size_t i;
+
+	for (i = 0; i < NELEM(groups); i++)
+		if (ref && streq(ref, groups[i]))
+			return _(groups[i]);
+	return ref ? ref : "?";
+}

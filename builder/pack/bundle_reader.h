@@ -52,6 +52,12 @@ int bundle_signature(const char *path, const struct minisign_key *pub, char **wh
  * reviewed, latest 2023-01-10; 2 signed by key ..."), or NULL when no
  * lesson carries a review (caller frees). */
 char *bundle_review_summary(const struct bundle *b);
+/* Hours in tenths from a manifest element's attribute (0 when absent or
+ * not hours), for info and diff. */
+int manifest_hours(const struct xml_node *n, const char *attr);
+/* A member group as plan names it (translated); a manifest spells it in
+ * English ("resident"), and an unknown one stays as it is. */
+const char *manifest_group_word(const char *ref);
 /* Reads a minisign public key file; -1 after diagnosing. */
 int bundle_load_pubkey(const char *pubfile, struct minisign_key *pub);
 
