@@ -71,7 +71,8 @@ if [ "$what" = test ]; then
 	need_cmd npm npm
 	# tests/export.sh exports onto FAT32 images: made by mkfs.vfat, read
 	# by mtools, mounted with fusefat where /dev/fuse is usable.
-	need_cmd mkfs.vfat dosfstools
+	# (mkfs.vfat is in /usr/sbin, which a user's PATH may leave out.)
+	[ -x /usr/sbin/mkfs.vfat ] || [ -x /sbin/mkfs.vfat ] || need_cmd mkfs.vfat dosfstools
 	need_cmd mcopy mtools
 	need_cmd fusefat fusefat
 	# Image outputs are searched for metadata with the tool that reads most of it.
